@@ -1,0 +1,139 @@
+"""Telecenter: learning and attendance for rural telecenters, with aggregate sync to central.
+
+`create_app()` is the only way in: nothing connects, migrates or schedules at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from telecenter import config as settings
+from telecenter.paths import migrations_dir, templates_dir, translations_dir
+
+__version__ = "0.1.0"
+
+
+def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str | None = None):
+    app = Flask(
+        __name__,
+        instance_path=instance_path or os.environ.get("TELECENTER_INSTANCE") or None,
+        instance_relative_config=True,
+        template_folder=str(templates_dir()),
+    )
+    load_configuration(app, test_config)
+    register_extensions(app)
+    register_request_hooks(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def load_configuration(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    """Defaults, then environment variables, then the optional instance file (or test values)."""
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(settings.DEFAULTS)
+    app.config.from_mapping(settings.from_environment())
+    if test_config is None:
+        app.config.from_pyfile(settings.INSTANCE_CONFIG_FILE, silent=True)
+    else:
+        app.config.from_mapping(test_config)
+    settings.finalise(app.config, app.instance_path)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(translations_dir())
+
+
+def register_extensions(app: Flask) -> None:
+    from telecenter.database import configure_sqlite
+    from telecenter.extensions import babel, csrf, db, login_manager, migrate
+    from telecenter.i18n import select_locale
+
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    migrate.init_app(app, db, directory=str(migrations_dir()))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    configure_login(app)
+
+
+def configure_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from telecenter.auth.models import User
+    from telecenter.extensions import db, login_manager
+
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = _l("Ingrese con su usuario para continuar.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+
+def register_request_hooks(app: Flask) -> None:
+    from telecenter.auth.permissions import enforce_declared_access
+    from telecenter.auth.session_policy import expire_idle_session
+
+    app.before_request(enforce_declared_access)
+    app.before_request(expire_idle_session)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
+        )
+        return response
+
+
+def register_blueprints(app: Flask) -> None:
+    from telecenter.auth.accounts import bp as accounts_bp
+    from telecenter.auth.routes import bp as auth_bp
+    from telecenter.main.routes import bp as main_bp
+
+    for blueprint in (main_bp, auth_bp, accounts_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from telecenter.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from telecenter.auth.roles import ROLE_LABELS
+    from telecenter.i18n import LANGUAGE_NAMES
+
+    @app.context_processor
+    def layout_values():
+        return {
+            "current_locale": str(get_locale()),
+            "language_names": LANGUAGE_NAMES,
+            "role_labels": ROLE_LABELS,
+            "server_role": app.config["TELECENTER_ROLE"],
+            "telecenter_name": app.config["TELECENTER_NAME"],
+        }
+
+
+def register_commands(app: Flask) -> None:
+    from telecenter.cli import register
+
+    register(app)

@@ -1,0 +1,44 @@
+"""Sign-in and account forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from telecenter.auth.services import MIN_PASSWORD_LENGTH
+
+
+class SignInForm(FlaskForm):
+    username = StringField(_l("Usuario"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Contraseña"), validators=[DataRequired(), Length(max=200)])
+    next = HiddenField()
+
+
+class AccountForm(FlaskForm):
+    username = StringField(_l("Usuario"), validators=[DataRequired(), Length(max=64)])
+    display_name = StringField(_l("Nombre completo"), validators=[DataRequired(), Length(max=120)])
+    role = SelectField(_l("Rol"), choices=[])
+    password = PasswordField(
+        _l("Contraseña"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)]
+    )
+    confirm = PasswordField(
+        _l("Repita la contraseña"),
+        validators=[DataRequired(), EqualTo("password", message=_l("Las contraseñas no coinciden."))],
+    )
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(
+        _l("Nueva contraseña"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+    )
+
+
+class ToggleActiveForm(FlaskForm):
+    active = BooleanField()
+
+
+class EmptyForm(FlaskForm):
+    """A form with only its CSRF token, for buttons that change something."""

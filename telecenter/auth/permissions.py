@@ -1,0 +1,67 @@
+"""Who may open which route: declared on each view, enforced for every request.
+
+Views are closed by default: a view that is neither `public` nor has `roles_required`
+answers 403 to everyone, so a forgotten decorator can never open a route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, request
+from flask_login import current_user
+
+from telecenter.extensions import login_manager
+
+PUBLIC_ATTR = "telecenter_public"
+ROLES_ATTR = "telecenter_roles"
+
+
+def public(view: Callable) -> Callable:
+    """Mark a view as open to anyone, signed in or not."""
+    setattr(view, PUBLIC_ATTR, True)
+    return view
+
+
+def roles_required(*roles: str) -> Callable[[Callable], Callable]:
+    """Allow only signed-in users with one of these roles; others get sign-in or 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        setattr(wrapped, ROLES_ATTR, frozenset(roles))
+        return wrapped
+
+    return decorator
+
+
+def view_access(view: Callable) -> str | frozenset[str] | None:
+    """'public', the allowed roles, or None when the view declares nothing."""
+    if getattr(view, PUBLIC_ATTR, False):
+        return "public"
+    return getattr(view, ROLES_ATTR, None)
+
+
+def enforce_declared_access() -> None:
+    """before_request hook: refuse any view that declares no access rule."""
+    if request.endpoint is None or request.endpoint == "static":
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    if view is None or view_access(view) is None:
+        abort(403)
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only same-site paths are followed after sign-in: never another host or scheme."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and "\\" not in target

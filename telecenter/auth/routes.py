@@ -1,0 +1,82 @@
+"""Sign-in and sign-out."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from telecenter.auth import services
+from telecenter.auth.forms import EmptyForm, SignInForm
+from telecenter.auth.permissions import is_safe_next, public, roles_required
+from telecenter.auth.roles import ALL_ROLES
+from telecenter.extensions import db
+
+bp = Blueprint("auth", __name__)
+
+
+def _policy() -> services.ThrottlePolicy:
+    config = current_app.config
+    return services.ThrottlePolicy(
+        max_failures=config["LOGIN_MAX_FAILURES"],
+        ip_max_failures=config["LOGIN_IP_MAX_FAILURES"],
+        lock_minutes=config["LOGIN_LOCK_MINUTES"],
+    )
+
+
+def _after_sign_in_target(form_next: str | None) -> str:
+    return form_next if is_safe_next(form_next) else url_for("main.home")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = SignInForm(next=request.args.get("next", ""))
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("auth/sign_in.html", form=form), status
+    try:
+        user = services.authenticate(
+            db.session,
+            username=form.username.data,
+            password=form.password.data,
+            address=request.remote_addr or "",
+            policy=_policy(),
+        )
+    except services.SignInLocked as locked:
+        db.session.commit()
+        form.form_errors.append(
+            _("Demasiados intentos fallidos. Por seguridad, espere %(minutes)d minutos e "
+              "intente de nuevo.", minutes=locked.minutes_left)
+        )
+        return render_template("auth/sign_in.html", form=form), 429
+    except services.InvalidCredentials:
+        db.session.commit()
+        form.form_errors.append(_("Usuario o contraseña incorrectos. Revise e intente de nuevo."))
+        return render_template("auth/sign_in.html", form=form), 401
+    db.session.commit()
+    session.clear()  # a fresh session: nothing carried over from whoever used this PC before
+    login_user(user)
+    flash(_("Bienvenido, %(name)s.", name=user.display_name), "success")
+    return redirect(_after_sign_in_target(form.next.data))
+
+
+@bp.route("/sign-out", methods=["POST"])
+@roles_required(*ALL_ROLES)
+def sign_out():
+    form = EmptyForm()
+    if form.validate_on_submit():
+        logout_user()
+        flash(_("Cerró su sesión. ¡Hasta pronto!"), "success")
+    return redirect(url_for("auth.sign_in"))

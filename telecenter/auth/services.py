@@ -1,0 +1,194 @@
+"""Account rules: creating users, checking passwords, throttling failed sign-ins."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from flask_babel import gettext as _
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from telecenter.auth.models import SignInThrottle, User
+from telecenter.auth.roles import ALL_ROLES
+from telecenter.database import utcnow
+
+log = logging.getLogger(__name__)
+
+MIN_PASSWORD_LENGTH = 8
+# Checked against when the username is unknown, so both paths cost the same time.
+_DUMMY_HASH = generate_password_hash("telecenter-timing-equaliser")
+
+
+class AuthError(Exception):
+    """Base of the sign-in and account errors that views turn into messages."""
+
+
+class InvalidCredentials(AuthError):
+    """Wrong username or password; deliberately does not say which."""
+
+
+@dataclass
+class SignInLocked(AuthError):
+    """Too many failures for this name or address; the lock lifts by itself."""
+
+    minutes_left: int
+
+
+class AccountError(AuthError):
+    """An account could not be created or changed; the message says why."""
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    max_failures: int
+    ip_max_failures: int
+    lock_minutes: int
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def _throttle_key(kind: str, value: str) -> str:
+    # Hashed so that the table never holds a username or an address in clear.
+    return kind + ":" + hashlib.sha256(value.encode("utf-8")).hexdigest()[:40]
+
+
+def _check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            _("La contraseña debe tener al menos %(n)d caracteres.", n=MIN_PASSWORD_LENGTH)
+        )
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    display_name: str,
+    role: str,
+    allowed_roles: tuple[str, ...] = ALL_ROLES,
+    language: str | None = None,
+) -> User:
+    username = normalise_username(username)
+    if role not in allowed_roles:
+        raise AccountError(
+            _("Rol desconocido: %(role)s. Elija uno de: %(roles)s.", role=role,
+              roles=", ".join(allowed_roles))
+        )
+    if not username or len(username) > 64:
+        raise AccountError(_("El nombre de usuario debe tener de 1 a 64 caracteres."))
+    _check_password_strength(password)
+    if session.scalar(sa.select(User.id).where(User.username == username)) is not None:
+        raise AccountError(_("El nombre de usuario %(name)s ya existe.", name=username))
+    user = User(username=username, display_name=display_name.strip() or username, role=role,
+                language=language)
+    user.set_password(password)
+    session.add(user)
+    session.flush()
+    log.info("account created id=%s role=%s", user.id, role)
+    return user
+
+
+def find_user(session: Session, username: str) -> User | None:
+    return session.scalar(sa.select(User).where(User.username == normalise_username(username)))
+
+
+def _throttle(session: Session, key: str) -> SignInThrottle | None:
+    return session.get(SignInThrottle, key)
+
+
+def _check_not_locked(throttles: list[SignInThrottle | None], now: datetime) -> None:
+    for throttle in throttles:
+        if throttle and throttle.locked_until and throttle.locked_until > now:
+            minutes = math.ceil((throttle.locked_until - now).total_seconds() / 60)
+            raise SignInLocked(minutes_left=max(minutes, 1))
+
+
+def _record_failure(
+    session: Session, key: str, limit: int, policy: ThrottlePolicy, now: datetime
+) -> SignInThrottle:
+    throttle = _throttle(session, key)
+    if throttle is None:
+        throttle = SignInThrottle(key=key, failures=0, first_failure_at=now)
+        try:
+            with session.begin_nested():
+                session.add(throttle)
+        except IntegrityError:  # another worker created it at the same moment
+            throttle = _throttle(session, key)
+    window = timedelta(minutes=policy.lock_minutes)
+    if throttle.first_failure_at < now - window and not throttle.locked_until:
+        throttle.failures, throttle.first_failure_at = 0, now
+    throttle.failures += 1
+    if throttle.failures >= limit:
+        throttle.locked_until = now + window
+        throttle.failures = 0
+        throttle.first_failure_at = now
+    return throttle
+
+
+def authenticate(
+    session: Session, *, username: str, password: str, address: str, policy: ThrottlePolicy
+) -> User:
+    """Return the user for valid credentials, or raise InvalidCredentials / SignInLocked.
+
+    Failures are flushed; the caller commits whatever the outcome, so that they count.
+    """
+    now = utcnow()
+    user_key = _throttle_key("user", normalise_username(username))
+    ip_key = _throttle_key("ip", address or "unknown")
+    _check_not_locked([_throttle(session, user_key), _throttle(session, ip_key)], now)
+    user = find_user(session, username)
+    valid = user.check_password(password) if user else _dummy_check(password)
+    if user is not None and valid and user.active:
+        throttle = _throttle(session, user_key)
+        if throttle is not None:
+            session.delete(throttle)
+        user.last_sign_in_at = now
+        session.flush()
+        return user
+    user_throttle = _record_failure(session, user_key, policy.max_failures, policy, now)
+    _record_failure(session, ip_key, policy.ip_max_failures, policy, now)
+    session.flush()
+    if user_throttle.locked_until:
+        raise SignInLocked(minutes_left=policy.lock_minutes)
+    raise InvalidCredentials()
+
+
+def _dummy_check(password: str) -> bool:
+    check_password_hash(_DUMMY_HASH, password)
+    return False
+
+
+def purge_expired_throttles(session: Session, *, older_than: timedelta) -> int:
+    """Forget throttles whose lock and failure window are long over (a scheduler job)."""
+    cutoff = utcnow() - older_than
+    result = session.execute(
+        sa.delete(SignInThrottle).where(
+            SignInThrottle.first_failure_at < cutoff,
+            sa.or_(SignInThrottle.locked_until.is_(None), SignInThrottle.locked_until < cutoff),
+        )
+    )
+    return result.rowcount or 0
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    _check_password_strength(password)
+    user.set_password(password)
+    session.flush()
+    log.info("password changed id=%s", user.id)
+
+
+def set_active(session: Session, user: User, *, active: bool, acting: User) -> None:
+    if user.id == acting.id and not active:
+        raise AccountError(_("No puede desactivar su propia cuenta."))
+    user.active = active
+    session.flush()
+    log.info("account id=%s active=%s by id=%s", user.id, active, acting.id)

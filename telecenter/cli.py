@@ -1,0 +1,112 @@
+"""The `telecenter` command (also `flask --app wsgi ...`)."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from telecenter.auth import services as accounts
+from telecenter.auth.roles import ADMIN, CENTRAL_ADMIN, roles_for_server
+from telecenter.extensions import db
+
+
+def _server_roles() -> tuple[str, ...]:
+    return roles_for_server(current_app.config["TELECENTER_ROLE"])
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+@click.command("init")
+@click.option("--admin-username", help="Username of the first admin (asked when missing).")
+@click.option("--admin-name", default="Administrador", show_default=True)
+@click.option("--admin-password", envvar="TELECENTER_ADMIN_PASSWORD",
+              help="Password of the first admin (asked when missing; or TELECENTER_ADMIN_PASSWORD).")
+@click.option("--no-admin", is_flag=True, help="Only migrate; create no account.")
+@with_appcontext
+def init_command(admin_username, admin_name, admin_password, no_admin):
+    """Create or upgrade the database, then create the first admin if there is none."""
+    from flask_migrate import upgrade
+
+    from telecenter.auth.models import User
+
+    upgrade()
+    click.echo("database is at the newest schema")
+    admin_role = CENTRAL_ADMIN if current_app.config["TELECENTER_ROLE"] == "central" else ADMIN
+    has_admin = db.session.scalar(db.select(User.id).where(User.role == admin_role).limit(1))
+    if no_admin or has_admin:
+        return
+    username = admin_username or click.prompt("Username of the first admin")
+    password = admin_password or click.prompt("Password", hide_input=True,
+                                              confirmation_prompt=True)
+    _create(username, password, admin_name, admin_role)
+
+
+def _create(username: str, password: str, display_name: str, role: str) -> None:
+    try:
+        user = accounts.create_user(db.session, username=username, password=password,
+                                    display_name=display_name, role=role,
+                                    allowed_roles=_server_roles())
+    except accounts.AccountError as error:
+        db.session.rollback()
+        _fail(str(error))
+    db.session.commit()
+    click.echo(f"created {user.role} account {user.username}")
+
+
+@click.command("create-user")
+@click.option("--username", required=True)
+@click.option("--name", "display_name", default="", help="Full name shown in the interface.")
+@click.option("--role", required=True, help="admin, trainer, resident; or on central "
+                                            "central_admin, central_staff.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def create_user_command(username, display_name, role, password):
+    """Create an account."""
+    _create(username, password, display_name or username, role)
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command():
+    """Load demo accounts and data; running it again changes nothing."""
+    from telecenter.demo import seed_demo
+
+    created = seed_demo(db.session, server_role=current_app.config["TELECENTER_ROLE"])
+    db.session.commit()
+    click.echo("demo accounts (username / password / role):")
+    for account in created:
+        click.echo(f"  {account.username} / {account.password} / {account.role}")
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command():
+    """Run the background jobs; only one scheduler runs per instance."""
+    from telecenter.scheduler import SchedulerAlreadyRunning, run_forever
+
+    try:
+        run_forever(current_app._get_current_object())
+    except SchedulerAlreadyRunning as error:
+        _fail(str(error))
+
+
+COMMANDS = (init_command, create_user_command, seed_demo_command, scheduler_command)
+
+
+def register(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def _make_app():
+    from telecenter import create_app
+
+    return create_app()
+
+
+def main() -> None:
+    cli = FlaskGroup(create_app=_make_app, help="Telecenter: site and central server.")
+    cli.main()

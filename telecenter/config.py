@@ -1,0 +1,115 @@
+"""Configuration: defaults, then environment variables, then an optional instance file.
+
+Every variable is listed in the README's configuration table; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROLES_OF_SERVER = ("site", "central")
+
+DEFAULTS: dict[str, object] = {
+    "TELECENTER_ROLE": "site",
+    "TELECENTER_CODE": "DEMO-01",
+    "TELECENTER_NAME": "Telecentro de demostración",
+    "BABEL_DEFAULT_LOCALE": "es",
+    "BABEL_DEFAULT_TIMEZONE": "America/Lima",
+    "LANGUAGES": ("es", "en"),
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SQLITE_BUSY_TIMEOUT_MS": 15000,
+    # A request body over this is refused with 413 before any view runs.
+    "MAX_CONTENT_LENGTH": 1 * 1024 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 1 * 1024 * 1024,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
+    "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+    # Residents share PCs: their sessions end sooner than staff sessions.
+    "IDLE_TIMEOUT_RESIDENT_MINUTES": 10,
+    "IDLE_TIMEOUT_STAFF_MINUTES": 30,
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_LOCK_MINUTES": 15,
+    "LOGIN_IP_MAX_FAILURES": 30,
+    "SYNC_INTERVAL_MINUTES": 15,
+}
+
+# Environment variables read at start, with the type each is parsed as.
+ENV_VARIABLES: dict[str, type] = {
+    "TELECENTER_ROLE": str,
+    "TELECENTER_CODE": str,
+    "TELECENTER_NAME": str,
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "SESSION_COOKIE_SECURE": bool,
+    "IDLE_TIMEOUT_RESIDENT_MINUTES": int,
+    "IDLE_TIMEOUT_STAFF_MINUTES": int,
+    "LOGIN_MAX_FAILURES": int,
+    "LOGIN_LOCK_MINUTES": int,
+    "LOGIN_IP_MAX_FAILURES": int,
+    "MAX_CONTENT_LENGTH": int,
+    "SYNC_INTERVAL_MINUTES": int,
+}
+
+INSTANCE_CONFIG_FILE = "telecenter.cfg"
+SECRET_KEY_FILE = "secret_key"
+
+
+class ConfigError(RuntimeError):
+    """A setting that prevents a safe start."""
+
+
+def _parse(kind: type, raw: str) -> object:
+    if kind is bool:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if kind is int:
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise ConfigError(f"expected a whole number, got {raw!r}") from exc
+    return raw
+
+
+def from_environment(environ: os._Environ | dict[str, str] = os.environ) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for name, kind in ENV_VARIABLES.items():
+        if name in environ and environ[name] != "":
+            values[name] = _parse(kind, environ[name])
+    return values
+
+
+def default_database_url(instance_path: str) -> str:
+    return "sqlite:///" + str(Path(instance_path) / "telecenter.sqlite3")
+
+
+def load_or_create_secret_key(instance_path: str) -> str:
+    """Read the instance's secret key, creating it once; safe when several workers race."""
+    path = Path(instance_path) / SECRET_KEY_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text(encoding="ascii").strip()
+        if len(key) < 32:
+            raise ConfigError(f"{path} is too short to be a secret key") from None
+        return key
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
+
+
+def finalise(config: dict, instance_path: str) -> None:
+    """Fill in the values that depend on others and refuse unsafe combinations."""
+    if config["TELECENTER_ROLE"] not in ROLES_OF_SERVER:
+        raise ConfigError(f"TELECENTER_ROLE must be one of {', '.join(ROLES_OF_SERVER)}")
+    config.setdefault("SQLALCHEMY_DATABASE_URI", None)
+    if config.get("DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
+    if not config["SQLALCHEMY_DATABASE_URI"]:
+        config["SQLALCHEMY_DATABASE_URI"] = default_database_url(instance_path)
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = load_or_create_secret_key(instance_path)

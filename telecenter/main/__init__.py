@@ -1,0 +1,1 @@
+"""Home pages, language switch and health check."""

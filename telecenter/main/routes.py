@@ -1,0 +1,69 @@
+"""Home page by role, language switch, health check."""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from telecenter.auth.permissions import is_safe_next, public, roles_required
+from telecenter.auth.roles import ALL_ROLES, CENTRAL_ROLES, RESIDENT
+from telecenter.extensions import db
+from telecenter.i18n import LANGUAGE_COOKIE, is_supported
+
+bp = Blueprint("main", __name__)
+log = logging.getLogger(__name__)
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+@bp.route("/")
+@public
+def index():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.sign_in"))
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/home")
+@roles_required(*ALL_ROLES)
+def home():
+    if current_user.role == RESIDENT:
+        template = "main/home_resident.html"
+    elif current_user.role in CENTRAL_ROLES:
+        template = "main/home_central.html"
+    else:
+        template = "main/home_staff.html"
+    return render_template(template)
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def set_language():
+    code = request.form.get("lang", "")
+    back = request.form.get("next", "")
+    target = back if is_safe_next(back) else url_for("main.index")
+    if not is_supported(code):
+        flash(_("Ese idioma no está disponible."), "error")
+        return redirect(target, 303)
+    if current_user.is_authenticated:
+        current_user.language = code
+        db.session.commit()
+    response = redirect(target, 303)
+    response.set_cookie(LANGUAGE_COOKIE, code, max_age=ONE_YEAR, samesite="Lax", httponly=True)
+    return response
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        log.exception("health check: database did not answer")
+        return jsonify(status="error", database="unavailable"), 503
+    return jsonify(status="ok", role=current_app.config["TELECENTER_ROLE"], database="ok")

@@ -1,0 +1,83 @@
+"""The one scheduler process of an instance: background jobs, never twice at once.
+
+A file lock in the instance folder guarantees a single scheduler even if a second one is
+started by mistake (or by several gunicorn workers): the second one refuses to run.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+
+log = logging.getLogger(__name__)
+LOCK_FILE = "scheduler.lock"
+
+
+class SchedulerAlreadyRunning(RuntimeError):
+    """Another scheduler holds this instance's lock."""
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    func: Callable[[Flask], None]
+    minutes: int
+
+
+@contextmanager
+def single_instance_lock(instance_path: str) -> Iterator[None]:
+    path = Path(instance_path) / LOCK_FILE
+    handle = open(path, "a+")  # noqa: SIM115 - held for the life of the process
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise SchedulerAlreadyRunning(f"another scheduler is running for {instance_path}") from None
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        handle.close()
+
+
+def purge_sign_in_throttles(app: Flask) -> None:
+    from telecenter.auth.services import purge_expired_throttles
+    from telecenter.extensions import db
+
+    with app.app_context():
+        removed = purge_expired_throttles(db.session, older_than=timedelta(days=1))
+        db.session.commit()
+        log.info("purged %s old sign-in throttles", removed)
+
+
+def jobs_for(app: Flask) -> list[Job]:
+    """The jobs of this server role; later capabilities add theirs here."""
+    return [Job("purge-sign-in-throttles", purge_sign_in_throttles, minutes=60)]
+
+
+def build_scheduler(app: Flask) -> BlockingScheduler:
+    scheduler = BlockingScheduler(timezone="UTC")
+    for job in jobs_for(app):
+        scheduler.add_job(job.func, "interval", minutes=job.minutes, args=[app], id=job.id,
+                          max_instances=1, coalesce=True)
+    return scheduler
+
+
+def run_forever(app: Flask) -> None:
+    with single_instance_lock(app.instance_path):
+        scheduler = build_scheduler(app)
+        log.info("scheduler started with %d jobs", len(scheduler.get_jobs()))
+        scheduler.start()

@@ -1,0 +1,164 @@
+"""Shared fixtures: an app on a fresh database per test, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from telecenter import create_app
+from telecenter.extensions import db
+from tests import pg
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--backend", choices=BACKENDS, action="append",
+                     help="run database tests only on this backend (default: both)")
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" in metafunc.fixturenames:
+        chosen = metafunc.config.getoption("backend") or list(BACKENDS)
+        marks = {"postgresql": [pytest.mark.postgres], "sqlite": []}
+        metafunc.parametrize(
+            "backend", [pytest.param(b, marks=marks[b], id=b) for b in chosen], indirect=True
+        )
+
+
+@pytest.fixture
+def backend(request) -> str:
+    return request.param
+
+
+def base_config(database_url: str, **extra) -> dict:
+    return {"TESTING": True, "SECRET_KEY": "test-secret-key-not-for-production",
+            "SQLALCHEMY_DATABASE_URI": database_url, "TELECENTER_ROLE": "site", **extra}
+
+
+def _migrate(database_url: str, instance: Path, role: str = "site") -> None:
+    from flask_migrate import upgrade
+
+    app = create_app(base_config(database_url, TELECENTER_ROLE=role), instance_path=str(instance))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    path = folder / "template.sqlite3"
+    _migrate(f"sqlite:///{path}", folder)
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url(worker_id, tmp_path_factory) -> Iterator[str]:
+    """A migrated database for this xdist worker (`worker_id` comes from pytest-xdist)."""
+    url = pg.create_database(f"telecenter_test_{worker_id}")
+    _migrate(url, tmp_path_factory.mktemp("pg-instance"))
+    yield url
+    pg.drop_database(url)
+
+
+@pytest.fixture
+def database_url(request, backend, tmp_path) -> Iterator[str]:
+    if backend == "sqlite":
+        path = tmp_path / "site.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("postgres_url")
+    yield url
+    pg.truncate_all(url)
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path) -> Callable:
+    """Build an app on this test's database; `role` picks site or central."""
+    apps = []
+
+    def build(role: str = "site", **extra):
+        app = create_app(base_config(database_url, TELECENTER_ROLE=role, **extra),
+                         instance_path=str(tmp_path / f"instance-{role}"))
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app) -> Callable:
+    """Create an account and return (username, password)."""
+    from telecenter.auth import services
+
+    def create(role: str = "admin", username: str | None = None,
+               password: str = "correct-horse-9", **extra):
+        username = username or f"{role}-{create.counter}"
+        create.counter += 1
+        with app.app_context():
+            services.create_user(db.session, username=username, password=password,
+                                 display_name=extra.pop("display_name", username.title()),
+                                 role=role, **extra)
+            db.session.commit()
+        return username, password
+
+    create.counter = 1
+    return create
+
+
+def csrf_token(client) -> str:
+    page = client.get("/sign-in", follow_redirects=True).get_data(as_text=True)
+    match = CSRF_PATTERN.search(page)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def sign_in(client, username: str, password: str, **extra):
+    data = {"username": username, "password": password, "csrf_token": csrf_token(client), **extra}
+    return client.post("/sign-in", data=data)
+
+
+@pytest.fixture
+def signed_in(client, make_user) -> Callable:
+    """Sign the test client in with a new account of this role; return the client."""
+
+    def as_role(role: str, **extra):
+        username, password = make_user(role, **extra)
+        response = sign_in(client, username, password)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return as_role
+
+
+def count_rows(app, table: str) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.text(f"SELECT count(*) FROM {table}"))  # noqa: S608

@@ -1,0 +1,58 @@
+"""The PostgreSQL test server: one fresh database per test worker.
+
+`make test` starts the server (scripts/test-postgres.sh) and sets TEST_POSTGRES_URL. A run
+without it fails loudly rather than skipping: PostgreSQL tests are part of the suite.
+"""
+
+from __future__ import annotations
+
+import os
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+ENV = "TEST_POSTGRES_URL"
+
+
+def server_url() -> str:
+    url = os.environ.get(ENV)
+    if not url:
+        raise RuntimeError(
+            f"{ENV} is not set: run the suite with `make test`, which starts PostgreSQL, "
+            "or pass --backend sqlite to run only the SQLite half"
+        )
+    return url
+
+
+def _admin_engine():
+    return sa.create_engine(server_url(), isolation_level="AUTOCOMMIT")
+
+
+def create_database(name: str) -> str:
+    engine = _admin_engine()
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+    return make_url(server_url()).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    name = make_url(url).database
+    engine = _admin_engine()
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    engine.dispose()
+
+
+def truncate_all(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        tables = connection.execute(sa.text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename <> 'alembic_version'"
+        )).scalars().all()
+        if tables:
+            names = ", ".join(f'"{table}"' for table in tables)
+            connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    engine.dispose()
