@@ -24,15 +24,15 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 # Compiled catalogs are build products, not committed.
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d telecenter/translations
+	$(BIN)/pybabel compile -d telecenter/translations
 
 install: $(VENV)/.installed translations
 
 install-test: $(VENV)/.installed-test translations
 
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -q -F babel.cfg -k lazy_gettext -k _l -o telecenter/translations/messages.pot .
-	$(BIN)/pybabel update -q -i telecenter/translations/messages.pot -d telecenter/translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o telecenter/translations/messages.pot .
+	$(BIN)/pybabel update -i telecenter/translations/messages.pot -d telecenter/translations --no-fuzzy-matching
 
 # Migrates, seeds the demo once, then serves with gunicorn and the scheduler beside it.
 run: install

@@ -25,7 +25,7 @@ def get_metadata():
 
 
 def render_item(type_, obj, autogen_context):
-    """Render the app's UTCDateTime as the plain DateTime it stores, so migrations import nothing."""
+    """Render UTCDateTime as the plain DateTime it stores, so migrations import nothing."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"
     return False

@@ -31,7 +31,17 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
     register_error_handlers(app)
     register_template_helpers(app)
     register_commands(app)
+    trust_proxies(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind nginx, take the client address from X-Forwarded-For so throttles see real PCs."""
+    hops = int(app.config["TRUSTED_PROXIES"])
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def load_configuration(app: Flask, test_config: Mapping[str, Any] | None) -> None:
@@ -66,6 +76,7 @@ def configure_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from telecenter.auth.models import User
+    from telecenter.auth.roles import roles_for_server
     from telecenter.extensions import db, login_manager
 
     login_manager.login_view = "auth.sign_in"
@@ -78,7 +89,8 @@ def configure_login(app: Flask) -> None:
         if not user_id.isdigit():
             return None
         user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        allowed = roles_for_server(app.config["TELECENTER_ROLE"])
+        return user if user is not None and user.active and user.role in allowed else None
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -23,7 +23,7 @@ def _fail(message: str) -> None:
 @click.option("--admin-username", help="Username of the first admin (asked when missing).")
 @click.option("--admin-name", default="Administrador", show_default=True)
 @click.option("--admin-password", envvar="TELECENTER_ADMIN_PASSWORD",
-              help="Password of the first admin (asked when missing; or TELECENTER_ADMIN_PASSWORD).")
+              help="Password of the first admin (asked when missing).")
 @click.option("--no-admin", is_flag=True, help="Only migrate; create no account.")
 @with_appcontext
 def init_command(admin_username, admin_name, admin_password, no_admin):

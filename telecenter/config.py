@@ -36,6 +36,9 @@ DEFAULTS: dict[str, object] = {
     "LOGIN_LOCK_MINUTES": 15,
     "LOGIN_IP_MAX_FAILURES": 30,
     "SYNC_INTERVAL_MINUTES": 15,
+    "PASSWORD_HASH_METHOD": "scrypt",
+    # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (nginx: 1).
+    "TRUSTED_PROXIES": 0,
 }
 
 # Environment variables read at start, with the type each is parsed as.
@@ -53,10 +56,11 @@ ENV_VARIABLES: dict[str, type] = {
     "LOGIN_IP_MAX_FAILURES": int,
     "MAX_CONTENT_LENGTH": int,
     "SYNC_INTERVAL_MINUTES": int,
+    "TRUSTED_PROXIES": int,
 }
 
 INSTANCE_CONFIG_FILE = "telecenter.cfg"
-SECRET_KEY_FILE = "secret_key"
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
 
 class ConfigError(RuntimeError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "lang"
@@ -14,6 +14,8 @@ def is_supported(code: str | None) -> bool:
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI and scheduler speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and is_supported(current_user.language):
         return current_user.language
     cookie = request.cookies.get(LANGUAGE_COOKIE)

@@ -39,7 +39,9 @@ def backend(request) -> str:
 
 def base_config(database_url: str, **extra) -> dict:
     return {"TESTING": True, "SECRET_KEY": "test-secret-key-not-for-production",
-            "SQLALCHEMY_DATABASE_URI": database_url, "TELECENTER_ROLE": "site", **extra}
+            "SQLALCHEMY_DATABASE_URI": database_url, "TELECENTER_ROLE": "site",
+            # scrypt costs 0.2 s a hash here; the suite hashes hundreds of times.
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:2000", **extra}
 
 
 def _migrate(database_url: str, instance: Path, role: str = "site") -> None:
@@ -120,7 +122,7 @@ def make_user(app) -> Callable:
     from telecenter.auth import services
 
     def create(role: str = "admin", username: str | None = None,
-               password: str = "correct-horse-9", **extra):
+               password: str = "correct-horse-9", **extra):  # noqa: S107
         username = username or f"{role}-{create.counter}"
         create.counter += 1
         with app.app_context():

@@ -25,7 +25,10 @@ class AccountForm(FlaskForm):
     )
     confirm = PasswordField(
         _l("Repita la contraseña"),
-        validators=[DataRequired(), EqualTo("password", message=_l("Las contraseñas no coinciden."))],
+        validators=[
+            DataRequired(),
+            EqualTo("password", message=_l("Las contraseñas no coinciden.")),
+        ],
     )
 
 

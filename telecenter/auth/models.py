@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -12,6 +13,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from telecenter.auth.roles import ALL_ROLES
 from telecenter.database import UTCDateTime, utcnow
 from telecenter.extensions import db
+
+
+def password_hash_method() -> str:
+    """scrypt by default; tests may choose a cheaper method through PASSWORD_HASH_METHOD."""
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+
 
 _ROLE_LIST = ", ".join(f"'{role}'" for role in ALL_ROLES)
 
@@ -46,7 +53,7 @@ class User(UserMixin, db.Model):
         return self.active
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=password_hash_method())
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -18,7 +18,7 @@ from flask_login import current_user, login_user, logout_user
 from telecenter.auth import services
 from telecenter.auth.forms import EmptyForm, SignInForm
 from telecenter.auth.permissions import is_safe_next, public, roles_required
-from telecenter.auth.roles import ALL_ROLES
+from telecenter.auth.roles import ALL_ROLES, roles_for_server
 from telecenter.extensions import db
 
 bp = Blueprint("auth", __name__)
@@ -53,6 +53,7 @@ def sign_in():
             password=form.password.data,
             address=request.remote_addr or "",
             policy=_policy(),
+            allowed_roles=roles_for_server(current_app.config["TELECENTER_ROLE"]),
         )
     except services.SignInLocked as locked:
         db.session.commit()

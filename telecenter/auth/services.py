@@ -9,20 +9,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from telecenter.auth.models import SignInThrottle, User
+from telecenter.auth.models import SignInThrottle, User, password_hash_method
 from telecenter.auth.roles import ALL_ROLES
 from telecenter.database import utcnow
 
 log = logging.getLogger(__name__)
 
 MIN_PASSWORD_LENGTH = 8
-# Checked against when the username is unknown, so both paths cost the same time.
-_DUMMY_HASH = generate_password_hash("telecenter-timing-equaliser")
+_DUMMY_HASHES: dict[str, str] = {}
 
 
 class AuthError(Exception):
@@ -135,7 +134,13 @@ def _record_failure(
 
 
 def authenticate(
-    session: Session, *, username: str, password: str, address: str, policy: ThrottlePolicy
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    address: str,
+    policy: ThrottlePolicy,
+    allowed_roles: tuple[str, ...] = ALL_ROLES,
 ) -> User:
     """Return the user for valid credentials, or raise InvalidCredentials / SignInLocked.
 
@@ -147,7 +152,7 @@ def authenticate(
     _check_not_locked([_throttle(session, user_key), _throttle(session, ip_key)], now)
     user = find_user(session, username)
     valid = user.check_password(password) if user else _dummy_check(password)
-    if user is not None and valid and user.active:
+    if user is not None and valid and user.active and user.role in allowed_roles:
         throttle = _throttle(session, user_key)
         if throttle is not None:
             session.delete(throttle)
@@ -163,7 +168,11 @@ def authenticate(
 
 
 def _dummy_check(password: str) -> bool:
-    check_password_hash(_DUMMY_HASH, password)
+    """Spend the time a real check costs, so unknown usernames cannot be told apart by timing."""
+    method = password_hash_method()
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash("timing-equaliser", method=method)
+    check_password_hash(_DUMMY_HASHES[method], password)
     return False
 
 

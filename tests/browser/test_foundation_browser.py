@@ -1,0 +1,42 @@
+"""A first-time user's path: sign in, see Spanish, switch to English, sign out."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from telecenter.demo import SITE_ACCOUNTS
+
+ADMIN = next(account for account in SITE_ACCOUNTS if account.role == "admin")
+
+
+def test_admin_signs_in_switches_language_and_signs_out(page, live_site):
+    requests_off_site = []
+    page.on("request", lambda r: None if r.url.startswith(live_site.url)
+            else requests_off_site.append(r.url))
+
+    page.goto(live_site.url + "/")
+    expect(page.get_by_role("heading", name="Ingresar")).to_be_visible()
+    page.get_by_label("Usuario").fill(ADMIN.username)
+    page.get_by_label("Contraseña").fill(ADMIN.password)
+    page.get_by_role("button", name="Ingresar").click()
+
+    expect(page.get_by_role("heading", name=f"Hola, {ADMIN.display_name}")).to_be_visible()
+    expect(page.get_by_text(f"Bienvenido, {ADMIN.display_name}.")).to_be_visible()
+    assert page.locator("html").get_attribute("lang") == "es"
+
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", name=f"Hello, {ADMIN.display_name}")).to_be_visible()
+    expect(page.get_by_role("link", name="Manage accounts")).to_be_visible()
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.goto(live_site.url + "/home")
+    expect(page).to_have_url(live_site.url + "/sign-in?next=%2Fhome")
+    assert requests_off_site == []
+
+
+def test_buttons_and_links_are_large_enough_to_hit(page, live_site):
+    page.goto(live_site.url + "/sign-in")
+    for element in page.locator("button:visible, input:visible").all():
+        box = element.bounding_box()
+        assert box["height"] >= 44, element.evaluate("e => e.outerHTML")

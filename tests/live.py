@@ -1,0 +1,90 @@
+"""Real server processes for end-to-end and browser tests: gunicorn on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    """A migrated, seeded instance served by gunicorn with several workers."""
+
+    instance: Path
+    role: str = "site"
+    database_url: str | None = None
+    workers: int = 2
+    extra_env: dict[str, str] = field(default_factory=dict)
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+    log_path: Path | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        env = {**os.environ, "TELECENTER_INSTANCE": str(self.instance),
+               "TELECENTER_ROLE": self.role, "SECRET_KEY": "live-test-secret-key",
+               "PASSWORD_HASH_METHOD": "pbkdf2:sha256:2000", **self.extra_env}
+        if self.database_url:
+            env["DATABASE_URL"] = self.database_url
+        return env
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(BIN / "telecenter"), *args], env=self.env(), check=True,
+                              capture_output=True, text=True, timeout=120)
+
+    def prepare(self) -> LiveServer:
+        self.instance.mkdir(parents=True, exist_ok=True)
+        self.cli("init", "--no-admin")
+        self.cli("seed-demo")
+        return self
+
+    def start(self) -> LiveServer:
+        repo = Path(__file__).resolve().parent.parent
+        self.log_path = self.instance / "gunicorn.log"
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers",
+                 str(self.workers), "--log-level", "warning", "wsgi:app"],
+                cwd=repo, env=self.env(), stdout=log, stderr=log)
+        self.wait_until_healthy()
+        return self
+
+    def wait_until_healthy(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process and self.process.poll() is not None:
+                raise RuntimeError("gunicorn exited: " + self.log_path.read_text())
+            try:
+                if requests.get(self.url + "/healthz", timeout=5).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"{self.url} did not become healthy")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()

@@ -1,0 +1,118 @@
+"""Every route, every role: the expected answer for each cell, and no route without a rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from telecenter.auth.permissions import view_access
+from tests.conftest import csrf_token, sign_in
+
+OK, SIGN_IN, FORBIDDEN = 200, "sign-in", 403
+ANON = "anonymous"
+
+# (method, path) -> expected answer per role. POST cells send a valid CSRF token and no data;
+# a permitted POST then answers with its own validation result (400 or a redirect).
+SITE_MATRIX = {
+    ("GET", "/home"): {ANON: SIGN_IN, "resident": OK, "trainer": OK, "admin": OK},
+    ("GET", "/admin/accounts/"): {ANON: SIGN_IN, "resident": FORBIDDEN, "trainer": FORBIDDEN,
+                                  "admin": OK},
+    ("POST", "/admin/accounts/"): {ANON: SIGN_IN, "resident": FORBIDDEN, "trainer": FORBIDDEN,
+                                   "admin": 400},
+    ("POST", "/admin/accounts/1/active"): {ANON: SIGN_IN, "resident": FORBIDDEN,
+                                           "trainer": FORBIDDEN, "admin": 302},
+    ("POST", "/admin/accounts/1/password"): {ANON: SIGN_IN, "resident": FORBIDDEN,
+                                             "trainer": FORBIDDEN, "admin": 302},
+    ("POST", "/sign-out"): {ANON: SIGN_IN, "resident": 302, "trainer": 302, "admin": 302},
+    ("GET", "/sign-in"): {ANON: OK, "resident": 302, "trainer": 302, "admin": 302},
+    ("GET", "/healthz"): {ANON: OK, "resident": OK, "trainer": OK, "admin": OK},
+    ("GET", "/"): {ANON: 302, "resident": 302, "trainer": 302, "admin": 302},
+    ("POST", "/language"): {ANON: 303, "resident": 303, "trainer": 303, "admin": 303},
+}
+
+CENTRAL_MATRIX = {
+    ("GET", "/home"): {ANON: SIGN_IN, "central_staff": OK, "central_admin": OK},
+    ("GET", "/admin/accounts/"): {ANON: SIGN_IN, "central_staff": FORBIDDEN,
+                                  "central_admin": OK},
+    ("POST", "/admin/accounts/"): {ANON: SIGN_IN, "central_staff": FORBIDDEN,
+                                   "central_admin": 400},
+    ("GET", "/healthz"): {ANON: OK, "central_staff": OK, "central_admin": OK},
+}
+
+
+def _cells(matrix):
+    for (method, path), answers in matrix.items():
+        for role, expected in answers.items():
+            yield pytest.param(method, path, role, expected, id=f"{method} {path} {role}")
+
+
+def _check(client, make_user, method, path, role, expected):
+    if role != ANON:
+        username, password = make_user(role)
+        assert sign_in(client, username, password).status_code == 302
+    if method == "GET":
+        response = client.get(path)
+    else:
+        response = client.post(path, data={"csrf_token": csrf_token(client)})
+    if expected == SIGN_IN:
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/sign-in")
+    else:
+        assert response.status_code == expected
+
+
+@pytest.mark.parametrize(("method", "path", "role", "expected"), list(_cells(SITE_MATRIX)))
+def test_site_route_role_matrix(app, client, make_user, method, path, role, expected):
+    make_user("admin", username="first-admin")  # account 1, the target of the admin POSTs
+    _check(client, make_user, method, path, role, expected)
+
+
+@pytest.mark.parametrize(("method", "path", "role", "expected"), list(_cells(CENTRAL_MATRIX)))
+def test_central_route_role_matrix(make_app, make_user, method, path, role, expected, request):
+    central = make_app("central")
+    _check(central.test_client(), _central_users(central), method, path, role, expected)
+
+
+def _central_users(central):
+    from telecenter.auth import services
+    from telecenter.extensions import db
+
+    def create(role):
+        with central.app_context():
+            services.create_user(db.session, username=f"c-{role}", password="long-enough-1",
+                                 display_name=role, role=role)
+            db.session.commit()
+        return f"c-{role}", "long-enough-1"
+
+    return create
+
+
+@pytest.mark.parametrize("role", ["site", "central"])
+def test_matrix_covers_every_route_and_every_route_declares_access(make_app, role):
+    app = make_app(role)
+    matrix = SITE_MATRIX if role == "site" else CENTRAL_MATRIX
+    covered = {path.split("/1/")[0] for _, path in matrix}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        assert view_access(app.view_functions[rule.endpoint]) is not None, rule.endpoint
+        if role == "site":
+            prefix = rule.rule.split("/<")[0]
+            assert prefix in covered, f"{rule.rule} is missing from the route x role matrix"
+
+
+def test_a_view_without_a_declared_rule_is_refused_to_everyone(make_app):
+    app = make_app()
+
+    @app.route("/forgotten")
+    def forgotten():
+        return "open"
+
+    assert app.test_client().get("/forgotten").status_code == 403
+
+
+def test_site_accounts_cannot_sign_in_to_central(make_app, make_user):
+    # Same database, to show that the role check, not the data, keeps them apart.
+    username, password = make_user("admin")
+    central = make_app("central").test_client()
+    assert sign_in(central, username, password).status_code == 401
+    assert central.get("/admin/accounts/").status_code == 302

@@ -1,0 +1,46 @@
+"""Configuration order and the generated secret key."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from telecenter import config, create_app
+
+
+def test_secret_key_is_generated_once_into_the_instance(tmp_path):
+    first = config.load_or_create_secret_key(str(tmp_path))
+    second = config.load_or_create_secret_key(str(tmp_path))
+    assert first == second
+    assert len(first) == 64
+    mode = stat.S_IMODE(os.stat(tmp_path / config.SECRET_KEY_FILE).st_mode)
+    assert mode == 0o600
+
+
+def test_environment_overrides_defaults_and_instance_file_overrides_environment(
+        tmp_path, monkeypatch):
+    monkeypatch.setenv("TELECENTER_NAME", "Telecentro Tarapoto")
+    monkeypatch.setenv("IDLE_TIMEOUT_STAFF_MINUTES", "45")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    (tmp_path / config.INSTANCE_CONFIG_FILE).write_text('TELECENTER_NAME = "Desde archivo"\n')
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["TELECENTER_NAME"] == "Desde archivo"
+    assert app.config["IDLE_TIMEOUT_STAFF_MINUTES"] == 45
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("x.sqlite3")
+    assert (tmp_path / config.SECRET_KEY_FILE).exists()
+
+
+def test_site_defaults_to_sqlite_in_the_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/telecenter.sqlite3"
+
+
+@pytest.mark.parametrize(("name", "value"), [("TELECENTER_ROLE", "both"),
+                                             ("LOGIN_MAX_FAILURES", "five")])
+def test_bad_settings_stop_the_start_with_a_clear_error(tmp_path, monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(config.ConfigError):
+        create_app(instance_path=str(tmp_path))
