@@ -10,4 +10,4 @@ scheduler_pid=$!
 trap 'kill "$scheduler_pid" 2>/dev/null || true' EXIT INT TERM
 
 echo "Telecenter on http://127.0.0.1:${PORT} (Ctrl+C to stop)"
-"$BIN/gunicorn" --bind "127.0.0.1:${PORT}" --workers "$WORKERS" --access-logfile - wsgi:app
+"$BIN/gunicorn" --bind "127.0.0.1:${PORT}" --workers "$WORKERS" --no-control-socket --access-logfile - wsgi:app
