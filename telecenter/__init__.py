@@ -62,6 +62,8 @@ def register_extensions(app: Flask) -> None:
     from telecenter.extensions import babel, csrf, db, login_manager, migrate
     from telecenter.i18n import select_locale
 
+    import telecenter.models  # noqa: F401  (every table registered before anything uses them)
+
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
@@ -120,6 +122,19 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, auth_bp, accounts_bp):
         app.register_blueprint(blueprint)
+    if app.config["TELECENTER_ROLE"] == "site":
+        register_site_blueprints(app)
+
+
+def register_site_blueprints(app: Flask) -> None:
+    """Personal data lives only on sites: central never even has these routes."""
+    from telecenter.audit_routes import bp as audit_bp
+    from telecenter.participants.programme_routes import bp as programme_bp
+    from telecenter.participants.resident_routes import bp as resident_auth_bp
+    from telecenter.participants.routes import bp as participants_bp
+
+    for blueprint in (participants_bp, programme_bp, resident_auth_bp, audit_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -133,6 +148,12 @@ def register_template_helpers(app: Flask) -> None:
 
     from telecenter.auth.roles import ROLE_LABELS
     from telecenter.i18n import LANGUAGE_NAMES
+
+    from telecenter.lima_time import to_lima
+
+    @app.template_filter("datetime_lima")
+    def datetime_lima(moment):
+        return to_lima(moment).strftime("%d/%m/%Y %H:%M") if moment else "—"
 
     @app.context_processor
     def layout_values():

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import shutil
+from contextlib import nullcontext
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import has_app_context
 
 from telecenter import create_app
 from telecenter.extensions import db
@@ -164,3 +166,29 @@ def signed_in(client, make_user) -> Callable:
 def count_rows(app, table: str) -> int:
     with app.app_context():
         return db.session.scalar(sa.text(f"SELECT count(*) FROM {table}"))  # noqa: S608
+
+
+@pytest.fixture
+def make_participant(app) -> Callable:
+    """Register a participant through the service; return its id."""
+    from datetime import date
+
+    from telecenter.participants import resident_accounts, services
+
+    def create(given_names="María", surnames="Quispe", sex="female", pin=None,
+               consent=None, today=date(2026, 11, 29), **fields):
+        fields.setdefault("birth_date", date(1990, 5, 4))
+        fields.setdefault("district_ubigeo", "220901")
+        data = services.ParticipantData(given_names=given_names, surnames=surnames, sex=sex,
+                                        **fields)
+        # Inside a test's own app context, use its session (a second one would wait on its lock).
+        with nullcontext() if has_app_context() else app.app_context():
+            participant = services.register(
+                db.session, data, consent or services.ConsentData(given=True), actor=None,
+                today=today, confirm_not_duplicate=True)
+            if pin:
+                resident_accounts.set_pin(db.session, participant, pin, actor=None)
+            db.session.commit()
+            return participant.id
+
+    return create

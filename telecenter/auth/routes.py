@@ -24,7 +24,7 @@ from telecenter.extensions import db
 bp = Blueprint("auth", __name__)
 
 
-def _policy() -> services.ThrottlePolicy:
+def throttle_policy() -> services.ThrottlePolicy:
     config = current_app.config
     return services.ThrottlePolicy(
         max_failures=config["LOGIN_MAX_FAILURES"],
@@ -52,7 +52,7 @@ def sign_in():
             username=form.username.data,
             password=form.password.data,
             address=request.remote_addr or "",
-            policy=_policy(),
+            policy=throttle_policy(),
             allowed_roles=roles_for_server(current_app.config["TELECENTER_ROLE"]),
         )
     except services.SignInLocked as locked:

@@ -142,16 +142,34 @@ def authenticate(
     policy: ThrottlePolicy,
     allowed_roles: tuple[str, ...] = ALL_ROLES,
 ) -> User:
-    """Return the user for valid credentials, or raise InvalidCredentials / SignInLocked.
+    """Staff sign-in by username and password."""
+    name = normalise_username(username)
+    return verify_sign_in(session, throttle_name=name, user=find_user(session, name),
+                          secret=password, address=address, policy=policy,
+                          allowed_roles=allowed_roles)
 
+
+def verify_sign_in(
+    session: Session,
+    *,
+    throttle_name: str,
+    user: User | None,
+    secret: str,
+    address: str,
+    policy: ThrottlePolicy,
+    allowed_roles: tuple[str, ...] = ALL_ROLES,
+) -> User:
+    """Return the user if the secret is right, or raise InvalidCredentials / SignInLocked.
+
+    `throttle_name` is what the person typed (a username, a document number or a code),
+    so that failures count the same whether or not an account answers to it.
     Failures are flushed; the caller commits whatever the outcome, so that they count.
     """
     now = utcnow()
-    user_key = _throttle_key("user", normalise_username(username))
+    user_key = _throttle_key("user", throttle_name)
     ip_key = _throttle_key("ip", address or "unknown")
     _check_not_locked([_throttle(session, user_key), _throttle(session, ip_key)], now)
-    user = find_user(session, username)
-    valid = user.check_password(password) if user else _dummy_check(password)
+    valid = user.check_password(secret) if user else _dummy_check(secret)
     if user is not None and valid and user.active and user.role in allowed_roles:
         throttle = _throttle(session, user_key)
         if throttle is not None:

@@ -22,6 +22,7 @@ from telecenter.auth.permissions import is_safe_next, public, roles_required
 from telecenter.auth.roles import ALL_ROLES, CENTRAL_ROLES, RESIDENT
 from telecenter.extensions import db
 from telecenter.i18n import LANGUAGE_COOKIE, is_supported
+from telecenter.participants import programme
 
 bp = Blueprint("main", __name__)
 log = logging.getLogger(__name__)
@@ -45,7 +46,8 @@ def home():
     elif current_user.role in CENTRAL_ROLES:
         template = "main/home_central.html"
     else:
-        template = "main/home_staff.html"
+        return render_template("main/home_staff.html",
+                               women_enrolled=programme.women_enrolled(db.session))
     return render_template(template)
 
 

@@ -1,0 +1,5 @@
+"""Every model module, imported so that metadata (and Alembic autogenerate) sees all tables."""
+
+from telecenter import audit  # noqa: F401
+from telecenter.auth import models as auth_models  # noqa: F401
+from telecenter.participants import models as participant_models  # noqa: F401

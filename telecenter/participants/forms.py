@@ -1,0 +1,185 @@
+"""Registry forms. Rules live in services; these only shape and pre-check the input."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from telecenter.participants import choices, districts
+from telecenter.participants import survey_choices as sc
+from telecenter.participants.rights import ERASURE_REASONS
+from telecenter.participants.services import ConsentData, ParticipantData
+
+YES_NO = [("yes", _l("Sí")), ("no", _l("No"))]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class PersonFields(FlaskForm):
+    given_names = StringField(_l("Nombres"), validators=[DataRequired(), Length(max=80)])
+    surnames = StringField(_l("Apellidos"), validators=[Optional(), Length(max=80)])
+    sex = RadioField(_l("Sexo"), choices=[], validators=[InputRequired()])
+    birth_year = IntegerField(_l("Año de nacimiento"), validators=[Optional()])
+    district_ubigeo = SelectField(_l("Distrito"), choices=[], validators=[Optional()])
+    community = StringField(_l("Comunidad o caserío"), validators=[Optional(), Length(max=120)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sex.choices = choices.as_choices(choices.SEXES)
+        self.district_ubigeo.choices = [("", str(_l("— Elija el distrito —")))] + \
+            districts.choices()
+
+    def person_data(self) -> ParticipantData:
+        return ParticipantData(
+            given_names=self.given_names.data or "", surnames=self.surnames.data or "",
+            sex=self.sex.data, birth_year=self.birth_year.data,
+            district_ubigeo=self.district_ubigeo.data or None, community=self.community.data)
+
+
+class ParticipantForm(PersonFields):
+    """The complete record: used to register and to correct (rectify)."""
+
+    document_type = SelectField(_l("Tipo de documento"), choices=[])
+    document_number = StringField(_l("Número de documento"), validators=[Length(max=16)])
+    birth_date = DateField(_l("Fecha de nacimiento"), validators=[Optional()])
+    phone = StringField(_l("Teléfono (opcional)"), validators=[Optional(), Length(max=20)])
+    mother_tongue = SelectField(_l("Lengua materna"), choices=[], validators=[Optional()])
+    schooling = SelectField(_l("Estudios (nivel más alto)"), choices=[], validators=[Optional()])
+    occupation = SelectField(_l("Ocupación principal"), choices=[], validators=[Optional()])
+    association_member = BooleanField(_l("Es socio(a) de una asociación o cooperativa"))
+    head_of_household = BooleanField(_l("Es jefe(a) de hogar"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        blank = str(_l("— Elija —"))
+        self.document_type.choices = choices.as_choices(choices.DOCUMENT_TYPES)
+        self.mother_tongue.choices = choices.as_choices(choices.MOTHER_TONGUES, blank=blank)
+        self.schooling.choices = choices.as_choices(choices.SCHOOLING, blank=blank)
+        self.occupation.choices = choices.as_choices(choices.OCCUPATIONS, blank=blank)
+
+    def person_data(self) -> ParticipantData:
+        data = super().person_data()
+        data.document_type = self.document_type.data
+        data.document_number = self.document_number.data
+        data.birth_date = self.birth_date.data
+        data.phone = self.phone.data
+        data.mother_tongue = self.mother_tongue.data or None
+        data.schooling = self.schooling.data or None
+        data.occupation = self.occupation.data or None
+        data.association_member = self.association_member.data
+        data.head_of_household = self.head_of_household.data
+        return data
+
+
+class ConsentFields:
+    consent = BooleanField(_l("La persona escuchó el texto y acepta registrarse"))
+    guardian_name = StringField(_l("Nombre de la madre, padre o apoderado (si es menor de 18)"),
+                                validators=[Optional(), Length(max=160)])
+    fi_consent = BooleanField(_l("Acepta también responder la encuesta de inclusión financiera "
+                                 "(datos sensibles)"))
+    pin = PasswordField(_l("PIN de 4 números para ingresar"),
+                        validators=[Optional(), Length(max=4)])
+    confirm_not_duplicate = BooleanField(_l("Revisé: es otra persona, registrarla igual"))
+
+    def consent_data(self) -> ConsentData:
+        return ConsentData(given=self.consent.data, guardian_name=self.guardian_name.data,
+                           financial_inclusion=self.fi_consent.data)
+
+
+class RegistrationForm(ConsentFields, ParticipantForm):
+    pass
+
+
+class QuickRegistrationForm(ConsentFields, PersonFields):
+    """Walk-ins: the least needed to count them today; completed later."""
+
+
+class PinForm(FlaskForm):
+    pin = PasswordField(_l("Nuevo PIN (4 números)"), validators=[DataRequired(), Length(max=4)])
+
+
+class EraseForm(FlaskForm):
+    reason = RadioField(_l("Motivo"), choices=[], validators=[InputRequired()])
+    confirm = BooleanField(_l("Entiendo que los datos personales se borran para siempre"),
+                           validators=[DataRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = {"requested": _l("La persona lo pidió"),
+                  "registered_by_mistake": _l("Se registró por error"),
+                  "duplicate": _l("Registro repetido")}
+        self.reason.choices = [(code, str(labels[code])) for code in ERASURE_REASONS]
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Archivo CSV"), validators=[FileRequired()])
+    consent_confirmed = BooleanField(
+        _l("Confirmo que todas las personas de la lista dieron su consentimiento"),
+        validators=[DataRequired()])
+
+
+class EnrolForm(FlaskForm):
+    enrolled_on = DateField(_l("Fecha de inscripción"), default=date.today,
+                            validators=[InputRequired()])
+
+
+class SurveyForm(FlaskForm):
+    taken_on = DateField(_l("Fecha de la encuesta"), default=date.today,
+                         validators=[InputRequired()])
+    phone_access = RadioField(_l("¿Tiene celular?"), choices=[], validators=[InputRequired()])
+    account_institutions = MultiCheckboxField(_l("¿Tiene cuenta en alguna de estas entidades?"))
+    wallets_used = MultiCheckboxField(_l("¿Usó una billetera móvil en los últimos 12 meses?"))
+    digital_payment = RadioField(_l("¿Hizo o recibió un pago digital en los últimos 12 meses?"),
+                                 choices=YES_NO, validators=[InputRequired()])
+    saved = RadioField(_l("¿Ahorró dinero en los últimos 12 meses?"), choices=YES_NO,
+                       validators=[InputRequired()])
+    saving_methods = MultiCheckboxField(_l("¿Cómo ahorró?"))
+    savings_group_member = RadioField(_l("¿Es miembro de una junta o grupo de ahorro?"),
+                                      choices=YES_NO, validators=[InputRequired()])
+    borrowed = RadioField(_l("¿Pidió un préstamo en los últimos 12 meses?"), choices=YES_NO,
+                          validators=[InputRequired()])
+    borrowing_sources = MultiCheckboxField(_l("¿A quién le pidió prestado?"))
+    no_account_reasons = MultiCheckboxField(_l("Si no tiene cuenta, ¿por qué?"))
+    emergency_funds = RadioField(_l("Si tuviera una emergencia, ¿podría juntar dinero en 30 "
+                                    "días?"), choices=[], validators=[InputRequired()])
+    has_own_income = RadioField(_l("¿Tiene ingresos propios?"), choices=YES_NO,
+                                validators=[InputRequired()])
+    income_decision = RadioField(_l("¿Quién decide cómo se usa ese dinero?"), choices=[],
+                                 validators=[Optional()])
+    financial_goal = StringField(_l("Una meta para su dinero (opcional)"),
+                                 validators=[Optional(), Length(max=200)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.phone_access.choices = choices.as_choices(sc.PHONE_ACCESS)
+        self.emergency_funds.choices = choices.as_choices(sc.EMERGENCY_FUNDS)
+        self.income_decision.choices = choices.as_choices(sc.INCOME_DECISION)
+        for name, mapping in sc.MULTI_FIELDS.items():
+            getattr(self, name).choices = choices.as_choices(mapping)
+
+    def answers(self) -> dict:
+        answers = {name: getattr(self, name).data for name in
+                   ("phone_access", "emergency_funds", "income_decision", "financial_goal",
+                    *sc.MULTI_FIELDS)}
+        for name in ("digital_payment", "saved", "savings_group_member", "borrowed",
+                     "has_own_income"):
+            answers[name] = getattr(self, name).data == "yes"
+        return answers

@@ -1,0 +1,144 @@
+"""The women's financial-inclusion programme: enrolment, surveys, indicators."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from telecenter import audit
+from telecenter.auth.models import User
+from telecenter.participants import survey_choices as sc
+from telecenter.participants.models import FiSurvey, Participant, WfiEnrolment
+from telecenter.participants.services import RegistryError
+
+PROGRAMME_START = date(2012, 1, 1)
+SINGLE_FIELDS = {
+    "phone_access": sc.PHONE_ACCESS,
+    "emergency_funds": sc.EMERGENCY_FUNDS,
+}
+BOOLEAN_FIELDS = ("digital_payment", "saved", "savings_group_member", "borrowed",
+                  "has_own_income")
+INDICATORS = ("has_account", "uses_wallet", "saved", "savings_group_member")
+
+
+def _check_date(value: date | None, *, today: date, field: str) -> None:
+    if value is None:
+        raise RegistryError({field: _("Escriba la fecha.")})
+    if value > today:
+        raise RegistryError({field: _("La fecha no puede estar en el futuro.")})
+    if value < PROGRAMME_START:
+        raise RegistryError({field: _("La fecha es anterior al inicio del programa (2012).")})
+
+
+def enrol(session: Session, participant: Participant, *, enrolled_on: date, telecenter_code: str,
+          trainer: User | None, actor: User | None, today: date) -> WfiEnrolment:
+    if participant.erased_at:
+        raise RegistryError({"enrolled_on": _("Los datos de esta persona fueron borrados.")})
+    if participant.sex != "female":
+        raise RegistryError({"enrolled_on": _("El programa es para mujeres.")})
+    if participant.wfi_enrolment is not None:
+        raise RegistryError({"enrolled_on": _("Ya está inscrita en el programa.")})
+    _check_date(enrolled_on, today=today, field="enrolled_on")
+    enrolment = WfiEnrolment(participant=participant, enrolled_on=enrolled_on,
+                             telecenter_code=telecenter_code,
+                             trainer_id=trainer.id if trainer else None)
+    session.add(enrolment)
+    session.flush()
+    audit.record(session, actor=actor, action="wfi.enrol", subject_type="participant",
+                 subject_id=participant.id)
+    return enrolment
+
+
+def clean_answers(answers: dict) -> dict:
+    """Only known codes, lists without repeats, booleans as booleans; or RegistryError."""
+    errors, cleaned = {}, {}
+    for name, allowed in SINGLE_FIELDS.items():
+        if answers.get(name) not in allowed:
+            errors[name] = _("Elija una opción.")
+        cleaned[name] = answers.get(name)
+    for name, allowed in sc.MULTI_FIELDS.items():
+        values = list(dict.fromkeys(answers.get(name) or []))
+        if any(v not in allowed for v in values):
+            errors[name] = _("Opción desconocida.")
+        cleaned[name] = values
+    for name in BOOLEAN_FIELDS:
+        cleaned[name] = bool(answers.get(name))
+    decision = answers.get("income_decision") or None
+    if cleaned["has_own_income"] and decision not in sc.INCOME_DECISION:
+        errors["income_decision"] = _("Diga quién decide cómo se usa su ingreso.")
+    cleaned["income_decision"] = decision if cleaned["has_own_income"] else None
+    cleaned["financial_goal"] = (answers.get("financial_goal") or "").strip()[:200] or None
+    if errors:
+        raise RegistryError(errors)
+    return cleaned
+
+
+def record_survey(session: Session, participant: Participant, answers: dict, *, taken_on: date,
+                  actor: User | None, today: date) -> FiSurvey:
+    """The first survey is the baseline; every later one is a follow-up."""
+    if participant.wfi_enrolment is None:
+        raise RegistryError({"taken_on": _("Primero inscriba a la participante en el programa.")})
+    if not participant.has_consent("financial_inclusion"):
+        raise RegistryError({"taken_on": _("Falta el consentimiento para datos financieros.")})
+    _check_date(taken_on, today=today, field="taken_on")
+    cleaned = clean_answers(answers)
+    existing = participant.surveys
+    if any(s.taken_on == taken_on for s in existing):
+        raise RegistryError({"taken_on": _("Ya hay una encuesta con esa fecha.")})
+    if existing and taken_on < existing[0].taken_on:
+        raise RegistryError({"taken_on": _("Un seguimiento no puede ser anterior a la línea de "
+                                           "base.")})
+    survey = FiSurvey(participant=participant, taken_on=taken_on,
+                      kind="follow_up" if existing else "baseline",
+                      recorded_by_id=actor.id if actor else None, **cleaned)
+    session.add(survey)
+    session.flush()
+    audit.record(session, actor=actor, action="wfi.survey", subject_type="participant",
+                 subject_id=participant.id, detail=survey.kind)
+    return survey
+
+
+def women_enrolled(session: Session) -> int:
+    return session.scalar(sa.select(sa.func.count(WfiEnrolment.id))) or 0
+
+
+@dataclass(frozen=True)
+class IndicatorSet:
+    """Shares (0-100) of surveyed women for each indicator, and how many were surveyed."""
+
+    surveyed: int
+    shares: dict[str, float]
+
+
+def _shares(surveys: list[FiSurvey]) -> IndicatorSet:
+    if not surveys:
+        return IndicatorSet(0, {name: 0.0 for name in INDICATORS})
+    return IndicatorSet(len(surveys), {
+        name: round(100 * sum(bool(getattr(s, name)) for s in surveys) / len(surveys), 1)
+        for name in INDICATORS
+    })
+
+
+def indicators(session: Session) -> tuple[IndicatorSet, IndicatorSet]:
+    """Baseline and latest indicators over enrolled women with at least one survey."""
+    surveys = session.scalars(
+        sa.select(FiSurvey).join(WfiEnrolment, WfiEnrolment.participant_id == FiSurvey.participant_id)
+        .order_by(FiSurvey.participant_id, FiSurvey.taken_on)).all()
+    first: dict[int, FiSurvey] = {}
+    last: dict[int, FiSurvey] = {}
+    for survey in surveys:
+        first.setdefault(survey.participant_id, survey)
+        last[survey.participant_id] = survey
+    return _shares(list(first.values())), _shares(list(last.values()))
+
+
+def comparison(participant: Participant) -> tuple[FiSurvey | None, FiSurvey | None]:
+    """A woman's baseline and her latest follow-up (None when there is none yet)."""
+    surveys = participant.surveys
+    if not surveys:
+        return None, None
+    return surveys[0], (surveys[-1] if len(surveys) > 1 else None)

@@ -1,0 +1,85 @@
+"""Women's financial-inclusion programme pages: enrolment, surveys, indicators."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from telecenter.auth.forms import EmptyForm
+from telecenter.auth.permissions import roles_required
+from telecenter.auth.roles import STAFF
+from telecenter.extensions import db
+from telecenter.form_errors import attach_errors
+from telecenter.lima_time import today_in_lima
+from telecenter.participants import programme, services
+from telecenter.participants import survey_choices as sc
+from telecenter.participants.forms import EnrolForm, SurveyForm
+from telecenter.participants.routes import load_participant
+
+bp = Blueprint("programme", __name__, url_prefix="/programme")
+staff_only = roles_required(*STAFF)
+
+
+@bp.route("/")
+@staff_only
+def indicators():
+    baseline, latest = programme.indicators(db.session)
+    return render_template("programme/indicators.html", baseline=baseline, latest=latest,
+                           enrolled=programme.women_enrolled(db.session))
+
+
+@bp.route("/participants/<int:participant_id>/enrol", methods=["GET", "POST"])
+@staff_only
+def enrol(participant_id: int):
+    participant = load_participant(participant_id)
+    form = EnrolForm()
+    if form.validate_on_submit():
+        try:
+            programme.enrol(db.session, participant, enrolled_on=form.enrolled_on.data,
+                            telecenter_code=current_app.config["TELECENTER_CODE"],
+                            trainer=current_user, actor=current_user, today=today_in_lima())
+        except services.RegistryError as error:
+            db.session.rollback()
+            attach_errors(form, error.errors)
+        else:
+            db.session.commit()
+            flash(_("Inscrita en el programa de inclusión financiera."), "success")
+            return redirect(url_for("participants.detail", participant_id=participant.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("programme/enrol.html", form=form, p=participant), status
+
+
+@bp.route("/participants/<int:participant_id>/fi-consent", methods=["POST"])
+@staff_only
+def fi_consent(participant_id: int):
+    participant = load_participant(participant_id)
+    if EmptyForm().validate_on_submit():
+        services.record_fi_consent(db.session, participant, actor=current_user)
+        db.session.commit()
+        flash(_("Consentimiento para datos financieros registrado."), "success")
+    return redirect(url_for("participants.detail", participant_id=participant.id))
+
+
+@bp.route("/participants/<int:participant_id>/surveys", methods=["GET", "POST"])
+@staff_only
+def surveys(participant_id: int):
+    participant = load_participant(participant_id)
+    form = SurveyForm()
+    if form.validate_on_submit():
+        try:
+            survey = programme.record_survey(db.session, participant, form.answers(),
+                                             taken_on=form.taken_on.data, actor=current_user,
+                                             today=today_in_lima())
+        except services.RegistryError as error:
+            db.session.rollback()
+            attach_errors(form, error.errors)
+        else:
+            db.session.commit()
+            flash(_("Encuesta guardada (%(kind)s).", kind=sc.SURVEY_KINDS[survey.kind]),
+                  "success")
+            return redirect(url_for(".surveys", participant_id=participant.id))
+    baseline, latest = programme.comparison(participant)
+    status = 400 if form.is_submitted() else 200
+    return render_template("programme/surveys.html", form=form, p=participant,
+                           baseline=baseline, latest=latest, consent_form=EmptyForm()), status

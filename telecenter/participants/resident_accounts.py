@@ -1,0 +1,66 @@
+"""Resident accounts: sign-in with document number or card code and a 4-digit PIN."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from telecenter import audit
+from telecenter.auth import services as auth_services
+from telecenter.auth.models import User
+from telecenter.auth.roles import RESIDENT
+from telecenter.participants.models import Participant
+from telecenter.participants.services import RegistryError, find_for_sign_in, normalise_code
+
+
+def check_pin(pin: str) -> str:
+    """A 4-digit PIN that is not trivially guessed, or RegistryError."""
+    pin = (pin or "").strip()
+    if not re.fullmatch(r"\d{4}", pin):
+        raise RegistryError({"pin": _("El PIN tiene 4 números.")})
+    steps = {int(b) - int(a) for a, b in zip(pin, pin[1:], strict=False)}
+    if len(set(pin)) == 1 or steps in ({1}, {-1}):
+        raise RegistryError({"pin": _("Ese PIN es muy fácil de adivinar. Elija otro, por "
+                                      "ejemplo una fecha que usted recuerde.")})
+    return pin
+
+
+def set_pin(session: Session, participant: Participant, pin: str, *, actor: User | None) -> None:
+    """Set (or reset) the PIN, creating the resident account the first time."""
+    pin = check_pin(pin)
+    if participant.erased_at:
+        raise RegistryError({"pin": _("Los datos de esta persona fueron borrados.")})
+    user = participant.user
+    if user is None:
+        user = User(username=f"p-{participant.code.lower()}", role=RESIDENT,
+                    display_name=participant.first_name or participant.code)
+        session.add(user)
+        participant.user = user
+    user.set_password(pin)
+    user.active = True
+    session.flush()
+    audit.record(session, actor=actor, action="participant.set_pin", subject_type="participant",
+                 subject_id=participant.id)
+
+
+def close_account(participant: Participant) -> None:
+    """On erasure: the account stays (records refer to it) but can never sign in again."""
+    user = participant.user
+    if user is None:
+        return
+    user.active = False
+    user.username = f"erased-{participant.id}"
+    user.display_name = "—"
+    user.set_password(secrets.token_urlsafe(32))
+
+
+def authenticate_resident(session: Session, *, identifier: str, pin: str, address: str,
+                          policy: auth_services.ThrottlePolicy) -> User:
+    participant = find_for_sign_in(session, identifier)
+    user = participant.user if participant is not None else None
+    return auth_services.verify_sign_in(
+        session, throttle_name="resident:" + normalise_code(identifier), user=user, secret=pin,
+        address=address, policy=policy, allowed_roles=(RESIDENT,))

@@ -1,0 +1,48 @@
+"""Residents sign in with their document number or card code and a 4-digit PIN."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+
+from telecenter.auth import services as auth_services
+from telecenter.auth.forms import SignInForm
+from telecenter.auth.permissions import public
+from telecenter.auth.routes import throttle_policy
+from telecenter.extensions import db
+from telecenter.participants.resident_accounts import authenticate_resident
+
+bp = Blueprint("resident_auth", __name__)
+
+
+def _again(message: str, status: int):
+    return render_template("auth/sign_in.html", form=SignInForm(), resident_error=message,
+                           resident_identifier=request.form.get("identifier", "")[:20]), status
+
+
+@bp.route("/sign-in/participant", methods=["POST"])
+@public
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    identifier = request.form.get("identifier", "").strip()[:20]
+    pin = request.form.get("pin", "").strip()[:8]
+    if not identifier or not pin:
+        return _again(_("Escriba su DNI o código, y su PIN."), 400)
+    try:
+        user = authenticate_resident(db.session, identifier=identifier, pin=pin,
+                                     address=request.remote_addr or "", policy=throttle_policy())
+    except auth_services.SignInLocked as locked:
+        db.session.commit()
+        return _again(_("Demasiados intentos fallidos. Por seguridad, espere %(minutes)d "
+                        "minutos e intente de nuevo.", minutes=locked.minutes_left), 429)
+    except auth_services.InvalidCredentials:
+        db.session.commit()
+        return _again(_("El documento, el código o el PIN no son correctos. Revise e intente "
+                        "de nuevo."), 401)
+    db.session.commit()
+    session.clear()
+    login_user(user)
+    flash(_("Bienvenida, bienvenido, %(name)s.", name=user.display_name), "success")
+    return redirect(url_for("main.home"))
