@@ -151,6 +151,10 @@ def register_template_helpers(app: Flask) -> None:
 
     from telecenter.lima_time import to_lima
 
+    @app.template_filter("day")
+    def day(value):
+        return value.strftime("%d/%m/%Y") if value else "—"
+
     @app.template_filter("datetime_lima")
     def datetime_lima(moment):
         return to_lima(moment).strftime("%d/%m/%Y %H:%M") if moment else "—"

@@ -76,7 +76,7 @@ def seed_demo_command():
 
     created = seed_demo(db.session, server_role=current_app.config["TELECENTER_ROLE"])
     db.session.commit()
-    click.echo("demo accounts (username / password / role):")
+    click.echo("demo accounts (username / password / role; residents: DNI / PIN):")
     for account in created:
         click.echo(f"  {account.username} / {account.password} / {account.role}")
 

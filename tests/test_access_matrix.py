@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from telecenter.auth.permissions import view_access
@@ -27,7 +29,28 @@ SITE_MATRIX = {
     ("GET", "/healthz"): {ANON: OK, "resident": OK, "trainer": OK, "admin": OK},
     ("GET", "/"): {ANON: 302, "resident": 302, "trainer": 302, "admin": 302},
     ("POST", "/language"): {ANON: 303, "resident": 303, "trainer": 303, "admin": 303},
+    ("POST", "/sign-in"): {ANON: 400, "resident": 302, "trainer": 302, "admin": 302},
+    ("POST", "/sign-in/participant"): {ANON: 400, "resident": 302, "trainer": 302,
+                                       "admin": 302},
+    ("GET", "/admin/audit/"): {ANON: SIGN_IN, "resident": FORBIDDEN, "trainer": FORBIDDEN,
+                               "admin": OK},
+    ("GET", "/participants/export.csv"): {ANON: SIGN_IN, "resident": FORBIDDEN,
+                                          "trainer": FORBIDDEN, "admin": OK},
 }
+STAFF_ONLY = {ANON: SIGN_IN, "resident": FORBIDDEN, "trainer": OK, "admin": OK}
+for _path in ("/participants/", "/participants/new", "/participants/quick",
+              "/participants/import", "/participants/import/template.csv", "/participants/1",
+              "/participants/1/card", "/participants/1/data", "/participants/1/edit",
+              "/participants/1/erase", "/programme/", "/programme/participants/1/enrol",
+              "/programme/participants/1/surveys"):
+    SITE_MATRIX[("GET", _path)] = STAFF_ONLY
+for _path, _answer in (("/participants/new", 400), ("/participants/quick", 400),
+                       ("/participants/import", 400), ("/participants/1/edit", 400),
+                       ("/participants/1/erase", 400), ("/participants/1/pin", 302),
+                       ("/programme/participants/1/enrol", 400),
+                       ("/programme/participants/1/fi-consent", 302),
+                       ("/programme/participants/1/surveys", 400)):
+    SITE_MATRIX[("POST", _path)] = {**STAFF_ONLY, "trainer": _answer, "admin": _answer}
 
 CENTRAL_MATRIX = {
     ("GET", "/home"): {ANON: SIGN_IN, "central_staff": OK, "central_admin": OK},
@@ -61,8 +84,10 @@ def _check(client, make_user, method, path, role, expected):
 
 
 @pytest.mark.parametrize(("method", "path", "role", "expected"), list(_cells(SITE_MATRIX)))
-def test_site_route_role_matrix(app, client, make_user, method, path, role, expected):
+def test_site_route_role_matrix(app, client, make_user, make_participant, method, path, role,
+                               expected):
     make_user("admin", username="first-admin")  # account 1, the target of the admin POSTs
+    make_participant()  # participant 1, the subject of the registry routes
     _check(client, make_user, method, path, role, expected)
 
 
@@ -90,14 +115,15 @@ def _central_users(central):
 def test_matrix_covers_every_route_and_every_route_declares_access(make_app, role):
     app = make_app(role)
     matrix = SITE_MATRIX if role == "site" else CENTRAL_MATRIX
-    covered = {path.split("/1/")[0] for _, path in matrix}
+    covered = {(method, path) for method, path in matrix}
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue
         assert view_access(app.view_functions[rule.endpoint]) is not None, rule.endpoint
         if role == "site":
-            prefix = rule.rule.split("/<")[0]
-            assert prefix in covered, f"{rule.rule} is missing from the route x role matrix"
+            path = re.sub(r"<[^>]+>", "1", rule.rule)
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                assert (method, path) in covered, f"{method} {path} is not in the matrix"
 
 
 def test_a_view_without_a_declared_rule_is_refused_to_everyone(make_app):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from telecenter.demo import SITE_ACCOUNTS
+from telecenter.demo import DEMO_PEOPLE, DEMO_RESIDENT_CODE, SITE_ACCOUNTS
 from telecenter.extensions import db
+from tests.conftest import count_rows
 
 
 def _usernames(app) -> list[str]:
@@ -61,7 +62,11 @@ def test_seed_demo_is_idempotent_and_prints_accounts(app):
     assert first.exit_code == second.exit_code == 0
     for account in SITE_ACCOUNTS:
         assert f"{account.username} / {account.password}" in first.output
-    assert _usernames(app) == sorted(a.username for a in SITE_ACCOUNTS)
+    assert "10117410 / 4821 / resident" in first.output
+    demo_resident = f"p-{DEMO_RESIDENT_CODE.lower()}"
+    assert _usernames(app) == sorted([*(a.username for a in SITE_ACCOUNTS), demo_resident])
+    assert count_rows(app, "participants") == len(DEMO_PEOPLE)
+    assert count_rows(app, "wfi_enrolments") == 3
 
 
 def test_seed_demo_on_central_creates_central_accounts(make_app):

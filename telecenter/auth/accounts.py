@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from telecenter.auth import services
 from telecenter.auth.forms import AccountForm, EmptyForm, PasswordResetForm
@@ -22,7 +23,7 @@ account_admins = roles_required(ADMIN, CENTRAL_ADMIN)
 def _account_form() -> AccountForm:
     form = AccountForm()
     roles = roles_for_server(current_app.config["TELECENTER_ROLE"])
-    form.role.choices = [(role, str(ROLE_LABELS[role])) for role in roles]
+    form.role.choices = [SelectChoice(role, str(ROLE_LABELS[role])) for role in roles]
     return form
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 
 DOCUMENT_TYPES = {
     "dni": _l("DNI"),
@@ -45,10 +46,10 @@ OCCUPATIONS = {
 AGE_BANDS = ("15-17", "18-29", "30-44", "45-59", "60+", "unknown")
 
 
-def as_choices(mapping: dict, *, blank: str | None = None) -> list[tuple[str, str]]:
+def as_choices(mapping: dict, *, blank: str | None = None) -> list[SelectChoice]:
     """WTForms choices from a code -> label mapping, optionally led by an empty choice."""
-    items = [(code, str(label)) for code, label in mapping.items()]
-    return ([("", blank)] if blank is not None else []) + items
+    items = [SelectChoice(code, str(label)) for code, label in mapping.items()]
+    return ([SelectChoice("", blank)] if blank is not None else []) + items
 
 
 def label(mapping: dict, code: str | None) -> str:

@@ -17,6 +17,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -25,7 +26,7 @@ from telecenter.participants import survey_choices as sc
 from telecenter.participants.rights import ERASURE_REASONS
 from telecenter.participants.services import ConsentData, ParticipantData
 
-YES_NO = [("yes", _l("Sí")), ("no", _l("No"))]
+YES_NO = {"yes": _l("Sí"), "no": _l("No")}
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -44,8 +45,10 @@ class PersonFields(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.sex.choices = choices.as_choices(choices.SEXES)
-        self.district_ubigeo.choices = [("", str(_l("— Elija el distrito —")))] + \
-            districts.choices()
+        self.district_ubigeo.choices = [
+            SelectChoice("", str(_l("— Elija el distrito —"))),
+            *(SelectChoice(code, name) for code, name in districts.choices()),
+        ]
 
     def person_data(self) -> ParticipantData:
         return ParticipantData(
@@ -126,7 +129,7 @@ class EraseForm(FlaskForm):
         labels = {"requested": _l("La persona lo pidió"),
                   "registered_by_mistake": _l("Se registró por error"),
                   "duplicate": _l("Registro repetido")}
-        self.reason.choices = [(code, str(labels[code])) for code in ERASURE_REASONS]
+        self.reason.choices = choices.as_choices({code: labels[code] for code in ERASURE_REASONS})
 
 
 class ImportForm(FlaskForm):
@@ -148,19 +151,19 @@ class SurveyForm(FlaskForm):
     account_institutions = MultiCheckboxField(_l("¿Tiene cuenta en alguna de estas entidades?"))
     wallets_used = MultiCheckboxField(_l("¿Usó una billetera móvil en los últimos 12 meses?"))
     digital_payment = RadioField(_l("¿Hizo o recibió un pago digital en los últimos 12 meses?"),
-                                 choices=YES_NO, validators=[InputRequired()])
-    saved = RadioField(_l("¿Ahorró dinero en los últimos 12 meses?"), choices=YES_NO,
+                                 choices=choices.as_choices(YES_NO), validators=[InputRequired()])
+    saved = RadioField(_l("¿Ahorró dinero en los últimos 12 meses?"), choices=choices.as_choices(YES_NO),
                        validators=[InputRequired()])
     saving_methods = MultiCheckboxField(_l("¿Cómo ahorró?"))
     savings_group_member = RadioField(_l("¿Es miembro de una junta o grupo de ahorro?"),
-                                      choices=YES_NO, validators=[InputRequired()])
-    borrowed = RadioField(_l("¿Pidió un préstamo en los últimos 12 meses?"), choices=YES_NO,
+                                      choices=choices.as_choices(YES_NO), validators=[InputRequired()])
+    borrowed = RadioField(_l("¿Pidió un préstamo en los últimos 12 meses?"), choices=choices.as_choices(YES_NO),
                           validators=[InputRequired()])
     borrowing_sources = MultiCheckboxField(_l("¿A quién le pidió prestado?"))
     no_account_reasons = MultiCheckboxField(_l("Si no tiene cuenta, ¿por qué?"))
     emergency_funds = RadioField(_l("Si tuviera una emergencia, ¿podría juntar dinero en 30 "
                                     "días?"), choices=[], validators=[InputRequired()])
-    has_own_income = RadioField(_l("¿Tiene ingresos propios?"), choices=YES_NO,
+    has_own_income = RadioField(_l("¿Tiene ingresos propios?"), choices=choices.as_choices(YES_NO),
                                 validators=[InputRequired()])
     income_decision = RadioField(_l("¿Quién decide cómo se usa ese dinero?"), choices=[],
                                  validators=[Optional()])
