@@ -58,11 +58,10 @@ def load_configuration(app: Flask, test_config: Mapping[str, Any] | None) -> Non
 
 
 def register_extensions(app: Flask) -> None:
+    import telecenter.models  # noqa: F401  (every table registered before anything uses them)
     from telecenter.database import configure_sqlite
     from telecenter.extensions import babel, csrf, db, login_manager, migrate
     from telecenter.i18n import select_locale
-
-    import telecenter.models  # noqa: F401  (every table registered before anything uses them)
 
     db.init_app(app)
     with app.app_context():
@@ -148,7 +147,6 @@ def register_template_helpers(app: Flask) -> None:
 
     from telecenter.auth.roles import ROLE_LABELS
     from telecenter.i18n import LANGUAGE_NAMES
-
     from telecenter.lima_time import to_lima
 
     @app.template_filter("day")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import shutil
-from contextlib import nullcontext
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest

@@ -62,7 +62,7 @@ class LiveServer:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers",
-                 str(self.workers), "--no-control-socket", "--log-level", "warning", "wsgi:app"],
+                 str(self.workers), "wsgi:app"],
                 cwd=repo, env=self.env(), stdout=log, stderr=log)
         self.wait_until_healthy()
         return self

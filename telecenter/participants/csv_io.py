@@ -66,8 +66,8 @@ def _decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportRejected(ImportReport([(0, "", _(
-            "El archivo no está en UTF-8. En Excel elija «Guardar como» y «CSV UTF-8».")) ])) from None
+        message = _("El archivo no está en UTF-8. En Excel elija «Guardar como» y «CSV UTF-8».")
+        raise ImportRejected(ImportReport([(0, "", message)])) from None
 
 
 def _rows(text: str) -> tuple[list[str], list[dict]]:

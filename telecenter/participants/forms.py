@@ -29,6 +29,10 @@ from telecenter.participants.services import ConsentData, ParticipantData
 YES_NO = {"yes": _l("Sí"), "no": _l("No")}
 
 
+def yes_no_field(label) -> RadioField:
+    return RadioField(label, choices=choices.as_choices(YES_NO), validators=[InputRequired()])
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -150,21 +154,16 @@ class SurveyForm(FlaskForm):
     phone_access = RadioField(_l("¿Tiene celular?"), choices=[], validators=[InputRequired()])
     account_institutions = MultiCheckboxField(_l("¿Tiene cuenta en alguna de estas entidades?"))
     wallets_used = MultiCheckboxField(_l("¿Usó una billetera móvil en los últimos 12 meses?"))
-    digital_payment = RadioField(_l("¿Hizo o recibió un pago digital en los últimos 12 meses?"),
-                                 choices=choices.as_choices(YES_NO), validators=[InputRequired()])
-    saved = RadioField(_l("¿Ahorró dinero en los últimos 12 meses?"), choices=choices.as_choices(YES_NO),
-                       validators=[InputRequired()])
+    digital_payment = yes_no_field(_l("¿Hizo o recibió un pago digital en los últimos 12 meses?"))
+    saved = yes_no_field(_l("¿Ahorró dinero en los últimos 12 meses?"))
     saving_methods = MultiCheckboxField(_l("¿Cómo ahorró?"))
-    savings_group_member = RadioField(_l("¿Es miembro de una junta o grupo de ahorro?"),
-                                      choices=choices.as_choices(YES_NO), validators=[InputRequired()])
-    borrowed = RadioField(_l("¿Pidió un préstamo en los últimos 12 meses?"), choices=choices.as_choices(YES_NO),
-                          validators=[InputRequired()])
+    savings_group_member = yes_no_field(_l("¿Es miembro de una junta o grupo de ahorro?"))
+    borrowed = yes_no_field(_l("¿Pidió un préstamo en los últimos 12 meses?"))
     borrowing_sources = MultiCheckboxField(_l("¿A quién le pidió prestado?"))
     no_account_reasons = MultiCheckboxField(_l("Si no tiene cuenta, ¿por qué?"))
     emergency_funds = RadioField(_l("Si tuviera una emergencia, ¿podría juntar dinero en 30 "
                                     "días?"), choices=[], validators=[InputRequired()])
-    has_own_income = RadioField(_l("¿Tiene ingresos propios?"), choices=choices.as_choices(YES_NO),
-                                validators=[InputRequired()])
+    has_own_income = yes_no_field(_l("¿Tiene ingresos propios?"))
     income_decision = RadioField(_l("¿Quién decide cómo se usa ese dinero?"), choices=[],
                                  validators=[Optional()])
     financial_goal = StringField(_l("Una meta para su dinero (opcional)"),

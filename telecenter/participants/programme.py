@@ -126,7 +126,8 @@ def _shares(surveys: list[FiSurvey]) -> IndicatorSet:
 def indicators(session: Session) -> tuple[IndicatorSet, IndicatorSet]:
     """Baseline and latest indicators over enrolled women with at least one survey."""
     surveys = session.scalars(
-        sa.select(FiSurvey).join(WfiEnrolment, WfiEnrolment.participant_id == FiSurvey.participant_id)
+        sa.select(FiSurvey)
+        .join(WfiEnrolment, WfiEnrolment.participant_id == FiSurvey.participant_id)
         .order_by(FiSurvey.participant_id, FiSurvey.taken_on)).all()
     first: dict[int, FiSurvey] = {}
     last: dict[int, FiSurvey] = {}

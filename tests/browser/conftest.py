@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.live import LiveServer
+from tests.markers import mark_folder
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -15,10 +16,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 def pytest_collection_modifyitems(items):
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.browser)
+    mark_folder(items, Path(__file__).parent, pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")

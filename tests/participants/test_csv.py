@@ -85,7 +85,8 @@ def test_malformed_files_get_a_clear_message(app_ctx, raw, message):
 def test_ten_thousand_rows_are_refused_before_any_work(app_ctx):
     rows = [f"Persona{i},Apellido,none,,mujer,1990-01-01,220901,X" for i in range(10_000)]
     report = _rejected(_csv(*rows))
-    assert "10000" in report.errors[0][2] and str(csv_io.MAX_ROWS) in report.errors[0][2]
+    assert "10000" in report.errors[0][2]
+    assert str(csv_io.MAX_ROWS) in report.errors[0][2]
 
 
 def test_export_reimports_and_neutralises_spreadsheet_formulas(app_ctx):
@@ -93,7 +94,8 @@ def test_export_reimports_and_neutralises_spreadsheet_formulas(app_ctx):
     db.session.commit()
     participants = db.session.scalars(db.select(Participant)).all()
     text = csv_io.export_csv(db.session, participants, actor=None)
-    assert "'=HYPERLINK(1)" in text and "'@Comunidad" in text
+    assert "'=HYPERLINK(1)" in text
+    assert "'@Comunidad" in text
     db.session.execute(db.text("DELETE FROM consents"))
     db.session.execute(db.text("DELETE FROM participants"))
     db.session.commit()

@@ -116,7 +116,8 @@ def test_rectification_logs_changed_field_names_not_values(app_ctx):
     entry = db.session.scalars(db.select(AuditEntry).where(
         AuditEntry.action == "participant.rectify")).one()
     assert entry.detail == "community, phone"
-    assert "987654321" not in entry.detail and "Bello" not in entry.detail
+    assert "987654321" not in entry.detail
+    assert "Bello" not in entry.detail
 
 
 def test_search_finds_by_name_without_accents_document_code_and_community(app_ctx):
@@ -140,7 +141,8 @@ def test_search_pages_through_many_people(app_ctx):
     first, total = services.search(db.session, "persona", page=1)
     second, _ = services.search(db.session, "persona", page=2)
     assert total == services.PAGE_SIZE + 3
-    assert len(first) == services.PAGE_SIZE and len(second) == 3
+    assert len(first) == services.PAGE_SIZE
+    assert len(second) == 3
     assert not {p.id for p in first} & {p.id for p in second}
 
 
@@ -164,7 +166,8 @@ def test_erasure_clears_personal_fields_but_keeps_counting_facts(app_ctx):
     assert (erased.sex, erased.birth_date) == ("female", date(1985, 3, 2))
     assert erased.wfi_enrolment is not None  # the programme count does not drop
     assert erased.surveys == []
-    assert erased.user.active is False and "Rosa" not in erased.user.display_name
+    assert erased.user.active is False
+    assert "Rosa" not in erased.user.display_name
     assert all(c.withdrawn_at for c in db.session.scalars(db.select(Consent)))
     assert services.search(db.session, "rosa")[1] == 0
     with pytest.raises(services.RegistryError):

@@ -30,7 +30,8 @@ def test_trainer_registers_a_participant_who_can_then_sign_in(app, trainer):
     response = _post(trainer, "/participants/new", REGISTRATION)
     assert response.status_code == 302
     detail = trainer.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Participante registrado" in detail and "Rosa Huamán" in detail
+    assert "Participante registrado" in detail
+    assert "Rosa Huamán" in detail
     trainer.post("/sign-out", data={"csrf_token": csrf_token(trainer)})
     signed = _post(trainer, "/sign-in/participant", {"identifier": "10117410", "pin": "4821"})
     assert signed.status_code == 302
@@ -86,7 +87,8 @@ def test_quick_registration_then_completing_the_record(app, trainer):
 def test_search_and_pagination_pages(trainer, make_participant):
     make_participant(given_names="Rosa", community="Pucayacu")
     page = trainer.get("/participants/?q=pucayacu").get_data(as_text=True)
-    assert "Rosa" in page and "1 persona" in page
+    assert "Rosa" in page
+    assert "1 persona" in page
     assert "No encontramos" in trainer.get("/participants/?q=nadie").get_data(as_text=True)
     assert trainer.get("/participants/?page=99").status_code == 200
 
@@ -94,7 +96,8 @@ def test_search_and_pagination_pages(trainer, make_participant):
 def test_access_page_shows_everything_and_is_logged(app, trainer, make_participant):
     participant_id = make_participant(phone="987654321")
     page = trainer.get(f"/participants/{participant_id}/data").get_data(as_text=True)
-    assert "987654321" in page and "Tarapoto" in page
+    assert "987654321" in page
+    assert "Tarapoto" in page
     with app.app_context():
         actions = db.session.execute(db.text("SELECT action FROM audit_entries")).scalars().all()
     assert "participant.access" in actions
@@ -120,7 +123,8 @@ def test_csv_upload_reports_rows_and_imports_nothing_on_error(app, trainer):
         content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "No se importó nada" in page and "numero_documento" in page
+    assert "No se importó nada" in page
+    assert "numero_documento" in page
     assert count_rows(app, "participants") == 0
 
 

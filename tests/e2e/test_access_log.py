@@ -1,0 +1,22 @@
+"""The server's access log names paths, never what a person typed into a search."""
+
+from __future__ import annotations
+
+import time
+
+from telecenter.demo import SITE_ACCOUNTS
+from tests.e2e.conftest import staff_session
+
+TRAINER = next(account for account in SITE_ACCOUNTS if account.role == "trainer")
+
+
+def test_access_log_has_paths_but_no_query_strings(live_site):
+    session = staff_session(live_site, TRAINER.username, TRAINER.password)
+    answer = session.get(live_site.url + "/participants/?q=Quispe+10117410", timeout=10)
+    assert answer.status_code == 200
+    assert "Quispe" in answer.text
+    time.sleep(0.5)  # let gunicorn flush the access line
+    log = live_site.log_path.read_text()
+    assert '"GET /participants/"' in log
+    assert "Quispe" not in log
+    assert "10117410" not in log
