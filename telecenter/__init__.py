@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from flask import Flask
@@ -128,11 +129,14 @@ def register_blueprints(app: Flask) -> None:
 def register_site_blueprints(app: Flask) -> None:
     """Personal data lives only on sites: central never even has these routes."""
     from telecenter.audit_routes import bp as audit_bp
+    from telecenter.courses.authoring_routes import bp as course_authoring_bp
+    from telecenter.courses.routes import bp as courses_bp
     from telecenter.participants.programme_routes import bp as programme_bp
     from telecenter.participants.resident_routes import bp as resident_auth_bp
     from telecenter.participants.routes import bp as participants_bp
 
-    for blueprint in (participants_bp, programme_bp, resident_auth_bp, audit_bp):
+    for blueprint in (participants_bp, programme_bp, resident_auth_bp, audit_bp, courses_bp,
+                      course_authoring_bp):
         app.register_blueprint(blueprint)
 
 
@@ -151,7 +155,10 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("day")
     def day(value):
-        return value.strftime("%d/%m/%Y") if value else "—"
+        """dd/mm/yyyy, as Peru writes dates; a UTC moment is first taken to Lima time."""
+        if not value:
+            return "—"
+        return (to_lima(value) if isinstance(value, datetime) else value).strftime("%d/%m/%Y")
 
     @app.template_filter("datetime_lima")
     def datetime_lima(moment):

@@ -61,6 +61,9 @@ def seed_demo(session: Session, *, server_role: str) -> tuple[DemoAccount, ...]:
             accounts.create_user(session, username=account.username, password=account.password,
                                  display_name=account.display_name, role=account.role)
     if server_role == "site":
+        from telecenter.courses.starter import load_starter_courses
+
+        load_starter_courses(session)
         _seed_people(session)
         return (*wanted, DEMO_RESIDENT)
     return wanted

@@ -2,4 +2,5 @@
 
 from telecenter import audit  # noqa: F401
 from telecenter.auth import models as auth_models  # noqa: F401
+from telecenter.courses import models as course_models  # noqa: F401
 from telecenter.participants import models as participant_models  # noqa: F401

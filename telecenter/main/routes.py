@@ -20,6 +20,7 @@ from flask_login import current_user
 
 from telecenter.auth.permissions import is_safe_next, public, roles_required
 from telecenter.auth.roles import ALL_ROLES, CENTRAL_ROLES, RESIDENT
+from telecenter.courses.routes import resident_dashboard
 from telecenter.extensions import db
 from telecenter.i18n import LANGUAGE_COOKIE, is_supported
 from telecenter.participants import programme
@@ -42,13 +43,11 @@ def index():
 @roles_required(*ALL_ROLES)
 def home():
     if current_user.role == RESIDENT:
-        template = "main/home_resident.html"
-    elif current_user.role in CENTRAL_ROLES:
-        template = "main/home_central.html"
-    else:
-        return render_template("main/home_staff.html",
-                               women_enrolled=programme.women_enrolled(db.session))
-    return render_template(template)
+        return render_template("main/home_resident.html", **resident_dashboard())
+    if current_user.role in CENTRAL_ROLES:
+        return render_template("main/home_central.html")
+    return render_template("main/home_staff.html",
+                           women_enrolled=programme.women_enrolled(db.session))
 
 
 @bp.route("/language", methods=["POST"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import secrets
 import unicodedata
 from dataclasses import asdict, dataclass, fields
 from datetime import date
@@ -12,7 +11,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from telecenter import audit
+from telecenter import audit, codes
 from telecenter.auth.models import User
 from telecenter.participants import choices, districts, identity
 from telecenter.participants.consent_text import (
@@ -24,7 +23,6 @@ from telecenter.participants.models import Consent, Participant
 
 log = logging.getLogger(__name__)
 
-CODE_ALPHABET = "ACDEFHJKMNPRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B look-alikes
 CODE_LENGTH = 6
 PAGE_SIZE = 25
 
@@ -178,10 +176,8 @@ def likely_duplicates(session: Session, data: ParticipantData, *,
 
 
 def new_code(session: Session) -> str:
-    while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        if session.scalar(sa.select(Participant.id).where(Participant.code == code)) is None:
-            return code
+    return codes.new_code(CODE_LENGTH, lambda code: session.scalar(
+        sa.select(Participant.id).where(Participant.code == code)) is not None)
 
 
 def normalise_code(text: str) -> str:

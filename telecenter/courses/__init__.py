@@ -1,0 +1,1 @@
+"""Courses: catalogue, lessons, quizzes, enrolment, progress, certificates, content packs."""

@@ -1,0 +1,199 @@
+"""Writing courses: from a definition (starter courses, content packs) or in the browser."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from telecenter.courses import definitions
+from telecenter.courses.content import find_unsafe
+from telecenter.courses.models import Course, Lesson, Module, Option, Question
+
+log = logging.getLogger(__name__)
+
+
+class AuthoringError(ValueError):
+    """A change to a course that cannot be made; `errors` maps fields to messages."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+COURSE_FIELDS = ("title", "summary", "category", "language", "estimated_hours", "pass_mark",
+                 "completion_mode", "attendance_share")
+
+
+def find_by_slug(session: Session, slug: str) -> Course | None:
+    return session.scalar(sa.select(Course).where(Course.slug == slug))
+
+
+def _replace_questions(session: Session, course: Course, lesson: Lesson | None, questions):
+    query = sa.select(Question).where(Question.course_id == course.id)
+    query = query.where(Question.lesson_id == lesson.id) if lesson else query.where(
+        Question.lesson_id.is_(None))
+    for old in session.scalars(query):
+        session.delete(old)
+    session.flush()
+    for position, item in enumerate(questions):
+        question = Question(course_id=course.id, lesson_id=lesson.id if lesson else None,
+                            position=position, prompt=item["prompt"], kind=item["kind"])
+        question.options = [Option(position=index, text=o["text"], correct=o.get("correct") is True,
+                                   feedback=o.get("feedback", ""))
+                            for index, o in enumerate(item["options"])]
+        session.add(question)
+
+
+def apply_definition(session: Session, definition: dict, bodies: dict[str, str],
+                     *, published: bool | None = None) -> Course:
+    """Create the course, or upgrade it to a newer version keeping lessons (and progress)."""
+    course = find_by_slug(session, definition["slug"])
+    if course is not None and definition["version"] <= course.version:
+        raise AuthoringError({"version": _(
+            "Este telecentro ya tiene la versión %(have)d de este curso; el paquete trae la "
+            "versión %(new)d.", have=course.version, new=definition["version"])})
+    if course is None:
+        course = Course(slug=definition["slug"], published=bool(published))
+        session.add(course)
+    elif published is not None:
+        course.published = published
+    course.version = definition["version"]
+    for name in COURSE_FIELDS:
+        if name in definition:
+            setattr(course, name, definition[name])
+    session.flush()
+    _apply_modules(session, course, definition, bodies)
+    _replace_questions(session, course, None, definition.get("final_quiz", []))
+    session.flush()
+    session.expire(course)
+    log.info("course %s is now at version %s", course.slug, course.version)
+    return course
+
+
+def _apply_modules(session: Session, course: Course, definition: dict, bodies: dict[str, str]):
+    existing = {lesson.slug: lesson for lesson in session.scalars(
+        sa.select(Lesson).where(Lesson.course_id == course.id))}
+    modules = list(course.modules)
+    kept = set()
+    for m_position, item in enumerate(definition["modules"]):
+        if m_position < len(modules):
+            module = modules[m_position]
+            module.title = item["title"]
+        else:
+            module = Module(course=course, position=m_position, title=item["title"])
+            session.add(module)
+            session.flush()
+        for position, entry in enumerate(item["lessons"]):
+            lesson = existing.get(entry["slug"]) or Lesson(course_id=course.id, slug=entry["slug"])
+            lesson.module_id, lesson.position = module.id, position
+            lesson.title = entry["title"]
+            lesson.body_markdown = bodies.get(entry["file"], "")
+            lesson.required = entry.get("required", True) is not False
+            lesson.archived = False
+            session.add(lesson)
+            session.flush()
+            kept.add(lesson.slug)
+            _replace_questions(session, course, lesson, entry.get("quiz", []))
+    for slug, lesson in existing.items():
+        if slug not in kept:
+            lesson.archived = True  # progress refers to it; it just is no longer shown
+
+
+def check_markdown(text: str, field: str = "body_markdown") -> None:
+    unsafe = find_unsafe(text)
+    if unsafe:
+        raise AuthoringError({field: _("El texto tiene código no permitido (%(code)s). "
+                                       "Quítelo y vuelva a guardar.", code=unsafe[:30])})
+
+
+@dataclass
+class CourseFields:
+    title: str
+    summary: str
+    category: str
+    language: str
+    estimated_hours: float
+    pass_mark: int
+    completion_mode: str
+    attendance_share: int
+    published: bool
+
+
+def save_course(session: Session, fields: CourseFields, *, course: Course | None = None,
+                slug: str | None = None) -> Course:
+    for name in ("title", "summary"):
+        check_markdown(getattr(fields, name), name)
+    if course is None:
+        slug = slug or definitions.slugify(fields.title)
+        if find_by_slug(session, slug) is not None:
+            raise AuthoringError({"title": _("Ya hay un curso con ese nombre.")})
+        course = Course(slug=slug)
+        session.add(course)
+    for name, value in vars(fields).items():
+        setattr(course, name, value)
+    session.flush()
+    return course
+
+
+def add_module(session: Session, course: Course, title: str) -> Module:
+    module = Module(course=course, title=title.strip(), position=len(course.modules))
+    session.add(module)
+    session.flush()
+    return module
+
+
+def save_lesson(session: Session, module: Module, *, title: str, body_markdown: str,
+                required: bool, lesson: Lesson | None = None) -> Lesson:
+    check_markdown(body_markdown)
+    if lesson is None:
+        slug = _free_lesson_slug(session, module.course_id, definitions.slugify(title))
+        lesson = Lesson(course_id=module.course_id, module_id=module.id, slug=slug,
+                        position=len(module.lessons))
+        session.add(lesson)
+    lesson.title, lesson.body_markdown, lesson.required = title.strip(), body_markdown, required
+    session.flush()
+    return lesson
+
+
+def _free_lesson_slug(session: Session, course_id: int, base: str) -> str:
+    taken = set(session.scalars(sa.select(Lesson.slug).where(Lesson.course_id == course_id)))
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def save_question(session: Session, course: Course, lesson: Lesson | None, item: dict,
+                  *, question: Question | None = None) -> Question:
+    """Add a question to a lesson's quiz (or the final quiz), or replace one's content."""
+    problems = definitions.check_questions([item], "question")
+    if problems:
+        raise AuthoringError({"prompt": _("Revise la pregunta: escriba el texto, al menos dos "
+                                          "opciones y marque la respuesta correcta (una sola "
+                                          "si es de una respuesta).")})
+    if question is None:
+        siblings = lesson.questions if lesson else course.final_questions
+        question = Question(course_id=course.id, lesson_id=lesson.id if lesson else None,
+                            position=len(siblings))
+        session.add(question)
+    question.prompt, question.kind = item["prompt"], item["kind"]
+    question.options = [Option(position=index, text=o["text"], correct=o["correct"],
+                               feedback=o.get("feedback", ""))
+                        for index, o in enumerate(item["options"])]
+    session.flush()
+    return question
+
+
+def move(items: list, item, offset: int) -> None:
+    """Move a module or lesson up (-1) or down (+1) among its siblings."""
+    ordered = sorted(items, key=lambda i: i.position)
+    index = ordered.index(item)
+    target = index + offset
+    if 0 <= target < len(ordered):
+        ordered[index], ordered[target] = ordered[target], ordered[index]
+    for position, each in enumerate(ordered):
+        each.position = position

@@ -1,0 +1,278 @@
+"""Course authoring for trainers and admins: courses, modules, lessons, quizzes, media, packs."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from telecenter.auth.forms import EmptyForm
+from telecenter.auth.permissions import roles_required
+from telecenter.auth.roles import STAFF
+from telecenter.courses import authoring, content, learning, media, packs, reports
+from telecenter.courses.forms import (
+    CourseForm,
+    LessonForm,
+    MediaForm,
+    ModuleForm,
+    PackForm,
+    QuestionForm,
+    option_fields,
+)
+from telecenter.courses.models import Course, Lesson, MediaFile, Module, Question
+from telecenter.extensions import db
+from telecenter.form_errors import attach_errors
+from telecenter.participants import services as registry
+from telecenter.participants.choices import AGE_BANDS
+from telecenter.participants.routes import load_participant
+
+bp = Blueprint("course_authoring", __name__, url_prefix="/courses/manage")
+staff_only = roles_required(*STAFF)
+
+
+def _course(course_id: int) -> Course:
+    return db.get_or_404(Course, course_id)
+
+
+def _part(model, part_id: int, course: Course):
+    """A module, lesson or question that belongs to this course, or 404."""
+    item = db.get_or_404(model, part_id)
+    if item.course_id != course.id:
+        abort(404)
+    return item
+
+
+def _status(form) -> int:
+    return 400 if form.is_submitted() else 200
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@staff_only
+def new_course():
+    form = CourseForm()
+    if form.validate_on_submit():
+        try:
+            course = authoring.save_course(db.session, form.fields())
+        except authoring.AuthoringError as error:
+            db.session.rollback()
+            attach_errors(form, error.errors)
+        else:
+            db.session.commit()
+            flash(_("Curso creado. Ahora agregue módulos y lecciones."), "success")
+            return redirect(url_for(".edit_course", course_id=course.id))
+    return render_template("courses/manage/course_form.html", form=form, course=None), \
+        _status(form)
+
+
+@bp.route("/<int:course_id>", methods=["GET", "POST"])
+@staff_only
+def edit_course(course_id: int):
+    course = _course(course_id)
+    form = CourseForm(obj=course)
+    if form.validate_on_submit():
+        try:
+            authoring.save_course(db.session, form.fields(), course=course)
+        except authoring.AuthoringError as error:
+            db.session.rollback()
+            attach_errors(form, error.errors)
+        else:
+            db.session.commit()
+            flash(_("Cambios guardados."), "success")
+            return redirect(url_for(".edit_course", course_id=course.id))
+    return render_template("courses/manage/course_form.html", form=form, course=course,
+                           module_form=ModuleForm(formdata=None), action_form=EmptyForm()), \
+        _status(form)
+
+
+@bp.route("/<int:course_id>/modules", methods=["POST"])
+@staff_only
+def add_module(course_id: int):
+    course = _course(course_id)
+    form = ModuleForm()
+    if form.validate_on_submit():
+        authoring.add_module(db.session, course, form.title.data)
+        db.session.commit()
+        flash(_("Módulo agregado."), "success")
+    else:
+        flash(_("Escriba el nombre del módulo."), "error")
+    return redirect(url_for(".edit_course", course_id=course.id))
+
+
+@bp.route("/<int:course_id>/<kind>/<int:part_id>/move/<direction>", methods=["POST"])
+@staff_only
+def move(course_id: int, kind: str, part_id: int, direction: str):
+    course = _course(course_id)
+    if kind not in ("modules", "lessons") or direction not in ("up", "down"):
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        item = _part(Module if kind == "modules" else Lesson, part_id, course)
+        siblings = course.modules if kind == "modules" else item.module.lessons
+        authoring.move(siblings, item, -1 if direction == "up" else 1)
+        db.session.commit()
+    return redirect(url_for(".edit_course", course_id=course.id))
+
+
+def _lesson_page(course, module, lesson, form, preview=None, status=200):
+    return render_template("courses/manage/lesson_form.html", course=course, module=module,
+                           lesson=lesson, form=form, preview=preview,
+                           media_files=_media_of(course)), status
+
+
+def _media_of(course: Course) -> list[MediaFile]:
+    return db.session.scalars(db.select(MediaFile).where(MediaFile.course_id == course.id)
+                              .order_by(MediaFile.filename)).all()
+
+
+@bp.route("/<int:course_id>/modules/<int:module_id>/lessons/new", methods=["GET", "POST"])
+@bp.route("/<int:course_id>/lessons/<int:lesson_id>", methods=["GET", "POST"])
+@staff_only
+def lesson_form(course_id: int, module_id: int | None = None, lesson_id: int | None = None):
+    course = _course(course_id)
+    lesson = _part(Lesson, lesson_id, course) if lesson_id else None
+    module = lesson.module if lesson else _part(Module, module_id, course)
+    form = LessonForm(obj=lesson)
+    if not form.validate_on_submit():
+        return _lesson_page(course, module, lesson, form, status=_status(form))
+    if request.form.get("action") == "preview":
+        preview = content.render(form.body_markdown.data, course_id=course.id)
+        return _lesson_page(course, module, lesson, form, preview=preview)
+    try:
+        lesson = authoring.save_lesson(db.session, module, title=form.title.data,
+                                       body_markdown=form.body_markdown.data,
+                                       required=form.required.data, lesson=lesson)
+    except authoring.AuthoringError as error:
+        db.session.rollback()
+        attach_errors(form, error.errors)
+        return _lesson_page(course, module, lesson, form, status=400)
+    db.session.commit()
+    flash(_("Lección guardada."), "success")
+    return redirect(url_for(".lesson_form", course_id=course.id, lesson_id=lesson.id))
+
+
+@bp.route("/<int:course_id>/lessons/<int:lesson_id>/questions", methods=["GET", "POST"])
+@bp.route("/<int:course_id>/final-quiz/questions", methods=["GET", "POST"])
+@staff_only
+def questions(course_id: int, lesson_id: int | None = None):
+    course = _course(course_id)
+    lesson = _part(Lesson, lesson_id, course) if lesson_id else None
+    form = QuestionForm()
+    if form.validate_on_submit():
+        item = {"prompt": form.prompt.data, "kind": form.kind.data,
+                "options": option_fields(request.form)}
+        try:
+            authoring.save_question(db.session, course, lesson, item)
+        except authoring.AuthoringError as error:
+            db.session.rollback()
+            attach_errors(form, error.errors)
+        else:
+            db.session.commit()
+            flash(_("Pregunta agregada."), "success")
+            return redirect(request.path)
+    existing = lesson.questions if lesson else course.final_questions
+    return render_template("courses/manage/questions.html", course=course, lesson=lesson,
+                           form=form, questions=existing, action_form=EmptyForm(),
+                           option_count=range(4)), _status(form)
+
+
+@bp.route("/<int:course_id>/questions/<int:question_id>/delete", methods=["POST"])
+@staff_only
+def delete_question(course_id: int, question_id: int):
+    course = _course(course_id)
+    question = _part(Question, question_id, course)
+    back = url_for(".questions", course_id=course.id, lesson_id=question.lesson_id) \
+        if question.lesson_id else url_for(".questions", course_id=course.id)
+    if EmptyForm().validate_on_submit():
+        db.session.delete(question)
+        db.session.commit()
+        flash(_("Pregunta borrada."), "success")
+    return redirect(back)
+
+
+@bp.route("/<int:course_id>/media", methods=["GET", "POST"])
+@staff_only
+def course_media(course_id: int):
+    course = _course(course_id)
+    request.max_content_length = media.MAX_MEDIA_BYTES + 64 * 1024
+    form = MediaForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            stored = media.store(db.session, course, upload.filename or "", upload.read())
+        except media.MediaError as error:
+            db.session.rollback()
+            form.file.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(_("Archivo guardado. Úselo en una lección así: %(code)s",
+                    code=f"![descripción](media/{stored.filename})"), "success")
+            return redirect(url_for(".course_media", course_id=course.id))
+    return render_template("courses/manage/media.html", course=course, form=form,
+                           media_files=_media_of(course)), _status(form)
+
+
+@bp.route("/<int:course_id>/export")
+@staff_only
+def export_pack(course_id: int):
+    course = _course(course_id)
+    data = packs.export_pack(db.session, course)
+    filename = f"{course.slug}-v{course.version}.zip"
+    return Response(data, mimetype="application/zip",
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@staff_only
+def import_pack():
+    request.max_content_length = packs.MAX_PACK_BYTES
+    form = PackForm()
+    problems = []
+    if form.validate_on_submit():
+        try:
+            course = packs.import_pack(db.session, form.file.data.read())
+        except packs.PackError as error:
+            db.session.rollback()
+            problems = error.problems
+        else:
+            db.session.commit()
+            flash(_("Curso «%(title)s» importado (versión %(v)d).", title=course.title,
+                    v=course.version), "success")
+            return redirect(url_for(".edit_course", course_id=course.id))
+    return render_template("courses/manage/import.html", form=form, problems=problems), \
+        (400 if problems or form.errors else 200)
+
+
+@bp.route("/<int:course_id>/enrol", methods=["GET", "POST"])
+@staff_only
+def enrol_group(course_id: int):
+    course = _course(course_id)
+    text = request.args.get("q", "").strip()[:100]
+    people, _total = registry.search(db.session, text)
+    if request.method == "POST" and EmptyForm().validate_on_submit():
+        ids = [int(v) for v in request.form.getlist("participant") if v.isdigit()]
+        try:
+            added = learning.enrol_group(db.session, course, ids, actor=current_user)
+        except learning.LearningError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("%(n)d personas inscritas.", n=added), "success")
+            return redirect(url_for(".report", course_id=course.id))
+    return render_template("courses/manage/enrol_group.html", course=course, people=people,
+                           q=text, form=EmptyForm())
+
+
+@bp.route("/<int:course_id>/report")
+@staff_only
+def report(course_id: int):
+    course = _course(course_id)
+    return render_template("courses/manage/report.html", course=course, age_bands=AGE_BANDS,
+                           report=reports.course_report(db.session, course))
+
+
+@bp.route("/participants/<int:participant_id>")
+@staff_only
+def participant_report(participant_id: int):
+    participant = load_participant(participant_id)
+    return render_template("courses/manage/participant_report.html", p=participant,
+                           rows=reports.participant_courses(db.session, participant))

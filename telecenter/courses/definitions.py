@@ -1,0 +1,131 @@
+"""The course definition format shared by starter courses and content packs (`course.json`).
+
+    {"format": 1, "slug", "version", "title", "summary", "category", "language",
+     "estimated_hours", "pass_mark", "completion_mode"?, "attendance_share"?,
+     "modules": [{"title", "lessons": [{"slug", "title", "file", "required", "quiz": [...]}]}],
+     "final_quiz": [{"prompt", "kind": "single"|"multiple",
+                     "options": [{"text", "correct", "feedback"}]}]}
+
+Checking a definition is pure: it returns every problem found, so an import can refuse the
+whole pack with a complete list.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from telecenter.courses.content import find_unsafe
+from telecenter.courses.models import CATEGORIES, COMPLETION_MODES
+
+FORMAT = 1
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_LESSONS = 200
+MAX_QUESTIONS = 50
+
+
+def check_questions(questions, where: str) -> list[str]:
+    problems = []
+    if not isinstance(questions, list) or len(questions) > MAX_QUESTIONS:
+        return [f"{where}: quiz must be a list of at most {MAX_QUESTIONS} questions"]
+    for number, question in enumerate(questions, start=1):
+        here = f"{where} question {number}"
+        if not isinstance(question, dict):
+            problems.append(f"{here}: not an object")
+            continue
+        problems += _check_text(question.get("prompt"), here, 500)
+        options = question.get("options")
+        if not isinstance(options, list) or not 2 <= len(options) <= 6:
+            problems.append(f"{here}: needs 2 to 6 options")
+            continue
+        correct = 0
+        for option in options:
+            if not isinstance(option, dict):
+                problems.append(f"{here}: option is not an object")
+                continue
+            problems += _check_text(option.get("text"), here, 300)
+            problems += _check_text(option.get("feedback", ""), here, 500, required=False)
+            correct += option.get("correct") is True
+        kind = question.get("kind")
+        if kind not in ("single", "multiple"):
+            problems.append(f"{here}: kind must be single or multiple")
+        elif kind == "single" and correct != 1:
+            problems.append(f"{here}: a single-choice question needs exactly one right option")
+        elif kind == "multiple" and correct < 1:
+            problems.append(f"{here}: needs at least one right option")
+    return problems
+
+
+def _check_text(value, where: str, limit: int, *, required: bool = True) -> list[str]:
+    if not isinstance(value, str) or (required and not value.strip()):
+        return [f"{where}: text missing"] if required or not isinstance(value, str) else []
+    if len(value) > limit:
+        return [f"{where}: text longer than {limit} characters"]
+    unsafe = find_unsafe(value)
+    return [f"{where}: unsafe content {unsafe!r}"] if unsafe else []
+
+
+def check(definition) -> list[str]:
+    """Every problem in a course definition (empty when it can be loaded)."""
+    if not isinstance(definition, dict):
+        return ["course.json must hold an object"]
+    problems = []
+    if definition.get("format") != FORMAT:
+        problems.append(f"unsupported format {definition.get('format')!r}; expected {FORMAT}")
+    if not isinstance(definition.get("slug"), str) or not SLUG.match(definition["slug"]):
+        problems.append("slug must be lowercase letters, digits and dashes")
+    version = definition.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        problems.append("version must be a whole number from 1")
+    problems += _check_text(definition.get("title"), "title", 160)
+    problems += _check_text(definition.get("summary", ""), "summary", 600, required=False)
+    if definition.get("category") not in CATEGORIES:
+        problems.append(f"category must be one of {', '.join(CATEGORIES)}")
+    if definition.get("completion_mode", "self_paced") not in COMPLETION_MODES:
+        problems.append("completion_mode must be self_paced or classroom")
+    for name, low, high in (("pass_mark", 0, 100), ("attendance_share", 1, 100),
+                            ("estimated_hours", 0, 1000)):
+        value = definition.get(name, low if name != "estimated_hours" else 1)
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not is_number or not low <= value <= high:
+            problems.append(f"{name} must be a number from {low} to {high}")
+    problems += _check_modules(definition.get("modules"))
+    problems += check_questions(definition.get("final_quiz", []), "final quiz")
+    return problems
+
+
+def _check_modules(modules) -> list[str]:
+    if not isinstance(modules, list) or not modules:
+        return ["modules must be a non-empty list"]
+    problems, slugs = [], set()
+    for m_number, module in enumerate(modules, start=1):
+        if not isinstance(module, dict) or not isinstance(module.get("lessons"), list):
+            problems.append(f"module {m_number}: needs a title and a list of lessons")
+            continue
+        problems += _check_text(module.get("title"), f"module {m_number}", 160)
+        for lesson in module["lessons"]:
+            if not isinstance(lesson, dict):
+                problems.append(f"module {m_number}: a lesson is not an object")
+                continue
+            slug = lesson.get("slug")
+            where = f"lesson {slug!r}"
+            if not isinstance(slug, str) or not SLUG.match(slug) or slug in slugs:
+                problems.append(f"{where}: slug missing, malformed or repeated")
+            slugs.add(slug)
+            problems += _check_text(lesson.get("title"), where, 160)
+            if not isinstance(lesson.get("file"), str):
+                problems.append(f"{where}: file missing")
+            problems += check_questions(lesson.get("quiz", []), where)
+    if len(slugs) > MAX_LESSONS:
+        problems.append(f"at most {MAX_LESSONS} lessons")
+    return problems
+
+
+def lessons_of(definition: dict):
+    for module in definition["modules"]:
+        yield from module["lessons"]
+
+
+def slugify(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:70] or "curso"

@@ -1,0 +1,247 @@
+"""Learning rules: enrolment, lesson progress, quizzes, completion, "continue where I left off"."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from telecenter import codes
+from telecenter.auth.models import User
+from telecenter.courses.models import (
+    Course,
+    Enrolment,
+    Lesson,
+    LessonProgress,
+    Question,
+    QuizAttempt,
+)
+from telecenter.database import utcnow
+from telecenter.participants.models import Participant
+
+log = logging.getLogger(__name__)
+
+
+class LearningError(ValueError):
+    """Something a learner cannot do now; the message says why in plain words."""
+
+
+def participant_of(session: Session, user: User) -> Participant | None:
+    return session.scalar(sa.select(Participant).where(Participant.user_id == user.id,
+                                                       Participant.erased_at.is_(None)))
+
+
+def find_enrolment(session: Session, course: Course, participant: Participant):
+    return session.scalar(sa.select(Enrolment).where(Enrolment.course_id == course.id,
+                                                     Enrolment.participant_id == participant.id))
+
+
+def enrol(session: Session, course: Course, participant: Participant, *,
+          actor: User | None) -> Enrolment:
+    """Enrol once; enrolling again returns the existing enrolment."""
+    if not course.published:
+        raise LearningError(_("Este curso todavía no está publicado."))
+    if participant.erased_at:
+        raise LearningError(_("Los datos de esta persona fueron borrados."))
+    existing = find_enrolment(session, course, participant)
+    if existing is not None:
+        return existing
+    enrolment = Enrolment(course_id=course.id, participant_id=participant.id,
+                          enrolled_by_id=actor.id if actor else None)
+    try:
+        with session.begin_nested():
+            session.add(enrolment)
+    except IntegrityError:  # a double click from two tabs
+        return find_enrolment(session, course, participant)
+    log.info("enrolment course=%s participant=%s", course.id, participant.id)
+    return enrolment
+
+
+def enrol_group(session: Session, course: Course, participant_ids: list[int], *,
+                actor: User | None) -> int:
+    """Enrol several participants at once (a trainer's class); return how many were new."""
+    new = 0
+    for participant in session.scalars(sa.select(Participant).where(
+            Participant.id.in_(participant_ids), Participant.erased_at.is_(None))):
+        before = find_enrolment(session, course, participant)
+        enrol(session, course, participant, actor=actor)
+        new += before is None
+    return new
+
+
+def completed_lesson_ids(session: Session, enrolment: Enrolment) -> set[int]:
+    return set(session.scalars(sa.select(LessonProgress.lesson_id).where(
+        LessonProgress.enrolment_id == enrolment.id)))
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+    final_passed: bool
+    completed: bool
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def progress(session: Session, enrolment: Enrolment) -> Progress:
+    course = enrolment.course
+    lessons = {lesson.id for lesson in course.lessons}
+    done = completed_lesson_ids(session, enrolment) & lessons
+    return Progress(done=len(done), total=len(lessons), final_passed=_passed_final(session,
+                    enrolment), completed=enrolment.completed_at is not None)
+
+
+def _passed_final(session: Session, enrolment: Enrolment) -> bool:
+    return session.scalar(sa.select(sa.func.count(QuizAttempt.id)).where(
+        QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.lesson_id.is_(None),
+        QuizAttempt.passed.is_(True))) > 0
+
+
+def open_lesson(session: Session, enrolment: Enrolment, lesson: Lesson) -> None:
+    enrolment.last_lesson_id = lesson.id
+    enrolment.last_activity_at = utcnow()
+    session.flush()
+
+
+def finish_reading(session: Session, enrolment: Enrolment, lesson: Lesson) -> None:
+    """A lesson without a quiz is done when the learner says they finished it."""
+    if lesson.questions:
+        raise LearningError(_("Para terminar esta lección, responda sus preguntas."))
+    _mark_done(session, enrolment, lesson)
+
+
+def _mark_done(session: Session, enrolment: Enrolment, lesson: Lesson) -> None:
+    if lesson.id not in completed_lesson_ids(session, enrolment):
+        try:
+            with session.begin_nested():
+                session.add(LessonProgress(enrolment_id=enrolment.id, lesson_id=lesson.id))
+        except IntegrityError:
+            pass  # the same lesson finished twice at once: once is enough
+    enrolment.last_activity_at = utcnow()
+    check_completion(session, enrolment)
+
+
+@dataclass(frozen=True)
+class QuizResult:
+    score: int
+    passed: bool
+    #: question id -> (answered right?, chosen option ids)
+    answers: dict[int, tuple[bool, set[int]]]
+
+
+def _check_answers(questions: list[Question], answers: dict[int, list[int]]) -> None:
+    known = {q.id: q for q in questions}
+    if set(answers) - set(known):
+        raise LearningError(_("La respuesta incluye preguntas que no son de este cuestionario."))
+    if set(known) - {qid for qid, chosen in answers.items() if chosen}:
+        raise LearningError(_("Responda todas las preguntas antes de enviar."))
+    for question_id, chosen in answers.items():
+        question = known[question_id]
+        if not set(chosen) <= {o.id for o in question.options}:
+            raise LearningError(_("Una respuesta no corresponde a su pregunta."))
+        if question.kind == "single" and len(set(chosen)) != 1:
+            raise LearningError(_("En las preguntas de una sola respuesta, elija solo una."))
+
+
+def submit_quiz(session: Session, enrolment: Enrolment, lesson: Lesson | None,
+                answers: dict[int, list[int]]) -> QuizResult:
+    """Grade a lesson quiz (or the final quiz when lesson is None) and record the attempt."""
+    course = enrolment.course
+    questions = lesson.questions if lesson else course.final_questions
+    if not questions:
+        raise LearningError(_("Este cuestionario no tiene preguntas."))
+    if _already_passed(session, enrolment, lesson):
+        raise LearningError(_("Usted ya aprobó este cuestionario."))
+    if lesson is None and not _ready_for_final(session, enrolment):
+        raise LearningError(_("Primero termine todas las lecciones obligatorias."))
+    _check_answers(questions, answers)
+    graded = {q.id: (set(answers[q.id]) == q.correct_ids, set(answers[q.id])) for q in questions}
+    score = round(100 * sum(right for right, _chosen in graded.values()) / len(questions))
+    passed = score >= course.pass_mark
+    session.add(QuizAttempt(enrolment_id=enrolment.id, lesson_id=lesson.id if lesson else None,
+                            score=score, passed=passed,
+                            answers={str(k): sorted(v[1]) for k, v in graded.items()}))
+    session.flush()
+    if passed and lesson is not None:
+        _mark_done(session, enrolment, lesson)
+    elif passed:
+        check_completion(session, enrolment)
+    return QuizResult(score=score, passed=passed, answers=graded)
+
+
+def _already_passed(session: Session, enrolment: Enrolment, lesson: Lesson | None) -> bool:
+    query = sa.select(sa.func.count(QuizAttempt.id)).where(
+        QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.passed.is_(True))
+    query = query.where(QuizAttempt.lesson_id == lesson.id) if lesson else query.where(
+        QuizAttempt.lesson_id.is_(None))
+    return session.scalar(query) > 0
+
+
+def _ready_for_final(session: Session, enrolment: Enrolment) -> bool:
+    required = {lesson.id for lesson in enrolment.course.required_lessons}
+    return required <= completed_lesson_ids(session, enrolment)
+
+
+def check_completion(session: Session, enrolment: Enrolment) -> bool:
+    """Self-paced courses: all required lessons done and the final quiz (if any) passed."""
+    course = enrolment.course
+    if enrolment.completed_at is not None or course.completion_mode != "self_paced":
+        return enrolment.completed_at is not None
+    if not _ready_for_final(session, enrolment):
+        return False
+    if course.final_questions and not _passed_final(session, enrolment):
+        return False
+    mark_completed(session, enrolment, by="lessons")
+    return True
+
+
+def mark_completed(session: Session, enrolment: Enrolment, *, by: str) -> None:
+    """Record completion once: later events never move the date."""
+    if enrolment.completed_at is not None:
+        return
+    enrolment.completed_at = utcnow()
+    enrolment.completed_by = by
+    enrolment.certificate_code = _new_certificate_code(session)
+    session.flush()
+    log.info("course %s completed by participant %s (%s)", enrolment.course_id,
+             enrolment.participant_id, by)
+
+
+def _new_certificate_code(session: Session) -> str:
+    return codes.new_code(10, lambda code: session.scalar(
+        sa.select(Enrolment.id).where(Enrolment.certificate_code == code)) is not None)
+
+
+def next_lesson(session: Session, enrolment: Enrolment) -> Lesson | None:
+    """The first lesson not yet done (after the last one opened), for "continue"."""
+    done = completed_lesson_ids(session, enrolment)
+    lessons = enrolment.course.lessons
+    last = next((i for i, lesson in enumerate(lessons) if lesson.id == enrolment.last_lesson_id),
+                -1)
+    if last >= 0 and lessons[last].id not in done:
+        return lessons[last]
+    ordered = lessons[last + 1:] + lessons[:last + 1]
+    return next((lesson for lesson in ordered if lesson.id not in done), None)
+
+
+def my_enrolments(session: Session, participant: Participant) -> list[Enrolment]:
+    """The learner's courses, most recently used first."""
+    return list(session.scalars(sa.select(Enrolment).where(
+        Enrolment.participant_id == participant.id).order_by(
+        Enrolment.completed_at.is_not(None), Enrolment.last_activity_at.desc().nulls_last(),
+        Enrolment.enrolled_at.desc())))
+
+
+def verify_certificate(session: Session, code: str) -> Enrolment | None:
+    cleaned = "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    if len(cleaned) != 10:
+        return None
+    return session.scalar(sa.select(Enrolment).where(Enrolment.certificate_code == cleaned,
+                                                     Enrolment.completed_at.is_not(None)))

@@ -1,0 +1,269 @@
+"""Learning pages: catalogue, course, lesson, quizzes, certificate, media."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from telecenter.auth.forms import EmptyForm
+from telecenter.auth.permissions import public, roles_required
+from telecenter.auth.roles import RESIDENT, SITE_ROLES, STAFF
+from telecenter.courses import content, learning, media, reports
+from telecenter.courses.forms import CATEGORY_LABELS
+from telecenter.courses.models import Course, Enrolment, Lesson, MediaFile
+from telecenter.extensions import db
+
+bp = Blueprint("courses", __name__, url_prefix="/courses")
+site_users = roles_required(*SITE_ROLES)
+residents = roles_required(RESIDENT)
+
+
+@bp.app_context_processor
+def course_helpers():
+    return {"category_labels": CATEGORY_LABELS}
+
+
+def load_course(course_id: int) -> Course:
+    """Residents see only published courses; staff see drafts too."""
+    course = db.get_or_404(Course, course_id)
+    if not course.published and current_user.role not in STAFF:
+        abort(404)
+    return course
+
+
+def load_lesson(course: Course, lesson_id: int) -> Lesson:
+    lesson = db.get_or_404(Lesson, lesson_id)
+    if lesson.course_id != course.id or lesson.archived:
+        abort(404)
+    return lesson
+
+
+def my_participant():
+    participant = learning.participant_of(db.session, current_user)
+    if participant is None:
+        abort(403)
+    return participant
+
+
+def my_enrolment(course: Course) -> Enrolment | None:
+    if current_user.role != RESIDENT:
+        return None
+    return learning.find_enrolment(db.session, course, my_participant())
+
+
+@dataclass(frozen=True)
+class ContinueWith:
+    enrolment: Enrolment
+    progress: learning.Progress
+    title: str
+    url: str
+
+
+def resident_dashboard() -> dict:
+    """The resident's home: "continue where I left off" and their courses with progress."""
+    participant = learning.participant_of(db.session, current_user)
+    if participant is None:
+        return {"continue_with": None, "my_courses": []}
+    rows = reports.participant_courses(db.session, participant)
+    continue_with = None
+    for enrolment, progress in rows:
+        if enrolment.completed_at:
+            continue
+        following = learning.next_lesson(db.session, enrolment)
+        if following is not None:
+            url = url_for("courses.lesson", course_id=enrolment.course_id, lesson_id=following.id)
+            continue_with = ContinueWith(enrolment, progress, following.title, url)
+        elif enrolment.course.final_questions:
+            continue_with = ContinueWith(enrolment, progress, _("Cuestionario final"),
+                                         url_for("courses.final_quiz",
+                                                 course_id=enrolment.course_id))
+        if continue_with:
+            break
+    return {"continue_with": continue_with, "my_courses": rows}
+
+
+@bp.route("/")
+@site_users
+def catalogue():
+    query = db.select(Course).order_by(Course.category, Course.title)
+    if current_user.role not in STAFF:
+        query = query.where(Course.published.is_(True))
+    courses = db.session.scalars(query).all()
+    return render_template("courses/catalogue.html", courses=courses)
+
+
+@bp.route("/<int:course_id>")
+@site_users
+def course(course_id: int):
+    course = load_course(course_id)
+    enrolment = my_enrolment(course)
+    done = learning.completed_lesson_ids(db.session, enrolment) if enrolment else set()
+    progress = learning.progress(db.session, enrolment) if enrolment else None
+    return render_template("courses/course.html", course=course, enrolment=enrolment,
+                           done=done, progress=progress, form=EmptyForm(),
+                           next_lesson=learning.next_lesson(db.session, enrolment)
+                           if enrolment else None)
+
+
+@bp.route("/<int:course_id>/enrol", methods=["POST"])
+@residents
+def enrol(course_id: int):
+    course = load_course(course_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            learning.enrol(db.session, course, my_participant(), actor=current_user)
+        except learning.LearningError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("¡Listo! Ya está inscrito. Empiece por la primera lección."), "success")
+    return redirect(url_for(".course", course_id=course.id))
+
+
+def _lesson_context(course: Course, lesson: Lesson):
+    enrolment = my_enrolment(course)
+    if current_user.role == RESIDENT and enrolment is None:
+        flash(_("Primero inscríbase en el curso."), "info")
+        return None
+    return enrolment
+
+
+@bp.route("/<int:course_id>/lessons/<int:lesson_id>")
+@site_users
+def lesson(course_id: int, lesson_id: int):
+    course = load_course(course_id)
+    lesson = load_lesson(course, lesson_id)
+    enrolment = _lesson_context(course, lesson)
+    if current_user.role == RESIDENT and enrolment is None:
+        return redirect(url_for(".course", course_id=course.id))
+    if enrolment is not None:
+        learning.open_lesson(db.session, enrolment, lesson)
+        db.session.commit()
+    return _render_lesson(course, lesson, enrolment)
+
+
+def _render_lesson(course, lesson, enrolment, result=None, error=None, status=200):
+    done = learning.completed_lesson_ids(db.session, enrolment) if enrolment else set()
+    lessons = course.lessons
+    index = lessons.index(lesson)
+    return render_template(
+        "courses/lesson.html", course=course, lesson=lesson, enrolment=enrolment,
+        body=content.render(lesson.body_markdown, course_id=course.id), done=done,
+        previous=lessons[index - 1] if index > 0 else None,
+        following=lessons[index + 1] if index + 1 < len(lessons) else None,
+        result=result, quiz_error=error, form=EmptyForm(),
+        progress=learning.progress(db.session, enrolment) if enrolment else None), status
+
+
+@bp.route("/<int:course_id>/lessons/<int:lesson_id>/done", methods=["POST"])
+@residents
+def finish_lesson(course_id: int, lesson_id: int):
+    course = load_course(course_id)
+    lesson = load_lesson(course, lesson_id)
+    enrolment = my_enrolment(course) or abort(403)
+    if EmptyForm().validate_on_submit():
+        try:
+            learning.finish_reading(db.session, enrolment, lesson)
+        except learning.LearningError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("¡Muy bien! Terminó la lección."), "success")
+    following = learning.next_lesson(db.session, enrolment)
+    target = (url_for(".lesson", course_id=course.id, lesson_id=following.id) if following
+              else url_for(".course", course_id=course.id))
+    return redirect(target)
+
+
+def submitted_answers() -> dict[int, list[int]]:
+    """{question id: [option ids]} from fields named q-<question id>; junk becomes a 400."""
+    answers: dict[int, list[int]] = {}
+    for key in request.form:
+        if not key.startswith("q-"):
+            continue
+        try:
+            answers[int(key[2:])] = [int(v) for v in request.form.getlist(key)]
+        except ValueError:
+            abort(400)
+    return answers
+
+
+@bp.route("/<int:course_id>/lessons/<int:lesson_id>/quiz", methods=["POST"])
+@residents
+def lesson_quiz(course_id: int, lesson_id: int):
+    course = load_course(course_id)
+    lesson = load_lesson(course, lesson_id)
+    enrolment = my_enrolment(course) or abort(403)
+    try:
+        result = learning.submit_quiz(db.session, enrolment, lesson, submitted_answers())
+    except learning.LearningError as error:
+        db.session.rollback()
+        return _render_lesson(course, lesson, enrolment, error=str(error), status=400)
+    db.session.commit()
+    return _render_lesson(course, lesson, enrolment, result=result)
+
+
+@bp.route("/<int:course_id>/final-quiz", methods=["GET", "POST"])
+@residents
+def final_quiz(course_id: int):
+    course = load_course(course_id)
+    enrolment = my_enrolment(course) or abort(403)
+    result, error, status = None, None, 200
+    if request.method == "POST":
+        try:
+            result = learning.submit_quiz(db.session, enrolment, None, submitted_answers())
+        except learning.LearningError as problem:
+            db.session.rollback()
+            error, status = str(problem), 400
+        else:
+            db.session.commit()
+    return render_template("courses/final_quiz.html", course=course, enrolment=enrolment,
+                           result=result, quiz_error=error,
+                           progress=learning.progress(db.session, enrolment)), status
+
+
+@bp.route("/<int:course_id>/certificate")
+@residents
+def certificate(course_id: int):
+    course = load_course(course_id)
+    enrolment = my_enrolment(course)
+    if enrolment is None or enrolment.completed_at is None:
+        abort(404)
+    return render_template("courses/certificate.html", course=course, enrolment=enrolment)
+
+
+@bp.route("/certificates/verify")
+@public
+def verify_certificate():
+    code = request.args.get("code", "")[:20]
+    enrolment = learning.verify_certificate(db.session, code) if code else None
+    return render_template("courses/verify.html", code=code, enrolment=enrolment,
+                           checked=bool(code)), (404 if code and enrolment is None else 200)
+
+
+@bp.route("/<int:course_id>/media/<filename>")
+@site_users
+def media_file(course_id: int, filename: str):
+    course = load_course(course_id)
+    record = db.session.scalar(db.select(MediaFile).where(MediaFile.course_id == course.id,
+                                                          MediaFile.filename == filename))
+    if record is None:
+        abort(404)
+    response = send_from_directory(media.course_folder(course.id), record.filename,
+                                   mimetype=record.content_type, max_age=7 * 24 * 3600)
+    response.headers["Content-Disposition"] = "inline"
+    return response
