@@ -52,6 +52,44 @@ for _path, _answer in (("/participants/new", 400), ("/participants/quick", 400),
                        ("/programme/participants/1/surveys", 400)):
     SITE_MATRIX[("POST", _path)] = {**STAFF_ONLY, "trainer": _answer, "admin": _answer}
 
+# Courses. The resident in these cells is not enrolled in course 1.
+EVERYONE_SIGNED_IN = {ANON: SIGN_IN, "resident": OK, "trainer": OK, "admin": OK}
+SITE_MATRIX.update({
+    ("GET", "/courses/"): EVERYONE_SIGNED_IN,
+    ("GET", "/courses/1"): EVERYONE_SIGNED_IN,
+    ("POST", "/courses/1/enrol"): {ANON: SIGN_IN, "resident": 302, "trainer": FORBIDDEN,
+                                   "admin": FORBIDDEN},
+    ("GET", "/courses/1/lessons/1"): {ANON: SIGN_IN, "resident": 302, "trainer": OK,
+                                      "admin": OK},
+    ("GET", "/courses/certificates/verify"): {ANON: OK, "resident": OK, "trainer": OK,
+                                              "admin": OK},
+    ("GET", "/courses/1/media/1"): {ANON: SIGN_IN, "resident": 404, "trainer": 404,
+                                    "admin": 404},
+})
+RESIDENT_ONLY = {ANON: SIGN_IN, "resident": FORBIDDEN, "trainer": FORBIDDEN,
+                 "admin": FORBIDDEN}
+for _method, _path in (("POST", "/courses/1/lessons/1/done"), ("POST", "/courses/1/lessons/1/quiz"),
+                       ("GET", "/courses/1/final-quiz"), ("POST", "/courses/1/final-quiz")):
+    SITE_MATRIX[(_method, _path)] = RESIDENT_ONLY  # 403 for the resident too: not enrolled
+SITE_MATRIX[("GET", "/courses/1/certificate")] = {**RESIDENT_ONLY, "resident": 404}
+for _path in ("/courses/manage/new", "/courses/manage/1", "/courses/manage/1/modules/1/lessons/new",
+              "/courses/manage/1/lessons/1", "/courses/manage/1/lessons/1/questions",
+              "/courses/manage/1/final-quiz/questions", "/courses/manage/1/media",
+              "/courses/manage/1/export", "/courses/manage/import", "/courses/manage/1/enrol",
+              "/courses/manage/1/report", "/courses/manage/participants/1"):
+    SITE_MATRIX[("GET", _path)] = STAFF_ONLY
+for _path, _answer in (("/courses/manage/new", 400), ("/courses/manage/1", 400),
+                       ("/courses/manage/1/modules", 302),
+                       ("/courses/manage/1/1/1/move/1", 404),
+                       ("/courses/manage/1/modules/1/lessons/new", 400),
+                       ("/courses/manage/1/lessons/1", 302),  # unchanged fields: saved
+                       ("/courses/manage/1/lessons/1/questions", 400),
+                       ("/courses/manage/1/final-quiz/questions", 400),
+                       ("/courses/manage/1/questions/1/delete", 302),
+                       ("/courses/manage/1/media", 400), ("/courses/manage/import", 400),
+                       ("/courses/manage/1/enrol", 302)):
+    SITE_MATRIX[("POST", _path)] = {**STAFF_ONLY, "trainer": _answer, "admin": _answer}
+
 CENTRAL_MATRIX = {
     ("GET", "/home"): {ANON: SIGN_IN, "central_staff": OK, "central_admin": OK},
     ("GET", "/admin/accounts/"): {ANON: SIGN_IN, "central_staff": FORBIDDEN,
@@ -68,8 +106,14 @@ def _cells(matrix):
             yield pytest.param(method, path, role, expected, id=f"{method} {path} {role}")
 
 
-def _check(client, make_user, method, path, role, expected):
-    if role != ANON:
+def _check(client, make_user, method, path, role, expected, make_participant=None):
+    if role == "resident" and make_participant is not None:
+        make_participant(given_names="Resident", document_type="dni",
+                         document_number="44556677", pin="5824")
+        answer = client.post("/sign-in/participant", data={
+            "identifier": "44556677", "pin": "5824", "csrf_token": csrf_token(client)})
+        assert answer.status_code == 302
+    elif role != ANON:
         username, password = make_user(role)
         assert sign_in(client, username, password).status_code == 302
     if method == "GET":
@@ -88,7 +132,19 @@ def test_site_route_role_matrix(app, client, make_user, make_participant, method
                                expected):
     make_user("admin", username="first-admin")  # account 1, the target of the admin POSTs
     make_participant()  # participant 1, the subject of the registry routes
-    _check(client, make_user, method, path, role, expected)
+    _course_one(app)
+    _check(client, make_user, method, path, role, expected, make_participant)
+
+
+def _course_one(app) -> None:
+    """Course 1 with lesson 1 and question 1, the subject of the course routes."""
+    from telecenter.courses import authoring
+    from telecenter.extensions import db
+    from tests.courses.conftest import BODIES, definition
+
+    with app.app_context():
+        authoring.apply_definition(db.session, definition(), BODIES, published=True)
+        db.session.commit()
 
 
 @pytest.mark.parametrize(("method", "path", "role", "expected"), list(_cells(CENTRAL_MATRIX)))

@@ -15,6 +15,7 @@ import io
 import json
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -97,7 +98,7 @@ def _open(raw: bytes) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
         damaged = archive.testzip()
-    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError):
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError):
         raise PackError([_("El archivo no es un paquete válido o está incompleto.")]) from None
     if damaged:
         raise PackError([_("El paquete está dañado (%(name)s).", name=damaged)])
