@@ -136,6 +136,7 @@ def test_starter_courses_load_once_and_are_complete(app_ctx):
     for course in loaded:
         assert len(course.lessons) >= 4
         assert all(lesson.questions for lesson in course.lessons)
-        assert course.final_questions and course.published
+        assert course.final_questions
+        assert course.published
     assert load_starter_courses(db.session) == []
     assert db.session.scalar(db.select(db.func.count(Course.id))) == 2

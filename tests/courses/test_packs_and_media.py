@@ -37,13 +37,15 @@ def test_export_then_import_on_another_site_recreates_the_course(app_ctx, course
     media.store(db.session, course, "Mazorca de Cacao.PNG", PNG)
     raw = packs.export_pack(db.session, course)
     names = zipfile.ZipFile(io.BytesIO(raw)).namelist()
-    assert "course.json" in names and "media/mazorca-de-cacao.png" in names
+    assert "course.json" in names
+    assert "media/mazorca-de-cacao.png" in names
     db.session.rollback()
     for table in ("quiz_options", "quiz_questions", "lessons", "course_modules", "course_media",
                   "courses"):
         db.session.execute(db.text(f"DELETE FROM {table}"))  # noqa: S608 - fixed names
     imported = packs.import_pack(db.session, raw)
-    assert imported.slug == "prueba" and imported.version == 1
+    assert imported.slug == "prueba"
+    assert imported.version == 1
     assert [lesson.slug for lesson in imported.lessons] == ["leer", "con-preguntas", "opcional"]
     assert len(imported.final_questions) == 1
     assert media.read(imported.id, "mazorca-de-cacao.png") == PNG
