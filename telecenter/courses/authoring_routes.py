@@ -204,7 +204,7 @@ def course_media(course_id: int):
         else:
             db.session.commit()
             flash(_("Archivo guardado. Úselo en una lección así: %(code)s",
-                    code=f"![descripción](media/{stored.filename})"), "success")
+                    code="![{}](media/{})".format(_("descripción"), stored.filename)), "success")
             return redirect(url_for(".course_media", course_id=course.id))
     return render_template("courses/manage/media.html", course=course, form=form,
                            media_files=_media_of(course)), _status(form)

@@ -1,0 +1,1 @@
+"""Sessions (classes, teleconferences, workshops), registration, attendance, calendar."""

@@ -1,0 +1,160 @@
+"""Scheduled activities, who registered, who attended, and every correction made."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from telecenter.auth.models import User
+from telecenter.courses.models import CATEGORIES, Course
+from telecenter.database import UTCDateTime, utcnow
+from telecenter.extensions import db
+from telecenter.participants.models import Participant
+
+KINDS = ("class", "teleconference", "workshop")
+STATES = ("scheduled", "held", "cancelled")
+ATTENDANCE = ("present", "late", "excused", "absent")
+COUNTED = ("present", "late")  # what counts as having attended
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Series(db.Model):
+    """A recurrence: on chosen weekdays every N weeks until a date."""
+
+    __tablename__ = "session_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Weekday numbers, Monday = 0, comma separated ("0,3").
+    weekdays: Mapped[str] = mapped_column(sa.String(20))
+    every_weeks: Mapped[int] = mapped_column(default=1)
+    until: Mapped[date] = mapped_column(sa.Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Series {self.id} {self.weekdays}/{self.every_weeks}w>"
+
+
+class ActivitySession(db.Model):
+    """One class, teleconference or workshop at the telecenter (times stored in UTC)."""
+
+    __tablename__ = "activity_sessions"
+    __table_args__ = (
+        sa.CheckConstraint(_in("kind", KINDS), name="kind_known"),
+        sa.CheckConstraint(_in("state", STATES), name="state_known"),
+        sa.CheckConstraint(_in("category", CATEGORIES), name="category_known"),
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+        sa.CheckConstraint("unregistered_viewers >= 0", name="viewers_not_negative"),
+        sa.Index("ix_activity_sessions_time", "starts_at", "ends_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    title: Mapped[str] = mapped_column(sa.String(160))
+    topic: Mapped[str] = mapped_column(sa.String(300), default="")
+    course_id: Mapped[int | None] = mapped_column(sa.ForeignKey("courses.id"), index=True)
+    #: The course's category, or chosen when there is no course; the counts group by it.
+    category: Mapped[str] = mapped_column(sa.String(24))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    room: Mapped[str] = mapped_column(sa.String(80), default="")
+    trainer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    #: None means no limit.
+    capacity: Mapped[int | None]
+    presenter: Mapped[str] = mapped_column(sa.String(160), default="")
+    organisation: Mapped[str] = mapped_column(sa.String(160), default="")
+    platform: Mapped[str] = mapped_column(sa.String(80), default="")
+    joining_details: Mapped[str] = mapped_column(sa.String(500), default="")
+    state: Mapped[str] = mapped_column(sa.String(12), default="scheduled")
+    cancel_reason: Mapped[str] = mapped_column(sa.String(300), default="")
+    series_id: Mapped[int | None] = mapped_column(sa.ForeignKey("session_series.id"), index=True)
+    #: People who watched a teleconference without being on the roster (counted apart).
+    unregistered_viewers: Mapped[int] = mapped_column(default=0)
+    #: Kiosk check-in opens this many minutes before the start and closes this many after.
+    checkin_before_minutes: Mapped[int] = mapped_column(default=30)
+    checkin_after_minutes: Mapped[int] = mapped_column(default=30)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    course: Mapped[Course | None] = relationship()
+    trainer: Mapped[User | None] = relationship()
+    series: Mapped[Series | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ActivitySession {self.id} {self.kind} {self.starts_at:%Y-%m-%d %H:%M}>"
+
+    @property
+    def hours(self) -> float:
+        return round((self.ends_at - self.starts_at).total_seconds() / 3600, 2)
+
+
+class Registration(db.Model):
+    """A participant's place in a session, or on its waiting list."""
+
+    __tablename__ = "session_registrations"
+    __table_args__ = (
+        sa.UniqueConstraint("session_id", "participant_id"),
+        sa.CheckConstraint(_in("status", ("registered", "waitlisted", "cancelled")),
+                           name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("activity_sessions.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participants.id"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(12), default="registered")
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    participant: Mapped[Participant] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.session_id}/{self.participant_id} {self.status}>"
+
+
+class Attendance(db.Model):
+    """Whether a participant attended a session. One row per person and session, ever."""
+
+    __tablename__ = "attendances"
+    __table_args__ = (
+        sa.UniqueConstraint("session_id", "participant_id"),
+        sa.CheckConstraint(_in("status", ATTENDANCE), name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("activity_sessions.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participants.id"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(10))
+    #: `roster` (trainer), `kiosk` (self check-in) or `walk_in`.
+    source: Mapped[str] = mapped_column(sa.String(10), default="roster")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    participant: Mapped[Participant] = relationship()
+    session: Mapped[ActivitySession] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Attendance {self.session_id}/{self.participant_id} {self.status}>"
+
+
+class AttendanceCorrection(db.Model):
+    """The trail of every change to a recorded attendance: who, when, old, new, why."""
+
+    __tablename__ = "attendance_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attendance_id: Mapped[int] = mapped_column(sa.ForeignKey("attendances.id"), index=True)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    old_status: Mapped[str] = mapped_column(sa.String(10))
+    new_status: Mapped[str] = mapped_column(sa.String(10))
+    reason: Mapped[str] = mapped_column(sa.String(300), default="")
+
+    changed_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<AttendanceCorrection {self.attendance_id} {self.old_status}->{self.new_status}>"

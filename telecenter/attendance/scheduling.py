@@ -1,0 +1,233 @@
+"""Scheduling rules: sessions, recurring series, conflicts, cancellation."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from telecenter.attendance.models import KINDS, ActivitySession, Series
+from telecenter.courses.models import CATEGORIES, Course
+from telecenter.database import utcnow
+from telecenter.lima_time import LIMA, to_lima
+
+log = logging.getLogger(__name__)
+
+MAX_PAST = timedelta(days=366)
+MAX_FUTURE = timedelta(days=2 * 366)
+MAX_LENGTH = timedelta(hours=12)
+MAX_OCCURRENCES = 200
+
+
+class SchedulingError(ValueError):
+    """Input that cannot be scheduled; `errors` maps fields to messages."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass
+class SessionData:
+    """A session as entered: local (America/Lima) date and times."""
+
+    kind: str
+    title: str
+    day: date
+    start: time
+    end: time
+    topic: str = ""
+    course_id: int | None = None
+    category: str | None = None
+    room: str = ""
+    trainer_id: int | None = None
+    capacity: int | None = None
+    presenter: str = ""
+    organisation: str = ""
+    platform: str = ""
+    joining_details: str = ""
+    checkin_before_minutes: int = 30
+    checkin_after_minutes: int = 30
+
+    def starts_at(self) -> datetime:
+        return datetime.combine(self.day, self.start, tzinfo=LIMA).astimezone(UTC)
+
+    def ends_at(self) -> datetime:
+        return datetime.combine(self.day, self.end, tzinfo=LIMA).astimezone(UTC)
+
+
+@dataclass
+class Recurrence:
+    weekdays: list[int] = field(default_factory=list)
+    every_weeks: int = 1
+    until: date | None = None
+
+
+def _validate(session: Session, data: SessionData) -> str:
+    """Check the fields; return the category to store."""
+    errors = {}
+    if data.kind not in KINDS:
+        errors["kind"] = _("Elija el tipo de actividad.")
+    if not data.title.strip():
+        errors["title"] = _("Escriba un título.")
+    now = utcnow()
+    starts, ends = data.starts_at(), data.ends_at()
+    if ends <= starts:
+        errors["end"] = _("La hora de fin debe ser después de la hora de inicio.")
+    elif ends - starts > MAX_LENGTH:
+        errors["end"] = _("Una sesión no puede durar más de 12 horas.")
+    if starts < now - MAX_PAST or starts > now + MAX_FUTURE:
+        errors["day"] = _("La fecha está demasiado lejos (máximo un año atrás y dos adelante).")
+    if data.capacity is not None and data.capacity < 1:
+        errors["capacity"] = _("La capacidad debe ser 1 o más (o déjela vacía: sin límite).")
+    category = data.category
+    if data.course_id is not None:
+        course = session.get(Course, data.course_id)
+        if course is None:
+            errors["course_id"] = _("Curso desconocido.")
+        else:
+            category = course.category
+    if category not in CATEGORIES:
+        errors["category"] = _("Elija la categoría (o un curso).")
+    if errors:
+        raise SchedulingError(errors)
+    return category
+
+
+def find_conflict(session: Session, *, starts: datetime, ends: datetime, room: str,
+                  trainer_id: int | None, exclude_ids: set[int] = frozenset()):
+    """Another live session overlapping in time that uses the same room or trainer."""
+    clash = [ActivitySession.trainer_id == trainer_id] if trainer_id else []
+    if room.strip():
+        clash.append(sa.func.lower(ActivitySession.room) == room.strip().lower())
+    if not clash:
+        return None
+    query = sa.select(ActivitySession).where(
+        ActivitySession.state != "cancelled", ActivitySession.starts_at < ends,
+        ActivitySession.ends_at > starts, sa.or_(*clash))
+    if exclude_ids:
+        query = query.where(ActivitySession.id.not_in(exclude_ids))
+    return session.scalars(query.order_by(ActivitySession.starts_at).limit(1)).first()
+
+
+def _conflict_error(other: ActivitySession, room: str) -> SchedulingError:
+    local = to_lima(other.starts_at)
+    what = _("el ambiente") if room.strip() and other.room.strip().lower() == \
+        room.strip().lower() else _("el capacitador")
+    return SchedulingError({"start": _(
+        "Choque de horario: %(what)s ya está ocupado por «%(title)s» el %(day)s a las %(hour)s.",
+        what=what, title=other.title, day=local.strftime("%d/%m/%Y"),
+        hour=local.strftime("%H:%M"))})
+
+
+def _apply(target: ActivitySession, data: SessionData, category: str) -> None:
+    for name in ("kind", "title", "topic", "course_id", "room", "trainer_id", "capacity",
+                 "presenter", "organisation", "platform", "joining_details",
+                 "checkin_before_minutes", "checkin_after_minutes"):
+        value = getattr(data, name)
+        setattr(target, name, value.strip() if isinstance(value, str) else value)
+    target.category = category
+    target.starts_at, target.ends_at = data.starts_at(), data.ends_at()
+
+
+def occurrences(data: SessionData, recurrence: Recurrence) -> list[date]:
+    """The days of a series, from data.day until the end date, on the chosen weekdays."""
+    if recurrence.until is None or not recurrence.weekdays:
+        return [data.day]
+    first_monday = data.day - timedelta(days=data.day.weekday())
+    days, current = [], data.day
+    while current <= recurrence.until and len(days) <= MAX_OCCURRENCES:
+        week = (current - first_monday).days // 7
+        if current.weekday() in recurrence.weekdays and week % recurrence.every_weeks == 0:
+            days.append(current)
+        current += timedelta(days=1)
+    return days
+
+
+def create(session: Session, data: SessionData, recurrence: Recurrence | None = None,
+           ) -> list[ActivitySession]:
+    """Create one session or a whole series; a conflict in any occurrence creates none."""
+    recurrence = recurrence or Recurrence()
+    category = _validate(session, data)
+    days = occurrences(data, recurrence)
+    if recurrence.until is not None and (recurrence.until < data.day or not
+                                         1 <= recurrence.every_weeks <= 8):
+        raise SchedulingError({"until": _("Revise la repetición: la fecha final debe ser "
+                                          "después del primer día, cada 1 a 8 semanas.")})
+    if len(days) > MAX_OCCURRENCES:
+        raise SchedulingError({"until": _("Una serie puede tener hasta %(n)d sesiones.",
+                                          n=MAX_OCCURRENCES)})
+    series = None
+    if len(days) > 1:
+        series = Series(weekdays=",".join(map(str, sorted(set(recurrence.weekdays)))),
+                        every_weeks=recurrence.every_weeks, until=recurrence.until)
+        session.add(series)
+    created = []
+    for day in days:
+        occurrence = replace(data, day=day)
+        other = find_conflict(session, starts=occurrence.starts_at(), ends=occurrence.ends_at(),
+                              room=data.room, trainer_id=data.trainer_id)
+        if other is not None:
+            raise _conflict_error(other, data.room)
+        item = ActivitySession(series=series)
+        _apply(item, occurrence, category)
+        session.add(item)
+        session.flush()
+        created.append(item)
+    log.info("scheduled %d session(s) of kind %s", len(created), data.kind)
+    return created
+
+
+def following_in_series(session: Session, item: ActivitySession) -> list[ActivitySession]:
+    """This occurrence and the later ones of its series (just this one when not a series)."""
+    if item.series_id is None:
+        return [item]
+    return list(session.scalars(sa.select(ActivitySession).where(
+        ActivitySession.series_id == item.series_id,
+        ActivitySession.starts_at >= item.starts_at).order_by(ActivitySession.starts_at)))
+
+
+def update(session: Session, item: ActivitySession, data: SessionData, *,
+           scope: str = "one") -> list[ActivitySession]:
+    """Edit one occurrence, or it and the rest of its series (keeping each one's own day)."""
+    category = _validate(session, data)
+    targets = following_in_series(session, item) if scope == "following" else [item]
+    ids = {t.id for t in targets}
+    shift = data.day - to_lima(item.starts_at).date()
+    for target in targets:
+        day = to_lima(target.starts_at).date() + shift if target is not item else data.day
+        occurrence = replace(data, day=day)
+        other = find_conflict(session, starts=occurrence.starts_at(),
+                              ends=occurrence.ends_at(), room=data.room,
+                              trainer_id=data.trainer_id, exclude_ids=ids)
+        if other is not None:
+            raise _conflict_error(other, data.room)
+        _apply(target, occurrence, category)
+    session.flush()
+    return targets
+
+
+def cancel(session: Session, item: ActivitySession, *, reason: str,
+           scope: str = "one") -> list[ActivitySession]:
+    if not reason.strip():
+        raise SchedulingError({"reason": _("Escriba el motivo de la cancelación.")})
+    targets = following_in_series(session, item) if scope == "following" else [item]
+    for target in targets:
+        if target.state == "held":
+            raise SchedulingError({"reason": _("No se puede cancelar una sesión que ya se "
+                                               "realizó (%(day)s).",
+                                               day=to_lima(target.starts_at).strftime(
+                                                   "%d/%m/%Y"))})
+        target.state, target.cancel_reason = "cancelled", reason.strip()[:300]
+    session.flush()
+    return targets
+
+
+def upcoming(session: Session, *, since: datetime, until: datetime) -> list[ActivitySession]:
+    return list(session.scalars(sa.select(ActivitySession).where(
+        ActivitySession.starts_at >= since, ActivitySession.starts_at < until)
+        .order_by(ActivitySession.starts_at)))
