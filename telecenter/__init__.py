@@ -128,6 +128,10 @@ def register_blueprints(app: Flask) -> None:
 
 def register_site_blueprints(app: Flask) -> None:
     """Personal data lives only on sites: central never even has these routes."""
+    from telecenter.attendance.calendar_routes import bp as calendar_bp
+    from telecenter.attendance.kiosk_routes import bp as kiosk_bp
+    from telecenter.attendance.report_routes import bp as attendance_reports_bp
+    from telecenter.attendance.routes import bp as attendance_bp
     from telecenter.audit_routes import bp as audit_bp
     from telecenter.courses.authoring_routes import bp as course_authoring_bp
     from telecenter.courses.routes import bp as courses_bp
@@ -136,7 +140,8 @@ def register_site_blueprints(app: Flask) -> None:
     from telecenter.participants.routes import bp as participants_bp
 
     for blueprint in (participants_bp, programme_bp, resident_auth_bp, audit_bp, courses_bp,
-                      course_authoring_bp):
+                      course_authoring_bp, attendance_bp, attendance_reports_bp, calendar_bp,
+                      kiosk_bp):
         app.register_blueprint(blueprint)
 
 

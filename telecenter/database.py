@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -73,4 +74,13 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
+
+
+def _writing_request() -> bool:
+    """A POST takes SQLite's write lock at its first statement, waiting its turn (busy timeout).
+
+    A deferred transaction that reads and then writes can fail at once with "database is
+    locked" when another worker wrote meanwhile; 40 check-ins in a minute must all succeed.
+    """
+    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")

@@ -17,6 +17,7 @@ from telecenter.extensions import login_manager
 
 PUBLIC_ATTR = "telecenter_public"
 ROLES_ATTR = "telecenter_roles"
+DEVICE_ATTR = "telecenter_device"
 
 
 def public(view: Callable) -> Callable:
@@ -43,10 +44,28 @@ def roles_required(*roles: str) -> Callable[[Callable], Callable]:
     return decorator
 
 
+def device_required(name: str, is_device: Callable[[], bool]) -> Callable[[Callable], Callable]:
+    """Allow only a browser that staff turned into a device (the kiosk), signed in or not."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not is_device():
+                abort(403)
+            return view(*args, **kwargs)
+
+        setattr(wrapped, DEVICE_ATTR, name)
+        return wrapped
+
+    return decorator
+
+
 def view_access(view: Callable) -> str | frozenset[str] | None:
-    """'public', the allowed roles, or None when the view declares nothing."""
+    """'public', 'device:<name>', the allowed roles, or None when the view declares nothing."""
     if getattr(view, PUBLIC_ATTR, False):
         return "public"
+    if getattr(view, DEVICE_ATTR, None):
+        return f"device:{getattr(view, DEVICE_ATTR)}"
     return getattr(view, ROLES_ATTR, None)
 
 

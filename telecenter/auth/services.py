@@ -185,6 +185,17 @@ def verify_sign_in(
     raise InvalidCredentials()
 
 
+def ensure_address_not_locked(session: Session, address: str) -> None:
+    """For other guessable forms (the kiosk): refuse an address locked by failures."""
+    _check_not_locked([_throttle(session, _throttle_key("ip", address or "unknown"))], utcnow())
+
+
+def record_address_failure(session: Session, address: str, policy: ThrottlePolicy) -> None:
+    _record_failure(session, _throttle_key("ip", address or "unknown"), policy.ip_max_failures,
+                    policy, utcnow())
+    session.flush()
+
+
 def _dummy_check(password: str) -> bool:
     """Spend the time a real check costs, so unknown usernames cannot be told apart by timing."""
     method = password_hash_method()

@@ -1,0 +1,59 @@
+"""Week and month calendars, and an iCalendar feed that calendar programs read."""
+
+from __future__ import annotations
+
+import calendar as stdlib_calendar
+from datetime import date, datetime, time, timedelta
+
+from icalendar import Calendar, Event
+
+from telecenter.attendance.models import ActivitySession
+from telecenter.lima_time import LIMA, to_lima
+
+
+def week_days(anchor: date) -> list[date]:
+    monday = anchor - timedelta(days=anchor.weekday())
+    return [monday + timedelta(days=offset) for offset in range(7)]
+
+
+def month_weeks(anchor: date) -> list[list[date]]:
+    """The weeks (Monday first) that cover the anchor's month, with days of nearby months."""
+    return stdlib_calendar.Calendar(firstweekday=0).monthdatescalendar(anchor.year, anchor.month)
+
+
+def local_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """UTC instants from the start of `first` to the end of `last`, in Lima."""
+    start = datetime.combine(first, time.min, tzinfo=LIMA)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=LIMA)
+    return start, end
+
+
+def by_day(items: list[ActivitySession]) -> dict[date, list[ActivitySession]]:
+    grouped: dict[date, list[ActivitySession]] = {}
+    for item in items:
+        grouped.setdefault(to_lima(item.starts_at).date(), []).append(item)
+    return grouped
+
+
+def ics_feed(items: list[ActivitySession], *, site_name: str, host: str) -> bytes:
+    feed = Calendar()
+    feed.add("prodid", "-//Telecenter//Sesiones//ES")
+    feed.add("version", "2.0")
+    feed.add("x-wr-calname", site_name)
+    feed.add("x-wr-timezone", "America/Lima")
+    for item in items:
+        event = Event()
+        event.add("uid", f"session-{item.id}@{host}")
+        event.add("summary", item.title)
+        event.add("dtstart", item.starts_at)
+        event.add("dtend", item.ends_at)
+        event.add("dtstamp", item.updated_at)
+        if item.room:
+            event.add("location", item.room)
+        description = " · ".join(filter(None, (item.topic, item.presenter, item.organisation,
+                                               item.platform)))
+        if description:
+            event.add("description", description)
+        event.add("status", "CANCELLED" if item.state == "cancelled" else "CONFIRMED")
+        feed.add_component(event)
+    return feed.to_ical()

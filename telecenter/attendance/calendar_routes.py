@@ -1,0 +1,57 @@
+"""Calendar pages (week, month) and the .ics feed."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from telecenter.attendance import calendar, scheduling
+from telecenter.auth.permissions import public, roles_required
+from telecenter.auth.roles import SITE_ROLES
+from telecenter.database import utcnow
+from telecenter.extensions import db
+from telecenter.lima_time import today_in_lima
+
+bp = Blueprint("calendar", __name__, url_prefix="/calendar")
+FEED_DAYS = 120
+
+
+def _anchor() -> date:
+    try:
+        return date.fromisoformat(request.args.get("date", ""))
+    except ValueError:
+        return today_in_lima()
+
+
+@bp.route("/")
+@roles_required(*SITE_ROLES)
+def view():
+    anchor = _anchor()
+    mode = "month" if request.args.get("view") == "month" else "week"
+    if mode == "week":
+        days = calendar.week_days(anchor)
+        weeks = [days]
+        previous, following = anchor - timedelta(days=7), anchor + timedelta(days=7)
+    else:
+        weeks = calendar.month_weeks(anchor)
+        previous = (anchor.replace(day=1) - timedelta(days=1)).replace(day=1)
+        following = (anchor.replace(day=28) + timedelta(days=4)).replace(day=1)
+    since, until = calendar.local_bounds(weeks[0][0], weeks[-1][-1])
+    items = scheduling.upcoming(db.session, since=since, until=until)
+    return render_template("attendance/calendar.html", mode=mode, weeks=weeks, anchor=anchor,
+                           previous=previous, following=following,
+                           by_day=calendar.by_day(items), today=today_in_lima())
+
+
+@bp.route("/sessions.ics")
+@public
+def feed():
+    """Upcoming sessions for calendar programs: titles, times and rooms, never names."""
+    now = utcnow()
+    items = scheduling.upcoming(db.session, since=now - timedelta(days=7),
+                                until=now + timedelta(days=FEED_DAYS))
+    body = calendar.ics_feed(items, site_name=current_app.config["TELECENTER_NAME"],
+                             host=current_app.config["TELECENTER_CODE"].lower())
+    return Response(body, mimetype="text/calendar",
+                    headers={"Content-Disposition": "inline; filename=sesiones.ics"})

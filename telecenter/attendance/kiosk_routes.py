@@ -1,0 +1,83 @@
+"""The kiosk: staff open it on the entrance PC; residents then check themselves in."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+
+from telecenter.attendance import kiosk, kiosk_device
+from telecenter.attendance.models import ActivitySession
+from telecenter.auth import services as auth_services
+from telecenter.auth.forms import EmptyForm
+from telecenter.auth.permissions import device_required, roles_required
+from telecenter.auth.roles import STAFF
+from telecenter.auth.routes import throttle_policy
+from telecenter.database import utcnow
+from telecenter.extensions import db
+
+bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
+kiosk_only = device_required("kiosk", kiosk_device.is_kiosk)
+
+
+@bp.route("/open", methods=["POST"])
+@roles_required(*STAFF)
+def open_kiosk():
+    """Turn this browser into the kiosk and sign the staff member out of it."""
+    response = redirect(url_for(".index"))
+    if EmptyForm().validate_on_submit():
+        value = kiosk_device.token(current_user.id)
+        logout_user()
+        response.set_cookie(kiosk_device.COOKIE, value, max_age=kiosk_device.MAX_AGE_SECONDS,
+                            httponly=True, samesite="Strict",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+@bp.route("/")
+@kiosk_only
+def index():
+    return _page()
+
+
+def _page(message=None, error=None, status=200, selected=None):
+    sessions = kiosk.open_sessions(db.session, utcnow())
+    return render_template("attendance/kiosk.html", sessions=sessions, message=message,
+                           error=error, selected=selected, form=EmptyForm()), status
+
+
+@bp.route("/check-in", methods=["POST"])
+@kiosk_only
+def check_in():
+    session_id = request.form.get("session_id", "")
+    identifier = request.form.get("identifier", "").strip()[:20]
+    item = db.session.get(ActivitySession, int(session_id)) if session_id.isdigit() else None
+    if not EmptyForm().validate_on_submit() or item is None or not identifier:
+        return _page(error=_("Elija la sesión y escriba su DNI o código."), status=400,
+                     selected=item)
+    address = request.remote_addr or ""
+    try:
+        auth_services.ensure_address_not_locked(db.session, address)
+        done = kiosk.check_in(db.session, item, identifier, utcnow())
+    except auth_services.SignInLocked:
+        return _page(error=_("Demasiados intentos. Pida ayuda al capacitador."), status=429)
+    except kiosk.AlreadyCheckedIn as repeated:
+        db.session.rollback()
+        return _page(message=str(repeated), status=409, selected=item)
+    except kiosk.CheckInRefused as refused:
+        db.session.rollback()
+        auth_services.record_address_failure(db.session, address, throttle_policy())
+        db.session.commit()
+        return _page(error=str(refused), status=400, selected=item)
+    db.session.commit()
+    return _page(message=_("¡Gracias, %(name)s! Su asistencia quedó registrada.",
+                           name=done.first_name), selected=item)
+
+
+@bp.route("/close", methods=["POST"])
+@kiosk_only
+def close_kiosk():
+    response = redirect(url_for("auth.sign_in"))
+    if EmptyForm().validate_on_submit():
+        response.delete_cookie(kiosk_device.COOKIE)
+    return response

@@ -1,0 +1,277 @@
+"""Session pages: list, schedule, edit, cancel, register, roster, walk-ins, sign-in sheet."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from telecenter.attendance import scheduling, services
+from telecenter.attendance.forms import (
+    KIND_LABELS,
+    STATUS_LABELS,
+    CancelForm,
+    SessionForm,
+    ViewersForm,
+)
+from telecenter.attendance.models import ActivitySession, Registration
+from telecenter.auth.forms import EmptyForm
+from telecenter.auth.models import User
+from telecenter.auth.permissions import roles_required
+from telecenter.auth.roles import ADMIN, RESIDENT, SITE_ROLES, STAFF, TRAINER
+from telecenter.courses.learning import participant_of
+from telecenter.courses.models import Course
+from telecenter.database import utcnow
+from telecenter.extensions import db
+from telecenter.form_errors import attach_errors
+from telecenter.lima_time import to_lima
+from telecenter.participants import services as registry
+from telecenter.participants.routes import load_participant
+
+bp = Blueprint("attendance", __name__, url_prefix="/sessions")
+staff_only = roles_required(*STAFF)
+site_users = roles_required(*SITE_ROLES)
+
+
+@bp.app_context_processor
+def attendance_helpers():
+    return {"kind_labels": KIND_LABELS, "status_labels": STATUS_LABELS, "to_lima": to_lima}
+
+
+def load_session(session_id: int) -> ActivitySession:
+    return db.get_or_404(ActivitySession, session_id)
+
+
+def _session_form(**kwargs) -> SessionForm:
+    form = SessionForm(**kwargs)
+    courses = db.session.scalars(sa.select(Course).order_by(Course.title)).all()
+    trainers = db.session.scalars(sa.select(User).where(
+        User.role.in_((ADMIN, TRAINER)), User.active.is_(True)).order_by(User.display_name)).all()
+    form.set_choices(courses, trainers)
+    return form
+
+
+@bp.route("/")
+@site_users
+def index():
+    now = utcnow()
+    items = scheduling.upcoming(db.session, since=now - timedelta(hours=12),
+                                until=now + timedelta(days=60))
+    mine = _my_registrations() if current_user.role == RESIDENT else {}
+    return render_template("attendance/list.html", items=items, mine=mine)
+
+
+def _my_registrations() -> dict[int, str]:
+    participant = participant_of(db.session, current_user)
+    if participant is None:
+        return {}
+    rows = db.session.scalars(sa.select(Registration).where(
+        Registration.participant_id == participant.id, Registration.status != "cancelled"))
+    return {r.session_id: r.status for r in rows}
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@staff_only
+def new():
+    form = _session_form()
+    if request.method == "GET":
+        form.trainer_id.data = str(current_user.id)
+    if form.validate_on_submit():
+        try:
+            created = scheduling.create(db.session, form.session_data(), form.recurrence())
+        except scheduling.SchedulingError as error:
+            db.session.rollback()
+            attach_errors(form, error.errors)
+        else:
+            db.session.commit()
+            flash(_("Sesión programada.") if len(created) == 1 else
+                  _("Se programaron %(n)d sesiones.", n=len(created)), "success")
+            return redirect(url_for(".detail", session_id=created[0].id))
+    return render_template("attendance/form.html", form=form, item=None), \
+        (400 if form.is_submitted() else 200)
+
+
+@bp.route("/<int:session_id>")
+@site_users
+def detail(session_id: int):
+    item = load_session(session_id)
+    mine = _my_registrations().get(item.id) if current_user.role == RESIDENT else None
+    return render_template("attendance/detail.html", item=item, mine=mine, form=EmptyForm(),
+                           registered=services.registrations(db.session, item),
+                           waiting=services.registrations(db.session, item, "waitlisted"))
+
+
+def _form_from(item: ActivitySession) -> SessionForm:
+    local_start, local_end = to_lima(item.starts_at), to_lima(item.ends_at)
+    form = _session_form(obj=item, day=local_start.date(), start=local_start.time(),
+                         end=local_end.time())
+    if request.method == "GET":
+        form.course_id.data = str(item.course_id or "")
+        form.trainer_id.data = str(item.trainer_id or "")
+    return form
+
+
+@bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
+@staff_only
+def edit(session_id: int):
+    item = load_session(session_id)
+    form = _form_from(item)
+    if form.validate_on_submit():
+        try:
+            changed = scheduling.update(db.session, item, form.session_data(),
+                                        scope=form.scope.data)
+        except scheduling.SchedulingError as error:
+            db.session.rollback()
+            attach_errors(form, error.errors)
+        else:
+            db.session.commit()
+            flash(_("Cambios guardados en %(n)d sesiones.", n=len(changed)), "success")
+            return redirect(url_for(".detail", session_id=item.id))
+    return render_template("attendance/form.html", form=form, item=item), \
+        (400 if form.is_submitted() else 200)
+
+
+@bp.route("/<int:session_id>/cancel", methods=["GET", "POST"])
+@staff_only
+def cancel(session_id: int):
+    item = load_session(session_id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            cancelled = scheduling.cancel(db.session, item, reason=form.reason.data,
+                                          scope=form.scope.data)
+        except scheduling.SchedulingError as error:
+            db.session.rollback()
+            attach_errors(form, error.errors)
+        else:
+            db.session.commit()
+            flash(_("Se cancelaron %(n)d sesiones.", n=len(cancelled)), "success")
+            return redirect(url_for(".detail", session_id=item.id))
+    return render_template("attendance/cancel.html", form=form, item=item), \
+        (400 if form.is_submitted() else 200)
+
+
+def _resident_action(session_id: int, action):
+    item = load_session(session_id)
+    participant = participant_of(db.session, current_user)
+    if participant is None:
+        abort(403)
+    if EmptyForm().validate_on_submit():
+        try:
+            message = action(item, participant)
+        except services.AttendanceError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(message, "success")
+    return redirect(url_for(".detail", session_id=item.id))
+
+
+@bp.route("/<int:session_id>/register", methods=["POST"])
+@roles_required(RESIDENT)
+def register(session_id: int):
+    def action(item, participant):
+        registration = services.register(db.session, item, participant)
+        return (_("Está en la lista de espera. Le avisaremos si se libera un lugar.")
+                if registration.status == "waitlisted" else _("¡Listo! Tiene su lugar."))
+
+    return _resident_action(session_id, action)
+
+
+@bp.route("/<int:session_id>/unregister", methods=["POST"])
+@roles_required(RESIDENT)
+def unregister(session_id: int):
+    def action(item, participant):
+        services.unregister(db.session, item, participant)
+        return _("Dejó su lugar en esta sesión.")
+
+    return _resident_action(session_id, action)
+
+
+@bp.route("/<int:session_id>/roster", methods=["GET", "POST"])
+@staff_only
+def roster(session_id: int):
+    item = load_session(session_id)
+    error = None
+    if request.method == "POST" and EmptyForm().validate_on_submit():
+        statuses = _posted_statuses(item)
+        try:
+            services.save_roster(db.session, item, statuses, actor=current_user,
+                                 reason=request.form.get("reason", ""))
+        except services.AttendanceError as problem:
+            db.session.rollback()
+            error = str(problem)
+        else:
+            db.session.commit()
+            flash(_("Asistencia guardada (%(n)d personas).", n=len(statuses)), "success")
+            return redirect(url_for(".roster", session_id=item.id))
+    people = registry.search(db.session, request.args.get("q", ""))[0] if request.args.get(
+        "q") else []
+    return render_template("attendance/roster.html", item=item, error=error, form=EmptyForm(),
+                           rows=services.roster(db.session, item), found=people,
+                           q=request.args.get("q", ""), viewers_form=ViewersForm(
+                               count=item.unregistered_viewers),
+                           trail=services.corrections(db.session, item)), \
+        (400 if error else 200)
+
+
+def _posted_statuses(item: ActivitySession) -> dict[int, str]:
+    """status-<participant id> fields; "all present" marks everyone on the roster."""
+    if request.form.get("action") == "all_present":
+        return {p.id: "present" for p, _a in services.roster(db.session, item)}
+    statuses = {}
+    for key, value in request.form.items():
+        if key.startswith("status-"):
+            if not key[7:].isdigit():
+                abort(400)
+            statuses[int(key[7:])] = value
+    return statuses
+
+
+@bp.route("/<int:session_id>/walk-in", methods=["POST"])
+@staff_only
+def walk_in(session_id: int):
+    item = load_session(session_id)
+    participant_id = request.form.get("participant_id", "")
+    if EmptyForm().validate_on_submit() and participant_id.isdigit():
+        participant = load_participant(int(participant_id))
+        try:
+            services.add_walk_in(db.session, item, participant, actor=current_user)
+        except services.AttendanceError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s quedó presente.", name=participant.full_name), "success")
+    return redirect(url_for(".roster", session_id=item.id))
+
+
+@bp.route("/<int:session_id>/viewers", methods=["POST"])
+@staff_only
+def viewers(session_id: int):
+    item = load_session(session_id)
+    form = ViewersForm()
+    if form.validate_on_submit():
+        try:
+            services.set_unregistered_viewers(db.session, item, form.count.data)
+        except services.AttendanceError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Espectadores sin registro guardados."), "success")
+    else:
+        flash(_("Escriba un número de 0 a 1000."), "error")
+    return redirect(url_for(".roster", session_id=item.id))
+
+
+@bp.route("/<int:session_id>/sign-in-sheet")
+@staff_only
+def sign_in_sheet(session_id: int):
+    item = load_session(session_id)
+    return render_template("attendance/sheet.html", item=item,
+                           rows=services.roster(db.session, item))
