@@ -52,6 +52,30 @@ for _path, _answer in (("/participants/new", 400), ("/participants/quick", 400),
                        ("/programme/participants/1/surveys", 400)):
     SITE_MATRIX[("POST", _path)] = {**STAFF_ONLY, "trainer": _answer, "admin": _answer}
 
+# Sessions, calendar and kiosk (the kiosk pages need the kiosk device cookie, which no
+# cell has, so everyone gets 403 there).
+for _path in ("/sessions/", "/sessions/1", "/calendar/"):
+    SITE_MATRIX[("GET", _path)] = {ANON: SIGN_IN, "resident": OK, "trainer": OK, "admin": OK}
+for _path in ("/sessions/new", "/sessions/1/edit", "/sessions/1/cancel", "/sessions/1/roster",
+              "/sessions/1/sign-in-sheet", "/sessions/reports/",
+              "/sessions/reports/participants/1", "/sessions/reports/attendance.csv"):
+    SITE_MATRIX[("GET", _path)] = STAFF_ONLY
+for _path, _answer in (("/sessions/new", 400), ("/sessions/1/edit", 400),
+                       ("/sessions/1/cancel", 400), ("/sessions/1/roster", 302),
+                       ("/sessions/1/walk-in", 302), ("/sessions/1/viewers", 302),
+                       ("/kiosk/open", 302)):
+    SITE_MATRIX[("POST", _path)] = {**STAFF_ONLY, "trainer": _answer, "admin": _answer}
+for _path in ("/sessions/1/register", "/sessions/1/unregister"):
+    SITE_MATRIX[("POST", _path)] = {ANON: SIGN_IN, "resident": 302, "trainer": FORBIDDEN,
+                                    "admin": FORBIDDEN}
+SITE_MATRIX[("GET", "/calendar/sessions.ics")] = {ANON: OK, "resident": OK, "trainer": OK,
+                                                   "admin": OK}
+KIOSK_DEVICE_ONLY = {ANON: FORBIDDEN, "resident": FORBIDDEN, "trainer": FORBIDDEN,
+                     "admin": FORBIDDEN}
+SITE_MATRIX[("GET", "/kiosk/")] = KIOSK_DEVICE_ONLY
+SITE_MATRIX[("POST", "/kiosk/check-in")] = KIOSK_DEVICE_ONLY
+SITE_MATRIX[("POST", "/kiosk/close")] = KIOSK_DEVICE_ONLY
+
 # Courses. The resident in these cells is not enrolled in course 1.
 EVERYONE_SIGNED_IN = {ANON: SIGN_IN, "resident": OK, "trainer": OK, "admin": OK}
 SITE_MATRIX.update({
@@ -133,7 +157,18 @@ def test_site_route_role_matrix(app, client, make_user, make_participant, method
     make_user("admin", username="first-admin")  # account 1, the target of the admin POSTs
     make_participant()  # participant 1, the subject of the registry routes
     _course_one(app)
+    _session_one(app)
     _check(client, make_user, method, path, role, expected, make_participant)
+
+
+def _session_one(app) -> None:
+    from telecenter.attendance import scheduling
+    from telecenter.extensions import db
+    from tests.attendance.conftest import session_data
+
+    with app.app_context():
+        scheduling.create(db.session, session_data())
+        db.session.commit()
 
 
 def _course_one(app) -> None:
