@@ -40,7 +40,8 @@ def test_trainer_schedules_a_weekly_teleconference(app, trainer):
     assert answer.status_code == 302
     assert count_rows(app, "activity_sessions") == 4
     page = trainer.get(answer.headers["Location"]).get_data(as_text=True)
-    assert "Se programaron 4 sesiones" in page and "Ing. Rojas" in page
+    assert "Se programaron 4 sesiones" in page
+    assert "Ing. Rojas" in page
 
 
 @pytest.mark.parametrize(("changes", "message"), [
