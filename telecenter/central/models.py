@@ -1,0 +1,78 @@
+"""Telecenters, their month reports, and the facts those reports carry (counts only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from telecenter import reports
+from telecenter.database import UTCDateTime, utcnow
+from telecenter.extensions import db
+
+
+class Telecenter(db.Model):
+    __tablename__ = "telecenters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The code the site is configured with (TELECENTER_CODE), e.g. SM-TARAPOTO-01.
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(160))
+    region: Mapped[str] = mapped_column(sa.String(80), index=True)
+    province: Mapped[str] = mapped_column(sa.String(80), default="")
+    district: Mapped[str] = mapped_column(sa.String(80), default="")
+    #: SHA-256 of the secret token; the token itself is shown once and never stored.
+    token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    token_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set when the token is revoked; the site cannot send until a new token is issued.
+    token_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The last time the site authenticated successfully.
+    last_heard_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<Telecenter {self.code}>"
+
+
+class MonthReport(db.Model):
+    """The newest report received for a telecenter and month; its facts replace older ones."""
+
+    __tablename__ = "month_reports"
+    __table_args__ = (sa.UniqueConstraint("telecenter_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telecenter_id: Mapped[int] = mapped_column(sa.ForeignKey("telecenters.id"), index=True)
+    month: Mapped[str] = mapped_column(sa.String(7), index=True)
+    #: When the site computed it: a newer one wins, an older or equal one is ignored.
+    generated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    digest: Mapped[str] = mapped_column(sa.String(64))
+
+    telecenter: Mapped[Telecenter] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<MonthReport {self.telecenter_id} {self.month}>"
+
+
+def _fact_table(name: str) -> sa.Table:
+    dims, measures = reports.TABLES[name]
+    columns = [
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("report_id", sa.ForeignKey("month_reports.id", ondelete="CASCADE"),
+                  nullable=False, index=True),
+        sa.Column("telecenter_id", sa.ForeignKey("telecenters.id"), nullable=False),
+        sa.Column("month", sa.String(7), nullable=False),
+    ]
+    for dim in dims:
+        kind = sa.Boolean if dim == "wfi" else sa.String(32)
+        columns.append(sa.Column(dim, kind, nullable=False))
+    for measure, kind in measures.items():
+        columns.append(sa.Column(measure, sa.Integer if kind == "int" else sa.Float,
+                                 nullable=False))
+    return sa.Table(f"fact_{name}", db.metadata, *columns,
+                    sa.Index(f"ix_fact_{name}_month_telecenter", "month", "telecenter_id"))
+
+
+#: One table per report table, with the report's dimensions and measures as columns.
+FACT_TABLES: dict[str, sa.Table] = {name: _fact_table(name) for name in reports.TABLES}

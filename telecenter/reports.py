@@ -1,0 +1,118 @@
+"""The month report: the one contract between a site and central (shape and validation).
+
+A site sends, per calendar month (America/Lima), event facts (additive counts) and reach facts
+(people whose first-ever qualifying event in a scope fell in the month). Central never sees a
+person: only these counts. See ../shared/DESIGN.md, "Counting".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import datetime
+
+SCHEMA = 1
+ACTIVITIES = ("class", "teleconference", "workshop")
+CATEGORIES = ("digital_literacy", "financial_literacy", "agriculture", "other")
+SEXES = ("female", "male", "unspecified")
+AGE_BANDS = ("15-17", "18-29", "30-44", "45-59", "60+", "unknown")
+SCOPES = ("any", *(f"activity:{a}" for a in ACTIVITIES), "self_paced",
+          *(f"category:{c}" for c in CATEGORIES), "trained")
+
+DIMENSIONS = {
+    "activity": ACTIVITIES, "category": CATEGORIES, "sex": SEXES, "age_band": AGE_BANDS,
+    "wfi": (True, False), "scope": SCOPES,
+}
+# table -> (dimensions, {measure: kind}) ; kind "int" or "float"
+TABLES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
+    "sessions": (("activity", "category"),
+                 {"sessions_held": "int", "session_hours": "float",
+                  "unregistered_viewers": "int"}),
+    "attendance": (("activity", "category", "sex", "age_band", "wfi"),
+                   {"attendances": "int", "hours": "float", "participants": "int"}),
+    "registrations": (("sex", "age_band"), {"registrations": "int"}),
+    "completions": (("category", "sex", "age_band"), {"completions": "int"}),
+    "wfi_enrolments": (("age_band",), {"enrolments": "int"}),
+    "reach": (("scope", "sex", "age_band", "wfi"), {"new_people": "int"}),
+}
+MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,39}$")
+MAX_ROWS_PER_TABLE = 2000
+MAX_MEASURE = 10_000_000
+
+
+def month_of(moment: datetime) -> str:
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def parse_generated_at(text) -> datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def digest(report: dict) -> str:
+    """A fingerprint of the counts alone (not of when they were computed)."""
+    facts = {table: report.get(table, []) for table in TABLES}
+    canonical = json.dumps(facts, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _check_row(table: str, row, where: str) -> list[str]:
+    dims, measures = TABLES[table]
+    if not isinstance(row, dict):
+        return [f"{where}: a row must be an object"]
+    expected = set(dims) | set(measures)
+    problems = []
+    if set(row) != expected:
+        problems.append(f"{where}: fields must be exactly {', '.join(sorted(expected))}")
+        return problems
+    for name in dims:
+        if row[name] not in DIMENSIONS[name] or (name == "wfi") != isinstance(row[name], bool):
+            problems.append(f"{where}: unknown {name} {row[name]!r}")
+    for name, kind in measures.items():
+        value = row[name]
+        valid_type = (isinstance(value, int) if kind == "int" else isinstance(value, int | float))
+        if isinstance(value, bool) or not valid_type or not 0 <= value <= MAX_MEASURE:
+            problems.append(f"{where}: {name} must be a number from 0 to {MAX_MEASURE}")
+    return problems
+
+
+def validate(report) -> list[str]:
+    """Every problem with one month report (empty when valid)."""
+    if not isinstance(report, dict):
+        return ["a report must be an object"]
+    problems = []
+    expected = {"schema", "telecenter", "month", "generated_at", *TABLES}
+    if set(report) != expected:
+        missing, extra = expected - set(report), set(report) - expected
+        return [f"report fields: missing {sorted(missing)}, unknown {sorted(extra)}"]
+    if report["schema"] != SCHEMA:
+        problems.append(f"unsupported schema {report['schema']!r}; this server knows {SCHEMA}")
+    if not isinstance(report["telecenter"], str) or not CODE.match(report["telecenter"]):
+        problems.append("telecenter must be a code like SM-TARAPOTO-01")
+    if not isinstance(report["month"], str) or not MONTH.match(report["month"]):
+        problems.append("month must be YYYY-MM")
+    if parse_generated_at(report["generated_at"]) is None:
+        problems.append("generated_at must be an ISO 8601 time with a zone")
+    for table, (dims, _measures) in TABLES.items():
+        rows = report[table]
+        if not isinstance(rows, list) or len(rows) > MAX_ROWS_PER_TABLE:
+            problems.append(f"{table} must be a list of at most {MAX_ROWS_PER_TABLE} rows")
+            continue
+        seen = set()
+        for index, row in enumerate(rows):
+            where = f"{report.get('month')} {table}[{index}]"
+            row_problems = _check_row(table, row, where)
+            problems += row_problems
+            if not row_problems:
+                key = tuple(row[d] for d in dims)
+                if key in seen:
+                    problems.append(f"{where}: the same dimensions appear twice")
+                seen.add(key)
+    return problems[:50]
