@@ -124,6 +124,14 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     if app.config["TELECENTER_ROLE"] == "site":
         register_site_blueprints(app)
+    else:
+        register_central_blueprints(app)
+
+
+def register_central_blueprints(app: Flask) -> None:
+    from telecenter.central.api import bp as central_api_bp
+
+    app.register_blueprint(central_api_bp)
 
 
 def register_site_blueprints(app: Flask) -> None:
@@ -138,10 +146,11 @@ def register_site_blueprints(app: Flask) -> None:
     from telecenter.participants.programme_routes import bp as programme_bp
     from telecenter.participants.resident_routes import bp as resident_auth_bp
     from telecenter.participants.routes import bp as participants_bp
+    from telecenter.sync.routes import bp as sync_bp
 
     for blueprint in (participants_bp, programme_bp, resident_auth_bp, audit_bp, courses_bp,
                       course_authoring_bp, attendance_bp, attendance_reports_bp, calendar_bp,
-                      kiosk_bp):
+                      kiosk_bp, sync_bp):
         app.register_blueprint(blueprint)
 
 

@@ -97,7 +97,10 @@ COMMANDS = (init_command, create_user_command, seed_demo_command, scheduler_comm
 
 
 def register(app: Flask) -> None:
-    for command in COMMANDS:
+    from telecenter.central.cli import central_cli
+    from telecenter.sync.cli import COMMANDS as SYNC_COMMANDS
+
+    for command in (*COMMANDS, *SYNC_COMMANDS, central_cli):
         app.cli.add_command(command)
 
 

@@ -39,6 +39,9 @@ DEFAULTS: dict[str, object] = {
     "PASSWORD_HASH_METHOD": "scrypt",
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (nginx: 1).
     "TRUSTED_PROXIES": 0,
+    # Site: where central is, and this telecenter's token (from `central add-telecenter`).
+    "CENTRAL_URL": "",
+    "SYNC_TOKEN": "",
 }
 
 # Environment variables read at start, with the type each is parsed as.
@@ -57,6 +60,8 @@ ENV_VARIABLES: dict[str, type] = {
     "MAX_CONTENT_LENGTH": int,
     "SYNC_INTERVAL_MINUTES": int,
     "TRUSTED_PROXIES": int,
+    "CENTRAL_URL": str,
+    "SYNC_TOKEN": str,
 }
 
 INSTANCE_CONFIG_FILE = "telecenter.cfg"

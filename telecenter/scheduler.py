@@ -64,8 +64,13 @@ def purge_sign_in_throttles(app: Flask) -> None:
 
 
 def jobs_for(app: Flask) -> list[Job]:
-    """The jobs of this server role; later capabilities add theirs here."""
-    return [Job("purge-sign-in-throttles", purge_sign_in_throttles, minutes=60)]
+    """The jobs of this server role."""
+    jobs = [Job("purge-sign-in-throttles", purge_sign_in_throttles, minutes=60)]
+    if app.config["TELECENTER_ROLE"] == "site":
+        from telecenter.sync.tasks import sync_job
+
+        jobs.append(Job("sync", sync_job, minutes=int(app.config["SYNC_INTERVAL_MINUTES"])))
+    return jobs
 
 
 def build_scheduler(app: Flask) -> BlockingScheduler:

@@ -1,0 +1,81 @@
+"""`telecenter central ...`: the telecenter registry and its tokens (central only)."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import AppGroup
+
+from telecenter import reports
+from telecenter.central import tokens
+from telecenter.central.models import Telecenter
+from telecenter.extensions import db
+
+central_cli = AppGroup("central", help="Central office: telecenters and their tokens.")
+
+
+def _central_only() -> None:
+    if current_app.config["TELECENTER_ROLE"] != "central":
+        raise click.ClickException("this command runs on central (TELECENTER_ROLE=central)")
+
+
+def _find(code: str) -> Telecenter:
+    found = db.session.scalar(sa.select(Telecenter).where(Telecenter.code == code.upper()))
+    if found is None:
+        raise click.ClickException(f"no telecenter with code {code}")
+    return found
+
+
+@central_cli.command("add-telecenter")
+@click.argument("code")
+@click.option("--name", required=True)
+@click.option("--region", required=True, help="San Martín, Huánuco, Ucayali, ...")
+@click.option("--province", default="")
+@click.option("--district", default="")
+def add_telecenter(code, name, region, province, district):
+    """Register a telecenter; print its secret token on the last line (shown only once)."""
+    _central_only()
+    code = code.strip().upper()
+    if not reports.CODE.match(code):
+        raise click.ClickException("the code may have capital letters, digits and dashes")
+    if db.session.scalar(sa.select(Telecenter.id).where(Telecenter.code == code)):
+        raise click.ClickException(f"telecenter {code} already exists")
+    telecenter = Telecenter(code=code, name=name.strip(), region=region.strip(),
+                            province=province.strip(), district=district.strip())
+    db.session.add(telecenter)
+    token = tokens.issue(telecenter)
+    db.session.commit()
+    click.echo(f"telecenter {code} added; its token follows (store it on the site as "
+               "SYNC_TOKEN; it is not shown again):")
+    click.echo(token)
+
+
+@central_cli.command("rotate-token")
+@click.argument("code")
+def rotate_token(code):
+    """Issue a new token (the old one stops working); print it on the last line."""
+    _central_only()
+    token = tokens.issue(_find(code))
+    db.session.commit()
+    click.echo("new token (the old one no longer works):")
+    click.echo(token)
+
+
+@central_cli.command("revoke-token")
+@click.argument("code")
+def revoke_token(code):
+    """Stop a telecenter's token; its site cannot send until a new token is issued."""
+    _central_only()
+    tokens.revoke(_find(code))
+    db.session.commit()
+    click.echo(f"token of {code.upper()} revoked")
+
+
+@central_cli.command("list-telecenters")
+def list_telecenters():
+    _central_only()
+    for t in db.session.scalars(sa.select(Telecenter).order_by(Telecenter.region,
+                                                               Telecenter.code)):
+        heard = t.last_heard_at.isoformat() if t.last_heard_at else "never"
+        click.echo(f"{t.code}\t{t.region}\t{t.name}\tlast heard: {heard}")

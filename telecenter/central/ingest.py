@@ -1,0 +1,118 @@
+"""Ingest of month reports from sites: validate the whole request, then store it at once.
+
+Central keeps the newest report per (telecenter, month), judged by the site's generated_at,
+and replaces that month's facts with it; an older or repeated report is acknowledged and
+ignored. Retries, duplicates and reordering therefore never double count, and a site restored
+from an old backup keeps syncing because its new reports carry new times.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from telecenter import reports
+from telecenter.central.models import FACT_TABLES, MonthReport, Telecenter
+from telecenter.database import utcnow
+
+MAX_REPORTS_PER_REQUEST = 120
+MAX_DECOMPRESSED_BYTES = 16 * 1024 * 1024
+
+
+class BadRequest(ValueError):
+    """400: the request is malformed; nothing is stored."""
+
+
+class Forbidden(PermissionError):
+    """403: the token's telecenter may not write this data."""
+
+
+def decode_body(raw: bytes, encoding: str | None) -> dict:
+    """JSON from a plain or gzip body, refusing bombs, truncation and garbage."""
+    if (encoding or "").lower() == "gzip":
+        try:
+            decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            raw = decompressor.decompress(raw, MAX_DECOMPRESSED_BYTES)
+            if decompressor.unconsumed_tail:
+                raise BadRequest("the uncompressed body is larger than 16 MB")
+            if not decompressor.eof:
+                raise BadRequest("the gzip body is truncated")
+        except (zlib.error, gzip.BadGzipFile) as error:
+            raise BadRequest(f"the body is not valid gzip: {error}") from None
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BadRequest("the body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise BadRequest("the body must be a JSON object")
+    return body
+
+
+def check_request(body: dict, telecenter: Telecenter) -> list[dict]:
+    """The reports of a request after checking every one of them, or BadRequest/Forbidden."""
+    if body.get("schema") != reports.SCHEMA:
+        raise BadRequest(f"unsupported schema {body.get('schema')!r}; expected {reports.SCHEMA}")
+    items = body.get("reports")
+    if not isinstance(items, list) or not 1 <= len(items) <= MAX_REPORTS_PER_REQUEST:
+        raise BadRequest(f"reports must be a list of 1 to {MAX_REPORTS_PER_REQUEST} reports")
+    codes = {body.get("telecenter")} | {r.get("telecenter") for r in items if isinstance(r, dict)}
+    if codes != {telecenter.code}:
+        raise Forbidden(f"this token may only send reports of {telecenter.code}")
+    problems = [problem for report in items for problem in reports.validate(report)]
+    if problems:
+        raise BadRequest("; ".join(problems[:20]))
+    months = [r["month"] for r in items]
+    if len(set(months)) != len(months):
+        raise BadRequest("a month appears twice in the same request")
+    return items
+
+
+@dataclass(frozen=True)
+class Ack:
+    month: str
+    generated_at: str
+    status: str  # "stored", "duplicate" or "stale"
+
+    def as_json(self) -> dict:
+        return {"month": self.month, "generated_at": self.generated_at, "status": self.status}
+
+
+def store(session: Session, telecenter: Telecenter, items: list[dict]) -> list[Ack]:
+    """Store every report in the caller's transaction, newest wins. Locks the telecenter row
+    so that two requests of one site cannot interleave."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(Telecenter.id).where(Telecenter.id == telecenter.id)
+                        .with_for_update())
+    acks = []
+    for report in sorted(items, key=lambda r: r["month"]):
+        acks.append(_store_one(session, telecenter, report))
+    telecenter.last_heard_at = utcnow()
+    session.flush()
+    return acks
+
+
+def _store_one(session: Session, telecenter: Telecenter, report: dict) -> Ack:
+    generated_at = reports.parse_generated_at(report["generated_at"])
+    existing = session.scalar(sa.select(MonthReport).where(
+        MonthReport.telecenter_id == telecenter.id, MonthReport.month == report["month"]))
+    if existing is not None and existing.generated_at >= generated_at:
+        status = "duplicate" if existing.generated_at == generated_at else "stale"
+        return Ack(report["month"], report["generated_at"], status)
+    if existing is None:
+        existing = MonthReport(telecenter_id=telecenter.id, month=report["month"])
+        session.add(existing)
+    existing.generated_at, existing.received_at = generated_at, utcnow()
+    existing.digest = reports.digest(report)
+    session.flush()
+    for name, table in FACT_TABLES.items():
+        session.execute(table.delete().where(table.c.report_id == existing.id))
+        rows = [{"report_id": existing.id, "telecenter_id": telecenter.id,
+                 "month": report["month"], **row} for row in report[name]]
+        if rows:
+            session.execute(table.insert(), rows)
+    return Ack(report["month"], report["generated_at"], "stored")

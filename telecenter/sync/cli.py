@@ -1,0 +1,81 @@
+"""`telecenter sync` and `telecenter summary` (site)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from telecenter import reports
+from telecenter.extensions import db
+from telecenter.sync import outbox, tasks
+from telecenter.sync.summaries import monthly_reports
+
+
+def _site_only() -> None:
+    if current_app.config["TELECENTER_ROLE"] != "site":
+        raise click.ClickException("this command runs on a site (TELECENTER_ROLE=site)")
+
+
+@click.command("sync")
+@with_appcontext
+def sync_command():
+    """Send pending month summaries now; exit 0 only when nothing is left pending."""
+    _site_only()
+    result = tasks.sync_now(force=True)
+    if result.not_configured:
+        raise click.ClickException("set CENTRAL_URL and SYNC_TOKEN first")
+    if result.busy:
+        raise click.ClickException("another sync is running; try again in a moment")
+    state = outbox.status(db.session)
+    click.echo(f"sent {len(result.sent)}, refused {len(result.refused)}, "
+               f"failed {len(result.failed)}, still pending {state.pending + state.refused}")
+    if state.last_error and (state.pending or state.refused):
+        click.echo(f"last error: {state.last_error}")
+    if state.pending or state.refused:
+        sys.exit(1)
+
+
+def _month(value: str | None) -> str | None:
+    if value is not None and not reports.MONTH.match(value):
+        raise click.BadParameter("use YYYY-MM")
+    return value
+
+
+@click.command("summary")
+@click.option("--from", "first", callback=lambda c, p, v: _month(v), help="YYYY-MM")
+@click.option("--to", "last", callback=lambda c, p, v: _month(v), help="YYYY-MM")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json",
+              show_default=True)
+@with_appcontext
+def summary_command(first, last, fmt):
+    """Print the site's month summaries (what it sends to central)."""
+    _site_only()
+    if first and last and first > last:
+        raise click.BadParameter("--from must not be after --to")
+    items = monthly_reports(db.session, telecenter=current_app.config["TELECENTER_CODE"],
+                            first=first, last=last)
+    if fmt == "json":
+        click.echo(json.dumps(items, ensure_ascii=False, indent=1))
+        return
+    _write_csv(items, sys.stdout)
+
+
+CSV_COLUMNS = ("month", "table", "activity", "category", "sex", "age_band", "wfi", "scope",
+               *dict.fromkeys(m for _d, ms in reports.TABLES.values() for m in ms))
+
+
+def _write_csv(items: list[dict], stream) -> None:
+    writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for report in items:
+        for table in reports.TABLES:
+            for row in report[table]:
+                writer.writerow({"month": report["month"], "table": table, **row})
+
+
+COMMANDS = (sync_command, summary_command)

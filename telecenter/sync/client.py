@@ -1,0 +1,166 @@
+"""Sending the outbox to central: gzip JSON over HTTP, retried with backoff until acknowledged.
+
+Network errors and 5xx answers are retried later (exponential backoff with jitter, up to an
+hour); a 4xx answer is not retried blindly: the month is marked refused with a plain-language
+reason for the admin, and is tried again when its data changes or when the admin asks.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import gzip
+import json
+import logging
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from telecenter import reports
+from telecenter.database import utcnow
+from telecenter.sync.models import OutboxMonth
+
+log = logging.getLogger(__name__)
+BATCH = 12
+MAX_BACKOFF = timedelta(hours=1)
+LOCK_FILE = "sync.lock"
+
+
+@dataclass(frozen=True)
+class Settings:
+    central_url: str
+    token: str
+    telecenter: str
+    instance_path: str
+    timeout: float = 30.0
+
+
+@dataclass
+class SendResult:
+    sent: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    busy: bool = False
+    not_configured: bool = False
+
+
+@contextmanager
+def sending_lock(instance_path: str) -> Iterator[bool]:
+    """Only one sender at a time per site (scheduler, `telecenter sync`, "Sincronizar ahora")."""
+    handle = open(Path(instance_path) / LOCK_FILE, "a+")  # noqa: SIM115 - closed below
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        handle.close()
+
+
+def backoff(attempts: int) -> timedelta:
+    base = min(MAX_BACKOFF, timedelta(minutes=2 ** max(attempts - 1, 0)))
+    return base * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not security
+
+
+def due_months(session: Session, *, force: bool) -> list[OutboxMonth]:
+    states = ("pending", "refused") if force else ("pending",)
+    query = sa.select(OutboxMonth).where(OutboxMonth.state.in_(states))
+    if not force:
+        query = query.where(sa.or_(OutboxMonth.next_attempt_at.is_(None),
+                                   OutboxMonth.next_attempt_at <= utcnow()))
+    return list(session.scalars(query.order_by(OutboxMonth.month)))
+
+
+def _post(settings: Settings, payloads: list[dict], transport) -> httpx.Response:
+    body = gzip.compress(json.dumps({"schema": reports.SCHEMA, "telecenter": settings.telecenter,
+                                     "reports": payloads}, separators=(",", ":")).encode())
+    with httpx.Client(transport=transport, timeout=settings.timeout) as http:
+        return http.post(settings.central_url.rstrip("/") + "/api/v1/sync/reports",
+                         content=body, headers={
+                             "Authorization": f"Bearer {settings.token}",
+                             "Content-Type": "application/json", "Content-Encoding": "gzip"})
+
+
+def _explain(response: httpx.Response, settings: Settings) -> str:
+    try:
+        reason = response.json().get("reason", "")
+    except ValueError:
+        reason = ""
+    if response.status_code == 401:
+        return _("La oficina central no reconoce la clave de este telecentro (SYNC_TOKEN). "
+                 "Pida una clave nueva.")
+    if response.status_code == 403:
+        return _("La clave no corresponde al código de este telecentro (%(code)s).",
+                 code=settings.telecenter)
+    return _("La oficina central rechazó el envío (%(status)d): %(reason)s",
+             status=response.status_code, reason=reason[:300])
+
+
+def send_batch(session: Session, rows: list[OutboxMonth], settings: Settings, result,
+               transport=None) -> None:
+    now = utcnow()
+    sent_digests = {row.month: row.digest for row in rows}
+    try:
+        response = _post(settings, [row.payload for row in rows], transport)
+    except httpx.HTTPError as error:
+        _retry_later(rows, now, _("No hay conexión con la oficina central (%(error)s). Se "
+                                  "volverá a intentar.", error=type(error).__name__), result)
+        return
+    if response.status_code >= 500:
+        _retry_later(rows, now, _("La oficina central tuvo un problema (%(status)d). Se volverá "
+                                  "a intentar.", status=response.status_code), result)
+    elif response.status_code >= 400:
+        reason = _explain(response, settings)
+        for row in rows:
+            row.state, row.last_error, row.last_attempt_at = "refused", reason, now
+            result.refused.append(row.month)
+    else:
+        acknowledged = {a["month"] for a in response.json().get("acknowledged", [])}
+        for row in rows:
+            row.last_attempt_at = now
+            if row.month in acknowledged:
+                row.sent_digest, row.sent_at, row.attempts = sent_digests[row.month], now, 0
+                row.last_error, row.next_attempt_at = None, None
+                row.state = "sent" if row.digest == row.sent_digest else "pending"
+                result.sent.append(row.month)
+
+
+def _retry_later(rows, now, message: str, result) -> None:
+    for row in rows:
+        row.attempts += 1
+        row.next_attempt_at = now + backoff(row.attempts)
+        row.last_attempt_at, row.last_error = now, message
+        result.failed.append(row.month)
+
+
+def send_pending(session: Session, settings: Settings, *, force: bool = False,
+                 transport=None) -> SendResult:
+    """Send due months in batches; commit after each batch so progress survives a crash."""
+    result = SendResult()
+    if not settings.central_url or not settings.token:
+        result.not_configured = True
+        return result
+    with sending_lock(settings.instance_path) as acquired:
+        if not acquired:
+            result.busy = True
+            return result
+        rows = due_months(session, force=force)
+        for start in range(0, len(rows), BATCH):
+            send_batch(session, rows[start:start + BATCH], settings, result, transport)
+            session.commit()
+            if result.failed:
+                break  # central is unreachable: the rest waits for the next attempt
+    log.info("sync: sent %d, refused %d, failed %d", len(result.sent), len(result.refused),
+             len(result.failed))
+    return result

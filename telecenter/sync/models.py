@@ -1,0 +1,40 @@
+"""The outbox: one row per month, with the report to send and how sending went."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from telecenter.database import UTCDateTime, utcnow
+from telecenter.extensions import db
+
+STATES = ("pending", "sent", "refused")
+
+
+class OutboxMonth(db.Model):
+    __tablename__ = "sync_outbox"
+    __table_args__ = (
+        sa.CheckConstraint("state IN ('pending', 'sent', 'refused')", name="state_known"),
+    )
+
+    #: YYYY-MM (America/Lima).
+    month: Mapped[str] = mapped_column(sa.String(7), primary_key=True)
+    #: Fingerprint of the current counts; a change queues the month again.
+    digest: Mapped[str] = mapped_column(sa.String(64))
+    #: The report to send, as JSON (counts only).
+    payload: Mapped[dict] = mapped_column(sa.JSON)
+    #: `pending` (to send), `sent` (central acknowledged this digest), `refused` (a 4xx).
+    state: Mapped[str] = mapped_column(sa.String(8), default="pending")
+    sent_digest: Mapped[str | None] = mapped_column(sa.String(64))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Plain-language reason of the last failure, for the admin's status page.
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<OutboxMonth {self.month} {self.state}>"

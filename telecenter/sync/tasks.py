@@ -1,0 +1,30 @@
+"""The sync job: refresh the outbox and send what is due (scheduler, CLI, "Sincronizar ahora")."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+
+from telecenter.extensions import db
+from telecenter.sync import outbox
+from telecenter.sync.client import SendResult, Settings, send_pending
+
+
+def settings_of(app: Flask) -> Settings:
+    config = app.config
+    return Settings(central_url=config.get("CENTRAL_URL") or "",
+                    token=config.get("SYNC_TOKEN") or "", telecenter=config["TELECENTER_CODE"],
+                    instance_path=app.instance_path)
+
+
+def sync_now(*, force: bool = False, transport=None) -> SendResult:
+    """Inside an app context: queue changed months, then send."""
+    app = current_app._get_current_object()
+    outbox.refresh(db.session, telecenter=app.config["TELECENTER_CODE"])
+    db.session.commit()
+    return send_pending(db.session, settings_of(app), force=force, transport=transport)
+
+
+def sync_job(app: Flask) -> None:
+    with app.app_context():
+        sync_now()
+        db.session.remove()
