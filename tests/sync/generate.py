@@ -1,0 +1,155 @@
+"""Realistic site data for sync tests and benchmarks: people who cross age bands, attend
+several activities and categories, come back after months away, join the women's programme
+midway, complete courses, and ask for their data to be deleted."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from telecenter.attendance.models import ActivitySession, Attendance
+from telecenter.courses import authoring
+from telecenter.courses.models import Course, Enrolment, LessonProgress
+from telecenter.participants import rights
+from telecenter.participants.models import Consent, Participant, WfiEnrolment
+
+KINDS = ("class", "teleconference", "workshop")
+CATEGORIES = ("digital_literacy", "financial_literacy", "agriculture", "other")
+GIVEN = ("María", "Rosa", "Julio", "Elena", "Wilmer", "Teresa", "Luz", "Segundo", "Nelly", "Abel")
+SURNAMES = ("Quispe", "Tapullima", "Sangama", "Panduro", "Amasifuén", "Tuanama", "Cachique")
+
+
+@dataclass
+class Generated:
+    participants: list[int]
+    erased: list[int]
+    first_month: date
+    last_month: date
+
+
+def _course(session: Session, slug: str, category: str) -> Course:
+    definition = {"format": 1, "slug": slug, "version": 1, "title": slug, "category": category,
+                  "modules": [{"title": "M", "lessons": [
+                      {"slug": "a", "title": "A", "file": "a.md", "quiz": []},
+                      {"slug": "b", "title": "B", "file": "b.md", "quiz": []}]}]}
+    return authoring.apply_definition(session, definition, {"a.md": "x", "b.md": "y"},
+                                      published=True)
+
+
+def _utc(day: date, hour: int) -> datetime:
+    return datetime(day.year, day.month, day.day, hour + 5, tzinfo=UTC)  # Lima is UTC-5
+
+
+def populate(session: Session, *, seed: int = 7, people: int = 80, months: int = 14,
+             sessions_per_month: int = 10, start: date = date(2025, 1, 1),
+             erase: int = 3) -> Generated:
+    rng = random.Random(seed)
+    courses = [_course(session, f"curso-{c.replace('_', '-')}", c) for c in CATEGORIES]
+    ids = _participants(session, rng, people, start)
+    sessions = _sessions(session, rng, months, sessions_per_month, start)
+    _attend(session, rng, ids, sessions)
+    _learning(session, rng, ids, courses, start, months)
+    session.flush()
+    erased = rng.sample(ids, erase)
+    for pid in erased:
+        rights.erase(session, session.get(Participant, pid), actor=None, reason="requested")
+    session.flush()
+    return Generated(ids, erased, start, start + timedelta(days=31 * months))
+
+
+def _participants(session, rng, count, start) -> list[int]:
+    ids = []
+    for number in range(count):
+        # Birthdays near band edges: many people change band during the period.
+        edge = rng.choice((15, 18, 30, 45, 60))
+        birth = start - timedelta(days=int(365.25 * edge) - rng.randint(-200, 400))
+        only_year = number % 7 == 0
+        person = Participant(
+            code=f"G{number:05d}", given_names=rng.choice(GIVEN), surnames=rng.choice(SURNAMES),
+            document_type="dni", document_number=f"{40000000 + number}",
+            sex=rng.choice(("female", "female", "male", "unspecified")),
+            birth_date=None if only_year else birth, birth_year=birth.year,
+            phone=f"9{rng.randint(10000000, 99999999)}", community="Pucayacu",
+            district_ubigeo="220901",
+            registered_at=_utc(start + timedelta(days=rng.randint(0, 300)), 10))
+        session.add(person)
+        session.flush()
+        session.add(Consent(participant_id=person.id, kind="registration", text_version="2026-1",
+                            purpose="test"))
+        if person.sex == "female" and rng.random() < 0.4:
+            session.add(WfiEnrolment(participant_id=person.id, telecenter_code="T",
+                                     enrolled_on=start + timedelta(days=rng.randint(60, 330))))
+        ids.append(person.id)
+    return ids
+
+
+def _sessions(session, rng, months, per_month, start) -> list[ActivitySession]:
+    items = []
+    for month in range(months):
+        for _n in range(per_month):
+            day = start + timedelta(days=31 * month + rng.randint(0, 27))
+            hour = rng.randint(7, 17)
+            kind = rng.choice(KINDS)
+            item = ActivitySession(
+                kind=kind, title=f"{kind} {month}", category=rng.choice(CATEGORIES),
+                starts_at=_utc(day, hour), ends_at=_utc(day, hour) + timedelta(hours=2),
+                state="held" if rng.random() < 0.9 else "cancelled",
+                unregistered_viewers=rng.randint(0, 6) if kind == "teleconference" else 0)
+            session.add(item)
+            items.append(item)
+    session.flush()
+    return items
+
+
+def _attend(session, rng, ids, sessions) -> None:
+    held = [s for s in sessions if s.state == "held"]
+    for pid in ids:
+        # Some come often, some once, some return after months away.
+        visits = rng.sample(held, k=min(len(held), rng.choice((0, 1, 2, 5, 12))))
+        for item in visits:
+            session.add(Attendance(session_id=item.id, participant_id=pid,
+                                   status=rng.choice(("present", "present", "late", "absent",
+                                                      "excused"))))
+
+
+def _learning(session, rng, ids, courses, start, months) -> None:
+    for pid in rng.sample(ids, k=len(ids) // 3):
+        course = rng.choice(courses)
+        enrolment = Enrolment(course_id=course.id, participant_id=pid)
+        session.add(enrolment)
+        session.flush()
+        when = _utc(start + timedelta(days=rng.randint(0, 31 * months - 40)), 15)
+        for offset, lesson in enumerate(course.lessons[: rng.randint(1, 2)]):
+            session.add(LessonProgress(enrolment_id=enrolment.id, lesson_id=lesson.id,
+                                       completed_at=when + timedelta(days=offset * 9)))
+        if rng.random() < 0.5:
+            enrolment.completed_at = when + timedelta(days=20)
+            enrolment.completed_by = "lessons"
+
+
+def distinct_people(session: Session, scope: str) -> int:
+    """An independent count of the people ever active in a scope, straight from the records."""
+    attended = sa.select(Attendance.participant_id).join(
+        ActivitySession, ActivitySession.id == Attendance.session_id).where(
+        ActivitySession.state == "held", Attendance.status.in_(("present", "late")))
+    learned = sa.select(Enrolment.participant_id).join(
+        LessonProgress, LessonProgress.enrolment_id == Enrolment.id)
+    if scope.startswith("activity:"):
+        ids = set(session.scalars(attended.where(ActivitySession.kind == scope[9:])))
+    elif scope.startswith("category:"):
+        category = scope[9:]
+        ids = set(session.scalars(attended.where(ActivitySession.category == category)))
+        ids |= set(session.scalars(learned.join(Course, Course.id == Enrolment.course_id)
+                                   .where(Course.category == category)))
+    elif scope == "self_paced":
+        ids = set(session.scalars(learned))
+    elif scope == "trained":
+        ids = set(session.scalars(sa.select(Enrolment.participant_id).where(
+            Enrolment.completed_at.is_not(None))))
+    else:
+        ids = set(session.scalars(attended)) | set(session.scalars(learned))
+    return len(ids)

@@ -1,0 +1,164 @@
+"""The outbox queues what changed; the client retries, backs off, and respects 4xx answers."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from telecenter.attendance.models import Attendance
+from telecenter.database import utcnow
+from telecenter.extensions import db
+from telecenter.sync import client, outbox
+from telecenter.sync.models import OutboxMonth
+from tests.sync.generate import populate
+
+CODE = "SM-PRUEBA-01"
+
+
+@pytest.fixture
+def site(app_ctx, tmp_path):
+    populate(db.session, seed=3, people=30, months=4)
+    db.session.commit()
+    return client.Settings(central_url="http://central.test", token="tcs_x", telecenter=CODE,
+                           instance_path=str(tmp_path))
+
+
+class FakeCentral:
+    """Answers like central would (or as told to), counting what it received."""
+
+    def __init__(self, status=200):
+        self.status = status
+        self.requests: list[dict] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(gzip.decompress(request.content))
+        self.requests.append(body)
+        if self.status == "drop":
+            raise httpx.ConnectError("connection refused")
+        if self.status != 200:
+            return httpx.Response(self.status, json={"error": "x", "reason": "bad thing"})
+        return httpx.Response(200, json={"acknowledged": [
+            {"month": r["month"], "generated_at": r["generated_at"], "status": "stored"}
+            for r in body["reports"]]})
+
+    @property
+    def transport(self):
+        return httpx.MockTransport(self)
+
+
+def _refresh():
+    months = outbox.refresh(db.session, telecenter=CODE)
+    db.session.commit()
+    return months
+
+
+def _states():
+    return {row.month: row.state for row in db.session.scalars(db.select(OutboxMonth))}
+
+
+def test_refresh_queues_months_with_data_and_only_once(site):
+    queued = _refresh()
+    assert queued
+    assert set(_states().values()) == {"pending"}
+    assert _refresh() == []  # nothing changed
+
+
+def test_sending_marks_months_sent_and_unchanged_months_are_not_sent_again(site):
+    _refresh()
+    fake = FakeCentral()
+    result = client.send_pending(db.session, site, transport=fake.transport)
+    assert sorted(result.sent) == sorted(_states())
+    assert set(_states().values()) == {"sent"}
+    payloads = [r for body in fake.requests for r in body["reports"]]
+    assert all(body["schema"] == 1 and body["telecenter"] == CODE for body in fake.requests)
+    assert len(payloads) == len(_states())
+    _refresh()
+    client.send_pending(db.session, site, transport=fake.transport)
+    assert len([r for body in fake.requests for r in body["reports"]]) == len(payloads)
+
+
+def test_a_late_correction_queues_only_its_month(site):
+    _refresh()
+    client.send_pending(db.session, site, transport=FakeCentral().transport)
+    record = db.session.scalars(db.select(Attendance).where(
+        Attendance.status == "present")).first()
+    record.status = "absent"
+    db.session.commit()
+    queued = _refresh()
+    assert len(queued) == 1
+    assert [m for m, s in _states().items() if s == "pending"] == queued
+
+
+def test_network_errors_back_off_and_keep_the_months(site):
+    _refresh()
+    fake = FakeCentral(status="drop")
+    result = client.send_pending(db.session, site, transport=fake.transport)
+    assert result.failed
+    assert len(fake.requests) == 1  # stops after the first failed batch
+    rows = db.session.scalars(db.select(OutboxMonth)).all()
+    assert all(r.state == "pending" for r in rows)
+    failed = [r for r in rows if r.attempts]
+    assert all(utcnow() < r.next_attempt_at <= utcnow() + timedelta(minutes=1) for r in failed)
+    assert "conexión" in failed[0].last_error
+    again = client.send_pending(db.session, site, transport=fake.transport)
+    assert again.sent == again.failed == []  # not due yet: waits for its backoff
+    assert client.send_pending(db.session, site, force=True,
+                               transport=FakeCentral().transport).sent
+
+
+def test_backoff_grows_with_jitter_up_to_an_hour():
+    delays = [client.backoff(n) for n in (1, 2, 3, 6, 12, 30)]
+    assert timedelta(seconds=30) <= delays[0] <= timedelta(minutes=1)
+    assert delays[2] <= timedelta(minutes=4)
+    assert all(d <= timedelta(hours=1) for d in delays)
+    assert delays[-1] >= timedelta(minutes=30)
+
+
+def test_server_errors_are_retried_but_4xx_are_shown_not_retried(site):
+    _refresh()
+    assert client.send_pending(db.session, site, transport=FakeCentral(503).transport).failed
+    refused = client.send_pending(db.session, site, force=True,
+                                  transport=FakeCentral(401).transport)
+    assert refused.refused
+    assert set(_states().values()) == {"refused"}
+    fake = FakeCentral()
+    assert client.send_pending(db.session, site, transport=fake.transport).sent == []
+    assert fake.requests == []  # refused months wait for the admin or for new data
+    status = outbox.status(db.session)
+    assert "clave" in status.last_error
+    assert status.refused == len(_states())
+
+
+def test_data_changed_during_sending_stays_pending(site):
+    _refresh()
+
+    class ChangingCentral(FakeCentral):
+        def __call__(self, request):
+            answer = super().__call__(request)
+            for row in db.session.scalars(db.select(OutboxMonth)):
+                row.digest = "changed-meanwhile"
+            return answer
+
+    client.send_pending(db.session, site, transport=ChangingCentral().transport)
+    assert set(_states().values()) == {"pending"}
+
+
+def test_two_senders_cannot_both_send(site):
+    _refresh()
+    fake = FakeCentral()
+    with client.sending_lock(site.instance_path) as first:
+        assert first is True
+        second = client.send_pending(db.session, site, transport=fake.transport)
+    assert second.busy is True
+    assert fake.requests == []
+
+
+def test_not_configured_sends_nothing(site):
+    _refresh()
+    empty = client.Settings(central_url="", token="", telecenter=CODE,
+                            instance_path=site.instance_path)
+    assert client.send_pending(db.session, empty).not_configured is True
