@@ -8,7 +8,8 @@ WORKERS ?= 2
 export TELECENTER_INSTANCE ?= $(CURDIR)/instance
 PYTEST_ARGS ?=
 
-.PHONY: install install-test translations run serve test test-fast lint extract-messages clean
+.PHONY: install install-test translations run serve test test-fast lint extract-messages clean \
+	bench-sync
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +53,9 @@ test-fast: install-test
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check telecenter tests || true
+
+bench-sync: install-test
+	$(BIN)/python bench/sync_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -76,6 +76,12 @@ SITE_MATRIX[("GET", "/kiosk/")] = KIOSK_DEVICE_ONLY
 SITE_MATRIX[("POST", "/kiosk/check-in")] = KIOSK_DEVICE_ONLY
 SITE_MATRIX[("POST", "/kiosk/close")] = KIOSK_DEVICE_ONLY
 
+# Sync status (admin only); "now" without CENTRAL_URL answers with a message and a redirect.
+SITE_MATRIX[("GET", "/admin/sync/")] = {ANON: SIGN_IN, "resident": FORBIDDEN,
+                                        "trainer": FORBIDDEN, "admin": OK}
+SITE_MATRIX[("POST", "/admin/sync/now")] = {ANON: SIGN_IN, "resident": FORBIDDEN,
+                                            "trainer": FORBIDDEN, "admin": 302}
+
 # Courses. The resident in these cells is not enrolled in course 1.
 EVERYONE_SIGNED_IN = {ANON: SIGN_IN, "resident": OK, "trainer": OK, "admin": OK}
 SITE_MATRIX.update({
@@ -121,6 +127,8 @@ CENTRAL_MATRIX = {
     ("POST", "/admin/accounts/"): {ANON: SIGN_IN, "central_staff": FORBIDDEN,
                                    "central_admin": 400},
     ("GET", "/healthz"): {ANON: OK, "central_staff": OK, "central_admin": OK},
+    # Sites authenticate with their bearer token, never with a session.
+    ("POST", "/api/v1/sync/reports"): {ANON: 401, "central_staff": 401, "central_admin": 401},
 }
 
 

@@ -1,0 +1,292 @@
+"""Real central (gunicorn on PostgreSQL) and two real sites: central ends up with exactly the
+sites' numbers, whatever the network does."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import socket
+import subprocess
+import threading
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from telecenter import create_app, reports
+from telecenter.attendance.models import Attendance
+from telecenter.extensions import db
+from telecenter.sync import client, outbox
+from telecenter.sync.models import OutboxMonth
+from tests import pg
+from tests.live import LiveServer, free_port
+from tests.sync.generate import distinct_people, populate
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture(scope="module")
+def central(tmp_path_factory, worker_id):
+    url = pg.create_database(f"telecenter_e2e_central_{worker_id}")
+    server = LiveServer(instance=tmp_path_factory.mktemp("central"), role="central",
+                        database_url=url).prepare().start()
+    yield server
+    server.stop()
+    pg.drop_database(url)
+
+
+def add_telecenter(central: LiveServer, code: str) -> str:
+    done = central.cli("central", "add-telecenter", code, "--name", code, "--region",
+                       "San Martín")
+    return done.stdout.strip().splitlines()[-1]
+
+
+class Site:
+    """A site's database and configuration; data is written in-process, sync runs for real."""
+
+    def __init__(self, folder, code, token, central_url, seed):
+        self.code, self.token, self.folder = code, token, folder
+        self.server = LiveServer(instance=folder, extra_env={
+            "TELECENTER_CODE": code, "CENTRAL_URL": central_url, "SYNC_TOKEN": token})
+        self.server.prepare()
+        self.app = create_app({"SECRET_KEY": "x" * 40, "TELECENTER_CODE": code,
+                               "CENTRAL_URL": central_url, "SYNC_TOKEN": token,
+                               "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/telecenter.sqlite3"},
+                              instance_path=str(folder))
+        with self.app.app_context():
+            populate(db.session, seed=seed, people=50, months=10)
+            db.session.commit()
+
+    def summary(self) -> dict[str, dict]:
+        done = self.server.cli("summary", "--from", "2024-01", "--to", "2026-11")
+        return {r["month"]: r for r in json.loads(done.stdout)}
+
+    def send(self, central_url=None, force=True) -> client.SendResult:
+        with self.app.app_context():
+            outbox.refresh(db.session, telecenter=self.code)
+            db.session.commit()
+            settings = client.Settings(central_url=central_url or self.app.config["CENTRAL_URL"],
+                                       token=self.token, telecenter=self.code,
+                                       instance_path=str(self.folder), timeout=5)
+            result = client.send_pending(db.session, settings, force=force)
+            db.session.remove()
+            return result
+
+
+def _binary():
+    import sys
+    from pathlib import Path
+
+    return Path(sys.executable).parent / "telecenter"
+
+
+def central_facts(central: LiveServer, code: str) -> dict[str, dict]:
+    """What central holds for a telecenter, shaped like reports (without generated_at)."""
+    from telecenter.central.models import FACT_TABLES
+
+    engine = sa.create_engine(central.database_url)
+    shaped: dict[str, dict] = {}
+    with engine.connect() as connection:
+        tid = connection.execute(sa.text("SELECT id FROM telecenters WHERE code = :c"),
+                                 {"c": code}).scalar_one()
+        for name, table in FACT_TABLES.items():
+            dims, measures = reports.TABLES[name]
+            for row in connection.execute(sa.select(table).where(table.c.telecenter_id == tid)):
+                item = {k: getattr(row, k) for k in (*dims, *measures)}
+                shaped.setdefault(row.month, {t: [] for t in reports.TABLES})[name].append(item)
+    engine.dispose()
+    return shaped
+
+
+def _canonical(tables: dict) -> dict:
+    return {name: sorted(json.dumps(row, sort_keys=True) for row in tables.get(name, []))
+            for name in reports.TABLES}
+
+
+def assert_central_equals_site(central, site, *, partial: bool = False) -> None:
+    """Central holds the site's numbers for every month (or, partial, for those it has)."""
+    held = central_facts(central, site.code)
+    mine = {month: r for month, r in site.summary().items()
+            if any(r[t] for t in reports.TABLES)}
+    if partial:
+        assert held
+        assert set(held) <= set(mine)
+        mine = {month: mine[month] for month in held}
+    assert set(held) == set(mine)
+    for month, report in mine.items():
+        assert _canonical(held[month]) == _canonical(report), month
+
+
+@pytest.fixture(scope="module")
+def two_sites(central, tmp_path_factory):
+    sites = []
+    for number, code in enumerate(("SM-TARAPOTO-01", "UC-PUCALLPA-02")):
+        token = add_telecenter(central, code)
+        sites.append(Site(tmp_path_factory.mktemp(code), code, token, central.url, seed=number))
+    return sites
+
+
+def test_two_sites_sync_and_central_holds_exactly_their_numbers(central, two_sites):
+    for site in two_sites:
+        done = subprocess.run([str(_binary()), "sync"], env=site.server.env(),
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert_central_equals_site(central, site)
+    for site in two_sites:
+        held = central_facts(central, site.code)
+        with site.app.app_context():
+            for scope in reports.SCOPES:
+                total = sum(r["new_people"] for month in held.values()
+                            for r in month["reach"] if r["scope"] == scope)
+                assert total == distinct_people(db.session, scope), (site.code, scope)
+
+
+def test_no_personal_data_travels(central, two_sites):
+    site = two_sites[0]
+    with site.app.app_context():
+        payloads = json.dumps([row.payload for row in db.session.scalars(
+            sa.select(OutboxMonth))], ensure_ascii=False)
+        from telecenter.participants.models import Participant
+
+        for person in db.session.scalars(sa.select(Participant)):
+            for value in (person.given_names, person.surnames, person.document_number,
+                          person.phone):
+                assert not value or value not in payloads
+            assert not person.birth_date or person.birth_date.isoformat() not in payloads
+
+
+def test_a_correction_to_a_synced_month_replaces_it(central, two_sites):
+    site = two_sites[1]
+    site.send()
+    with site.app.app_context():
+        record = db.session.scalars(sa.select(Attendance).where(
+            Attendance.status == "present")).first()
+        record.status = "absent"
+        db.session.commit()
+    result = site.send()
+    assert len(result.sent) == 1
+    assert_central_equals_site(central, site)
+
+
+def test_central_down_then_back_drains_the_queue(central, tmp_path):
+    token = add_telecenter(central, "HU-TINGO-03")
+    site = Site(tmp_path / "down", "HU-TINGO-03", token, central.url, seed=5)
+    central.stop()
+    try:
+        result = site.send(force=False)
+        assert result.failed
+        assert not result.sent
+    finally:
+        central.start()
+    assert site.send().sent
+    with site.app.app_context():
+        assert outbox.status(db.session).pending == 0
+    assert_central_equals_site(central, site)
+
+
+class CuttingProxy:
+    """Forwards one request to central, then hangs up before the site reads the answer."""
+
+    def __init__(self, target_port: int):
+        self.port = free_port()
+        self.target = target_port
+        self.listener = socket.create_server(("127.0.0.1", self.port))
+        self.forwarded = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            with conn:
+                request = self._read_request(conn)
+                with socket.create_connection(("127.0.0.1", self.target)) as upstream:
+                    upstream.sendall(request)
+                    upstream.recv(65536)  # central has answered: it stored the reports
+                self.forwarded += 1
+                conn.shutdown(socket.SHUT_RDWR)
+
+    @staticmethod
+    def _read_request(conn) -> bytes:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += conn.recv(65536)
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                          if line.lower().startswith(b"content-length")))
+        while len(body) < length:
+            body += conn.recv(65536)
+        return head.replace(b"Connection: keep-alive", b"Connection: close") + b"\r\n\r\n" + body
+
+    def close(self):
+        self.listener.close()
+
+
+def test_a_cut_connection_after_central_stored_does_not_double_count(central, tmp_path):
+    token = add_telecenter(central, "SM-LAMAS-04")
+    site = Site(tmp_path / "cut", "SM-LAMAS-04", token, central.url, seed=9)
+    proxy = CuttingProxy(central.port)
+    try:
+        first = site.send(central_url=f"http://127.0.0.1:{proxy.port}")
+    finally:
+        proxy.close()
+    assert first.failed
+    assert not first.sent
+    assert proxy.forwarded == 1
+    assert_central_equals_site(central, site, partial=True)  # central stored the first batch
+    assert site.send().sent  # ...and the retry is acknowledged as a duplicate
+    assert_central_equals_site(central, site)
+
+
+def _post(central, token, body: dict | bytes, *, encoding="gzip"):
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    if encoding == "gzip":
+        raw = gzip.compress(raw)
+    return httpx.post(central.url + "/api/v1/sync/reports", content=raw, timeout=10, headers={
+        "Authorization": f"Bearer {token}", "Content-Encoding": encoding,
+        "Content-Type": "application/json"})
+
+
+def test_duplicates_reordering_and_bad_requests_over_real_http(central, tmp_path):
+    token = add_telecenter(central, "SM-RIOJA-05")
+    site = Site(tmp_path / "order", "SM-RIOJA-05", token, central.url, seed=13)
+    with site.app.app_context():
+        outbox.refresh(db.session, telecenter=site.code)
+        db.session.commit()
+        month = db.session.scalars(sa.select(OutboxMonth)).first().payload
+    older = {**month, "generated_at": "2020-01-01T00:00:00Z", "registrations": []}
+    batch = {"schema": 1, "telecenter": site.code, "reports": [month]}
+    assert _post(central, token, batch).json()["acknowledged"][0]["status"] == "stored"
+    assert _post(central, token, batch).json()["acknowledged"][0]["status"] == "duplicate"
+    stale = _post(central, token, {**batch, "reports": [older]})
+    assert stale.json()["acknowledged"][0]["status"] == "stale"
+    assert central_facts(central, site.code)[month["month"]]["registrations"] == \
+        month["registrations"]
+    other = add_telecenter(central, "SM-OTRO-06")
+    assert _post(central, other, batch).status_code == 403
+    assert _post(central, "tcs_wrong", batch).status_code == 401
+    assert _post(central, token, b"{broken", encoding="identity").status_code == 400
+    assert _post(central, token, {**batch, "schema": 9}).status_code == 400
+    truncated = gzip.compress(json.dumps(batch).encode())[:-12]
+    answer = httpx.post(central.url + "/api/v1/sync/reports", content=truncated, timeout=10,
+                        headers={"Authorization": f"Bearer {token}",
+                                 "Content-Encoding": "gzip"})
+    assert answer.status_code == 400
+    huge = httpx.post(central.url + "/api/v1/sync/reports", content=b"\0" * (5 * 2**20),
+                      timeout=30, headers={"Authorization": f"Bearer {token}",
+                                           "Content-Encoding": "gzip"})
+    assert huge.status_code == 413
+    assert set(central_facts(central, site.code)) == {month["month"]}
+
+
+def test_wrong_token_is_shown_to_the_admin_and_not_retried(central, tmp_path):
+    add_telecenter(central, "SM-MOYO-07")
+    site = Site(tmp_path / "wrong", "SM-MOYO-07", "tcs_wrong-token", central.url, seed=21)
+    result = site.send()
+    assert result.refused
+    assert not result.sent
+    with site.app.app_context():
+        status = outbox.status(db.session)
+    assert "clave" in status.last_error
