@@ -88,31 +88,53 @@ def store(session: Session, telecenter: Telecenter, items: list[dict]) -> list[A
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.select(Telecenter.id).where(Telecenter.id == telecenter.id)
                         .with_for_update())
-    acks = []
+    existing = {r.month: r for r in session.scalars(sa.select(MonthReport).where(
+        MonthReport.telecenter_id == telecenter.id,
+        MonthReport.month.in_([item["month"] for item in items])))}
+    acks, newer = [], []
     for report in sorted(items, key=lambda r: r["month"]):
-        acks.append(_store_one(session, telecenter, report))
+        generated_at = reports.parse_generated_at(report["generated_at"])
+        current = existing.get(report["month"])
+        if current is not None and current.generated_at >= generated_at:
+            status = "duplicate" if current.generated_at == generated_at else "stale"
+            acks.append(Ack(report["month"], report["generated_at"], status))
+            continue
+        if current is None:
+            current = MonthReport(telecenter_id=telecenter.id, month=report["month"])
+            session.add(current)
+        current.generated_at, current.received_at = generated_at, utcnow()
+        current.digest = reports.digest(report)
+        newer.append((current, report))
+        acks.append(Ack(report["month"], report["generated_at"], "stored"))
+    session.flush()
+    _replace_facts(session, telecenter, newer)
     telecenter.last_heard_at = utcnow()
     session.flush()
     return acks
 
 
-def _store_one(session: Session, telecenter: Telecenter, report: dict) -> Ack:
-    generated_at = reports.parse_generated_at(report["generated_at"])
-    existing = session.scalar(sa.select(MonthReport).where(
-        MonthReport.telecenter_id == telecenter.id, MonthReport.month == report["month"]))
-    if existing is not None and existing.generated_at >= generated_at:
-        status = "duplicate" if existing.generated_at == generated_at else "stale"
-        return Ack(report["month"], report["generated_at"], status)
-    if existing is None:
-        existing = MonthReport(telecenter_id=telecenter.id, month=report["month"])
-        session.add(existing)
-    existing.generated_at, existing.received_at = generated_at, utcnow()
-    existing.digest = reports.digest(report)
-    session.flush()
+def _replace_facts(session: Session, telecenter: Telecenter, newer) -> None:
+    """One DELETE and one bulk insert per fact table for the whole request."""
+    report_ids = [month_report.id for month_report, _report in newer]
     for name, table in FACT_TABLES.items():
-        session.execute(table.delete().where(table.c.report_id == existing.id))
-        rows = [{"report_id": existing.id, "telecenter_id": telecenter.id,
-                 "month": report["month"], **row} for row in report[name]]
+        if report_ids:
+            session.execute(table.delete().where(table.c.report_id.in_(report_ids)))
+        rows = [{"report_id": month_report.id, "telecenter_id": telecenter.id,
+                 "month": report["month"], **row}
+                for month_report, report in newer for row in report[name]]
         if rows:
-            session.execute(table.insert(), rows)
-    return Ack(report["month"], report["generated_at"], "stored")
+            _bulk_insert(session, table, rows)
+
+
+def _bulk_insert(session: Session, table: sa.Table, rows: list[dict]) -> None:
+    """COPY on PostgreSQL (hundreds of rows per report, thousands of reports); plain
+    executemany elsewhere."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(table.insert(), rows)
+        return
+    columns = list(rows[0])
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[column] for column in columns])
