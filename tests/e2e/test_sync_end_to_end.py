@@ -290,3 +290,41 @@ def test_wrong_token_is_shown_to_the_admin_and_not_retried(central, tmp_path):
     with site.app.app_context():
         status = outbox.status(db.session)
     assert "clave" in status.last_error
+
+
+def test_a_site_restored_from_an_old_backup_keeps_syncing(central, tmp_path):
+    import shutil
+
+    token = add_telecenter(central, "UC-ATALAYA-08")
+    site = Site(tmp_path / "restore", "UC-ATALAYA-08", token, central.url, seed=17)
+    assert site.send().sent
+    database = tmp_path / "restore" / "telecenter.sqlite3"
+    _online_copy(database, tmp_path / "backup.sqlite3")  # last week's backup
+    _change_one_attendance(site, "present", "absent")
+    assert site.send().sent  # central now has reports newer than the backup's
+    with site.app.app_context():
+        db.engine.dispose()  # no connection may outlive the file it was opened on
+    for suffix in ("-wal", "-shm"):
+        database.with_name(database.name + suffix).unlink(missing_ok=True)
+    shutil.copyfile(tmp_path / "backup.sqlite3", database)  # the PC died; the backup is back
+    _change_one_attendance(site, "late", "absent")  # life goes on after the restore
+    result = site.send()
+    assert result.sent  # accepted: its times are new, whatever the restored outbox says
+    assert not result.refused
+    assert not result.failed
+
+
+def _online_copy(source, target) -> None:
+    import sqlite3
+
+    from contextlib import closing
+
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+
+
+def _change_one_attendance(site, old: str, new: str) -> None:
+    with site.app.app_context():
+        record = db.session.scalars(sa.select(Attendance).where(Attendance.status == old)).first()
+        record.status = new
+        db.session.commit()
