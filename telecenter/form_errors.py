@@ -1,8 +1,14 @@
-"""Show a service's field errors on the form that produced the input."""
+"""The one way a form-backed view calls a service: commit on success, show errors otherwise."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from flask import flash, redirect, render_template
 from flask_wtf import FlaskForm
+
+from telecenter.extensions import db
 
 
 def attach_errors(form: FlaskForm, errors: dict[str, str]) -> None:
@@ -13,3 +19,32 @@ def attach_errors(form: FlaskForm, errors: dict[str, str]) -> None:
             field.errors = [*field.errors, message]
         else:
             form.form_errors.append(message)
+
+
+def handle_form(
+    form: FlaskForm,
+    action: Callable[[], Any],
+    *,
+    errors: tuple[type[Exception], ...],
+    success: Callable[[Any], tuple[str, str]],
+    template: str,
+    **context,
+):
+    """Validate, run `action`, commit and redirect; or roll back and re-render with errors.
+
+    `success(result)` gives (flash message, URL to go to). Domain errors carry `errors`, a
+    field -> message mapping, shown beside the fields. The status is 400 after a failed
+    submission, so tests and tools can tell.
+    """
+    if form.validate_on_submit():
+        try:
+            result = action()
+        except errors as error:
+            db.session.rollback()
+            attach_errors(form, getattr(error, "errors", {"": str(error)}))
+        else:
+            db.session.commit()
+            message, target = success(result)
+            flash(message, "success")
+            return redirect(target)
+    return render_template(template, form=form, **context), (400 if form.is_submitted() else 200)

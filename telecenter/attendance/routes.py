@@ -26,7 +26,7 @@ from telecenter.courses.learning import participant_of
 from telecenter.courses.models import Course
 from telecenter.database import utcnow
 from telecenter.extensions import db
-from telecenter.form_errors import attach_errors
+from telecenter.form_errors import handle_form
 from telecenter.lima_time import to_lima
 from telecenter.participants import services as registry
 from telecenter.participants.routes import load_participant
@@ -79,19 +79,13 @@ def new():
     form = _session_form()
     if request.method == "GET":
         form.trainer_id.data = str(current_user.id)
-    if form.validate_on_submit():
-        try:
-            created = scheduling.create(db.session, form.session_data(), form.recurrence())
-        except scheduling.SchedulingError as error:
-            db.session.rollback()
-            attach_errors(form, error.errors)
-        else:
-            db.session.commit()
-            flash(_("Sesión programada.") if len(created) == 1 else
-                  _("Se programaron %(n)d sesiones.", n=len(created)), "success")
-            return redirect(url_for(".detail", session_id=created[0].id))
-    return render_template("attendance/form.html", form=form, item=None), \
-        (400 if form.is_submitted() else 200)
+    return handle_form(
+        form, lambda: scheduling.create(db.session, form.session_data(), form.recurrence()),
+        errors=(scheduling.SchedulingError,), template="attendance/form.html", item=None,
+        success=lambda created: (
+            _("Sesión programada.") if len(created) == 1 else
+            _("Se programaron %(n)d sesiones.", n=len(created)),
+            url_for(".detail", session_id=created[0].id)))
 
 
 @bp.route("/<int:session_id>")
@@ -119,19 +113,12 @@ def _form_from(item: ActivitySession) -> SessionForm:
 def edit(session_id: int):
     item = load_session(session_id)
     form = _form_from(item)
-    if form.validate_on_submit():
-        try:
-            changed = scheduling.update(db.session, item, form.session_data(),
-                                        scope=form.scope.data)
-        except scheduling.SchedulingError as error:
-            db.session.rollback()
-            attach_errors(form, error.errors)
-        else:
-            db.session.commit()
-            flash(_("Cambios guardados en %(n)d sesiones.", n=len(changed)), "success")
-            return redirect(url_for(".detail", session_id=item.id))
-    return render_template("attendance/form.html", form=form, item=item), \
-        (400 if form.is_submitted() else 200)
+    return handle_form(
+        form, lambda: scheduling.update(db.session, item, form.session_data(),
+                                        scope=form.scope.data),
+        errors=(scheduling.SchedulingError,), template="attendance/form.html", item=item,
+        success=lambda changed: (_("Cambios guardados en %(n)d sesiones.", n=len(changed)),
+                                 url_for(".detail", session_id=item.id)))
 
 
 @bp.route("/<int:session_id>/cancel", methods=["GET", "POST"])
@@ -139,19 +126,12 @@ def edit(session_id: int):
 def cancel(session_id: int):
     item = load_session(session_id)
     form = CancelForm()
-    if form.validate_on_submit():
-        try:
-            cancelled = scheduling.cancel(db.session, item, reason=form.reason.data,
-                                          scope=form.scope.data)
-        except scheduling.SchedulingError as error:
-            db.session.rollback()
-            attach_errors(form, error.errors)
-        else:
-            db.session.commit()
-            flash(_("Se cancelaron %(n)d sesiones.", n=len(cancelled)), "success")
-            return redirect(url_for(".detail", session_id=item.id))
-    return render_template("attendance/cancel.html", form=form, item=item), \
-        (400 if form.is_submitted() else 200)
+    return handle_form(
+        form, lambda: scheduling.cancel(db.session, item, reason=form.reason.data,
+                                        scope=form.scope.data),
+        errors=(scheduling.SchedulingError,), template="attendance/cancel.html", item=item,
+        success=lambda cancelled: (_("Se cancelaron %(n)d sesiones.", n=len(cancelled)),
+                                   url_for(".detail", session_id=item.id)))
 
 
 def _resident_action(session_id: int, action):

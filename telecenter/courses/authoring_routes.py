@@ -21,7 +21,7 @@ from telecenter.courses.forms import (
 )
 from telecenter.courses.models import Course, Lesson, MediaFile, Module, Question
 from telecenter.extensions import db
-from telecenter.form_errors import attach_errors
+from telecenter.form_errors import attach_errors, handle_form
 from telecenter.participants import services as registry
 from telecenter.participants.choices import AGE_BANDS
 from telecenter.participants.routes import load_participant
@@ -50,18 +50,12 @@ def _status(form) -> int:
 @staff_only
 def new_course():
     form = CourseForm()
-    if form.validate_on_submit():
-        try:
-            course = authoring.save_course(db.session, form.fields())
-        except authoring.AuthoringError as error:
-            db.session.rollback()
-            attach_errors(form, error.errors)
-        else:
-            db.session.commit()
-            flash(_("Curso creado. Ahora agregue módulos y lecciones."), "success")
-            return redirect(url_for(".edit_course", course_id=course.id))
-    return render_template("courses/manage/course_form.html", form=form, course=None), \
-        _status(form)
+    return handle_form(
+        form, lambda: authoring.save_course(db.session, form.fields()),
+        errors=(authoring.AuthoringError,), template="courses/manage/course_form.html",
+        course=None, success=lambda course: (
+            _("Curso creado. Ahora agregue módulos y lecciones."),
+            url_for(".edit_course", course_id=course.id)))
 
 
 @bp.route("/<int:course_id>", methods=["GET", "POST"])
@@ -69,19 +63,12 @@ def new_course():
 def edit_course(course_id: int):
     course = _course(course_id)
     form = CourseForm(obj=course)
-    if form.validate_on_submit():
-        try:
-            authoring.save_course(db.session, form.fields(), course=course)
-        except authoring.AuthoringError as error:
-            db.session.rollback()
-            attach_errors(form, error.errors)
-        else:
-            db.session.commit()
-            flash(_("Cambios guardados."), "success")
-            return redirect(url_for(".edit_course", course_id=course.id))
-    return render_template("courses/manage/course_form.html", form=form, course=course,
-                           module_form=ModuleForm(formdata=None), action_form=EmptyForm()), \
-        _status(form)
+    return handle_form(
+        form, lambda: authoring.save_course(db.session, form.fields(), course=course),
+        errors=(authoring.AuthoringError,), template="courses/manage/course_form.html",
+        course=course, module_form=ModuleForm(formdata=None), action_form=EmptyForm(),
+        success=lambda _saved: (_("Cambios guardados."),
+                                url_for(".edit_course", course_id=course.id)))
 
 
 @bp.route("/<int:course_id>/modules", methods=["POST"])

@@ -10,7 +10,7 @@ from telecenter.auth.forms import EmptyForm
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import STAFF
 from telecenter.extensions import db
-from telecenter.form_errors import attach_errors
+from telecenter.form_errors import attach_errors, handle_form
 from telecenter.lima_time import today_in_lima
 from telecenter.participants import programme, services
 from telecenter.participants import survey_choices as sc
@@ -34,20 +34,15 @@ def indicators():
 def enrol(participant_id: int):
     participant = load_participant(participant_id)
     form = EnrolForm()
-    if form.validate_on_submit():
-        try:
-            programme.enrol(db.session, participant, enrolled_on=form.enrolled_on.data,
-                            telecenter_code=current_app.config["TELECENTER_CODE"],
-                            trainer=current_user, actor=current_user, today=today_in_lima())
-        except services.RegistryError as error:
-            db.session.rollback()
-            attach_errors(form, error.errors)
-        else:
-            db.session.commit()
-            flash(_("Inscrita en el programa de inclusión financiera."), "success")
-            return redirect(url_for("participants.detail", participant_id=participant.id))
-    status = 400 if form.is_submitted() else 200
-    return render_template("programme/enrol.html", form=form, p=participant), status
+    return handle_form(
+        form, lambda: programme.enrol(
+            db.session, participant, enrolled_on=form.enrolled_on.data,
+            telecenter_code=current_app.config["TELECENTER_CODE"], trainer=current_user,
+            actor=current_user, today=today_in_lima()),
+        errors=(services.RegistryError,), template="programme/enrol.html", p=participant,
+        success=lambda _enrolment: (
+            _("Inscrita en el programa de inclusión financiera."),
+            url_for("participants.detail", participant_id=participant.id)))
 
 
 @bp.route("/participants/<int:participant_id>/fi-consent", methods=["POST"])

@@ -316,7 +316,6 @@ def test_a_site_restored_from_an_old_backup_keeps_syncing(central, tmp_path):
 
 def _online_copy(source, target) -> None:
     import sqlite3
-
     from contextlib import closing
 
     with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
