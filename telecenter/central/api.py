@@ -1,13 +1,17 @@
-"""Central's JSON API for sites: POST /api/v1/sync/reports."""
+"""Central's JSON API: sites send reports; programs and staff read participation counts."""
 
 from __future__ import annotations
 
 import logging
+from functools import wraps
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
+from flask_login import current_user
 
-from telecenter.auth.permissions import public
-from telecenter.central import ingest, tokens
+from telecenter.auth.permissions import ROLES_ATTR, public
+from telecenter.auth.roles import CENTRAL_ROLES
+from telecenter.central import aggregates, api_keys, exports, ingest, tokens
+from telecenter.central.openapi import openapi_document
 from telecenter.extensions import csrf, db
 
 bp = Blueprint("central_api", __name__, url_prefix="/api/v1")
@@ -42,3 +46,45 @@ def sync_reports():
     log.info("sync from %s: %s", telecenter.code,
              ", ".join(f"{a.month}={a.status}" for a in acks))
     return jsonify(telecenter=telecenter.code, acknowledged=[a.as_json() for a in acks])
+
+
+def readers_only(view):
+    """Central staff signed in, or a program with an API key; others get a JSON 401/403."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if request.headers.get("Authorization"):
+            if api_keys.check(db.session, request.headers.get("Authorization")) is None:
+                return _error(401, "unknown or revoked API key")
+            db.session.commit()  # last_used_at
+            return view(*args, **kwargs)
+        if not current_user.is_authenticated:
+            return _error(401, "sign in, or send Authorization: Bearer <API key>")
+        if current_user.role not in CENTRAL_ROLES:
+            return _error(403, "central office accounts only")
+        return view(*args, **kwargs)
+
+    setattr(wrapped, ROLES_ATTR, frozenset(CENTRAL_ROLES))
+    return wrapped
+
+
+@bp.route("/participation")
+@readers_only
+def participation():
+    try:
+        query = aggregates.parse(request.args, db.session)
+    except aggregates.QueryError as problem:
+        return _error(400, str(problem))
+    answer = aggregates.run(db.session, query)
+    if request.args.get("format", "json") == "csv":
+        return Response(exports.participation_csv(answer), mimetype="text/csv", headers={
+            "Content-Disposition": "attachment; filename=participacion.csv"})
+    if request.args.get("format", "json") != "json":
+        return _error(400, "format must be json or csv")
+    return jsonify(answer)
+
+
+@bp.route("/openapi.json")
+@public
+def openapi():
+    return jsonify(openapi_document())

@@ -8,7 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from telecenter import reports
-from telecenter.central import tokens
+from telecenter.central import api_keys, tokens
 from telecenter.central.models import Telecenter
 from telecenter.extensions import db
 
@@ -70,6 +70,27 @@ def revoke_token(code):
     tokens.revoke(_find(code))
     db.session.commit()
     click.echo(f"token of {code.upper()} revoked")
+
+
+@central_cli.command("create-api-key")
+@click.option("--name", required=True, help="Who or what uses the key.")
+def create_api_key(name):
+    """Create a key for the participation API; print it on the last line (shown only once)."""
+    _central_only()
+    record, key = api_keys.create(db.session, name)
+    db.session.commit()
+    click.echo(f"API key {record.id} ({record.name}) created; it follows and is not shown again:")
+    click.echo(key)
+
+
+@central_cli.command("revoke-api-key")
+@click.argument("key_id", type=int)
+def revoke_api_key(key_id):
+    _central_only()
+    if not api_keys.revoke(db.session, key_id):
+        raise click.ClickException(f"no live API key with id {key_id}")
+    db.session.commit()
+    click.echo(f"API key {key_id} revoked")
 
 
 @central_cli.command("list-telecenters")

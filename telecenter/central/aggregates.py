@@ -1,0 +1,203 @@
+"""Participation counts across telecenters: the one query behind the dashboard, the API and
+the exports, so that every screen and file shows the same numbers.
+
+Each measure comes from one fact table and can be split only by that table's dimensions; a
+measure that cannot honour a filter or grouping is blank (None), never a wrong number. Reach
+measures are exact sums of first-time counts, per telecenter (a person active at two
+telecenters counts at both); grouping or filtering by activity or category answers reach from
+the scope of that activity or category.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from telecenter import reports
+from telecenter.central.models import FACT_TABLES, Telecenter
+
+GROUPS = ("region", "telecenter", "month", "sex", "age_band", "category", "activity", "wfi")
+FILTERS = ("region", "telecenter", "category", "activity", "sex", "age_band", "wfi")
+MEASURES = ("attendances", "hours", "sessions_held", "registrations", "completions",
+            "wfi_enrolments", "reached", "teleconference_reached", "trained")
+PLACE_AND_TIME = {"region", "telecenter", "month"}
+MAX_MONTHS = 240
+
+
+class QueryError(ValueError):
+    """A query the API cannot answer; the message says what to change."""
+
+
+@dataclass
+class Query:
+    first: str
+    last: str
+    filters: dict = field(default_factory=dict)
+    group_by: list[str] = field(default_factory=list)
+
+    @property
+    def dimensions(self) -> set[str]:
+        return (set(self.group_by) | set(self.filters)) - PLACE_AND_TIME
+
+
+def _month_number(month: str) -> int:
+    year, number = map(int, month.split("-"))
+    return year * 12 + number - 1
+
+
+def parse(args, session: Session) -> Query:
+    """A query from request arguments (a MultiDict or a dict), or QueryError."""
+    first, last = args.get("from", ""), args.get("to", "")
+    for name, value in (("from", first), ("to", last)):
+        if not reports.MONTH.match(value or "") or not "2000-01" <= value <= "2099-12":
+            raise QueryError(f"'{name}' must be a month between 2000-01 and 2099-12 (YYYY-MM)")
+    if first > last:
+        raise QueryError("'from' must not be after 'to'")
+    if _month_number(last) - _month_number(first) >= MAX_MONTHS:
+        raise QueryError(f"ask for at most {MAX_MONTHS} months at a time")
+    raw_group = args.get("group_by", "") or ""
+    group_by = [g.strip() for g in raw_group.split(",") if g.strip()]
+    unknown = [g for g in group_by if g not in GROUPS]
+    if unknown or len(set(group_by)) != len(group_by):
+        raise QueryError(f"group_by takes distinct fields among {', '.join(GROUPS)}")
+    filters = {name: args.get(name) for name in FILTERS if args.get(name) not in (None, "")}
+    _check_filters(filters, session)
+    return Query(first, last, filters, group_by)
+
+
+def _check_filters(filters: dict, session: Session) -> None:
+    for name, value in list(filters.items()):
+        if name == "wfi":
+            if value not in ("true", "false", True, False):
+                raise QueryError("wfi must be true or false")
+            filters[name] = value in ("true", True)
+        elif name == "region":
+            known = session.scalar(sa.select(sa.func.count()).where(Telecenter.region == value))
+            if not known:
+                raise QueryError(f"unknown region {value!r}")
+        elif name == "telecenter":
+            if not session.scalar(sa.select(Telecenter.id).where(Telecenter.code == value)):
+                raise QueryError(f"unknown telecenter {value!r}")
+        elif value not in reports.DIMENSIONS[name]:
+            raise QueryError(f"{name} must be one of {', '.join(reports.DIMENSIONS[name])}")
+
+
+@dataclass(frozen=True)
+class Source:
+    table: str
+    column: str
+    dims: frozenset
+    scope: str | None = None  # reach measures: which scope
+
+
+SOURCES = {
+    "attendances": Source("attendance", "attendances",
+                          frozenset({"activity", "category", "sex", "age_band", "wfi"})),
+    "hours": Source("attendance", "hours",
+                    frozenset({"activity", "category", "sex", "age_band", "wfi"})),
+    "sessions_held": Source("sessions", "sessions_held", frozenset({"activity", "category"})),
+    "registrations": Source("registrations", "registrations", frozenset({"sex", "age_band"})),
+    "completions": Source("completions", "completions",
+                          frozenset({"category", "sex", "age_band"})),
+    "wfi_enrolments": Source("wfi_enrolments", "enrolments", frozenset({"age_band"})),
+    "reached": Source("reach", "new_people", frozenset({"sex", "age_band", "wfi"}), "any"),
+    "teleconference_reached": Source("reach", "new_people",
+                                     frozenset({"sex", "age_band", "wfi"}),
+                                     "activity:teleconference"),
+    "trained": Source("reach", "new_people", frozenset({"sex", "age_band", "wfi"}), "trained"),
+}
+
+
+def _scope_axis(query: Query, source: Source) -> tuple[str | None, set[str]] | None:
+    """For reach: (the axis whose scopes to read, or None for the measure's own scope; the
+    dimensions that answers), or None when reach facts cannot answer the question."""
+    axes = query.dimensions & {"activity", "category"}
+    if not axes:
+        return None, set()
+    if source.scope == "any" and len(axes) == 1:
+        return next(iter(axes)), axes
+    already_tele = (source.scope == "activity:teleconference" and axes == {"activity"}
+                    and "activity" not in query.group_by
+                    and query.filters.get("activity") == "teleconference")
+    return (None, {"activity"}) if already_tele else None
+
+
+def _wfi_implicit(query: Query) -> bool | None:
+    """Programme enrolments are women in the programme: answer sex=female / wfi=true filters,
+    refuse other splits by sex or wfi."""
+    if {"sex", "wfi"} & set(query.group_by):
+        return None
+    only_women = query.filters.get("sex", "female") == "female"
+    only_members = query.filters.get("wfi", True) is True
+    return only_women and only_members
+
+
+def _measure_rows(session: Session, query: Query, name: str):
+    """{group key: value} for one measure, or None when it cannot answer this query."""
+    source = SOURCES[name]
+    table = FACT_TABLES[source.table]
+    axis, answered = None, set()
+    if source.scope:
+        scoped = _scope_axis(query, source)
+        if scoped is None:
+            return None
+        axis, answered = scoped
+    needed = query.dimensions - answered
+    if name == "wfi_enrolments":
+        implicit = _wfi_implicit(query)
+        if implicit is None:
+            return None
+        needed -= {"sex", "wfi"}
+        if implicit is False:
+            return {}
+    if not needed <= source.dims:
+        return None
+    columns = {"region": Telecenter.region, "telecenter": Telecenter.code}
+    columns |= {column.name: column for column in table.c}
+    conditions = [table.c.month >= query.first, table.c.month <= query.last]
+    if source.scope and axis:
+        prefix = f"{axis}:"
+        columns[axis] = sa.func.substr(table.c.scope, len(prefix) + 1)
+        conditions.append(table.c.scope.like(prefix + "%"))
+    elif source.scope:
+        conditions.append(table.c.scope == source.scope)
+    for key, value in query.filters.items():
+        if (name == "wfi_enrolments" and key in ("sex", "wfi")) or (key in answered
+                                                                     and key != axis):
+            continue
+        conditions.append(columns[key] == value)
+    keys = [columns[g] for g in query.group_by]
+    statement = (sa.select(*keys, sa.func.sum(table.c[source.column]))
+                 .select_from(table.join(Telecenter, Telecenter.id == table.c.telecenter_id))
+                 .where(*conditions))
+    if keys:
+        statement = statement.group_by(*keys)
+    return {tuple(row[:-1]): row[-1] for row in session.execute(statement)}
+
+
+def _number(name: str, value):
+    if value is None:
+        return None
+    return round(float(value), 2) if name == "hours" else int(value)
+
+
+def run(session: Session, query: Query) -> dict:
+    """The API's answer: rows per group, and totals over them."""
+    by_measure = {name: _measure_rows(session, query, name) for name in MEASURES}
+    keys = sorted({key for values in by_measure.values() if values for key in values},
+                  key=lambda k: tuple(str(part) for part in k))
+    if not query.group_by:
+        keys = [()]
+    rows = []
+    for key in keys:
+        row = dict(zip(query.group_by, key, strict=True))
+        for name, values in by_measure.items():
+            row[name] = None if values is None else _number(name, values.get(key, 0) or 0)
+        rows.append(row)
+    totals = {name: None if by_measure[name] is None else
+              _number(name, sum(r[name] for r in rows)) for name in MEASURES}
+    filters = {k: v for k, v in query.filters.items()}
+    return {"from": query.first, "to": query.last, "filters": filters,
+            "group_by": query.group_by, "rows": rows, "totals": totals}
