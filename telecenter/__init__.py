@@ -130,8 +130,10 @@ def register_blueprints(app: Flask) -> None:
 
 def register_central_blueprints(app: Flask) -> None:
     from telecenter.central.api import bp as central_api_bp
+    from telecenter.central.routes import bp as central_bp
 
     app.register_blueprint(central_api_bp)
+    app.register_blueprint(central_bp)
 
 
 def register_site_blueprints(app: Flask) -> None:

@@ -42,6 +42,11 @@ DEFAULTS: dict[str, object] = {
     # Site: where central is, and this telecenter's token (from `central add-telecenter`).
     "CENTRAL_URL": "",
     "SYNC_TOKEN": "",
+    # Central: DHIS2 codes; measure -> data element, telecenter code -> org unit (set them in
+    # instance/telecenter.cfg; unset ones default to TC_<MEASURE> and the telecenter code).
+    "DHIS2_DATA_ELEMENTS": {},
+    "DHIS2_ORG_UNITS": {},
+    "DHIS2_DATA_SET": "TELECENTER_PARTICIPATION",
 }
 
 # Environment variables read at start, with the type each is parsed as.

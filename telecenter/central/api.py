@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from functools import wraps
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from flask_login import current_user
 
+from telecenter import reports
 from telecenter.auth.permissions import ROLES_ATTR, public
 from telecenter.auth.roles import CENTRAL_ROLES
-from telecenter.central import aggregates, api_keys, exports, ingest, tokens
+from telecenter.central import aggregates, api_keys, dhis2, exports, ingest, tokens
 from telecenter.central.openapi import openapi_document
 from telecenter.extensions import csrf, db
 
@@ -88,3 +89,20 @@ def participation():
 @public
 def openapi():
     return jsonify(openapi_document())
+
+
+@bp.route("/exports/dhis2")
+@readers_only
+def dhis2_export():
+    month = request.args.get("month", "")
+    if not reports.MONTH.match(month):
+        return _error(400, "month must be YYYY-MM")
+    config = current_app.config
+    values = dhis2.data_values(db.session, month, elements=config["DHIS2_DATA_ELEMENTS"],
+                               org_units=config["DHIS2_ORG_UNITS"])
+    if request.args.get("format", "json") == "adx":
+        return Response(dhis2.adx(values, data_set=config["DHIS2_DATA_SET"]),
+                        mimetype="application/adx+xml")
+    if request.args.get("format", "json") != "json":
+        return _error(400, "format must be json or adx")
+    return jsonify(dhis2.data_value_set(values))

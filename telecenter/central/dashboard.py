@@ -1,0 +1,81 @@
+"""What the dashboard shows: headline figures, breakdowns, telecenter list (no HTTP here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from telecenter import reports
+from telecenter.central import aggregates
+from telecenter.central.models import MonthReport, Telecenter
+from telecenter.database import utcnow
+from telecenter.lima_time import today_in_lima
+
+BREAKDOWNS = ("region", "telecenter", "month", "sex", "age_band", "category")
+DASHBOARD_FILTERS = ("region", "telecenter", "category", "activity", "sex")
+SILENT_AFTER = timedelta(days=7)
+
+
+def default_range() -> tuple[str, str]:
+    today = today_in_lima()
+    last = reports.month_of(today)
+    first = f"{today.year - 1:04d}-{today.month:02d}"
+    return first, last
+
+
+def query_from(args, session: Session) -> aggregates.Query:
+    first, last = default_range()
+    values = {"from": args.get("from") or first, "to": args.get("to") or last}
+    values |= {name: args.get(name) for name in DASHBOARD_FILTERS if args.get(name)}
+    return aggregates.parse(values, session)
+
+
+def breakdown(session: Session, query: aggregates.Query, by: str) -> dict:
+    return aggregates.run(session, aggregates.Query(query.first, query.last,
+                                                    dict(query.filters), [by]))
+
+
+def active_telecenters(session: Session, query: aggregates.Query) -> int:
+    statement = sa.select(sa.func.count(sa.distinct(MonthReport.telecenter_id))).join(
+        Telecenter, Telecenter.id == MonthReport.telecenter_id).where(
+        MonthReport.month >= query.first, MonthReport.month <= query.last)
+    if "region" in query.filters:
+        statement = statement.where(Telecenter.region == query.filters["region"])
+    if "telecenter" in query.filters:
+        statement = statement.where(Telecenter.code == query.filters["telecenter"])
+    return session.scalar(statement) or 0
+
+
+@dataclass(frozen=True)
+class TelecenterRow:
+    telecenter: Telecenter
+    last_report_at: object
+    months_reported: int
+    silent: bool
+
+
+def telecenter_rows(session: Session) -> list[TelecenterRow]:
+    stats = {tid: (last, months) for tid, last, months in session.execute(
+        sa.select(MonthReport.telecenter_id, sa.func.max(MonthReport.received_at),
+                  sa.func.count(MonthReport.id)).group_by(MonthReport.telecenter_id))}
+    cutoff = utcnow() - SILENT_AFTER
+    rows = []
+    for telecenter in session.scalars(sa.select(Telecenter).order_by(Telecenter.region,
+                                                                     Telecenter.code)):
+        last, months = stats.get(telecenter.id, (None, 0))
+        heard = telecenter.last_heard_at
+        rows.append(TelecenterRow(telecenter, last, months, heard is None or heard < cutoff))
+    return rows
+
+
+def regions(session: Session) -> list[str]:
+    return list(session.scalars(sa.select(Telecenter.region).distinct().order_by(
+        Telecenter.region)))
+
+
+def telecenter_codes(session: Session) -> list[tuple[str, str]]:
+    return list(session.execute(sa.select(Telecenter.code, Telecenter.name).order_by(
+        Telecenter.code)).tuples())

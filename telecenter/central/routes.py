@@ -1,0 +1,126 @@
+"""Central office pages: dashboard with targets and charts, downloads, telecenter list."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from telecenter import reports
+from telecenter.auth.forms import EmptyForm
+from telecenter.auth.permissions import roles_required
+from telecenter.auth.roles import CENTRAL_ADMIN, CENTRAL_ROLES
+from telecenter.central import aggregates, charts, dashboard, exports, targets
+from telecenter.extensions import db
+
+bp = Blueprint("central", __name__, url_prefix="/central")
+central_users = roles_required(*CENTRAL_ROLES)
+
+
+def _query_or_error():
+    try:
+        return dashboard.query_from(request.args, db.session), None
+    except aggregates.QueryError as problem:
+        first, last = dashboard.default_range()
+        return aggregates.Query(first, last), str(problem)
+
+
+@bp.route("/")
+@central_users
+def index():
+    query, error = _query_or_error()
+    answer = aggregates.run(db.session, query)
+    tables = {by: dashboard.breakdown(db.session, query, by) for by in dashboard.BREAKDOWNS}
+    months = tables["month"]["rows"]
+    trend_svg = charts.trend(_("Asistencias por mes"),
+                             [charts.Bar(r["month"], r["attendances"] or 0) for r in months])
+    region_svg = charts.bars(_("Personas alcanzadas por región"), [
+        charts.Bar(str(r["region"]), r["reached"] or 0) for r in tables["region"]["rows"]])
+    sex_svg = charts.bars(_("Asistencias por sexo"), [
+        charts.Bar(str(SEX_LABELS.get(r["sex"], r["sex"])), r["attendances"] or 0)
+        for r in tables["sex"]["rows"]])
+    return render_template(
+        "central/dashboard.html", query=query, error=error, totals=answer["totals"],
+        tables=tables, trend_svg=trend_svg, region_svg=region_svg, sex_svg=sex_svg,
+        active=dashboard.active_telecenters(db.session, query),
+        progress=targets.progress(db.session, last_month=query.last),
+        regions=dashboard.regions(db.session), codes=dashboard.telecenter_codes(db.session),
+        filters=dashboard.DASHBOARD_FILTERS, dimension_values=reports.DIMENSIONS,
+        measures=aggregates.MEASURES, form=EmptyForm()), (400 if error else 200)
+
+
+SEX_LABELS = {"female": _l("Mujeres"), "male": _l("Hombres"),
+              "unspecified": _l("Prefiere no decir")}
+
+
+@bp.route("/download/<by>.<fmt>")
+@central_users
+def download(by: str, fmt: str):
+    if by not in (*dashboard.BREAKDOWNS, "all") or fmt not in ("csv", "xlsx"):
+        return redirect(url_for(".index"))
+    query, error = _query_or_error()
+    if error:
+        flash(error, "error")
+        return redirect(url_for(".index"))
+    answer = aggregates.run(db.session, query) if by == "all" else dashboard.breakdown(
+        db.session, query, by)
+    name = f"participacion-{by}-{query.first}-{query.last}"
+    if fmt == "csv":
+        return Response(exports.participation_csv(answer), mimetype="text/csv",
+                        headers={"Content-Disposition": f"attachment; filename={name}.csv"})
+    return Response(exports.participation_xlsx(answer, title=by),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename={name}.xlsx"})
+
+
+@bp.route("/telecenters")
+@central_users
+def telecenters():
+    return render_template("central/telecenters.html",
+                           rows=dashboard.telecenter_rows(db.session))
+
+
+@bp.route("/targets", methods=["POST"])
+@roles_required(CENTRAL_ADMIN)
+def add_target():
+    if EmptyForm().validate_on_submit():
+        try:
+            value = int(request.form.get("value", "0") or 0)
+            filters = {k: request.form.get(k) for k in ("sex", "region", "category")}
+            targets.save(db.session, name=request.form.get("name", ""),
+                         measure=request.form.get("measure", ""), value=value, filters=filters,
+                         last_month=dashboard.default_range()[1])
+        except (ValueError, targets.TargetError) as problem:
+            db.session.rollback()
+            flash(str(problem) if isinstance(problem, targets.TargetError) else
+                  _("La meta debe ser un número de 1 a 10 000 000."), "error")
+        else:
+            db.session.commit()
+            flash(_("Meta guardada."), "success")
+    return redirect(url_for(".index"))
+
+
+@bp.app_context_processor
+def central_labels():
+    return {"measure_labels": MEASURE_LABELS, "group_labels": GROUP_LABELS,
+            "sex_labels": SEX_LABELS, "is_central_admin": current_user.is_authenticated and
+            current_user.role == CENTRAL_ADMIN}
+
+
+MEASURE_LABELS = {
+    "reached": _l("Personas alcanzadas"),
+    "trained": _l("Personas capacitadas (aprobaron un curso)"),
+    "teleconference_reached": _l("Personas que asistieron a una teleconferencia"),
+    "wfi_enrolments": _l("Mujeres inscritas en inclusión financiera"),
+    "attendances": _l("Asistencias"),
+    "sessions_held": _l("Sesiones realizadas"),
+    "hours": _l("Horas"),
+    "registrations": _l("Registros nuevos"),
+    "completions": _l("Cursos aprobados"),
+}
+GROUP_LABELS = {
+    "region": _l("Región"), "telecenter": _l("Telecentro"), "month": _l("Mes"),
+    "sex": _l("Sexo"), "age_band": _l("Edad"), "category": _l("Categoría"),
+    "activity": _l("Actividad"), "wfi": _l("Programa de mujeres"),
+}
