@@ -55,7 +55,9 @@ def _participation() -> dict:
 
 
 def _parameters() -> list[dict]:
-    month = {"type": "string", "pattern": reports.MONTH.pattern}
+    month = {"type": "string", "pattern": r"^20\d{2}-(0[1-9]|1[0-2])$",
+             "description": "YYYY-MM, 2000-01 to 2099-12; from must not be after to, and the "
+                            "range may cover at most 240 months"}
     parameters = [
         {"name": "from", "in": "query", "required": True, "schema": month},
         {"name": "to", "in": "query", "required": True, "schema": month},

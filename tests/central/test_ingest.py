@@ -41,9 +41,9 @@ def central(make_app):
     app = make_app("central")
     runner = app.test_cli_runner()
     tokens = {}
-    for code in ("SM-TARAPOTO-01", "HU-TINGO-02"):
+    for code, region in (("SM-TARAPOTO-01", "San Martín"), ("HU-TINGO-02", "Huánuco")):
         result = runner.invoke(args=["central", "add-telecenter", code, "--name", code,
-                                     "--region", "San Martín"])
+                                     "--region", region])
         assert result.exit_code == 0, result.output
         tokens[code] = result.output.strip().splitlines()[-1]
     app.tokens = tokens
