@@ -66,6 +66,10 @@ def seed_demo(session: Session, *, server_role: str) -> tuple[DemoAccount, ...]:
         load_starter_courses(session)
         _seed_people(session)
         return (*wanted, DEMO_RESIDENT)
+    from telecenter.central.demo_data import seed
+    from telecenter.lima_time import today_in_lima
+
+    seed(session, last=today_in_lima())
     return wanted
 
 
