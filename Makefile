@@ -9,7 +9,7 @@ export TELECENTER_INSTANCE ?= $(CURDIR)/instance
 PYTEST_ARGS ?=
 
 .PHONY: install install-test translations run serve test test-fast lint extract-messages clean \
-	bench-sync
+	bench-sync bench-central
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,9 @@ lint: install-test
 
 bench-sync: install-test
 	$(BIN)/python bench/sync_bench.py
+
+bench-central: install-test
+	$(BIN)/python bench/central_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

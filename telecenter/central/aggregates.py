@@ -10,13 +10,15 @@ the scope of that activity or category.
 
 from __future__ import annotations
 
+import copy
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from telecenter import reports
-from telecenter.central.models import FACT_TABLES, Telecenter
+from telecenter.central.models import FACT_TABLES, MonthReport, Telecenter
 
 GROUPS = ("region", "telecenter", "month", "sex", "age_band", "category", "activity", "wfi")
 FILTERS = ("region", "telecenter", "category", "activity", "sex", "age_band", "wfi")
@@ -134,10 +136,25 @@ def _wfi_implicit(query: Query) -> bool | None:
     return only_women and only_members
 
 
-def _measure_rows(session: Session, query: Query, name: str):
-    """{group key: value} for one measure, or None when it cannot answer this query."""
+@dataclass(frozen=True)
+class Plan:
+    """How to read one measure for a query: which table and column, which reach scope (a
+    fixed one, or those of an axis), and which filters the scope already answers."""
+
+    name: str
+    table: str
+    column: str
+    scope: str | None
+    axis: str | None
+    skip: frozenset
+
+
+EMPTY = "empty"  # the answer is known to be zero everywhere
+
+
+def _plan(query: Query, name: str):
+    """A Plan, None when the measure cannot answer this query, or EMPTY."""
     source = SOURCES[name]
-    table = FACT_TABLES[source.table]
     axis, answered = None, set()
     if source.scope:
         scoped = _scope_axis(query, source)
@@ -145,36 +162,70 @@ def _measure_rows(session: Session, query: Query, name: str):
             return None
         axis, answered = scoped
     needed = query.dimensions - answered
+    skip = {key for key in answered if key != axis}
     if name == "wfi_enrolments":
         implicit = _wfi_implicit(query)
         if implicit is None:
             return None
-        needed -= {"sex", "wfi"}
         if implicit is False:
-            return {}
+            return EMPTY
+        needed -= {"sex", "wfi"}
+        skip |= {"sex", "wfi"}
     if not needed <= source.dims:
         return None
+    return Plan(name, source.table, source.column, None if axis else source.scope, axis,
+                frozenset(skip))
+
+
+def _read(session: Session, query: Query, plans: list[Plan]) -> dict[str, dict]:
+    """One query for plans sharing a table (and axis): {measure: {group key: value}}."""
+    first = plans[0]
+    table = FACT_TABLES[first.table]
     columns = {"region": Telecenter.region, "telecenter": Telecenter.code}
     columns |= {column.name: column for column in table.c}
     conditions = [table.c.month >= query.first, table.c.month <= query.last]
-    if source.scope and axis:
-        prefix = f"{axis}:"
-        columns[axis] = sa.func.substr(table.c.scope, len(prefix) + 1)
+    extra = []
+    if first.axis:
+        prefix = f"{first.axis}:"
+        columns[first.axis] = sa.func.substr(table.c.scope, len(prefix) + 1)
         conditions.append(table.c.scope.like(prefix + "%"))
-    elif source.scope:
-        conditions.append(table.c.scope == source.scope)
+    elif first.table == "reach":
+        conditions.append(table.c.scope.in_([plan.scope for plan in plans]))
+        extra = [table.c.scope]
     for key, value in query.filters.items():
-        if (name == "wfi_enrolments" and key in ("sex", "wfi")) or (key in answered
-                                                                     and key != axis):
-            continue
-        conditions.append(columns[key] == value)
+        if key not in first.skip:
+            conditions.append(columns[key] == value)
     keys = [columns[g] for g in query.group_by]
-    statement = (sa.select(*keys, sa.func.sum(table.c[source.column]))
+    sums = list(dict.fromkeys(plan.column for plan in plans))
+    statement = (sa.select(*keys, *extra, *(sa.func.sum(table.c[c]) for c in sums))
                  .select_from(table.join(Telecenter, Telecenter.id == table.c.telecenter_id))
                  .where(*conditions))
-    if keys:
-        statement = statement.group_by(*keys)
-    return {tuple(row[:-1]): row[-1] for row in session.execute(statement)}
+    if keys or extra:
+        statement = statement.group_by(*keys, *extra)
+    result: dict[str, dict] = {plan.name: {} for plan in plans}
+    width = len(keys)
+    for row in session.execute(statement):
+        key, values = tuple(row[:width]), dict(zip(sums, row[width + len(extra):], strict=True))
+        for plan in plans:
+            if extra and row[width] != plan.scope:
+                continue
+            result[plan.name][key] = values[plan.column]
+    return result
+
+
+def measure_values(session: Session, query: Query) -> dict[str, dict | None]:
+    """{measure: {group key: value}} with one database query per fact table (and axis)."""
+    values: dict[str, dict | None] = {}
+    groups: dict[tuple, list[Plan]] = {}
+    for name in MEASURES:
+        plan = _plan(query, name)
+        if plan is None or plan == EMPTY:
+            values[name] = None if plan is None else {}
+            continue
+        groups.setdefault((plan.table, plan.axis, plan.skip), []).append(plan)
+    for plans in groups.values():
+        values.update(_read(session, query, plans))
+    return values
 
 
 def _number(name: str, value):
@@ -183,9 +234,43 @@ def _number(name: str, value):
     return round(float(value), 2) if name == "hours" else int(value)
 
 
+class AnswerCache:
+    """Answers kept until the data changes: central's numbers change only when a report
+    arrives, so the same question between two reports is answered from memory."""
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self.version = None
+        self.answers: OrderedDict = OrderedDict()
+
+    def get(self, session: Session, query: Query) -> dict:
+        version = (str(session.get_bind().url), *session.execute(sa.select(
+            sa.func.count(MonthReport.id), sa.func.max(MonthReport.received_at))).one())
+        if version != self.version:
+            self.version, self.answers = version, OrderedDict()
+        key = (query.first, query.last, tuple(sorted(query.filters.items())),
+               tuple(query.group_by))
+        if key in self.answers:
+            self.answers.move_to_end(key)
+            return copy.deepcopy(self.answers[key])
+        answer = compute(session, query)
+        self.answers[key] = copy.deepcopy(answer)
+        if len(self.answers) > self.size:
+            self.answers.popitem(last=False)
+        return answer
+
+
+_cache = AnswerCache()
+
+
 def run(session: Session, query: Query) -> dict:
+    """The answer to a query, from memory when no report arrived since it was computed."""
+    return _cache.get(session, query)
+
+
+def compute(session: Session, query: Query) -> dict:
     """The API's answer: rows per group, and totals over them."""
-    by_measure = {name: _measure_rows(session, query, name) for name in MEASURES}
+    by_measure = measure_values(session, query)
     keys = sorted({key for values in by_measure.values() if values for key in values},
                   key=lambda k: tuple(str(part) for part in k))
     if not query.group_by:

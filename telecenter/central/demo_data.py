@@ -55,9 +55,12 @@ def _report(rng: random.Random, code: str, month: str, size: int) -> dict:
                                            "registrations": rng.randint(0, 4)})
             facts["completions"].append({"category": "financial_literacy", "sex": sex,
                                          "age_band": band, "completions": rng.randint(0, 3)})
-            for scope in ("any", "activity:teleconference", "trained"):
+            reached = rng.randint(2, 6 + size)  # teleconference and trained are subsets
+            for scope, people in (("any", reached),
+                                  ("activity:teleconference", rng.randint(0, reached)),
+                                  ("trained", rng.randint(0, reached // 2))):
                 facts["reach"].append({"scope": scope, "sex": sex, "age_band": band,
-                                       "wfi": False, "new_people": rng.randint(0, 3 + size)})
+                                       "wfi": False, "new_people": people})
     facts["wfi_enrolments"].append({"age_band": "30-44", "enrolments": rng.randint(0, 5)})
     return {"schema": reports.SCHEMA, "telecenter": code, "month": month,
             "generated_at": "2026-01-01T00:00:00Z", **facts}
