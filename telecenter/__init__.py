@@ -25,6 +25,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
         instance_relative_config=True,
         template_folder=str(templates_dir()),
     )
+    configure_logging()
     load_configuration(app, test_config)
     register_extensions(app)
     register_request_hooks(app)
@@ -43,6 +44,15 @@ def trust_proxies(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def configure_logging() -> None:
+    """Log lines to stderr (gunicorn and systemd collect them) unless logging is set up."""
+    import logging
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def load_configuration(app: Flask, test_config: Mapping[str, Any] | None) -> None:
@@ -98,7 +108,9 @@ def configure_login(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     from telecenter.auth.permissions import enforce_declared_access
     from telecenter.auth.session_policy import expire_idle_session
+    from telecenter.operations import request_log
 
+    request_log.install(app)
     app.before_request(enforce_declared_access)
     app.before_request(expire_idle_session)
 
@@ -145,6 +157,7 @@ def register_site_blueprints(app: Flask) -> None:
     from telecenter.audit_routes import bp as audit_bp
     from telecenter.courses.authoring_routes import bp as course_authoring_bp
     from telecenter.courses.routes import bp as courses_bp
+    from telecenter.operations.routes import bp as backups_bp
     from telecenter.participants.programme_routes import bp as programme_bp
     from telecenter.participants.resident_routes import bp as resident_auth_bp
     from telecenter.participants.routes import bp as participants_bp
@@ -152,7 +165,7 @@ def register_site_blueprints(app: Flask) -> None:
 
     for blueprint in (participants_bp, programme_bp, resident_auth_bp, audit_bp, courses_bp,
                       course_authoring_bp, attendance_bp, attendance_reports_bp, calendar_bp,
-                      kiosk_bp, sync_bp):
+                      kiosk_bp, sync_bp, backups_bp):
         app.register_blueprint(blueprint)
 
 

@@ -27,12 +27,14 @@ def _fail(message: str) -> None:
 @click.option("--no-admin", is_flag=True, help="Only migrate; create no account.")
 @with_appcontext
 def init_command(admin_username, admin_name, admin_password, no_admin):
-    """Create or upgrade the database, then create the first admin if there is none."""
-    from flask_migrate import upgrade
-
+    """Create or upgrade the database (backing up an existing one first), then create the
+    first admin if there is none."""
     from telecenter.auth.models import User
+    from telecenter.operations.cli import upgrade_database
 
-    upgrade()
+    made = upgrade_database(current_app)
+    if made:
+        click.echo(f"backup taken first: {made}")
     click.echo("database is at the newest schema")
     admin_role = CENTRAL_ADMIN if current_app.config["TELECENTER_ROLE"] == "central" else ADMIN
     has_admin = db.session.scalar(db.select(User.id).where(User.role == admin_role).limit(1))
@@ -98,9 +100,10 @@ COMMANDS = (init_command, create_user_command, seed_demo_command, scheduler_comm
 
 def register(app: Flask) -> None:
     from telecenter.central.cli import central_cli
+    from telecenter.operations.cli import COMMANDS as OPERATIONS_COMMANDS
     from telecenter.sync.cli import COMMANDS as SYNC_COMMANDS
 
-    for command in (*COMMANDS, *SYNC_COMMANDS, central_cli):
+    for command in (*COMMANDS, *SYNC_COMMANDS, *OPERATIONS_COMMANDS, central_cli):
         app.cli.add_command(command)
 
 

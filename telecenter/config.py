@@ -42,6 +42,8 @@ DEFAULTS: dict[str, object] = {
     # Site: where central is, and this telecenter's token (from `central add-telecenter`).
     "CENTRAL_URL": "",
     "SYNC_TOKEN": "",
+    # Site: where backups go (a USB drive, say); default instance/backups.
+    "BACKUP_DIR": "",
     # Central: DHIS2 codes; measure -> data element, telecenter code -> org unit (set them in
     # instance/telecenter.cfg; unset ones default to TC_<MEASURE> and the telecenter code).
     "DHIS2_DATA_ELEMENTS": {},
@@ -67,6 +69,7 @@ ENV_VARIABLES: dict[str, type] = {
     "TRUSTED_PROXIES": int,
     "CENTRAL_URL": str,
     "SYNC_TOKEN": str,
+    "BACKUP_DIR": str,
 }
 
 INSTANCE_CONFIG_FILE = "telecenter.cfg"

@@ -30,7 +30,9 @@ class SchedulerAlreadyRunning(RuntimeError):
 class Job:
     id: str
     func: Callable[[Flask], None]
-    minutes: int
+    minutes: int = 0
+    #: When set, a daily job at this hour (America/Lima) instead of an interval.
+    daily_hour: int | None = None
 
 
 @contextmanager
@@ -70,14 +72,27 @@ def jobs_for(app: Flask) -> list[Job]:
         from telecenter.sync.tasks import sync_job
 
         jobs.append(Job("sync", sync_job, minutes=int(app.config["SYNC_INTERVAL_MINUTES"])))
+        jobs.append(Job("nightly-backup", nightly_backup, daily_hour=2))
     return jobs
+
+
+def nightly_backup(app: Flask) -> None:
+    from telecenter.operations import backups
+
+    path = backups.create(app)
+    log.info("nightly backup written: %s", path.name)
 
 
 def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="UTC")
     for job in jobs_for(app):
-        scheduler.add_job(job.func, "interval", minutes=job.minutes, args=[app], id=job.id,
-                          max_instances=1, coalesce=True)
+        if job.daily_hour is not None:
+            scheduler.add_job(job.func, "cron", hour=job.daily_hour, timezone="America/Lima",
+                              args=[app], id=job.id, max_instances=1, coalesce=True,
+                              misfire_grace_time=6 * 3600)  # the PC was off at 2 am
+        else:
+            scheduler.add_job(job.func, "interval", minutes=job.minutes, args=[app],
+                              id=job.id, max_instances=1, coalesce=True)
     return scheduler
 
 

@@ -82,6 +82,11 @@ SITE_MATRIX[("GET", "/admin/sync/")] = {ANON: SIGN_IN, "resident": FORBIDDEN,
 SITE_MATRIX[("POST", "/admin/sync/now")] = {ANON: SIGN_IN, "resident": FORBIDDEN,
                                             "trainer": FORBIDDEN, "admin": 302}
 
+SITE_MATRIX[("GET", "/admin/backups/")] = {ANON: SIGN_IN, "resident": FORBIDDEN,
+                                           "trainer": FORBIDDEN, "admin": OK}
+SITE_MATRIX[("POST", "/admin/backups/now")] = {ANON: SIGN_IN, "resident": FORBIDDEN,
+                                               "trainer": FORBIDDEN, "admin": 302}
+
 # Courses. The resident in these cells is not enrolled in course 1.
 EVERYONE_SIGNED_IN = {ANON: SIGN_IN, "resident": OK, "trainer": OK, "admin": OK}
 SITE_MATRIX.update({
