@@ -63,7 +63,7 @@ class LiveServer:
             self.process = subprocess.Popen(
                 [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers",
                  str(self.workers), "wsgi:app"],
-                cwd=repo, env=self.env(), stdout=log, stderr=log)
+                cwd=repo, env=self.env(), stdout=log, stderr=log, start_new_session=True)
         self.wait_until_healthy()
         return self
 
@@ -79,6 +79,14 @@ class LiveServer:
                 pass
             time.sleep(0.2)
         raise TimeoutError(f"{self.url} did not become healthy")
+
+    def kill(self) -> None:
+        """SIGKILL gunicorn and its workers at once, as a power cut would."""
+        import signal
+
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
