@@ -9,7 +9,7 @@ export TELECENTER_INSTANCE ?= $(CURDIR)/instance
 PYTEST_ARGS ?=
 
 .PHONY: install install-test translations run serve test test-fast lint extract-messages clean \
-	bench-sync bench-central
+	bench-sync bench-central bench-site
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,9 @@ lint: install-test
 
 bench-sync: install-test
 	$(BIN)/python bench/sync_bench.py
+
+bench-site: install-test
+	$(BIN)/python bench/site_load.py
 
 bench-central: install-test
 	$(BIN)/python bench/central_bench.py

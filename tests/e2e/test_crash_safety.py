@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import closing
+from contextlib import closing, suppress
 from pathlib import Path
 
 import pytest
@@ -120,10 +120,8 @@ class SlowProxy:
                     while chunk := upstream.recv(65536):
                         answer += chunk
                 time.sleep(self.delay)
-                try:
+                with suppress(OSError):
                     conn.sendall(answer)
-                except OSError:
-                    pass
 
     def close(self):
         self.listener.close()
