@@ -4,6 +4,9 @@ import os
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WORKERS", "2"))
+# Threads let a worker serve another request while one waits on the disk (SQLite fsync).
+worker_class = "gthread"
+threads = int(os.environ.get("THREADS", "4"))
 # One scheduler runs beside gunicorn (telecenter scheduler); workers never start jobs.
 control_socket_disable = True
 accesslog = "-"

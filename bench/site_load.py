@@ -159,12 +159,13 @@ def report(recorder: Recorder, seconds: float) -> None:
     errors = sum(recorder.errors.values())
     print(f"{total} requests in {seconds:.0f} s: {total / seconds:.1f} requests/s, "
           f"{errors} errors")
-    print(f"{'page':<20}{'n':>7}{'median':>10}{'p95':>8}{'p99':>8}  (ms)")
+    print(f"{'page':<20}{'n':>7}{'median':>10}{'p95':>8}{'p99':>8}  (ms){'errors':>8}")
     everything = []
     for page, values in sorted(recorder.timings.items()):
         everything += values
         print(f"{page:<20}{len(values):>7}{statistics.median(values):>10.0f}"
-              f"{percentile(values, 0.95):>8.0f}{percentile(values, 0.99):>8.0f}")
+              f"{percentile(values, 0.95):>8.0f}{percentile(values, 0.99):>8.0f}"
+              f"{recorder.errors[page]:>13}")
     print(f"{'all pages':<20}{len(everything):>7}{statistics.median(everything):>10.0f}"
           f"{percentile(everything, 0.95):>8.0f}{percentile(everything, 0.99):>8.0f}")
 

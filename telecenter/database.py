@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -76,6 +76,22 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
 
+    @event.listens_for(engine, "commit")
+    def _on_commit(connection):
+        # The request's write is done: what follows (rendering the answer) only reads, and
+        # must not hold the write lock while it does.
+        if has_request_context():
+            g.sqlite_write, g.sqlite_written = False, True
+
+
+def prepare_write(session) -> None:
+    """For a GET that must write (opening a lesson, logging an access): end the read
+    snapshot, and make the next transaction take SQLite's write lock first and wait its turn,
+    instead of failing with "database is locked" when another worker wrote meanwhile."""
+    session.commit()
+    if has_request_context():
+        g.sqlite_write = True
+
 
 def _writing_request() -> bool:
     """A POST takes SQLite's write lock at its first statement, waiting its turn (busy timeout).
@@ -83,4 +99,8 @@ def _writing_request() -> bool:
     A deferred transaction that reads and then writes can fail at once with "database is
     locked" when another worker wrote meanwhile; 40 check-ins in a minute must all succeed.
     """
-    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    if not has_request_context():
+        return False
+    if g.get("sqlite_write", False):
+        return True
+    return request.method not in ("GET", "HEAD", "OPTIONS") and not g.get("sqlite_written")

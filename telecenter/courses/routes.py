@@ -23,6 +23,7 @@ from telecenter.auth.roles import RESIDENT, SITE_ROLES, STAFF
 from telecenter.courses import content, learning, media, reports
 from telecenter.courses.forms import CATEGORY_LABELS
 from telecenter.courses.models import Course, Enrolment, Lesson, MediaFile
+from telecenter.database import prepare_write
 from telecenter.extensions import db
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
@@ -150,6 +151,7 @@ def lesson(course_id: int, lesson_id: int):
     if current_user.role == RESIDENT and enrolment is None:
         return redirect(url_for(".course", course_id=course.id))
     if enrolment is not None:
+        prepare_write(db.session)
         learning.open_lesson(db.session, enrolment, lesson)
         db.session.commit()
     return _render_lesson(course, lesson, enrolment)

@@ -19,6 +19,7 @@ from flask_login import current_user
 
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN, STAFF
+from telecenter.database import prepare_write
 from telecenter.extensions import db
 from telecenter.form_errors import attach_errors
 from telecenter.lima_time import today_in_lima
@@ -182,6 +183,7 @@ def card(participant_id: int):
 def personal_data(participant_id: int):
     """Access right: everything stored about the person, to show or print for them."""
     participant = load_participant(participant_id)
+    prepare_write(db.session)
     rights.record_access(db.session, participant, actor=current_user)
     db.session.commit()
     return render_template("participants/personal_data.html", p=participant)
@@ -238,6 +240,7 @@ def export_csv():
     participants = db.session.scalars(
         db.select(Participant).where(Participant.erased_at.is_(None)).order_by(Participant.id)
     ).all()
+    prepare_write(db.session)
     body = csv_io.export_csv(db.session, participants, actor=current_user)
     db.session.commit()
     filename = f"participantes-{current_app.config['TELECENTER_CODE']}-{today_in_lima()}.csv"
