@@ -99,10 +99,11 @@ def test_kiosk_needs_the_device_cookie_and_signs_staff_out(app, client, trainer,
     assert client.get("/kiosk/").status_code == 403
     make_participant(document_type="dni", document_number="44556677")
     now = today_in_lima()
-    _post(trainer, "/sessions/new", _form(day=now, start="00:00", end="11:59",
-                                          checkin_after_minutes="240"))
-    _post(trainer, "/sessions/new", _form(day=now, start="12:00", end="23:59", room="Otra",
-                                          title="Tarde", checkin_before_minutes="240"))
+    for hour, room in (("04", "A"), ("12", "B"), ("20", "C")):  # windows cover the whole day
+        _post(trainer, "/sessions/new", _form(day=now, start=f"{hour}:00", end=f"{hour}:59",
+                                              room=room, title=f"Sesión {hour}",
+                                              checkin_before_minutes="240",
+                                              checkin_after_minutes="240"))
     opened = _post(trainer, "/kiosk/open")
     assert opened.status_code == 302
     assert trainer.get("/participants/").status_code == 302  # signed out of this browser

@@ -15,7 +15,7 @@ from tests.live import LiveServer
 def running_central(tmp_path_factory):
     server = LiveServer(instance=tmp_path_factory.mktemp("central-api"), role="central")
     server.prepare().start()
-    server.token = server.cli("central", "add-telecenter", "SM-TARAPOTO-01", "--name", "T",
+    server.token = server.cli("central", "add-telecenter", "SM-SCHEMA-01", "--name", "T",
                               "--region", "San Martín").stdout.strip().splitlines()[-1]
     server.api_key = server.cli("central", "create-api-key", "--name", "schemathesis"
                                 ).stdout.strip().splitlines()[-1]

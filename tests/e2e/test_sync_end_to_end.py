@@ -120,7 +120,7 @@ def assert_central_equals_site(central, site, *, partial: bool = False) -> None:
 @pytest.fixture(scope="module")
 def two_sites(central, tmp_path_factory):
     sites = []
-    for number, code in enumerate(("SM-TARAPOTO-01", "UC-PUCALLPA-02")):
+    for number, code in enumerate(("SM-SITIO-A1", "UC-SITIO-B2")):
         token = add_telecenter(central, code)
         sites.append(Site(tmp_path_factory.mktemp(code), code, token, central.url, seed=number))
     return sites
