@@ -26,8 +26,11 @@ import sqlalchemy as sa
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from sqlalchemy.orm import Session  # noqa: E402
+
 from telecenter.central.demo_data import _report  # noqa: E402
-from telecenter.central.models import FACT_TABLES  # noqa: E402
+from telecenter.central.ingest import rebuild_rollups  # noqa: E402
+from telecenter.central.models import FACT_TABLES, ROLLUP_TABLES  # noqa: E402
 from tests import pg  # noqa: E402
 from tests.live import LiveServer  # noqa: E402
 
@@ -57,7 +60,8 @@ def load(url: str, telecenters: int, month_list: list[str]) -> int:
     now = datetime.now(UTC).replace(tzinfo=None)
     rows = 0
     with engine.begin() as connection:
-        facts = ", ".join(table.name for table in FACT_TABLES.values())
+        facts = ", ".join(table.name for table in (*FACT_TABLES.values(),
+                                                   *ROLLUP_TABLES.values()))
         connection.exec_driver_sql(f"TRUNCATE {facts}, month_reports, telecenters CASCADE")
         raw = connection.connection.driver_connection
         with raw.cursor() as cursor:
@@ -85,6 +89,12 @@ def load(url: str, telecenters: int, month_list: list[str]) -> int:
                                 copy.write_row([report_id, number, month,
                                                 *[row[c] for c in columns[3:]]])
                                 rows += 1
+    with Session(engine) as session:
+        started = time.perf_counter()
+        rebuild_rollups(session)
+        session.commit()
+        print(f"rollups per region built ({time.perf_counter() - started:.0f} s)")
+    with engine.begin() as connection:
         connection.exec_driver_sql("ANALYZE")
     engine.dispose()
     return rows

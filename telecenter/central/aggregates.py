@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from telecenter import reports
-from telecenter.central.models import FACT_TABLES, MonthReport, Telecenter
+from telecenter.central.models import FACT_TABLES, ROLLUP_TABLES, MonthReport, Telecenter
 
 GROUPS = ("region", "telecenter", "month", "sex", "age_band", "category", "activity", "wfi")
 FILTERS = ("region", "telecenter", "category", "activity", "sex", "age_band", "wfi")
@@ -180,8 +180,10 @@ def _plan(query: Query, name: str):
 def _read(session: Session, query: Query, plans: list[Plan]) -> dict[str, dict]:
     """One query for plans sharing a table (and axis): {measure: {group key: value}}."""
     first = plans[0]
-    table = FACT_TABLES[first.table]
-    columns = {"region": Telecenter.region, "telecenter": Telecenter.code}
+    per_telecenter = "telecenter" in query.group_by or "telecenter" in query.filters
+    table = (FACT_TABLES if per_telecenter else ROLLUP_TABLES)[first.table]
+    columns = {"region": Telecenter.region, "telecenter": Telecenter.code} if per_telecenter \
+        else {}
     columns |= {column.name: column for column in table.c}
     conditions = [table.c.month >= query.first, table.c.month <= query.last]
     extra = []
@@ -197,9 +199,10 @@ def _read(session: Session, query: Query, plans: list[Plan]) -> dict[str, dict]:
             conditions.append(columns[key] == value)
     keys = [columns[g] for g in query.group_by]
     sums = list(dict.fromkeys(plan.column for plan in plans))
+    source = table.join(Telecenter, Telecenter.id == table.c.telecenter_id) if per_telecenter \
+        else table
     statement = (sa.select(*keys, *extra, *(sa.func.sum(table.c[c]) for c in sums))
-                 .select_from(table.join(Telecenter, Telecenter.id == table.c.telecenter_id))
-                 .where(*conditions))
+                 .select_from(source).where(*conditions))
     if keys or extra:
         statement = statement.group_by(*keys, *extra)
     result: dict[str, dict] = {plan.name: {} for plan in plans}

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from telecenter import reports
-from telecenter.central.models import FACT_TABLES, MonthReport, Telecenter
+from telecenter.central.models import FACT_TABLES, ROLLUP_TABLES, MonthReport, Telecenter
 from telecenter.database import utcnow
 
 MAX_REPORTS_PER_REQUEST = 120
@@ -108,6 +108,7 @@ def store(session: Session, telecenter: Telecenter, items: list[dict]) -> list[A
         acks.append(Ack(report["month"], report["generated_at"], "stored"))
     session.flush()
     _replace_facts(session, telecenter, newer)
+    refresh_rollups(session, telecenter.region, [report["month"] for _r, report in newer])
     telecenter.last_heard_at = utcnow()
     session.flush()
     return acks
@@ -124,6 +125,37 @@ def _replace_facts(session: Session, telecenter: Telecenter, newer) -> None:
                 for month_report, report in newer for row in report[name]]
         if rows:
             _bulk_insert(session, table, rows)
+
+
+def refresh_rollups(session: Session, region: str, months: list[str]) -> None:
+    """Recompute the region's monthly sums for the months that just changed."""
+    if not months:
+        return
+    for name, facts in FACT_TABLES.items():
+        rollup = ROLLUP_TABLES[name]
+        dims, measures = reports.TABLES[name]
+        session.execute(rollup.delete().where(rollup.c.region == region,
+                                              rollup.c.month.in_(months)))
+        summed = (sa.select(sa.literal(region), facts.c.month, *(facts.c[d] for d in dims),
+                            *(sa.func.sum(facts.c[m]) for m in measures))
+                  .select_from(facts.join(Telecenter, Telecenter.id == facts.c.telecenter_id))
+                  .where(Telecenter.region == region, facts.c.month.in_(months))
+                  .group_by(facts.c.month, *(facts.c[d] for d in dims)))
+        session.execute(rollup.insert().from_select(
+            ["region", "month", *dims, *measures], summed))
+
+
+def rebuild_rollups(session: Session) -> None:
+    """All rollups from the facts (after loading facts by other means, as the bench does)."""
+    for table in ROLLUP_TABLES.values():
+        session.execute(table.delete())
+    pairs = session.execute(sa.select(Telecenter.region, MonthReport.month).join(
+        Telecenter, Telecenter.id == MonthReport.telecenter_id).distinct()).all()
+    by_region: dict[str, list[str]] = {}
+    for region, month in pairs:
+        by_region.setdefault(region, []).append(month)
+    for region, months in by_region.items():
+        refresh_rollups(session, region, months)
 
 
 def _bulk_insert(session: Session, table: sa.Table, rows: list[dict]) -> None:
