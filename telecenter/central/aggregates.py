@@ -18,7 +18,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from telecenter import reports
-from telecenter.central.models import FACT_TABLES, ROLLUP_TABLES, MonthReport, Telecenter
+from telecenter.central.models import (
+    FACT_TABLES,
+    ROLLUP_TABLES,
+    TOTAL_TABLES,
+    MonthReport,
+    Telecenter,
+)
 
 GROUPS = ("region", "telecenter", "month", "sex", "age_band", "category", "activity", "wfi")
 FILTERS = ("region", "telecenter", "category", "activity", "sex", "age_band", "wfi")
@@ -181,7 +187,11 @@ def _read(session: Session, query: Query, plans: list[Plan]) -> dict[str, dict]:
     """One query for plans sharing a table (and axis): {measure: {group key: value}}."""
     first = plans[0]
     per_telecenter = "telecenter" in query.group_by or "telecenter" in query.filters
-    table = (FACT_TABLES if per_telecenter else ROLLUP_TABLES)[first.table]
+    split = query.dimensions - ({first.axis} if first.axis else set()) - first.skip
+    if per_telecenter:
+        table = (TOTAL_TABLES if not split else FACT_TABLES)[first.table]
+    else:
+        table = ROLLUP_TABLES[first.table]
     columns = {"region": Telecenter.region, "telecenter": Telecenter.code} if per_telecenter \
         else {}
     columns |= {column.name: column for column in table.c}

@@ -17,7 +17,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from telecenter import reports
-from telecenter.central.models import FACT_TABLES, ROLLUP_TABLES, MonthReport, Telecenter
+from telecenter.central.models import (
+    FACT_TABLES,
+    ROLLUP_TABLES,
+    TOTAL_TABLES,
+    MonthReport,
+    Telecenter,
+)
 from telecenter.database import utcnow
 
 MAX_REPORTS_PER_REQUEST = 120
@@ -125,6 +131,23 @@ def _replace_facts(session: Session, telecenter: Telecenter, newer) -> None:
                 for month_report, report in newer for row in report[name]]
         if rows:
             _bulk_insert(session, table, rows)
+        _refresh_totals(session, name, telecenter.id, [r["month"] for _m, r in newer])
+
+
+def _refresh_totals(session: Session, name: str, telecenter_id: int, months: list[str]):
+    """The telecenter's monthly totals for the months just replaced."""
+    if not months:
+        return
+    facts, totals = FACT_TABLES[name], TOTAL_TABLES[name]
+    _dims, measures = reports.TABLES[name]
+    keys = [facts.c.telecenter_id, facts.c.month] + ([facts.c.scope] if name == "reach" else [])
+    session.execute(totals.delete().where(totals.c.telecenter_id == telecenter_id,
+                                          totals.c.month.in_(months)))
+    summed = (sa.select(*keys, *(sa.func.sum(facts.c[m]) for m in measures))
+              .where(facts.c.telecenter_id == telecenter_id, facts.c.month.in_(months))
+              .group_by(*keys))
+    session.execute(totals.insert().from_select([k.name for k in keys] + list(measures),
+                                                summed))
 
 
 def refresh_rollups(session: Session, region: str, months: list[str]) -> None:
@@ -147,8 +170,15 @@ def refresh_rollups(session: Session, region: str, months: list[str]) -> None:
 
 def rebuild_rollups(session: Session) -> None:
     """All rollups from the facts (after loading facts by other means, as the bench does)."""
-    for table in ROLLUP_TABLES.values():
+    for table in (*ROLLUP_TABLES.values(), *TOTAL_TABLES.values()):
         session.execute(table.delete())
+    for name, facts in FACT_TABLES.items():
+        _dims, measures = reports.TABLES[name]
+        keys = [facts.c.telecenter_id, facts.c.month] + (
+            [facts.c.scope] if name == "reach" else [])
+        session.execute(TOTAL_TABLES[name].insert().from_select(
+            [k.name for k in keys] + list(measures),
+            sa.select(*keys, *(sa.func.sum(facts.c[m]) for m in measures)).group_by(*keys)))
     pairs = session.execute(sa.select(Telecenter.region, MonthReport.month).join(
         Telecenter, Telecenter.id == MonthReport.telecenter_id).distinct()).all()
     by_region: dict[str, list[str]] = {}

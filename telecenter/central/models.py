@@ -97,3 +97,24 @@ def _rollup_table(name: str) -> sa.Table:
 
 #: Facts summed per region and month, kept up to date by every ingest.
 ROLLUP_TABLES: dict[str, sa.Table] = {name: _rollup_table(name) for name in reports.TABLES}
+
+
+def _telecenter_total_table(name: str) -> sa.Table:
+    """Each telecenter's monthly totals (reach keeps its scope): what a breakdown by
+    telecenter reads when it splits by nothing else."""
+    _dims, measures = reports.TABLES[name]
+    columns = [sa.Column("id", sa.Integer, primary_key=True),
+               sa.Column("telecenter_id", sa.ForeignKey("telecenters.id"), nullable=False),
+               sa.Column("month", sa.String(7), nullable=False)]
+    if name == "reach":
+        columns.append(sa.Column("scope", sa.String(32), nullable=False))
+    for measure, kind in measures.items():
+        columns.append(sa.Column(measure, sa.Integer if kind == "int" else sa.Float,
+                                 nullable=False))
+    return sa.Table(f"total_{name}", db.metadata, *columns,
+                    sa.Index(f"ix_total_{name}_month_telecenter", "month", "telecenter_id"))
+
+
+#: Monthly totals per telecenter, kept up to date by every ingest.
+TOTAL_TABLES: dict[str, sa.Table] = {name: _telecenter_total_table(name)
+                                     for name in reports.TABLES}
