@@ -29,6 +29,8 @@ def _admin_engine():
 
 
 def create_database(name: str) -> str:
+    """A fresh database; its name carries this process id, so two runs never share one."""
+    name = f"{name}_{os.getpid()}"
     engine = _admin_engine()
     with engine.connect() as connection:
         connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

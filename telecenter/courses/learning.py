@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -102,6 +103,17 @@ def _passed_final(session: Session, enrolment: Enrolment) -> bool:
     return session.scalar(sa.select(sa.func.count(QuizAttempt.id)).where(
         QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.lesson_id.is_(None),
         QuizAttempt.passed.is_(True))) > 0
+
+
+TOUCH_EVERY = timedelta(minutes=5)
+
+
+def needs_touch(enrolment: Enrolment, lesson: Lesson) -> bool:
+    """Whether opening this lesson changes "where I left off" (or its time is stale): most
+    views of the same lesson then cost no write at all."""
+    last = enrolment.last_activity_at
+    return enrolment.last_lesson_id != lesson.id or last is None or \
+        utcnow() - last > TOUCH_EVERY
 
 
 def open_lesson(session: Session, enrolment: Enrolment, lesson: Lesson) -> None:

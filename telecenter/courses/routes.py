@@ -150,7 +150,7 @@ def lesson(course_id: int, lesson_id: int):
     enrolment = _lesson_context(course, lesson)
     if current_user.role == RESIDENT and enrolment is None:
         return redirect(url_for(".course", course_id=course.id))
-    if enrolment is not None:
+    if enrolment is not None and learning.needs_touch(enrolment, lesson):
         prepare_write(db.session)
         learning.open_lesson(db.session, enrolment, lesson)
         db.session.commit()

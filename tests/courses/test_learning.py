@@ -140,3 +140,15 @@ def test_starter_courses_load_once_and_are_complete(app_ctx):
         assert course.published
     assert load_starter_courses(db.session) == []
     assert db.session.scalar(db.select(db.func.count(Course.id))) == 2
+
+
+def test_reopening_the_same_lesson_soon_needs_no_write(app_ctx, enrolment):
+    from datetime import timedelta
+
+    read, lesson, _optional = _lessons(enrolment.course)
+    assert learning.needs_touch(enrolment, read)
+    learning.open_lesson(db.session, enrolment, read)
+    assert not learning.needs_touch(enrolment, read)
+    assert learning.needs_touch(enrolment, lesson)
+    enrolment.last_activity_at -= timedelta(minutes=6)
+    assert learning.needs_touch(enrolment, read)
