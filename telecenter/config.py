@@ -37,6 +37,7 @@ DEFAULTS: dict[str, object] = {
     "LOGIN_IP_MAX_FAILURES": 30,
     "SYNC_INTERVAL_MINUTES": 15,
     "PASSWORD_HASH_METHOD": "scrypt",
+    "PIN_HASH_METHOD": "pbkdf2:sha256:50000",
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (nginx: 1).
     "TRUSTED_PROXIES": 0,
     # Site: where central is, and this telecenter's token (from `central add-telecenter`).

@@ -68,6 +68,13 @@ def test_erased_participant_can_no_longer_sign_in(app, client, rosa):
     assert _sign_in(client, rosa, "4821").status_code == 401
 
 
+def test_pins_are_hashed_with_the_pin_method(app, rosa):
+    with app.app_context():
+        participant = db.session.scalars(db.select(Participant)).one()
+        assert participant.user.password_hash.startswith("pbkdf2:sha256:50000$")
+        assert "4821" not in participant.user.password_hash
+
+
 def test_resident_sessions_expire_after_ten_idle_minutes(client, rosa):
     import time
 
