@@ -47,6 +47,11 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.replace(tzinfo=UTC)
 
 
+def one_of(column: str, values) -> str:
+    """SQL for a CHECK constraint that keeps a code column within its known values."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -7,6 +7,7 @@ without it fails loudly rather than skipping: PostgreSQL tests are part of the s
 from __future__ import annotations
 
 import os
+import time
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -40,11 +41,21 @@ def create_database(name: str) -> str:
 
 
 def drop_database(url: str) -> None:
+    """Drop a test database. An autovacuum worker (owned by the server, which this role may
+    not terminate) can briefly hold a fresh database: wait and try again; the name is this
+    process's own, so a database that outlives every try harms no other run."""
     name = make_url(url).database
     engine = _admin_engine()
-    with engine.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    engine.dispose()
+    try:
+        for attempt in range(10):
+            try:
+                with engine.connect() as connection:
+                    connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                return
+            except sa.exc.DBAPIError:
+                time.sleep(0.5 * (attempt + 1))
+    finally:
+        engine.dispose()
 
 
 def truncate_all(url: str) -> None:

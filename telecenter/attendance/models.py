@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from telecenter.auth.models import User
 from telecenter.courses.models import CATEGORIES, Course
-from telecenter.database import UTCDateTime, utcnow
+from telecenter.database import UTCDateTime, one_of, utcnow
 from telecenter.extensions import db
 from telecenter.participants.models import Participant
 
@@ -17,10 +17,6 @@ KINDS = ("class", "teleconference", "workshop")
 STATES = ("scheduled", "held", "cancelled")
 ATTENDANCE = ("present", "late", "excused", "absent")
 COUNTED = ("present", "late")  # what counts as having attended
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Series(db.Model):
@@ -44,9 +40,9 @@ class ActivitySession(db.Model):
 
     __tablename__ = "activity_sessions"
     __table_args__ = (
-        sa.CheckConstraint(_in("kind", KINDS), name="kind_known"),
-        sa.CheckConstraint(_in("state", STATES), name="state_known"),
-        sa.CheckConstraint(_in("category", CATEGORIES), name="category_known"),
+        sa.CheckConstraint(one_of("kind", KINDS), name="kind_known"),
+        sa.CheckConstraint(one_of("state", STATES), name="state_known"),
+        sa.CheckConstraint(one_of("category", CATEGORIES), name="category_known"),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         sa.CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
         sa.CheckConstraint("unregistered_viewers >= 0", name="viewers_not_negative"),
@@ -99,7 +95,7 @@ class Registration(db.Model):
     __tablename__ = "session_registrations"
     __table_args__ = (
         sa.UniqueConstraint("session_id", "participant_id"),
-        sa.CheckConstraint(_in("status", ("registered", "waitlisted", "cancelled")),
+        sa.CheckConstraint(one_of("status", ("registered", "waitlisted", "cancelled")),
                            name="status_known"),
     )
 
@@ -121,7 +117,7 @@ class Attendance(db.Model):
     __tablename__ = "attendances"
     __table_args__ = (
         sa.UniqueConstraint("session_id", "participant_id"),
-        sa.CheckConstraint(_in("status", ATTENDANCE), name="status_known"),
+        sa.CheckConstraint(one_of("status", ATTENDANCE), name="status_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

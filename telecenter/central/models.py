@@ -55,6 +55,16 @@ class MonthReport(db.Model):
         return f"<MonthReport {self.telecenter_id} {self.month}>"
 
 
+def _dimension_columns(dims) -> list[sa.Column]:
+    return [sa.Column(dim, sa.Boolean if dim == "wfi" else sa.String(32), nullable=False)
+            for dim in dims]
+
+
+def _measure_columns(measures: dict[str, str]) -> list[sa.Column]:
+    return [sa.Column(name, sa.Integer if kind == "int" else sa.Float, nullable=False)
+            for name, kind in measures.items()]
+
+
 def _fact_table(name: str) -> sa.Table:
     dims, measures = reports.TABLES[name]
     columns = [
@@ -64,12 +74,7 @@ def _fact_table(name: str) -> sa.Table:
         sa.Column("telecenter_id", sa.ForeignKey("telecenters.id"), nullable=False),
         sa.Column("month", sa.String(7), nullable=False),
     ]
-    for dim in dims:
-        kind = sa.Boolean if dim == "wfi" else sa.String(32)
-        columns.append(sa.Column(dim, kind, nullable=False))
-    for measure, kind in measures.items():
-        columns.append(sa.Column(measure, sa.Integer if kind == "int" else sa.Float,
-                                 nullable=False))
+    columns += _dimension_columns(dims) + _measure_columns(measures)
     return sa.Table(f"fact_{name}", db.metadata, *columns,
                     sa.Index(f"ix_fact_{name}_month_telecenter", "month", "telecenter_id"))
 
@@ -85,12 +90,7 @@ def _rollup_table(name: str) -> sa.Table:
     columns = [sa.Column("id", sa.Integer, primary_key=True),
                sa.Column("region", sa.String(80), nullable=False),
                sa.Column("month", sa.String(7), nullable=False)]
-    for dim in dims:
-        columns.append(sa.Column(dim, sa.Boolean if dim == "wfi" else sa.String(32),
-                                 nullable=False))
-    for measure, kind in measures.items():
-        columns.append(sa.Column(measure, sa.Integer if kind == "int" else sa.Float,
-                                 nullable=False))
+    columns += _dimension_columns(dims) + _measure_columns(measures)
     return sa.Table(f"rollup_{name}", db.metadata, *columns,
                     sa.Index(f"ix_rollup_{name}_month_region", "month", "region"))
 
@@ -107,10 +107,8 @@ def _telecenter_total_table(name: str) -> sa.Table:
                sa.Column("telecenter_id", sa.ForeignKey("telecenters.id"), nullable=False),
                sa.Column("month", sa.String(7), nullable=False)]
     if name == "reach":
-        columns.append(sa.Column("scope", sa.String(32), nullable=False))
-    for measure, kind in measures.items():
-        columns.append(sa.Column(measure, sa.Integer if kind == "int" else sa.Float,
-                                 nullable=False))
+        columns += _dimension_columns(("scope",))
+    columns += _measure_columns(measures)
     return sa.Table(f"total_{name}", db.metadata, *columns,
                     sa.Index(f"ix_total_{name}_month_telecenter", "month", "telecenter_id"))
 

@@ -108,6 +108,7 @@ def add_target():
 @bp.app_context_processor
 def central_labels():
     return {"measure_labels": MEASURE_LABELS, "group_labels": GROUP_LABELS,
+            "value_labels": VALUE_LABELS,
             "sex_labels": SEX_LABELS, "is_central_admin": current_user.is_authenticated and
             current_user.role == CENTRAL_ADMIN}
 
@@ -122,6 +123,15 @@ MEASURE_LABELS = {
     "hours": _l("Horas"),
     "registrations": _l("Registros nuevos"),
     "completions": _l("Cursos aprobados"),
+}
+VALUE_LABELS = {
+    "sex": SEX_LABELS,
+    "category": {"digital_literacy": _l("Alfabetización digital"),
+                 "financial_literacy": _l("Educación financiera"),
+                 "agriculture": _l("Agricultura (cacao, café)"), "other": _l("Otros temas")},
+    "activity": {"class": _l("Clase"), "teleconference": _l("Teleconferencia"),
+                 "workshop": _l("Taller")},
+    "age_band": {"unknown": _l("Edad desconocida")},
 }
 GROUP_LABELS = {
     "region": _l("Región"), "telecenter": _l("Telecentro"), "month": _l("Mes"),

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from telecenter.database import UTCDateTime, utcnow
+from telecenter.database import UTCDateTime, one_of, utcnow
 from telecenter.extensions import db
 from telecenter.participants.models import Participant
 
@@ -15,15 +15,11 @@ CATEGORIES = ("digital_literacy", "financial_literacy", "agriculture", "other")
 COMPLETION_MODES = ("self_paced", "classroom")
 
 
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class Course(db.Model):
     __tablename__ = "courses"
     __table_args__ = (
-        sa.CheckConstraint(_in("category", CATEGORIES), name="category_known"),
-        sa.CheckConstraint(_in("completion_mode", COMPLETION_MODES), name="completion_known"),
+        sa.CheckConstraint(one_of("category", CATEGORIES), name="category_known"),
+        sa.CheckConstraint(one_of("completion_mode", COMPLETION_MODES), name="completion_known"),
         sa.CheckConstraint("pass_mark BETWEEN 0 AND 100", name="pass_mark_range"),
         sa.CheckConstraint("attendance_share BETWEEN 1 AND 100", name="attendance_share_range"),
     )
@@ -115,7 +111,9 @@ class Question(db.Model):
     """A quiz question of a lesson, or of the course's final quiz when lesson_id is NULL."""
 
     __tablename__ = "quiz_questions"
-    __table_args__ = (sa.CheckConstraint(_in("kind", ("single", "multiple")), name="kind_known"),)
+    __table_args__ = (
+        sa.CheckConstraint(one_of("kind", ("single", "multiple")), name="kind_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id"), index=True)

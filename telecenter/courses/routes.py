@@ -134,21 +134,14 @@ def enrol(course_id: int):
     return redirect(url_for(".course", course_id=course.id))
 
 
-def _lesson_context(course: Course, lesson: Lesson):
-    enrolment = my_enrolment(course)
-    if current_user.role == RESIDENT and enrolment is None:
-        flash(_("Primero inscríbase en el curso."), "info")
-        return None
-    return enrolment
-
-
 @bp.route("/<int:course_id>/lessons/<int:lesson_id>")
 @site_users
 def lesson(course_id: int, lesson_id: int):
     course = load_course(course_id)
     lesson = load_lesson(course, lesson_id)
-    enrolment = _lesson_context(course, lesson)
+    enrolment = my_enrolment(course)
     if current_user.role == RESIDENT and enrolment is None:
+        flash(_("Primero inscríbase en el curso."), "info")
         return redirect(url_for(".course", course_id=course.id))
     if enrolment is not None and learning.needs_touch(enrolment, lesson):
         prepare_write(db.session)

@@ -8,13 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from telecenter.auth.models import User
-from telecenter.database import UTCDateTime, utcnow
+from telecenter.database import UTCDateTime, one_of, utcnow
 from telecenter.extensions import db
 from telecenter.participants import identity
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Participant(db.Model):
@@ -27,8 +23,8 @@ class Participant(db.Model):
     __tablename__ = "participants"
     __table_args__ = (
         sa.UniqueConstraint("document_type", "document_number"),
-        sa.CheckConstraint(_in("sex", ("female", "male", "unspecified")), name="sex_known"),
-        sa.CheckConstraint(_in("document_type", ("dni", "ce", "none")), name="document_known"),
+        sa.CheckConstraint(one_of("sex", ("female", "male", "unspecified")), name="sex_known"),
+        sa.CheckConstraint(one_of("document_type", ("dni", "ce", "none")), name="document_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,7 +94,8 @@ class Consent(db.Model):
 
     __tablename__ = "consents"
     __table_args__ = (
-        sa.CheckConstraint(_in("kind", ("registration", "financial_inclusion")), name="kind_known"),
+        sa.CheckConstraint(one_of("kind", ("registration", "financial_inclusion")),
+                           name="kind_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -145,7 +142,7 @@ class FiSurvey(db.Model):
 
     __tablename__ = "fi_surveys"
     __table_args__ = (
-        sa.CheckConstraint(_in("kind", ("baseline", "follow_up")), name="kind_known"),
+        sa.CheckConstraint(one_of("kind", ("baseline", "follow_up")), name="kind_known"),
         sa.UniqueConstraint("participant_id", "taken_on"),
     )
 

@@ -238,3 +238,14 @@ def test_answers_are_remembered_until_a_report_arrives(central_with_data):
     removed = sum(row["attendances"] for row in sent[0]["attendance"])
     after = _api(app, "from=2026-01&to=2026-06").json["totals"]["attendances"]
     assert after == before - removed
+
+
+def test_dashboard_names_categories_and_activities_in_spanish(central_with_data,
+                                                             signed_in_central):
+    app, _sent = central_with_data
+    page = signed_in_central(app).get("/central/?from=2026-01&to=2026-06").get_data(
+        as_text=True)
+    for label in ("Educación financiera", "Alfabetización digital", "Teleconferencia"):
+        assert label in page
+    assert ">financial_literacy<" not in page
+    assert ">teleconference<" not in page
