@@ -12,6 +12,7 @@ memory (RSS) of every server process. Then 10 clients hammer one page to measure
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import random
 import re
@@ -20,11 +21,11 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-
-import requests
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -33,6 +34,16 @@ from tests.live import LiveServer  # noqa: E402
 
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 RESIDENTS = 40
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """How fast the simulated people act."""
+
+    #: Residents come in and sign in spread over this many seconds, not all in one instant.
+    arrival: float = 20.0
+    #: Seconds a person takes before each click: looking for the button, reading a little.
+    think: tuple[float, float] = (1.0, 3.0)
 
 
 def prepare(instance: Path) -> tuple[int, int]:
@@ -70,61 +81,108 @@ def prepare(instance: Path) -> tuple[int, int]:
         return item.id, course.id
 
 
+class Browser:
+    """One simulated browser: a kept-alive HTTP/1.1 connection, its cookies, and redirects
+    followed. Plain http.client, so the load generator spends little of the cores it shares
+    with the server."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def _send(self, method: str, path: str, body: str | None) -> http.client.HTTPResponse:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        for attempt in (1, 2):
+            try:
+                self.connection.request(method, path, body=body, headers=headers)
+                return self.connection.getresponse()
+            except (http.client.RemoteDisconnected, ConnectionError):
+                # The server closed an idle kept-alive connection: a browser reconnects.
+                self.connection.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def open(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
+        body = urllib.parse.urlencode(form) if form is not None else None
+        while True:
+            response = self._send(method, path, body)
+            text = response.read().decode()
+            for header in response.headers.get_all("Set-Cookie") or []:
+                name, _, value = header.split(";", 1)[0].partition("=")
+                if value and "max-age=0" not in header.lower():
+                    self.cookies[name.strip()] = value
+                else:
+                    self.cookies.pop(name.strip(), None)
+            if response.status not in (301, 302, 303):
+                return response.status, text
+            method, body = "GET", None
+            path = urllib.parse.urlsplit(response.headers["Location"]).path
+
+
 class Recorder:
     def __init__(self):
         self.timings = defaultdict(list)
         self.errors = defaultdict(int)
         self.lock = threading.Lock()
 
-    def call(self, page: str, method, url: str, **kwargs):
+    def call(self, page: str, browser: Browser, method: str, path: str,
+             form: dict | None = None) -> str:
         started = time.perf_counter()
         try:
-            answer = method(url, timeout=30, **kwargs)
-            failed = answer.status_code >= 400 and answer.status_code != 409
-        except requests.RequestException:
-            answer, failed = None, True
+            status, text = browser.open(method, path, form)
+            failed = status >= 400 and status != 409
+        except (OSError, http.client.HTTPException):
+            status, text, failed = 0, "", True
         elapsed = 1000 * (time.perf_counter() - started)
         with self.lock:
             self.timings[page].append(elapsed)
             if failed:
                 self.errors[page] += 1
-        return answer
+        return text
 
 
-def resident(number: int, server: LiveServer, ids, recorder: Recorder, until: float,
-             kiosk_cookie: str) -> None:
+def csrf(page: str) -> str:
+    match = CSRF.search(page)
+    return match.group(1) if match else ""
+
+
+def resident(number: int, port: int, ids, recorder: Recorder, until: float,
+             kiosk_cookie: str, pacing: Pacing) -> None:
     session_id, course_id = ids
-    pc = requests.Session()
-    page = recorder.call("sign-in page", pc.get, server.url + "/sign-in")
-    token = CSRF.search(page.text).group(1)
-    recorder.call("sign in (PIN)", pc.post, server.url + "/sign-in/participant",
-                  data={"identifier": f"6{number:07d}", "pin": "5824", "csrf_token": token})
-    course_page = recorder.call("course", pc.get, f"{server.url}/courses/{course_id}")
-    token = CSRF.search(course_page.text).group(1)
-    recorder.call("enrol", pc.post, f"{server.url}/courses/{course_id}/enrol",
-                  data={"csrf_token": token})
+    rng = random.Random(number)  # noqa: S311 - when a simulated person arrives and clicks
+    time.sleep(rng.uniform(0, pacing.arrival))  # people reach the room over a few minutes
+    pc, kiosk = Browser(port), Browser(port)
+    kiosk.cookies["kiosk"] = kiosk_cookie
+    document = f"6{number:07d}"
+    page = recorder.call("sign-in page", pc, "GET", "/sign-in")
+    recorder.call("sign in (PIN)", pc, "POST", "/sign-in/participant",
+                  {"identifier": document, "pin": "5824", "csrf_token": csrf(page)})
+    kiosk_page = recorder.call("kiosk", kiosk, "GET", "/kiosk/")
+    recorder.call("check in (kiosk)", kiosk, "POST", "/kiosk/check-in", {
+        "csrf_token": csrf(kiosk_page), "session_id": str(session_id), "identifier": document})
+    course_page = recorder.call("course", pc, "GET", f"/courses/{course_id}")
+    recorder.call("enrol", pc, "POST", f"/courses/{course_id}/enrol",
+                  {"csrf_token": csrf(course_page)})
     lesson_ids = [int(x) for x in re.findall(rf"/courses/{course_id}/lessons/(\d+)",
-                                             course_page.text)]
-    kiosk = requests.Session()
-    kiosk.cookies.set("kiosk", kiosk_cookie)
-    kiosk_page = recorder.call("kiosk", kiosk.get, server.url + "/kiosk/")
-    recorder.call("check in (kiosk)", kiosk.post, server.url + "/kiosk/check-in", data={
-        "csrf_token": CSRF.search(kiosk_page.text).group(1), "session_id": str(session_id),
-        "identifier": f"6{number:07d}"})
-    rng = random.Random(number)  # noqa: S311 - which page a simulated person opens
+                                             course_page)]
     while time.perf_counter() < until:
-        recorder.call("home", pc.get, server.url + "/home")
-        recorder.call("catalogue", pc.get, server.url + "/courses/")
-        recorder.call("course", pc.get, f"{server.url}/courses/{course_id}")
+        for page, path in (("home", "/home"), ("catalogue", "/courses/"),
+                           ("course", f"/courses/{course_id}")):
+            recorder.call(page, pc, "GET", path)
+            time.sleep(rng.uniform(*pacing.think))
         lesson = rng.choice(lesson_ids)
-        page = recorder.call("lesson", pc.get,
-                             f"{server.url}/courses/{course_id}/lessons/{lesson}")
-        questions = dict(re.findall(r'name="(q-\d+)" value="(\d+)"', page.text)) if page else {}
+        path = f"/courses/{course_id}/lessons/{lesson}"
+        page = recorder.call("lesson", pc, "GET", path)
+        questions = dict(re.findall(r'name="(q-\d+)" value="(\d+)"', page))
+        time.sleep(rng.uniform(*pacing.think))
         if questions:
-            recorder.call("quiz answer", pc.post,
-                          f"{server.url}/courses/{course_id}/lessons/{lesson}/quiz",
-                          data={"csrf_token": CSRF.search(page.text).group(1), **questions})
-        time.sleep(rng.uniform(0.5, 1.5))  # a person reads before the next click
+            recorder.call("quiz answer", pc, "POST", path + "/quiz",
+                          {"csrf_token": csrf(page), **questions})
+            time.sleep(rng.uniform(*pacing.think))
 
 
 def rss_mb(root_pid: int) -> float:
@@ -174,10 +232,12 @@ def single_page_rate(server: LiveServer, path: str, clients: int, seconds: float
     counts, until = [0] * clients, time.perf_counter() + seconds
 
     def hammer(index):
-        with requests.Session() as http:
-            while time.perf_counter() < until:
-                http.get(server.url + path, timeout=30).raise_for_status()
-                counts[index] += 1
+        browser = Browser(server.port)
+        while time.perf_counter() < until:
+            status, _text = browser.open("GET", path)
+            if status != 200:
+                raise RuntimeError(f"{path} answered {status}")
+            counts[index] += 1
 
     threads = [threading.Thread(target=hammer, args=(i,)) for i in range(clients)]
     for thread in threads:
@@ -188,10 +248,27 @@ def single_page_rate(server: LiveServer, path: str, clients: int, seconds: float
           f"{sum(counts) / seconds:.0f} requests/s")
 
 
+def open_kiosk(server: LiveServer) -> str:
+    """The trainer signs in and turns the room's kiosk on; its cookie goes to every resident."""
+    staff = Browser(server.port)
+    page = staff.open("GET", "/sign-in")[1]
+    staff.open("POST", "/sign-in", {"username": "capacitador", "password":
+                                    "demo-capacitador-2026", "csrf_token": csrf(page)})
+    home = staff.open("GET", "/home")[1]
+    staff.open("POST", "/kiosk/open", {"csrf_token": csrf(home)})
+    return staff.cookies["kiosk"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--seconds", type=float, default=90,
+                        help="how long the room works, arrivals included")
+    parser.add_argument("--arrival", type=float, default=Pacing.arrival,
+                        help="residents arrive spread over this many seconds")
+    parser.add_argument("--think", type=float, nargs=2, default=Pacing.think,
+                        metavar=("MIN", "MAX"), help="seconds a person takes before a click")
     args = parser.parse_args()
+    pacing = Pacing(arrival=args.arrival, think=tuple(args.think))
     instance = Path(tempfile.mkdtemp(prefix="site-load-"))
     server = LiveServer(instance=instance, workers=2, extra_env={"PASSWORD_HASH_METHOD":
                                                                  "scrypt"})
@@ -200,19 +277,12 @@ def main() -> None:
     ids = prepare(instance)
     server.start()
     try:
-        staff = requests.Session()
-        token = CSRF.search(staff.get(server.url + "/sign-in").text).group(1)
-        staff.post(server.url + "/sign-in", data={"username": "capacitador",
-                                                  "password": "demo-capacitador-2026",
-                                                  "csrf_token": token})
-        token = CSRF.search(staff.get(server.url + "/home").text).group(1)
-        staff.post(server.url + "/kiosk/open", data={"csrf_token": token})
-        kiosk_cookie = staff.cookies.get("kiosk")
+        kiosk_cookie = open_kiosk(server)
         recorder = Recorder()
         started = time.perf_counter()
         until = started + args.seconds
-        threads = [threading.Thread(target=resident, args=(n, server, ids, recorder, until,
-                                                           kiosk_cookie))
+        threads = [threading.Thread(target=resident, args=(n, server.port, ids, recorder, until,
+                                                           kiosk_cookie, pacing))
                    for n in range(RESIDENTS)]
         for thread in threads:
             thread.start()
@@ -220,6 +290,8 @@ def main() -> None:
         while any(t.is_alive() for t in threads):
             peak = max(peak, rss_mb(server.process.pid))
             time.sleep(1)
+        print(f"{RESIDENTS} residents arriving over {pacing.arrival:.0f} s, "
+              f"{pacing.think[0]:g}-{pacing.think[1]:g} s before each click")
         report(recorder, time.perf_counter() - started)
         print(f"server memory (RSS, gunicorn master and workers): peak {peak:.0f} MB")
         single_page_rate(server, "/sign-in", clients=10, seconds=15)

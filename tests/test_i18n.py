@@ -75,3 +75,20 @@ def test_every_message_in_the_code_has_an_english_translation():
     assert len(found) > 50  # the extraction itself worked
     missing = sorted(found - translated)
     assert missing == [], "run `make extract-messages` and translate: " + "; ".join(missing)
+
+
+def test_built_in_form_messages_follow_the_page_language(signed_in):
+    """WTForms' own messages come from a catalogue cached per process and per language: a
+    Spanish page must not get the English one that was loaded first, nor the other way."""
+    client = signed_in("admin")
+    bad_role = {"username": "otro", "display_name": "Otro", "role": "central_admin",
+                "password": "long-enough-1", "confirm": "long-enough-1"}
+    for language, expected, foreign in (("en", "Not a valid choice", "Opción inválida"),
+                                        ("es", "Opción inválida", "Not a valid choice"),
+                                        ("en", "Not a valid choice", "Opción inválida")):
+        _switch(client, language, "/home")
+        page = client.post("/admin/accounts/", data={**bad_role,
+                                                     "csrf_token": csrf_token(client)})
+        assert page.status_code == 400
+        assert expected in page.get_data(as_text=True)
+        assert foreign not in page.get_data(as_text=True)

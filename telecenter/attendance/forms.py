@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from telecenter.attendance.scheduling import Recurrence, SessionData
 from telecenter.courses.forms import CATEGORY_LABELS
+from telecenter.forms import Form
 from telecenter.participants.choices import as_choices
 from telecenter.participants.forms import MultiCheckboxField
 
@@ -31,7 +31,7 @@ WEEKDAY_LABELS = {"0": _l("Lunes"), "1": _l("Martes"), "2": _l("Miércoles"), "3
 SCOPE_LABELS = {"one": _l("Solo esta sesión"), "following": _l("Esta y las siguientes de la serie")}
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     kind = RadioField(_l("Tipo de actividad"), choices=as_choices(KIND_LABELS),
                       default="class", validators=[InputRequired()])
     title = StringField(_l("Título"), validators=[DataRequired(), Length(max=160)])
@@ -92,11 +92,11 @@ class SessionForm(FlaskForm):
                           every_weeks=self.every_weeks.data or 1, until=self.until.data)
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = StringField(_l("Motivo"), validators=[DataRequired(), Length(max=300)])
     scope = RadioField(_l("Aplicar a"), choices=as_choices(SCOPE_LABELS), default="one")
 
 
-class ViewersForm(FlaskForm):
+class ViewersForm(Form):
     count = IntegerField(_l("Personas que miraron sin estar registradas"),
                          validators=[InputRequired(), NumberRange(0, 1000)])

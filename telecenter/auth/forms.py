@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from telecenter.auth.services import MIN_PASSWORD_LENGTH
+from telecenter.forms import Form
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     username = StringField(_l("Usuario"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("Contraseña"), validators=[DataRequired(), Length(max=200)])
     next = HiddenField()
 
 
-class AccountForm(FlaskForm):
+class AccountForm(Form):
     username = StringField(_l("Usuario"), validators=[DataRequired(), Length(max=64)])
     display_name = StringField(_l("Nombre completo"), validators=[DataRequired(), Length(max=120)])
     role = SelectField(_l("Rol"), choices=[])
@@ -32,16 +32,16 @@ class AccountForm(FlaskForm):
     )
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(Form):
     password = PasswordField(
         _l("Nueva contraseña"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
     )
 
 
-class ToggleActiveForm(FlaskForm):
+class ToggleActiveForm(Form):
     active = BooleanField()
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """A form with only its CSRF token, for buttons that change something."""

@@ -7,6 +7,7 @@ sanitizes the result again, so no script or event handler can survive either lay
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import PurePosixPath
 
@@ -78,7 +79,10 @@ def _keep_own_media(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
+@functools.lru_cache(maxsize=256)
 def render(markdown_text: str, *, course_id: int) -> str:
+    """Cached by text: a room of learners opens the same few lessons, and parsing plus
+    sanitizing a lesson costs more than the rest of its page."""
     html = _build(course_id).render(markdown_text or "")
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                      attribute_filter=_keep_own_media, url_schemes={"http", "https", "mailto"},

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -17,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from telecenter.courses.authoring import CourseFields
+from telecenter.forms import Form
 from telecenter.participants.choices import as_choices
 
 CATEGORY_LABELS = {
@@ -34,7 +34,7 @@ LANGUAGE_LABELS = {"es": _l("Castellano"), "qu": _l("Quechua"), "cni": _l("Ashá
 OPTION_COUNT = 4
 
 
-class CourseForm(FlaskForm):
+class CourseForm(Form):
     title = StringField(_l("Título"), validators=[DataRequired(), Length(max=160)])
     summary = TextAreaField(_l("Resumen"), validators=[Optional(), Length(max=600)])
     category = SelectField(_l("Categoría"), choices=as_choices(CATEGORY_LABELS))
@@ -58,18 +58,18 @@ class CourseForm(FlaskForm):
             attendance_share=self.attendance_share.data, published=self.published.data)
 
 
-class ModuleForm(FlaskForm):
+class ModuleForm(Form):
     title = StringField(_l("Nombre del módulo"), validators=[DataRequired(), Length(max=160)])
 
 
-class LessonForm(FlaskForm):
+class LessonForm(Form):
     title = StringField(_l("Título de la lección"), validators=[DataRequired(), Length(max=160)])
     body_markdown = TextAreaField(_l("Texto de la lección (Markdown)"),
                                   validators=[Length(max=100_000)])
     required = BooleanField(_l("Obligatoria para aprobar el curso"), default=True)
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     prompt = StringField(_l("Pregunta"), validators=[DataRequired(), Length(max=500)])
     kind = RadioField(_l("Tipo"), default="single", choices=as_choices({
         "single": _l("Una sola respuesta correcta"),
@@ -88,9 +88,9 @@ def option_fields(form_data, count: int = OPTION_COUNT) -> list[dict]:
     return options
 
 
-class MediaForm(FlaskForm):
+class MediaForm(Form):
     file = FileField(_l("Archivo (imagen, audio o video)"), validators=[FileRequired()])
 
 
-class PackForm(FlaskForm):
+class PackForm(Form):
     file = FileField(_l("Paquete de curso (.zip)"), validators=[FileRequired()])

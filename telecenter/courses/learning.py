@@ -91,10 +91,10 @@ class Progress:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-def progress(session: Session, enrolment: Enrolment) -> Progress:
-    course = enrolment.course
-    lessons = {lesson.id for lesson in course.lessons}
-    done = completed_lesson_ids(session, enrolment) & lessons
+def progress(session: Session, enrolment: Enrolment, done: set[int] | None = None) -> Progress:
+    """`done` (the completed lesson ids) when the caller has them already."""
+    lessons = {lesson.id for lesson in enrolment.course.lessons}
+    done = (completed_lesson_ids(session, enrolment) if done is None else done) & lessons
     return Progress(done=len(done), total=len(lessons), final_passed=_passed_final(session,
                     enrolment), completed=enrolment.completed_at is not None)
 
@@ -231,9 +231,10 @@ def _new_certificate_code(session: Session) -> str:
         sa.select(Enrolment.id).where(Enrolment.certificate_code == code)) is not None)
 
 
-def next_lesson(session: Session, enrolment: Enrolment) -> Lesson | None:
+def next_lesson(session: Session, enrolment: Enrolment,
+                done: set[int] | None = None) -> Lesson | None:
     """The first lesson not yet done (after the last one opened), for "continue"."""
-    done = completed_lesson_ids(session, enrolment)
+    done = completed_lesson_ids(session, enrolment) if done is None else done
     lessons = enrolment.course.lessons
     last = next((i for i, lesson in enumerate(lessons) if lesson.id == enrolment.last_lesson_id),
                 -1)

@@ -73,8 +73,9 @@ class Module(db.Model):
     title: Mapped[str] = mapped_column(sa.String(160))
 
     course: Mapped[Course] = relationship(back_populates="modules")
+    # selectin: a course's lessons arrive in one query, not one per module.
     lessons: Mapped[list[Lesson]] = relationship(back_populates="module",
-                                                 order_by="Lesson.position")
+                                                 order_by="Lesson.position", lazy="selectin")
 
     def __repr__(self) -> str:
         return f"<Module {self.id} of course {self.course_id}>"
@@ -125,7 +126,7 @@ class Question(db.Model):
     lesson: Mapped[Lesson | None] = relationship(back_populates="questions")
     options: Mapped[list[Option]] = relationship(back_populates="question",
                                                  order_by="Option.position",
-                                                 cascade="all, delete-orphan")
+                                                 cascade="all, delete-orphan", lazy="selectin")
 
     def __repr__(self) -> str:
         return f"<Question {self.id} {self.kind}>"

@@ -111,10 +111,11 @@ def course(course_id: int):
     course = load_course(course_id)
     enrolment = my_enrolment(course)
     done = learning.completed_lesson_ids(db.session, enrolment) if enrolment else set()
-    progress = learning.progress(db.session, enrolment) if enrolment else None
     return render_template("courses/course.html", course=course, enrolment=enrolment,
-                           done=done, progress=progress, form=EmptyForm(),
-                           next_lesson=learning.next_lesson(db.session, enrolment)
+                           done=done, form=EmptyForm(),
+                           progress=learning.progress(db.session, enrolment, done)
+                           if enrolment else None,
+                           next_lesson=learning.next_lesson(db.session, enrolment, done)
                            if enrolment else None)
 
 
@@ -143,11 +144,13 @@ def lesson(course_id: int, lesson_id: int):
     if current_user.role == RESIDENT and enrolment is None:
         flash(_("Primero inscríbase en el curso."), "info")
         return redirect(url_for(".course", course_id=course.id))
+    page = _render_lesson(course, lesson, enrolment)
     if enrolment is not None and learning.needs_touch(enrolment, lesson):
+        # Written after rendering: the commit expires what the page would otherwise reload.
         prepare_write(db.session)
         learning.open_lesson(db.session, enrolment, lesson)
         db.session.commit()
-    return _render_lesson(course, lesson, enrolment)
+    return page
 
 
 def _render_lesson(course, lesson, enrolment, result=None, error=None, status=200):
@@ -160,7 +163,7 @@ def _render_lesson(course, lesson, enrolment, result=None, error=None, status=20
         previous=lessons[index - 1] if index > 0 else None,
         following=lessons[index + 1] if index + 1 < len(lessons) else None,
         result=result, quiz_error=error, form=EmptyForm(),
-        progress=learning.progress(db.session, enrolment) if enrolment else None), status
+        progress=learning.progress(db.session, enrolment, done) if enrolment else None), status
 
 
 @bp.route("/<int:course_id>/lessons/<int:lesson_id>/done", methods=["POST"])

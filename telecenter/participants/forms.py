@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -21,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from telecenter.forms import Form
 from telecenter.participants import choices, districts
 from telecenter.participants import survey_choices as sc
 from telecenter.participants.rights import ERASURE_REASONS
@@ -38,7 +38,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class PersonFields(FlaskForm):
+class PersonFields(Form):
     given_names = StringField(_l("Nombres"), validators=[DataRequired(), Length(max=80)])
     surnames = StringField(_l("Apellidos"), validators=[Optional(), Length(max=80)])
     sex = RadioField(_l("Sexo"), choices=[], validators=[InputRequired()])
@@ -119,11 +119,11 @@ class QuickRegistrationForm(ConsentFields, PersonFields):
     """Walk-ins: the least needed to count them today; completed later."""
 
 
-class PinForm(FlaskForm):
+class PinForm(Form):
     pin = PasswordField(_l("Nuevo PIN (4 números)"), validators=[DataRequired(), Length(max=4)])
 
 
-class EraseForm(FlaskForm):
+class EraseForm(Form):
     reason = RadioField(_l("Motivo"), choices=[], validators=[InputRequired()])
     confirm = BooleanField(_l("Entiendo que los datos personales se borran para siempre"),
                            validators=[DataRequired()])
@@ -136,19 +136,19 @@ class EraseForm(FlaskForm):
         self.reason.choices = choices.as_choices({code: labels[code] for code in ERASURE_REASONS})
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("Archivo CSV"), validators=[FileRequired()])
     consent_confirmed = BooleanField(
         _l("Confirmo que todas las personas de la lista dieron su consentimiento"),
         validators=[DataRequired()])
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(Form):
     enrolled_on = DateField(_l("Fecha de inscripción"), default=date.today,
                             validators=[InputRequired()])
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(Form):
     taken_on = DateField(_l("Fecha de la encuesta"), default=date.today,
                          validators=[InputRequired()])
     phone_access = RadioField(_l("¿Tiene celular?"), choices=[], validators=[InputRequired()])

@@ -15,8 +15,11 @@ def test_access_log_has_paths_but_no_query_strings(live_site):
     answer = session.get(live_site.url + "/participants/?q=Quispe+10117410", timeout=10)
     assert answer.status_code == 200
     assert "Quispe" in answer.text
-    time.sleep(0.5)  # let gunicorn flush the access line
+    time.sleep(0.5)  # let the worker flush its log line
     log = live_site.log_path.read_text()
-    assert '"GET /participants/"' in log
+    lines = [line for line in log.splitlines() if "GET /participants/" in line]
+    assert len(lines) == 1, lines  # one line per request, the app's, with its request id
+    assert answer.headers["X-Request-ID"] in lines[0]
+    assert "status=200" in lines[0]
     assert "Quispe" not in log
     assert "10117410" not in log
