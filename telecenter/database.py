@@ -98,6 +98,18 @@ def prepare_write(session) -> None:
         g.sqlite_write = True
 
 
+def commit_keeping_loaded(session) -> None:
+    """Commit a POST's write without expiring the objects it loaded, so the page rendered next
+    does not load them all again. They hold what this request read and wrote; on SQLite a POST
+    read them under the write lock, so nothing changed them meanwhile."""
+    current = session()
+    current.expire_on_commit = False
+    try:
+        current.commit()
+    finally:
+        current.expire_on_commit = True
+
+
 def _writing_request() -> bool:
     """A POST takes SQLite's write lock at its first statement, waiting its turn (busy timeout).
 

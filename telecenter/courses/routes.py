@@ -23,7 +23,7 @@ from telecenter.auth.roles import RESIDENT, SITE_ROLES, STAFF
 from telecenter.courses import content, learning, media, reports
 from telecenter.courses.forms import CATEGORY_LABELS
 from telecenter.courses.models import Course, Enrolment, Lesson, MediaFile
-from telecenter.database import prepare_write
+from telecenter.database import commit_keeping_loaded, prepare_write
 from telecenter.extensions import db
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
@@ -211,7 +211,7 @@ def lesson_quiz(course_id: int, lesson_id: int):
     except learning.LearningError as error:
         db.session.rollback()
         return _render_lesson(course, lesson, enrolment, error=str(error), status=400)
-    db.session.commit()
+    commit_keeping_loaded(db.session)
     return _render_lesson(course, lesson, enrolment, result=result)
 
 
@@ -228,7 +228,7 @@ def final_quiz(course_id: int):
             db.session.rollback()
             error, status = str(problem), 400
         else:
-            db.session.commit()
+            commit_keeping_loaded(db.session)
     return render_template("courses/final_quiz.html", course=course, enrolment=enrolment,
                            result=result, quiz_error=error,
                            progress=learning.progress(db.session, enrolment)), status

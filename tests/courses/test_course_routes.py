@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from telecenter.courses.models import Course, Lesson
+from telecenter.courses.models import Course, Enrolment, Lesson
 from telecenter.extensions import db
 from tests.conftest import count_rows, csrf_token
 from tests.courses.conftest import BODIES, definition
@@ -59,7 +59,29 @@ def test_resident_enrols_learns_and_sees_progress_on_home(app, resident, course_
     answer = _post(resident, f"/courses/{course_id}/lessons/{quiz_id}/quiz", right)
     assert answer.status_code == 200
     assert "Aprobó con 100 %" in answer.get_data(as_text=True)
+    # The answer page is rendered from what the commit kept loaded: it shows the new progress.
+    assert 'data-testid="progress">67 %' in answer.get_data(as_text=True)
     assert 'data-testid="progress">67 %' in resident.get("/home").get_data(as_text=True)
+
+
+def test_passing_the_final_quiz_shows_the_certificate_link_at_once(app, resident, course_id):
+    _post(resident, f"/courses/{course_id}/enrol")
+    read_id, _ = _lesson(app, course_id, "leer")
+    _post(resident, f"/courses/{course_id}/lessons/{read_id}/done")
+    quiz_id, right = _lesson(app, course_id, "con-preguntas")
+    _post(resident, f"/courses/{course_id}/lessons/{quiz_id}/quiz", right)
+    with app.app_context():
+        final = {f"q-{q.id}": sorted(q.correct_ids)
+                 for q in db.session.get(Course, course_id).final_questions}
+    answer = _post(resident, f"/courses/{course_id}/final-quiz", final)
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert "Aprobó con 100 %" in page
+    assert f"/courses/{course_id}/certificate" in page
+    with app.app_context():
+        assert db.session.scalar(db.select(Enrolment.completed_at)) is not None
+    again = resident.get(f"/courses/{course_id}/final-quiz").get_data(as_text=True)
+    assert "Ya aprobó este curso" in again
 
 
 def test_wrong_answers_show_feedback_and_tampered_ones_are_refused(app, resident, course_id):
