@@ -1,12 +1,17 @@
 """Site load benchmark: a full room of 40 residents on one telecenter PC.
 
-    make bench-site           (or: .venv/bin/python bench/site_load.py [--seconds 60])
+    make bench-site       (or: .venv/bin/python bench/site_load.py [--seconds 90]
+                                [--arrival 10] [--think 0.5 1.5])
 
 Starts the site with gunicorn as `make run` does (gunicorn.conf.py, 2 workers, production
-password hashing), then 40 residents each sign in with DNI and PIN, open the catalogue, a
-course, lessons, answer a lesson quiz, and check in at the kiosk, over and over for a fixed
-time. Prints requests per second, latency median / p95 / p99 per page, errors, and the total
-memory (RSS) of every server process. Then 10 clients hammer one page to measure its rate.
+password hashing). 40 residents arrive spread over --arrival seconds; each signs in with DNI
+and PIN, checks in at the kiosk, enrols, then opens home, the catalogue, the course, a lesson
+and answers its quiz, over and over, waiting --think seconds before each click. Prints
+requests per second, latency median / p95 / p99 per page, errors, and the total memory (RSS)
+of every server process. Then 10 clients hammer one page to measure its rate.
+
+`--arrival 0 --think 0.1 0.3` is the stress case: everyone signs in at the same instant and
+clicks five times a second.
 """
 
 from __future__ import annotations
@@ -41,9 +46,10 @@ class Pacing:
     """How fast the simulated people act."""
 
     #: Residents come in and sign in spread over this many seconds, not all in one instant.
-    arrival: float = 20.0
-    #: Seconds a person takes before each click: looking for the button, reading a little.
-    think: tuple[float, float] = (1.0, 3.0)
+    arrival: float = 10.0
+    #: Seconds a person takes before each click. First-time users need several seconds to find
+    #: a button and minutes to read a lesson, so 0.5-1.5 s is a room far busier than a real one.
+    think: tuple[float, float] = (0.5, 1.5)
 
 
 def prepare(instance: Path) -> tuple[int, int]:

@@ -19,7 +19,8 @@ DEFAULTS: dict[str, object] = {
     "BABEL_DEFAULT_LOCALE": "es",
     "BABEL_DEFAULT_TIMEZONE": "America/Lima",
     "LANGUAGES": ("es", "en"),
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Filled in by finalise(): a ping before each use only for a database over the network.
+    "SQLALCHEMY_ENGINE_OPTIONS": None,
     "SQLITE_BUSY_TIMEOUT_MS": 15000,
     # A request body over this is refused with 413 before any view runs.
     "MAX_CONTENT_LENGTH": 1 * 1024 * 1024,
@@ -129,5 +130,9 @@ def finalise(config: dict, instance_path: str) -> None:
         config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
     if not config["SQLALCHEMY_DATABASE_URI"]:
         config["SQLALCHEMY_DATABASE_URI"] = default_database_url(instance_path)
+    if config.get("SQLALCHEMY_ENGINE_OPTIONS") is None:
+        # A SQLite file cannot drop a connection; PostgreSQL restarts can.
+        over_network = not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": over_network}
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = load_or_create_secret_key(instance_path)

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from telecenter.auth.session_policy import LAST_SEEN_KEY
+from telecenter.auth.session_policy import LAST_SEEN_KEY, STAMP_EVERY_SECONDS
 from tests.conftest import count_rows, csrf_token, sign_in
 
 WRONG = "Usuario o contraseña incorrectos"
@@ -118,6 +118,23 @@ def test_sign_out_needs_a_post_with_csrf(signed_in):
     response = client.post("/sign-out", data={"csrf_token": csrf_token(client)})
     assert response.status_code == 302
     assert client.get("/home").status_code == 302
+
+
+def test_activity_stamp_is_renewed_only_when_it_has_aged(signed_in):
+    """An unchanged session is not signed and sent again with every answer; a stamp older
+    than STAMP_EVERY_SECONDS is renewed, so a person who keeps clicking stays signed in."""
+    client = signed_in("resident")
+    client.get("/home")
+    fresh = client.get("/home")
+    assert fresh.status_code == 200
+    assert "session=" not in fresh.headers.get("Set-Cookie", "")
+    aged = int(time.time()) - STAMP_EVERY_SECONDS - 5
+    with client.session_transaction() as session:
+        session[LAST_SEEN_KEY] = aged
+    renewed = client.get("/home")
+    assert "session=" in renewed.headers.get("Set-Cookie", "")
+    with client.session_transaction() as session:
+        assert session[LAST_SEEN_KEY] > aged
 
 
 @pytest.mark.parametrize(("role", "idle_minutes", "signed_out"), [

@@ -38,6 +38,14 @@ def test_site_defaults_to_sqlite_in_the_instance_folder(tmp_path, monkeypatch):
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/telecenter.sqlite3"
 
 
+@pytest.mark.parametrize(("url", "ping"), [("sqlite:///{tmp}/x.sqlite3", False),
+                                         ("postgresql+psycopg://u:p@127.0.0.1/x", True)])
+def test_connections_are_pinged_before_use_only_over_the_network(tmp_path, url, ping):
+    settings = {"TELECENTER_ROLE": "site", "DATABASE_URL": url.format(tmp=tmp_path)}
+    config.finalise(settings, str(tmp_path))
+    assert settings["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": ping}
+
+
 @pytest.mark.parametrize(("name", "value"), [("TELECENTER_ROLE", "both"),
                                              ("LOGIN_MAX_FAILURES", "five")])
 def test_bad_settings_stop_the_start_with_a_clear_error(tmp_path, monkeypatch, name, value):

@@ -11,6 +11,9 @@ from flask_login import current_user, logout_user
 from telecenter.auth.roles import RESIDENT
 
 LAST_SEEN_KEY = "last_seen"
+#: The stamp is renewed at most this often: an unchanged session is not signed and sent again
+#: with every answer, and a sign-out after idling comes at most this much early.
+STAMP_EVERY_SECONDS = 30
 
 
 def idle_limit_seconds(role: str) -> int:
@@ -34,5 +37,6 @@ def expire_idle_session():
         session.clear()
         flash(_("Su sesión se cerró por inactividad. Vuelva a ingresar."), "info")
         return redirect(url_for("auth.sign_in"))
-    session[LAST_SEEN_KEY] = now
+    if last_seen is None or now - int(last_seen) >= STAMP_EVERY_SECONDS:
+        session[LAST_SEEN_KEY] = now
     return None
