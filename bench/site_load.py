@@ -88,9 +88,9 @@ def prepare(instance: Path) -> tuple[int, int]:
 
 
 class Browser:
-    """One simulated browser: a kept-alive HTTP/1.1 connection, its cookies, and redirects
-    followed. Plain http.client, so the load generator spends little of the cores it shares
-    with the server."""
+    """One simulated browser: an HTTP/1.1 connection (reopened when the server closes it), its
+    cookies, and redirects followed. Plain http.client, so the load generator spends little of
+    the cores it shares with the server."""
 
     def __init__(self, port: int):
         self.port = port
