@@ -113,6 +113,9 @@ class Browser:
         raise AssertionError("unreachable")
 
     def open(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
+        """The status and page at the end of any redirects; landing on the sign-in page
+        unasked (the person was signed out) counts as status 401."""
+        asked = path
         body = urllib.parse.urlencode(form) if form is not None else None
         while True:
             response = self._send(method, path, body)
@@ -124,7 +127,8 @@ class Browser:
                 else:
                     self.cookies.pop(name.strip(), None)
             if response.status not in (301, 302, 303):
-                return response.status, text
+                signed_out = path == "/sign-in" and not asked.startswith("/sign-in")
+                return (401 if signed_out else response.status), text
             method, body = "GET", None
             path = urllib.parse.urlsplit(response.headers["Location"]).path
 
@@ -136,11 +140,14 @@ class Recorder:
         self.lock = threading.Lock()
 
     def call(self, page: str, browser: Browser, method: str, path: str,
-             form: dict | None = None) -> str:
+             form: dict | None = None, expect: str | None = None) -> str:
+        """One click, timed; an error is a 4xx/5xx (but 409, "already checked in"), being
+        signed out, or a page without the words `expect` (a regular expression)."""
         started = time.perf_counter()
         try:
             status, text = browser.open(method, path, form)
-            failed = status >= 400 and status != 409
+            failed = (status >= 400 and status != 409) or bool(
+                expect and not re.search(expect, text))
         except (OSError, http.client.HTTPException):
             status, text, failed = 0, "", True
         elapsed = 1000 * (time.perf_counter() - started)
@@ -169,7 +176,8 @@ def resident(number: int, port: int, ids, recorder: Recorder, until: float,
                   {"identifier": document, "pin": "5824", "csrf_token": csrf(page)})
     kiosk_page = recorder.call("kiosk", kiosk, "GET", "/kiosk/")
     recorder.call("check in (kiosk)", kiosk, "POST", "/kiosk/check-in", {
-        "csrf_token": csrf(kiosk_page), "session_id": str(session_id), "identifier": document})
+        "csrf_token": csrf(kiosk_page), "session_id": str(session_id), "identifier": document},
+        expect="asistencia quedó registrada")
     course_page = recorder.call("course", pc, "GET", f"/courses/{course_id}")
     recorder.call("enrol", pc, "POST", f"/courses/{course_id}/enrol",
                   {"csrf_token": csrf(course_page)})
@@ -187,7 +195,7 @@ def resident(number: int, port: int, ids, recorder: Recorder, until: float,
         time.sleep(rng.uniform(*pacing.think))
         if questions:
             recorder.call("quiz answer", pc, "POST", path + "/quiz",
-                          {"csrf_token": csrf(page), **questions})
+                          {"csrf_token": csrf(page), **questions}, expect="Aprobó|Obtuvo")
             time.sleep(rng.uniform(*pacing.think))
 
 

@@ -17,8 +17,9 @@ def _wtforms_messages(locale: str) -> support.Translations:
 
 class Form(FlaskForm):
     """A FlaskForm whose built-in WTForms messages ("Not a valid choice") come in the page's
-    language, loaded once per process: Flask-WTF reads and parses the catalogue file again
-    for every request that shows a form."""
+    language from a catalogue loaded once per process. Flask-WTF reads and parses the file
+    again in every request that needs a WTForms message: each validation error, and each form
+    with an unlabelled field, such as the sign-in page's hidden `next`."""
 
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):

@@ -135,6 +135,10 @@ def test_activity_stamp_is_renewed_only_when_it_has_aged(signed_in):
     assert "session=" in renewed.headers.get("Set-Cookie", "")
     with client.session_transaction() as session:
         assert session[LAST_SEEN_KEY] > aged
+        session[LAST_SEEN_KEY] = int(time.time()) + 3600  # then the clock was set back an hour
+    client.get("/home")
+    with client.session_transaction() as session:
+        assert session[LAST_SEEN_KEY] <= int(time.time())
 
 
 @pytest.mark.parametrize(("role", "idle_minutes", "signed_out"), [

@@ -37,6 +37,8 @@ def expire_idle_session():
         session.clear()
         flash(_("Su sesión se cerró por inactividad. Vuelva a ingresar."), "info")
         return redirect(url_for("auth.sign_in"))
-    if last_seen is None or now - int(last_seen) >= STAMP_EVERY_SECONDS:
+    # A stamp from the future (the PC's clock was set back) is renewed too, or the idle
+    # sign-out would wait until the clock caught up.
+    if last_seen is None or not 0 <= now - int(last_seen) < STAMP_EVERY_SECONDS:
         session[LAST_SEEN_KEY] = now
     return None

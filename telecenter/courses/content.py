@@ -79,11 +79,23 @@ def _keep_own_media(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-@functools.lru_cache(maxsize=256)
 def render(markdown_text: str, *, course_id: int) -> str:
-    """Cached by text: a room of learners opens the same few lessons, and parsing plus
-    sanitizing a lesson costs more than the rest of its page."""
+    """Lesson Markdown to sanitized HTML, uncached: for previews of drafts being edited."""
     html = _build(course_id).render(markdown_text or "")
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                      attribute_filter=_keep_own_media, url_schemes={"http", "https", "mailto"},
                      link_rel="noopener noreferrer")
+
+
+#: Lessons longer than this are rendered each time rather than kept in every worker's memory.
+CACHE_TEXT_LIMIT = 20_000
+_render_cached = functools.lru_cache(maxsize=128)(render)
+
+
+def render_lesson(markdown_text: str, *, course_id: int) -> str:
+    """Cached by text: a room of learners opens the same few lessons, and parsing plus
+    sanitizing a lesson costs more than the rest of its page. Keyed by the text itself, so an
+    edited lesson is never served stale; bounded in count and in size of each entry."""
+    if len(markdown_text or "") > CACHE_TEXT_LIMIT:
+        return render(markdown_text, course_id=course_id)
+    return _render_cached(markdown_text, course_id=course_id)

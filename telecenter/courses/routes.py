@@ -159,7 +159,7 @@ def _render_lesson(course, lesson, enrolment, result=None, error=None, status=20
     index = lessons.index(lesson)
     return render_template(
         "courses/lesson.html", course=course, lesson=lesson, enrolment=enrolment,
-        body=content.render(lesson.body_markdown, course_id=course.id), done=done,
+        body=content.render_lesson(lesson.body_markdown, course_id=course.id), done=done,
         previous=lessons[index - 1] if index > 0 else None,
         following=lessons[index + 1] if index + 1 < len(lessons) else None,
         result=result, quiz_error=error, form=EmptyForm(),

@@ -76,3 +76,21 @@ def test_pictures_from_elsewhere_are_not_loaded(src):
 ])
 def test_find_unsafe(text, unsafe):
     assert (find_unsafe(text) is not None) is unsafe
+
+
+def test_lesson_cache_is_keyed_by_text_and_course_and_skips_long_texts():
+    from telecenter.courses import content
+
+    first = content.render_lesson("Texto **uno**", course_id=1)
+    edited = content.render_lesson("Texto **dos**", course_id=1)
+    assert "<strong>uno</strong>" in first
+    assert "<strong>dos</strong>" in edited  # an edited lesson is never served stale
+    picture = "![mapa](media/mapa.png)"
+    assert "/courses/2/media/mapa.png" in content.render_lesson(picture, course_id=2)
+    assert "/courses/3/media/mapa.png" in content.render_lesson(picture, course_id=3)
+    attack = 'Hola <img src=x onerror="alert(1)">'
+    assert content.render_lesson(attack, course_id=1) == render(attack, course_id=1)
+    kept = content._render_cached.cache_info().currsize
+    long_text = "palabra " * (content.CACHE_TEXT_LIMIT // 8 + 1)
+    assert "palabra" in content.render_lesson(long_text, course_id=1)
+    assert content._render_cached.cache_info().currsize == kept

@@ -59,7 +59,7 @@ def test_resident_enrols_learns_and_sees_progress_on_home(app, resident, course_
     answer = _post(resident, f"/courses/{course_id}/lessons/{quiz_id}/quiz", right)
     assert answer.status_code == 200
     assert "Aprobó con 100 %" in answer.get_data(as_text=True)
-    # The answer page is rendered from what the commit kept loaded: it shows the new progress.
+    # The answer page itself, rendered after the commit, shows the new progress.
     assert 'data-testid="progress">67 %' in answer.get_data(as_text=True)
     assert 'data-testid="progress">67 %' in resident.get("/home").get_data(as_text=True)
 
