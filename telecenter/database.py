@@ -103,11 +103,11 @@ def commit_keeping_loaded(session) -> None:
     does not load them all again. They hold what this request read and wrote; on SQLite a POST
     read them under the write lock, so nothing changed them meanwhile."""
     current = session()
-    current.expire_on_commit = False
+    previous, current.expire_on_commit = current.expire_on_commit, False
     try:
         current.commit()
     finally:
-        current.expire_on_commit = True
+        current.expire_on_commit = previous
 
 
 def _writing_request() -> bool:

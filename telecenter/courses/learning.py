@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -81,22 +82,28 @@ def completed_lesson_ids(session: Session, enrolment: Enrolment) -> set[int]:
 
 @dataclass(frozen=True)
 class Progress:
-    done: int
+    #: The course's current lessons this learner has finished.
+    done_ids: frozenset[int]
     total: int
     final_passed: bool
     completed: bool
+
+    @property
+    def done(self) -> int:
+        return len(self.done_ids)
 
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-def progress(session: Session, enrolment: Enrolment, done: set[int] | None = None) -> Progress:
+def progress(session: Session, enrolment: Enrolment,
+             done: AbstractSet[int] | None = None) -> Progress:
     """`done` (the completed lesson ids) when the caller has them already."""
     lessons = {lesson.id for lesson in enrolment.course.lessons}
     done = (completed_lesson_ids(session, enrolment) if done is None else done) & lessons
-    return Progress(done=len(done), total=len(lessons), final_passed=_passed_final(session,
-                    enrolment), completed=enrolment.completed_at is not None)
+    return Progress(done_ids=frozenset(done), total=len(lessons), final_passed=_passed_final(
+                    session, enrolment), completed=enrolment.completed_at is not None)
 
 
 def _passed_final(session: Session, enrolment: Enrolment) -> bool:
@@ -232,7 +239,7 @@ def _new_certificate_code(session: Session) -> str:
 
 
 def next_lesson(session: Session, enrolment: Enrolment,
-                done: set[int] | None = None) -> Lesson | None:
+                done: AbstractSet[int] | None = None) -> Lesson | None:
     """The first lesson not yet done (after the last one opened), for "continue"."""
     done = completed_lesson_ids(session, enrolment) if done is None else done
     lessons = enrolment.course.lessons

@@ -82,7 +82,7 @@ def resident_dashboard() -> dict:
     for enrolment, progress in rows:
         if enrolment.completed_at:
             continue
-        following = learning.next_lesson(db.session, enrolment)
+        following = learning.next_lesson(db.session, enrolment, progress.done_ids)
         if following is not None:
             url = url_for("courses.lesson", course_id=enrolment.course_id, lesson_id=following.id)
             continue_with = ContinueWith(enrolment, progress, following.title, url)
