@@ -6,10 +6,12 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from flask import has_app_context
 
 from telecenter import create_app
@@ -18,6 +20,17 @@ from tests import pg
 
 CSRF_PATTERN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 BACKENDS = ("sqlite", "postgresql")
+#: "Now" for tests whose answer depends on the date (noon, 29 November 2026, in Lima).
+FIXED_NOW = datetime(2026, 11, 29, 17, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock():
+    """The clock set to FIXED_NOW (and running on from there), so a test that says "a person
+    born on 2012-01-01 is under 15" passes on every real date. List it before the fixtures that
+    sign in, so that sessions start on the same clock."""
+    with time_machine.travel(FIXED_NOW, tick=True) as traveller:
+        yield traveller
 
 
 def pytest_addoption(parser):

@@ -15,10 +15,14 @@ import requests
 BIN = Path(sys.executable).parent
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def listener(port: int = 0) -> socket.socket:
+    """A listening socket on 127.0.0.1 (any free port by default), held by the caller, so
+    that no other process can take the port between choosing it and serving on it."""
+    server = socket.socket()
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", port))
+    server.listen(128)
+    return server
 
 
 @dataclass
@@ -30,9 +34,10 @@ class LiveServer:
     database_url: str | None = None
     workers: int = 2
     extra_env: dict[str, str] = field(default_factory=dict)
-    port: int = field(default_factory=free_port)
+    port: int = 0  # chosen when first started, then kept across restarts
     process: subprocess.Popen | None = None
     log_path: Path | None = None
+    server_socket: socket.socket | None = field(default=None, repr=False)
 
     @property
     def url(self) -> str:
@@ -50,20 +55,26 @@ class LiveServer:
         return subprocess.run([str(BIN / "telecenter"), *args], env=self.env(), check=True,
                               capture_output=True, text=True, timeout=120)
 
-    def prepare(self) -> LiveServer:
+    def prepare(self, *, demo: bool = True) -> LiveServer:
         self.instance.mkdir(parents=True, exist_ok=True)
         self.cli("init", "--no-admin")
-        self.cli("seed-demo")
+        if demo:
+            self.cli("seed-demo")
         return self
 
     def start(self) -> LiveServer:
+        """Serve on a socket this process opened and hands to gunicorn (no port race)."""
         repo = Path(__file__).resolve().parent.parent
         self.log_path = self.instance / "gunicorn.log"
+        self.server_socket = listener(self.port)
+        self.port = self.server_socket.getsockname()[1]
+        fd = self.server_socket.fileno()
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers",
+                [str(BIN / "gunicorn"), "--bind", f"fd://{fd}", "--workers",
                  str(self.workers), "wsgi:app"],
-                cwd=repo, env=self.env(), stdout=log, stderr=log, start_new_session=True)
+                cwd=repo, env=self.env(), stdout=log, stderr=log, start_new_session=True,
+                pass_fds=(fd,))
         self.wait_until_healthy()
         return self
 
@@ -87,6 +98,7 @@ class LiveServer:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+        self._close_socket()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -96,3 +108,10 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self._close_socket()
+
+    def _close_socket(self) -> None:
+        """Connections are refused while the server is down, as with a real outage."""
+        if self.server_socket is not None:
+            self.server_socket.close()
+            self.server_socket = None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 import pytest
+import time_machine
 
 from telecenter.attendance.models import ActivitySession
 from telecenter.extensions import db
@@ -94,24 +95,28 @@ def test_unregistered_viewers_are_saved_apart(app, trainer):
     assert count_rows(app, "attendances") == 0
 
 
-def test_kiosk_needs_the_device_cookie_and_signs_staff_out(app, client, trainer,
+def test_kiosk_needs_the_device_cookie_and_signs_staff_out(app, client, signed_in,
                                                           make_participant):
     assert client.get("/kiosk/").status_code == 403
     make_participant(document_type="dni", document_number="44556677")
-    now = today_in_lima()
-    for hour, room in (("04", "A"), ("12", "B"), ("20", "C")):  # windows cover the whole day
-        _post(trainer, "/sessions/new", _form(day=now, start=f"{hour}:00", end=f"{hour}:59",
-                                              room=room, title=f"Sesión {hour}",
-                                              checkin_before_minutes="240",
-                                              checkin_after_minutes="240"))
+    with time_machine.travel(datetime(2026, 6, 15, 15, 10, tzinfo=UTC)):  # 10:10 in Lima
+        _kiosk_session_and_check_ins(app, signed_in("trainer"))
+
+
+def _kiosk_session_and_check_ins(app, trainer):
+    for start, room in (("10:00", "A"), ("13:00", "B")):  # only the first is open at 10:10
+        created = _post(trainer, "/sessions/new", _form(
+            day=date(2026, 6, 15), start=start, end=start.replace(":00", ":59"), room=room,
+            title=f"Sesión {start}"))
+        assert created.status_code == 302
     opened = _post(trainer, "/kiosk/open")
     assert opened.status_code == 302
     assert trainer.get("/participants/").status_code == 302  # signed out of this browser
     page = trainer.get("/kiosk/")
     assert page.status_code == 200
-    open_ids = {item.id for item in _open_sessions(app)}
-    assert open_ids  # one of the two windows is open at any hour of the day
-    session_id = str(min(open_ids))
+    open_titles = {item.title: item.id for item in _open_sessions(app)}
+    assert set(open_titles) == {"Sesión 10:00"}
+    session_id = str(open_titles["Sesión 10:00"])
     first = _post(trainer, "/kiosk/check-in", {"session_id": session_id,
                                                "identifier": "44556677"})
     assert first.status_code == 200

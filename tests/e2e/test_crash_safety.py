@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from tests.e2e.conftest import CSRF
 from tests.e2e.test_concurrent_check_in import _engine
-from tests.live import LiveServer, free_port
+from tests.live import LiveServer, listener
 
 PEOPLE = 300
 
@@ -100,8 +100,10 @@ class SlowProxy:
     """Forwards to central at once, but holds the answer back for a while."""
 
     def __init__(self, target_port: int, delay: float):
-        self.port, self.target, self.delay = free_port(), target_port, delay
-        self.listener = socket.create_server(("127.0.0.1", self.port))
+        self.target, self.delay = target_port, delay
+        self.listener = listener()
+        self.port = self.listener.getsockname()[1]
+        self.central_answered = threading.Event()  # central has stored the batch
         threading.Thread(target=self._serve, daemon=True).start()
 
     def _serve(self):
@@ -119,6 +121,7 @@ class SlowProxy:
                     answer = b""
                     while chunk := upstream.recv(65536):
                         answer += chunk
+                self.central_answered.set()
                 time.sleep(self.delay)
                 with suppress(OSError):
                     conn.sendall(answer)
@@ -137,13 +140,14 @@ def test_sigkill_during_a_sync_loses_nothing_and_counts_nothing_twice(tmp_path, 
                          database_url=url).prepare().start()
     try:
         token = add_telecenter(central, "SM-CRASH-01")
-        proxy = SlowProxy(central.port, delay=4)
+        proxy = SlowProxy(central.port, delay=30)
         site = Site(tmp_path / "crash-site", "SM-CRASH-01", token,
                     f"http://127.0.0.1:{proxy.port}", seed=31)
         binary = Path(sys.executable).parent / "telecenter"
         sync = subprocess.Popen([str(binary), "sync"], env=site.server.env(),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(2.5)  # central has stored the first batch; the answer is on its way back
+        # Kill once central has stored the first batch, while its answer is held back.
+        assert proxy.central_answered.wait(timeout=120), "the sync never reached central"
         sync.kill()
         sync.wait()
         proxy.close()

@@ -45,7 +45,8 @@ def test_trainer_registers_a_participant_who_can_then_sign_in(app, trainer):
     ({"pin": "1111"}, "fácil de adivinar"),
     ({"birth_date": "2012-01-01"}, "15 años"),
 ])
-def test_bad_registrations_show_the_problem_and_save_nothing(app, trainer, change, message):
+def test_bad_registrations_show_the_problem_and_save_nothing(clock, app, trainer, change,
+                                                           message):
     import re
 
     response = _post(trainer, "/participants/new", {**REGISTRATION, **change})

@@ -31,7 +31,8 @@ class Generated:
     last_month: date
 
 
-def _course(session: Session, slug: str, category: str) -> Course:
+def make_course(session: Session, slug: str, category: str) -> Course:
+    """A published two-lesson course of a category."""
     definition = {"format": 1, "slug": slug, "version": 1, "title": slug, "category": category,
                   "modules": [{"title": "M", "lessons": [
                       {"slug": "a", "title": "A", "file": "a.md", "quiz": []},
@@ -40,15 +41,22 @@ def _course(session: Session, slug: str, category: str) -> Course:
                                       published=True)
 
 
-def _utc(day: date, hour: int) -> datetime:
-    return datetime(day.year, day.month, day.day, hour + 5, tzinfo=UTC)  # Lima is UTC-5
+def _utc(day: date, hour: int, minute: int = 0) -> datetime:
+    """A Lima wall-clock time as stored in UTC (Lima is UTC-5): from 19:00 on, it is already
+    the next day (and, at a month's end, the next month) in UTC."""
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC) + timedelta(hours=5)
+
+
+def _lima_hour(rng) -> int:
+    """Mostly daytime, but a fair share late at night, when Lima and UTC dates differ."""
+    return rng.choice((7, 9, 10, 14, 16, 19, 21, 22, 23))
 
 
 def populate(session: Session, *, seed: int = 7, people: int = 80, months: int = 14,
              sessions_per_month: int = 10, start: date = date(2025, 1, 1),
              erase: int = 3) -> Generated:
     rng = random.Random(seed)
-    courses = [_course(session, f"curso-{c.replace('_', '-')}", c) for c in CATEGORIES]
+    courses = [make_course(session, f"curso-{c.replace('_', '-')}", c) for c in CATEGORIES]
     ids = _participants(session, rng, people, start)
     sessions = _sessions(session, rng, months, sessions_per_month, start)
     _attend(session, rng, ids, sessions)
@@ -75,7 +83,8 @@ def _participants(session, rng, count, start) -> list[int]:
             birth_date=None if only_year else birth, birth_year=birth.year,
             phone=f"9{rng.randint(10000000, 99999999)}", community="Pucayacu",
             district_ubigeo="220901",
-            registered_at=_utc(start + timedelta(days=rng.randint(0, 300)), 10))
+            registered_at=_utc(start + timedelta(days=rng.randint(0, 300)), _lima_hour(rng),
+                              rng.choice((0, 30, 59))))
         session.add(person)
         session.flush()
         session.add(Consent(participant_id=person.id, kind="registration", text_version="2026-1",
@@ -91,8 +100,8 @@ def _sessions(session, rng, months, per_month, start) -> list[ActivitySession]:
     items = []
     for month in range(months):
         for _n in range(per_month):
-            day = start + timedelta(days=31 * month + rng.randint(0, 27))
-            hour = rng.randint(7, 17)
+            day = _month_day(rng, start, month)
+            hour = min(_lima_hour(rng), 21)  # a session of 2 hours ends the same Lima day
             kind = rng.choice(KINDS)
             item = ActivitySession(
                 kind=kind, title=f"{kind} {month}", category=rng.choice(CATEGORIES),
@@ -116,13 +125,20 @@ def _attend(session, rng, ids, sessions) -> None:
                                                       "excused"))))
 
 
+def _month_day(rng, start: date, month: int) -> date:
+    """A day of the month-th month after start, often its last day."""
+    first = (start.replace(day=1) + timedelta(days=31 * month)).replace(day=1)
+    last = (first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+    return last if rng.random() < 0.25 else first + timedelta(days=rng.randint(0, 27))
+
+
 def _learning(session, rng, ids, courses, start, months) -> None:
     for pid in rng.sample(ids, k=len(ids) // 3):
         course = rng.choice(courses)
         enrolment = Enrolment(course_id=course.id, participant_id=pid)
         session.add(enrolment)
         session.flush()
-        when = _utc(start + timedelta(days=rng.randint(0, 31 * months - 40)), 15)
+        when = _utc(start + timedelta(days=rng.randint(0, 31 * months - 40)), _lima_hour(rng))
         for offset, lesson in enumerate(course.lessons[: rng.randint(1, 2)]):
             session.add(LessonProgress(enrolment_id=enrolment.id, lesson_id=lesson.id,
                                        completed_at=when + timedelta(days=offset * 9)))

@@ -13,6 +13,7 @@ from telecenter.attendance.models import ActivitySession, Attendance
 from telecenter.extensions import db
 from telecenter.participants.models import Participant
 from telecenter.sync.summaries import monthly_reports
+from tests.sync import oracle
 from tests.sync.generate import distinct_people, populate
 
 CODE = "SM-PRUEBA-01"
@@ -112,3 +113,18 @@ def test_no_personal_data_in_any_report(site):
         if person.birth_date:
             assert person.birth_date.isoformat() not in text
             assert person.birth_date.strftime("%d/%m/%Y") not in text
+
+
+def test_every_cell_of_every_month_equals_an_independent_count(site):
+    """The whole generated history (events near midnight and at month ends, people crossing
+    age bands and joining the programme midway) against tests/sync/oracle.py."""
+    with db.engine.connect() as connection:
+        expected = oracle.canonical(oracle.expected_reports(connection))
+    produced = oracle.canonical({r["month"]: {t: r[t] for t in reports.TABLES}
+                                 for r in _reports()})
+    assert set(produced) == set(expected)
+    for month in expected:
+        assert produced[month] == expected[month], month
+    late = [moment for (moment,) in db.session.execute(db.select(ActivitySession.starts_at))
+            if moment.hour < 5]  # UTC hour: the evening before, in Lima
+    assert late, "the generated data has no session late at night"
