@@ -8,20 +8,30 @@ WORKERS ?= 2
 export TELECENTER_INSTANCE ?= $(CURDIR)/instance
 PYTEST_ARGS ?=
 
-.PHONY: install install-test translations run serve test test-fast lint extract-messages clean \
+.PHONY: install install-test translations run serve test test-fast lint extract-messages clean lock \
 	bench-sync bench-central bench-site
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+# Every package comes at the exact version in requirements.lock, so that an upstream release
+# cannot change what runs (or turn the suite red) between two runs of the same commit.
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q -c requirements.lock -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install -q -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml requirements.lock $(VENV)/.installed
+	$(BIN)/pip install -q -c requirements.lock -e '.[test]'
 	touch $@
+
+# Re-resolve the dependencies of pyproject.toml in a clean environment and pin them.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install -q --upgrade pip && .lock-venv/bin/pip install -q '.[test]'
+	{ sed -n '1,2p' requirements.lock; .lock-venv/bin/pip freeze | grep -v '^telecenter'; } \
+		> requirements.lock.new && mv requirements.lock.new requirements.lock
+	rm -rf .lock-venv
 
 # Compiled catalogs are build products, not committed.
 translations: $(VENV)/.installed
@@ -43,8 +53,9 @@ run: install
 	PORT=$(PORT) WORKERS=$(WORKERS) VENV=$(VENV) scripts/serve.sh
 
 test: install-test
-	TEST_POSTGRES_URL="$${TEST_POSTGRES_URL:-$$(scripts/test-postgres.sh | tail -1)}" \
-		$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	set -o pipefail; url="$${TEST_POSTGRES_URL:-}"; \
+	if [ -z "$$url" ]; then url="$$(scripts/test-postgres.sh | tail -1)" || exit 1; fi; \
+	TEST_POSTGRES_URL="$$url" $(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 # SQLite only, no browser: a quick loop while editing.
 test-fast: install-test

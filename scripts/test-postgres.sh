@@ -14,7 +14,7 @@ as_postgres() {
 
 if ! pg_isready -q -h 127.0.0.1 -p "$PGPORT"; then
   if command -v pg_ctlcluster >/dev/null; then
-    version="$(ls /etc/postgresql | sort -V | tail -1)"
+    version="$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1)"
     if [ -z "$version" ]; then
       echo "no PostgreSQL cluster found: install the Debian package postgresql" >&2
       exit 1
@@ -25,6 +25,10 @@ if ! pg_isready -q -h 127.0.0.1 -p "$PGPORT"; then
     exit 1
   fi
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p "$PGPORT" && break; sleep 1; done
+  if ! pg_isready -q -h 127.0.0.1 -p "$PGPORT"; then
+    echo "PostgreSQL $version did not answer on 127.0.0.1:$PGPORT within 30 s" >&2
+    exit 1
+  fi
 fi
 
 as_postgres psql -q -p "$PGPORT" -v ON_ERROR_STOP=1 <<SQL >/dev/null
