@@ -161,16 +161,25 @@ def _rows(table: str, bucket: dict, shape) -> list[dict]:
             for key, values in sorted(bucket.items(), key=lambda item: str(item[0]))]
 
 
+HOURS_DECIMALS = 6
+
+
+def _hours(value: float) -> float:
+    """Hours to 6 decimals, not 2: central adds up thousands of rows, and three 80-minute
+    sessions rounded to 1.33 each would add up to 3.99 hours instead of 4."""
+    return round(value, HOURS_DECIMALS)
+
+
 def report_for(facts: Facts, month: str, *, telecenter: str, generated_at: datetime) -> dict:
     people = facts.attendance_people
     return {
         "schema": reports.SCHEMA, "telecenter": telecenter, "month": month,
         "generated_at": generated_at.isoformat().replace("+00:00", "Z"),
         "sessions": _rows("sessions", facts.sessions.get(month, {}), lambda k, v: {
-            "sessions_held": v["held"], "session_hours": round(v["hours"], 2),
+            "sessions_held": v["held"], "session_hours": _hours(v["hours"]),
             "unregistered_viewers": v["viewers"]}),
         "attendance": _rows("attendance", facts.attendance.get(month, {}), lambda k, v: {
-            "attendances": v["attendances"], "hours": round(v["hours"], 2),
+            "attendances": v["attendances"], "hours": _hours(v["hours"]),
             "participants": len(people[(month, k)])}),
         "registrations": _rows("registrations", facts.registrations.get(month, {}),
                                lambda k, v: {"registrations": v["registrations"]}),

@@ -44,10 +44,14 @@ class Who:
         return self.programme_since is not None and self.programme_since <= day
 
 
+def _moment(value: datetime | str) -> datetime:
+    """A stored UTC time as a naive UTC datetime (SQLite hands back text)."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=None)
+
+
 def lima_day(moment: datetime | str) -> date:
-    if isinstance(moment, str):  # SQLite hands back text
-        moment = datetime.fromisoformat(moment)
-    return (moment.replace(tzinfo=None) - LIMA_OFFSET).date()
+    return (_moment(moment) - LIMA_OFFSET).date()
 
 
 def _month(day: date) -> str:
@@ -69,8 +73,7 @@ def expected_reports(connection: sa.Connection) -> dict[str, dict[str, list[dict
     firsts: dict[tuple[int, str], datetime] = {}
 
     def first(pid, scope, moment):
-        moment = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
-        moment = moment.replace(tzinfo=None)
+        moment = _moment(moment)
         if (pid, scope) not in firsts or moment < firsts[(pid, scope)]:
             firsts[(pid, scope)] = moment
 
@@ -109,7 +112,7 @@ def expected_reports(connection: sa.Connection) -> dict[str, dict[str, list[dict
             "SELECT id, registered_at FROM participants")):
         day, who = lima_day(registered), people[pid]
         tables["registrations"][(_month(day), who.sex, who.band(day))]["registrations"] += 1
-    for pid, who in people.items():
+    for who in people.values():
         if who.programme_since is not None:
             day = who.programme_since
             tables["wfi_enrolments"][(_month(day), who.band(day))]["enrolments"] += 1
@@ -138,14 +141,13 @@ def _shape(tables) -> dict[str, dict[str, list[dict]]]:
     for name, cells in tables.items():
         for (month, *key), measures in cells.items():
             row = dict(zip(DIMENSIONS[name], key, strict=True))
-            row |= {m: round(v, 2) if m in HOURS else int(v) for m, v in measures.items()}
+            row |= {m: round(v, 6) if m in HOURS else int(v) for m, v in measures.items()}
             months.setdefault(month, {t: [] for t in DIMENSIONS})[name].append(row)
     return months
 
 
 def _hours(starts, ends) -> float:
-    parse = (lambda v: datetime.fromisoformat(v) if isinstance(v, str) else v)
-    return (parse(ends) - parse(starts)).total_seconds() / 3600
+    return (_moment(ends) - _moment(starts)).total_seconds() / 3600
 
 
 def _people(connection) -> dict[int, Who]:

@@ -175,10 +175,10 @@ EXPECTED = {
     },
     "2026-04": {
         "sessions": [{"activity": "class", "category": "digital_literacy", "sessions_held": 2,
-                      "session_hours": 3.33, "unregistered_viewers": 0}],
+                      "session_hours": 3.333333, "unregistered_viewers": 0}],
         "attendance": [
-            _att("class", "digital_literacy", "female", "30-44", True, 2, 3.33, 1),
-            _att("class", "digital_literacy", "unspecified", "unknown", False, 1, 1.33, 1),
+            _att("class", "digital_literacy", "female", "30-44", True, 2, 3.333333, 1),
+            _att("class", "digital_literacy", "unspecified", "unknown", False, 1, 1.333333, 1),
         ],
         "registrations": [], "wfi_enrolments": [],
         "completions": [{"category": "financial_literacy", "sex": "female", "age_band": "30-44",
