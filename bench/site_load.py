@@ -12,6 +12,10 @@ of every server process. Then 10 clients hammer one page to measure its rate.
 
 `--arrival 0 --think 0.1 0.3` is the stress case: everyone signs in at the same instant and
 clicks five times a second.
+
+`--busy` runs the same room while an admin imports a 150 MB course pack (six 24 MB pictures)
+again and again, and the site syncs again and again with a central that takes 5 s to answer:
+the room must see no error, and its p95 should stay within 1.5x of the plain room.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import os
 import random
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -35,7 +40,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.live import LiveServer  # noqa: E402
+from tests.e2e.test_big_files_and_busy_site import SlowCentral, course_pack  # noqa: E402
+from tests.live import BIN, LiveServer  # noqa: E402
 
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 RESIDENTS = 40
@@ -281,11 +287,15 @@ def main() -> None:
                         help="residents arrive spread over this many seconds")
     parser.add_argument("--think", type=float, nargs=2, default=Pacing.think,
                         metavar=("MIN", "MAX"), help="seconds a person takes before a click")
+    parser.add_argument("--busy", action="store_true",
+                        help="meanwhile, import 150 MB packs and sync with a slow central")
     args = parser.parse_args()
     pacing = Pacing(arrival=args.arrival, think=tuple(args.think))
     instance = Path(tempfile.mkdtemp(prefix="site-load-"))
-    server = LiveServer(instance=instance, workers=2, extra_env={"PASSWORD_HASH_METHOD":
-                                                                 "scrypt"})
+    central = SlowCentral(delay=5) if args.busy else None
+    server = LiveServer(instance=instance, workers=2, extra_env={
+        "PASSWORD_HASH_METHOD": "scrypt", "TELECENTER_CODE": "SM-CARGA-01",
+        "CENTRAL_URL": central.url if central else "", "SYNC_TOKEN": "tcs_carga"})
     os.environ["TELECENTER_INSTANCE"] = str(instance)
     server.prepare()
     ids = prepare(instance)
@@ -298,6 +308,7 @@ def main() -> None:
         threads = [threading.Thread(target=resident, args=(n, server.port, ids, recorder, until,
                                                            kiosk_cookie, pacing))
                    for n in range(RESIDENTS)]
+        busy = Busy(server, instance, until) if args.busy else None
         for thread in threads:
             thread.start()
         peak = 0.0
@@ -307,10 +318,88 @@ def main() -> None:
         print(f"{RESIDENTS} residents arriving over {pacing.arrival:.0f} s, "
               f"{pacing.think[0]:g}-{pacing.think[1]:g} s before each click")
         report(recorder, time.perf_counter() - started)
+        if busy:
+            busy.join()
+            print(busy.summary(server))
         print(f"server memory (RSS, gunicorn master and workers): peak {peak:.0f} MB")
         single_page_rate(server, "/sign-in", clients=10, seconds=15)
     finally:
         server.stop()
+        if central:
+            central.close()
+
+
+class Busy:
+    """An admin importing 150 MB packs and a sync loop, until the room ends."""
+
+    def __init__(self, server: LiveServer, instance: Path, until: float):
+        self.server, self.until = server, until
+        self.imports: list[tuple[int, float]] = []
+        self.syncs: list[tuple[int, float]] = []
+        self.folder = Path(tempfile.mkdtemp(prefix="packs-", dir=instance))
+        self.threads = [threading.Thread(target=self._import), threading.Thread(
+            target=self._sync)]
+        for thread in self.threads:
+            thread.start()
+
+    def _import(self):
+        admin = Browser(self.server.port)
+        page = admin.open("GET", "/sign-in")[1]
+        admin.open("POST", "/sign-in", {"username": "admin", "password": "demo-admin-2026",
+                                        "csrf_token": csrf(page)})
+        version = 1
+        while time.perf_counter() < self.until:
+            pack = course_pack(self.folder / f"v{version}.zip", pictures=6,
+                               picture_bytes=24 * 2**20, slug="carga", version=version)
+            started = time.perf_counter()
+            status = upload(self.server, admin, "/courses/manage/import", pack)
+            self.imports.append((status, time.perf_counter() - started))
+            pack.unlink()
+            version += 1
+
+    def _sync(self):
+        while time.perf_counter() < self.until:
+            started = time.perf_counter()
+            done = subprocess.run([str(BIN / "telecenter"), "sync"], env=self.server.env(),
+                                  capture_output=True, text=True, timeout=300)
+            self.syncs.append((done.returncode, time.perf_counter() - started))
+
+    def join(self):
+        for thread in self.threads:
+            thread.join()
+
+    def summary(self, server: LiveServer) -> str:
+        locked = server.log_path.read_text().count("database is locked")
+        imported = sum(1 for status, _s in self.imports if status == 302)
+        synced = sum(1 for code, _s in self.syncs if code == 0)
+        return (f"meanwhile: {imported}/{len(self.imports)} imports of a 150 MB pack "
+                f"(mean {statistics.mean(s for _c, s in self.imports or [(0, 0)]):.1f} s), "
+                f"{synced}/{len(self.syncs)} syncs through a 5 s central, "
+                f"{locked} 'database is locked' in the server log")
+
+
+def upload(server: LiveServer, browser: Browser, path: str, file: Path) -> int:
+    """A multipart POST of a file from disk (http.client, streamed), with the page's token."""
+    token = csrf(browser.open("GET", path)[1])
+    boundary = "----telecenter-bench"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n"
+            f"{token}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"{file.name}\"\r\nContent-Type: application/zip\r\n\r\n").encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
+    connection.putrequest("POST", path)
+    connection.putheader("Content-Type", f"multipart/form-data; boundary={boundary}")
+    connection.putheader("Content-Length", str(len(head) + file.stat().st_size + len(tail)))
+    connection.putheader("Cookie", "; ".join(f"{k}={v}" for k, v in browser.cookies.items()))
+    connection.endheaders()
+    connection.send(head)
+    with open(file, "rb") as stream:
+        while chunk := stream.read(2**20):
+            connection.send(chunk)
+    connection.send(tail)
+    status = connection.getresponse().status
+    connection.close()
+    return status
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask
 
 from telecenter import config as settings
+from telecenter import uploads
 from telecenter.paths import migrations_dir, templates_dir, translations_dir
 
 __version__ = "0.1.0"
@@ -25,6 +26,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
         instance_relative_config=True,
         template_folder=str(templates_dir()),
     )
+    app.request_class = uploads.Request  # body limits per route (telecenter/uploads.py)
     configure_logging()
     load_configuration(app, test_config)
     register_extensions(app)
@@ -192,6 +194,17 @@ def register_template_helpers(app: Flask) -> None:
     @app.template_filter("datetime_lima")
     def datetime_lima(moment):
         return to_lima(moment).strftime("%d/%m/%Y %H:%M") if moment else "—"
+
+    @app.template_global()
+    def upload_limit():
+        """The limit of the page's upload route, in bytes, in MB and as a sentence."""
+        from flask import request
+
+        from telecenter import uploads
+
+        size = uploads.declared_limit(request.endpoint) or app.config["MAX_CONTENT_LENGTH"]
+        return {"bytes": size, "mb": uploads.megabytes(size),
+                "message": uploads.too_large_message(size)}
 
     @app.context_processor
     def layout_values():

@@ -8,6 +8,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from telecenter.auth import services as accounts
 from telecenter.auth.roles import ADMIN, CENTRAL_ADMIN, roles_for_server
+from telecenter.database import writing
 from telecenter.extensions import db
 
 
@@ -48,13 +49,12 @@ def init_command(admin_username, admin_name, admin_password, no_admin):
 
 def _create(username: str, password: str, display_name: str, role: str) -> None:
     try:
-        user = accounts.create_user(db.session, username=username, password=password,
-                                    display_name=display_name, role=role,
-                                    allowed_roles=_server_roles())
+        with writing(db.session):
+            user = accounts.create_user(db.session, username=username, password=password,
+                                        display_name=display_name, role=role,
+                                        allowed_roles=_server_roles())
     except accounts.AccountError as error:
-        db.session.rollback()
         _fail(str(error))
-    db.session.commit()
     click.echo(f"created {user.role} account {user.username}")
 
 
@@ -76,8 +76,8 @@ def seed_demo_command():
     """Load demo accounts and data; running it again changes nothing."""
     from telecenter.demo import seed_demo
 
-    created = seed_demo(db.session, server_role=current_app.config["TELECENTER_ROLE"])
-    db.session.commit()
+    with writing(db.session):
+        created = seed_demo(db.session, server_role=current_app.config["TELECENTER_ROLE"])
     click.echo("demo accounts (username / password / role; residents: DNI / PIN):")
     for account in created:
         click.echo(f"  {account.username} / {account.password} / {account.role}")

@@ -51,6 +51,9 @@ DEFAULTS: dict[str, object] = {
     "DHIS2_DATA_ELEMENTS": {},
     "DHIS2_ORG_UNITS": {},
     "DHIS2_DATA_SET": "TELECENTER_PARTICIPATION",
+    # A write outside database.writing() during a request raises instead of being logged
+    # (the tests and the servers they start turn it on).
+    "STRICT_WRITES": False,
 }
 
 # Environment variables read at start, with the type each is parsed as.
@@ -72,6 +75,7 @@ ENV_VARIABLES: dict[str, type] = {
     "CENTRAL_URL": str,
     "SYNC_TOKEN": str,
     "BACKUP_DIR": str,
+    "STRICT_WRITES": bool,
 }
 
 INSTANCE_CONFIG_FILE = "telecenter.cfg"

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import g, has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import Session as OrmSession
+
+log = logging.getLogger(__name__)
 
 # Constraint names must be stable so that migrations can name them on every backend.
 NAMING_CONVENTION = {
@@ -79,29 +86,53 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
-
-    @event.listens_for(engine, "commit")
-    def _on_commit(connection):
-        # The request's write is done: what follows (rendering the answer) only reads, and
-        # must not hold the write lock while it does.
-        if has_request_context():
-            g.sqlite_write, g.sqlite_written = False, True
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
 
 
-def prepare_write(session) -> None:
-    """For a GET that must write (opening a lesson, logging an access): end the read
-    snapshot, and make the next transaction take SQLite's write lock first and wait its turn,
-    instead of failing with "database is locked" when another worker wrote meanwhile."""
-    session.commit()
-    if has_request_context():
-        g.sqlite_write = True
+# --- Writing: the one way ---------------------------------------------------------------------
+#
+# SQLite lets one connection write at a time. Reads never wait (WAL), but a transaction that
+# read first and writes later fails at once with "database is locked" when another worker wrote
+# in between, and the busy timeout cannot help it. So every write runs in `writing()`: it ends
+# the read snapshot, takes the write lock with BEGIN IMMEDIATE (waiting its turn), runs the
+# change, commits, and lets go. Everything slow happens outside it: reading and checking an
+# upload, hashing, unzipping, computing month reports, rendering the page, and above all any
+# network call. Requests and jobs read in plain deferred transactions and never hold the lock
+# by accident. PostgreSQL runs the same code; `writing()` is then an ordinary transaction.
+#
+# A flush outside `writing()` during a request is a bug: with STRICT_WRITES (the tests) it
+# raises, otherwise it is logged.
+
+_writing: ContextVar[bool] = ContextVar("telecenter_writing", default=False)
 
 
-def commit_keeping_loaded(session) -> None:
-    """Commit a POST's write without expiring the objects it loaded, so the page rendered next
-    does not load them all again. They hold what this request read and wrote; on SQLite a POST
-    read them under the write lock, so nothing changed them meanwhile."""
+@contextmanager
+def writing(session, *, keep_loaded: bool = False,
+            keep_on: tuple[type[BaseException], ...] = ()) -> Iterator[None]:
+    """Run the block as one short write transaction: commit on success, roll back on any
+    error (which is re-raised), except the errors in keep_on, which are facts to keep (a
+    failed sign-in counts towards the lock): committed, then re-raised. keep_loaded keeps what
+    the block loaded for the page rendered next (read under the lock, so it is current)."""
+    session.commit()  # end the read snapshot; the write reads afresh under the lock
+    token = _writing.set(True)
+    try:
+        yield
+    except keep_on:
+        session.commit()
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+    else:
+        if keep_loaded:
+            _commit_keeping_loaded(session)
+        else:
+            session.commit()
+    finally:
+        _writing.reset(token)
+
+
+def _commit_keeping_loaded(session) -> None:
     current = session()
     previous, current.expire_on_commit = current.expire_on_commit, False
     try:
@@ -110,14 +141,16 @@ def commit_keeping_loaded(session) -> None:
         current.expire_on_commit = previous
 
 
-def _writing_request() -> bool:
-    """A POST takes SQLite's write lock at its first statement, waiting its turn (busy timeout).
+def in_writing() -> bool:
+    return _writing.get()
 
-    A deferred transaction that reads and then writes can fail at once with "database is
-    locked" when another worker wrote meanwhile; 40 check-ins in a minute must all succeed.
-    """
-    if not has_request_context():
-        return False
-    if g.get("sqlite_write", False):
-        return True
-    return request.method not in ("GET", "HEAD", "OPTIONS") and not g.get("sqlite_written")
+
+@event.listens_for(OrmSession, "before_flush")
+def _only_inside_writing(session, _context, _instances) -> None:
+    if _writing.get() or not has_request_context() or not (
+            session.new or session.dirty or session.deleted):
+        return
+    message = f"a write outside writing() in {request.method} {request.path}"
+    if current_app.config.get("STRICT_WRITES"):
+        raise RuntimeError(message)
+    log.warning(message)

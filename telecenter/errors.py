@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from telecenter import uploads
+
 log = logging.getLogger(__name__)
 
 MESSAGES = {
@@ -50,7 +52,20 @@ def _respond(code: int, detail: str | None = None):
 def handle_http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
+    if error.code == 413:
+        return _too_large()
     return _respond(error.code)
+
+
+def _too_large():
+    """An upload over its route's limit: the page again with the limit named (a JSON reason
+    for API clients); any other request over 1 MB: the plain 413 page."""
+    limit = uploads.declared_limit(request.endpoint)
+    if limit is None:
+        return _respond(413)
+    if wants_json():
+        return _respond(413, f"the body is larger than {uploads.megabytes(limit)} MB")
+    return uploads.answer_too_large() or _respond(413, uploads.too_large_message(limit))
 
 
 def handle_csrf_error(_error: CSRFError):

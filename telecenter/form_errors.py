@@ -8,6 +8,7 @@ from typing import Any
 from flask import flash, redirect, render_template
 from flask_wtf import FlaskForm
 
+from telecenter.database import writing
 from telecenter.extensions import db
 
 
@@ -30,7 +31,8 @@ def handle_form(
     template: str,
     **context,
 ):
-    """Validate, run `action`, commit and redirect; or roll back and re-render with errors.
+    """Validate, run `action` inside `writing()` (committed there), and redirect; or, when it
+    raises one of `errors`, re-render with the messages (writing() rolled it back).
 
     `success(result)` gives (flash message, URL to go to). Domain errors carry `errors`, a
     field -> message mapping, shown beside the fields. The status is 400 after a failed
@@ -38,12 +40,11 @@ def handle_form(
     """
     if form.validate_on_submit():
         try:
-            result = action()
+            with writing(db.session):
+                result = action()
         except errors as error:
-            db.session.rollback()
             attach_errors(form, getattr(error, "errors", {"": str(error)}))
         else:
-            db.session.commit()
             message, target = success(result)
             flash(message, "success")
             return redirect(target)

@@ -56,7 +56,7 @@ def base_config(database_url: str, **extra) -> dict:
     return {"TESTING": True, "SECRET_KEY": "test-secret-key-not-for-production",
             "SQLALCHEMY_DATABASE_URI": database_url, "TELECENTER_ROLE": "site",
             # scrypt costs 0.2 s a hash here; the suite hashes hundreds of times.
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:2000", **extra}
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:2000", "STRICT_WRITES": True, **extra}
 
 
 def _migrate(database_url: str, instance: Path, role: str = "site") -> None:

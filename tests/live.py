@@ -46,7 +46,8 @@ class LiveServer:
     def env(self) -> dict[str, str]:
         env = {**os.environ, "TELECENTER_INSTANCE": str(self.instance),
                "TELECENTER_ROLE": self.role, "SECRET_KEY": "live-test-secret-key",
-               "PASSWORD_HASH_METHOD": "pbkdf2:sha256:2000", **self.extra_env}
+               "PASSWORD_HASH_METHOD": "pbkdf2:sha256:2000", "STRICT_WRITES": "1",
+               **self.extra_env}
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
         return env

@@ -13,7 +13,7 @@ from telecenter.auth.forms import EmptyForm
 from telecenter.auth.permissions import device_required, roles_required
 from telecenter.auth.roles import STAFF
 from telecenter.auth.routes import throttle_policy
-from telecenter.database import utcnow
+from telecenter.database import utcnow, writing
 from telecenter.extensions import db
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
@@ -57,19 +57,17 @@ def check_in():
                      selected=item)
     address = request.remote_addr or ""
     try:
-        auth_services.ensure_address_not_locked(db.session, address)
-        done = kiosk.check_in(db.session, item, identifier, utcnow())
+        with writing(db.session):
+            auth_services.ensure_address_not_locked(db.session, address)
+            done = kiosk.check_in(db.session, item, identifier, utcnow())
     except auth_services.SignInLocked:
         return _page(error=_("Demasiados intentos. Pida ayuda al capacitador."), status=429)
     except kiosk.AlreadyCheckedIn as repeated:
-        db.session.rollback()
         return _page(message=str(repeated), status=409, selected=item)
     except kiosk.CheckInRefused as refused:
-        db.session.rollback()
-        auth_services.record_address_failure(db.session, address, throttle_policy())
-        db.session.commit()
+        with writing(db.session):
+            auth_services.record_address_failure(db.session, address, throttle_policy())
         return _page(error=str(refused), status=400, selected=item)
-    db.session.commit()
     return _page(message=_("¡Gracias, %(name)s! Su asistencia quedó registrada.",
                            name=done.first_name), selected=item)
 

@@ -24,7 +24,7 @@ from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN, RESIDENT, SITE_ROLES, STAFF, TRAINER
 from telecenter.courses.learning import participant_of
 from telecenter.courses.models import Course
-from telecenter.database import utcnow
+from telecenter.database import utcnow, writing
 from telecenter.extensions import db
 from telecenter.form_errors import handle_form
 from telecenter.lima_time import to_lima
@@ -141,12 +141,11 @@ def _resident_action(session_id: int, action):
         abort(403)
     if EmptyForm().validate_on_submit():
         try:
-            message = action(item, participant)
+            with writing(db.session):
+                message = action(item, participant)
         except services.AttendanceError as error:
-            db.session.rollback()
             flash(str(error), "error")
         else:
-            db.session.commit()
             flash(message, "success")
     return redirect(url_for(".detail", session_id=item.id))
 
@@ -180,13 +179,12 @@ def roster(session_id: int):
     if request.method == "POST" and EmptyForm().validate_on_submit():
         statuses = _posted_statuses(item)
         try:
-            services.save_roster(db.session, item, statuses, actor=current_user,
-                                 reason=request.form.get("reason", ""))
+            with writing(db.session):
+                services.save_roster(db.session, item, statuses, actor=current_user,
+                                     reason=request.form.get("reason", ""))
         except services.AttendanceError as problem:
-            db.session.rollback()
             error = str(problem)
         else:
-            db.session.commit()
             flash(_("Asistencia guardada (%(n)d personas).", n=len(statuses)), "success")
             return redirect(url_for(".roster", session_id=item.id))
     people = registry.search(db.session, request.args.get("q", ""))[0] if request.args.get(
@@ -220,12 +218,11 @@ def walk_in(session_id: int):
     if EmptyForm().validate_on_submit() and participant_id.isdigit():
         participant = load_participant(int(participant_id))
         try:
-            services.add_walk_in(db.session, item, participant, actor=current_user)
+            with writing(db.session):
+                services.add_walk_in(db.session, item, participant, actor=current_user)
         except services.AttendanceError as error:
-            db.session.rollback()
             flash(str(error), "error")
         else:
-            db.session.commit()
             flash(_("%(name)s quedó presente.", name=participant.full_name), "success")
     return redirect(url_for(".roster", session_id=item.id))
 
@@ -237,12 +234,11 @@ def viewers(session_id: int):
     form = ViewersForm()
     if form.validate_on_submit():
         try:
-            services.set_unregistered_viewers(db.session, item, form.count.data)
+            with writing(db.session):
+                services.set_unregistered_viewers(db.session, item, form.count.data)
         except services.AttendanceError as error:
-            db.session.rollback()
             flash(str(error), "error")
         else:
-            db.session.commit()
             flash(_("Espectadores sin registro guardados."), "success")
     else:
         flash(_("Escriba un número de 0 a 1000."), "error")

@@ -13,6 +13,7 @@ from telecenter.auth.forms import AccountForm, EmptyForm, PasswordResetForm
 from telecenter.auth.models import User
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN, CENTRAL_ADMIN, ROLE_LABELS, roles_for_server
+from telecenter.database import writing
 from telecenter.extensions import db
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin/accounts")
@@ -49,16 +50,15 @@ def index():
     if not form.validate_on_submit():
         return _render_list(form, 400 if form.is_submitted() else 200)
     try:
-        services.create_user(
-            db.session, username=form.username.data, password=form.password.data,
-            display_name=form.display_name.data, role=form.role.data,
-            allowed_roles=roles_for_server(current_app.config["TELECENTER_ROLE"]),
-        )
+        with writing(db.session):
+            services.create_user(
+                db.session, username=form.username.data, password=form.password.data,
+                display_name=form.display_name.data, role=form.role.data,
+                allowed_roles=roles_for_server(current_app.config["TELECENTER_ROLE"]),
+            )
     except services.AccountError as error:
-        db.session.rollback()
         form.username.errors.append(str(error))
         return _render_list(form, 400)
-    db.session.commit()
     flash(_("Cuenta creada."), "success")
     return redirect(url_for(".index"))
 
@@ -69,12 +69,12 @@ def toggle_active(user_id: int):
     user = _load_account(user_id)
     if EmptyForm().validate_on_submit():
         try:
-            services.set_active(db.session, user, active=not user.active, acting=current_user)
+            with writing(db.session):
+                services.set_active(db.session, user, active=not user.active,
+                                    acting=current_user)
         except services.AccountError as error:
-            db.session.rollback()
             flash(str(error), "error")
             return redirect(url_for(".index"))
-        db.session.commit()
         flash(_("Cuenta activada.") if user.active else _("Cuenta desactivada."), "success")
     return redirect(url_for(".index"))
 
@@ -88,7 +88,7 @@ def reset_password(user_id: int):
         flash(_("La nueva contraseña debe tener al menos %(n)d caracteres.",
                 n=services.MIN_PASSWORD_LENGTH), "error")
         return redirect(url_for(".index"))
-    services.set_password(db.session, user, form.password.data)
-    db.session.commit()
+    with writing(db.session):
+        services.set_password(db.session, user, form.password.data)
     flash(_("Contraseña cambiada para %(name)s.", name=user.display_name), "success")
     return redirect(url_for(".index"))

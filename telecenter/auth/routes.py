@@ -19,6 +19,7 @@ from telecenter.auth import services
 from telecenter.auth.forms import EmptyForm, SignInForm
 from telecenter.auth.permissions import is_safe_next, public, roles_required
 from telecenter.auth.roles import ALL_ROLES, roles_for_server
+from telecenter.database import writing
 from telecenter.extensions import db
 
 bp = Blueprint("auth", __name__)
@@ -47,26 +48,25 @@ def sign_in():
         status = 400 if request.method == "POST" else 200
         return render_template("auth/sign_in.html", form=form), status
     try:
-        user = services.authenticate(
-            db.session,
-            username=form.username.data,
-            password=form.password.data,
-            address=request.remote_addr or "",
-            policy=throttle_policy(),
-            allowed_roles=roles_for_server(current_app.config["TELECENTER_ROLE"]),
-        )
+        # A failed attempt is a fact to keep (it counts towards the lock): committed too.
+        with writing(db.session, keep_on=(services.SignInLocked, services.InvalidCredentials)):
+            user = services.authenticate(
+                db.session,
+                username=form.username.data,
+                password=form.password.data,
+                address=request.remote_addr or "",
+                policy=throttle_policy(),
+                allowed_roles=roles_for_server(current_app.config["TELECENTER_ROLE"]),
+            )
     except services.SignInLocked as locked:
-        db.session.commit()
         form.form_errors.append(
             _("Demasiados intentos fallidos. Por seguridad, espere %(minutes)d minutos e "
               "intente de nuevo.", minutes=locked.minutes_left)
         )
         return render_template("auth/sign_in.html", form=form), 429
     except services.InvalidCredentials:
-        db.session.commit()
         form.form_errors.append(_("Usuario o contraseña incorrectos. Revise e intente de nuevo."))
         return render_template("auth/sign_in.html", form=form), 401
-    db.session.commit()
     session.clear()  # a fresh session: nothing carried over from whoever used this PC before
     login_user(user)
     flash(_("Bienvenido, %(name)s.", name=user.display_name), "success")

@@ -13,7 +13,9 @@ from telecenter.auth.permissions import ROLES_ATTR, public
 from telecenter.auth.roles import CENTRAL_ROLES
 from telecenter.central import aggregates, api_keys, dhis2, exports, ingest, tokens
 from telecenter.central.openapi import openapi_document
+from telecenter.database import writing
 from telecenter.extensions import csrf, db
+from telecenter.uploads import accepts_upload
 
 bp = Blueprint("central_api", __name__, url_prefix="/api/v1")
 log = logging.getLogger(__name__)
@@ -28,8 +30,8 @@ def _error(status: int, reason: str):
 @bp.route("/sync/reports", methods=["POST"])
 @public  # authenticated by the telecenter's bearer token, below
 @csrf.exempt
+@accepts_upload(MAX_SYNC_BODY)
 def sync_reports():
-    request.max_content_length = MAX_SYNC_BODY
     telecenter = tokens.telecenter_for(db.session, request.headers.get("Authorization"))
     if telecenter is None:
         return _error(401, "missing, unknown or revoked telecenter token")
@@ -37,13 +39,11 @@ def sync_reports():
         body = ingest.decode_body(request.get_data(), request.headers.get("Content-Encoding"))
         items = ingest.check_request(body, telecenter)
     except ingest.Forbidden as refused:
-        db.session.rollback()
         return _error(403, str(refused))
     except ingest.BadRequest as problem:
-        db.session.rollback()
         return _error(400, str(problem))
-    acks = ingest.store(db.session, telecenter, items)
-    db.session.commit()
+    with writing(db.session):
+        acks = ingest.store(db.session, telecenter, items)
     log.info("sync from %s: %s", telecenter.code,
              ", ".join(f"{a.month}={a.status}" for a in acks))
     return jsonify(telecenter=telecenter.code, acknowledged=[a.as_json() for a in acks])
@@ -55,9 +55,10 @@ def readers_only(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         if request.headers.get("Authorization"):
-            if api_keys.check(db.session, request.headers.get("Authorization")) is None:
+            with writing(db.session):  # the key's last_used_at
+                key = api_keys.check(db.session, request.headers.get("Authorization"))
+            if key is None:
                 return _error(401, "unknown or revoked API key")
-            db.session.commit()  # last_used_at
             return view(*args, **kwargs)
         if not current_user.is_authenticated:
             return _error(401, "sign in, or send Authorization: Bearer <API key>")

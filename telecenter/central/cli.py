@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from telecenter import reports
 from telecenter.central import api_keys, tokens
 from telecenter.central.models import Telecenter
+from telecenter.database import writing
 from telecenter.extensions import db
 
 central_cli = AppGroup("central", help="Central office: telecenters and their tokens.")
@@ -41,11 +42,11 @@ def add_telecenter(code, name, region, province, district):
         raise click.ClickException("the code may have capital letters, digits and dashes")
     if db.session.scalar(sa.select(Telecenter.id).where(Telecenter.code == code)):
         raise click.ClickException(f"telecenter {code} already exists")
-    telecenter = Telecenter(code=code, name=name.strip(), region=region.strip(),
-                            province=province.strip(), district=district.strip())
-    db.session.add(telecenter)
-    token = tokens.issue(telecenter)
-    db.session.commit()
+    with writing(db.session):
+        telecenter = Telecenter(code=code, name=name.strip(), region=region.strip(),
+                                province=province.strip(), district=district.strip())
+        db.session.add(telecenter)
+        token = tokens.issue(telecenter)
     click.echo(f"telecenter {code} added; its token follows (store it on the site as "
                "SYNC_TOKEN; it is not shown again):")
     click.echo(token)
@@ -56,8 +57,8 @@ def add_telecenter(code, name, region, province, district):
 def rotate_token(code):
     """Issue a new token (the old one stops working); print it on the last line."""
     _central_only()
-    token = tokens.issue(_find(code))
-    db.session.commit()
+    with writing(db.session):
+        token = tokens.issue(_find(code))
     click.echo("new token (the old one no longer works):")
     click.echo(token)
 
@@ -67,8 +68,8 @@ def rotate_token(code):
 def revoke_token(code):
     """Stop a telecenter's token; its site cannot send until a new token is issued."""
     _central_only()
-    tokens.revoke(_find(code))
-    db.session.commit()
+    with writing(db.session):
+        tokens.revoke(_find(code))
     click.echo(f"token of {code.upper()} revoked")
 
 
@@ -77,8 +78,8 @@ def revoke_token(code):
 def create_api_key(name):
     """Create a key for the participation API; print it on the last line (shown only once)."""
     _central_only()
-    record, key = api_keys.create(db.session, name)
-    db.session.commit()
+    with writing(db.session):
+        record, key = api_keys.create(db.session, name)
     click.echo(f"API key {record.id} ({record.name}) created; it follows and is not shown again:")
     click.echo(key)
 
@@ -87,9 +88,10 @@ def create_api_key(name):
 @click.argument("key_id", type=int)
 def revoke_api_key(key_id):
     _central_only()
-    if not api_keys.revoke(db.session, key_id):
+    with writing(db.session):
+        revoked = api_keys.revoke(db.session, key_id)
+    if not revoked:
         raise click.ClickException(f"no live API key with id {key_id}")
-    db.session.commit()
     click.echo(f"API key {key_id} revoked")
 
 

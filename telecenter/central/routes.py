@@ -12,6 +12,7 @@ from telecenter.auth.forms import EmptyForm
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import CENTRAL_ADMIN, CENTRAL_ROLES
 from telecenter.central import aggregates, charts, dashboard, exports, targets
+from telecenter.database import writing
 from telecenter.extensions import db
 
 bp = Blueprint("central", __name__, url_prefix="/central")
@@ -90,17 +91,16 @@ def telecenters():
 def add_target():
     if EmptyForm().validate_on_submit():
         try:
-            value = int(request.form.get("value", "0") or 0)
-            filters = {k: request.form.get(k) for k in ("sex", "region", "category")}
-            targets.save(db.session, name=request.form.get("name", ""),
-                         measure=request.form.get("measure", ""), value=value, filters=filters,
-                         last_month=dashboard.default_range()[1])
+            with writing(db.session):
+                value = int(request.form.get("value", "0") or 0)
+                filters = {k: request.form.get(k) for k in ("sex", "region", "category")}
+                targets.save(db.session, name=request.form.get("name", ""),
+                             measure=request.form.get("measure", ""), value=value, filters=filters,
+                             last_month=dashboard.default_range()[1])
         except (ValueError, targets.TargetError) as problem:
-            db.session.rollback()
             flash(str(problem) if isinstance(problem, targets.TargetError) else
                   _("La meta debe ser un número de 1 a 10 000 000."), "error")
         else:
-            db.session.commit()
             flash(_("Meta guardada."), "success")
     return redirect(url_for(".index"))
 

@@ -20,11 +20,13 @@ from telecenter.courses.forms import (
     option_fields,
 )
 from telecenter.courses.models import Course, Lesson, MediaFile, Module, Question
+from telecenter.database import writing
 from telecenter.extensions import db
 from telecenter.form_errors import attach_errors, handle_form
 from telecenter.participants import services as registry
 from telecenter.participants.choices import AGE_BANDS
 from telecenter.participants.routes import load_participant
+from telecenter.uploads import accepts_upload
 
 bp = Blueprint("course_authoring", __name__, url_prefix="/courses/manage")
 staff_only = roles_required(*STAFF)
@@ -77,8 +79,8 @@ def add_module(course_id: int):
     course = _course(course_id)
     form = ModuleForm()
     if form.validate_on_submit():
-        authoring.add_module(db.session, course, form.title.data)
-        db.session.commit()
+        with writing(db.session):
+            authoring.add_module(db.session, course, form.title.data)
         flash(_("Módulo agregado."), "success")
     else:
         flash(_("Escriba el nombre del módulo."), "error")
@@ -92,10 +94,10 @@ def move(course_id: int, kind: str, part_id: int, direction: str):
     if kind not in ("modules", "lessons") or direction not in ("up", "down"):
         abort(404)
     if EmptyForm().validate_on_submit():
-        item = _part(Module if kind == "modules" else Lesson, part_id, course)
-        siblings = course.modules if kind == "modules" else item.module.lessons
-        authoring.move(siblings, item, -1 if direction == "up" else 1)
-        db.session.commit()
+        with writing(db.session):
+            item = _part(Module if kind == "modules" else Lesson, part_id, course)
+            siblings = course.modules if kind == "modules" else item.module.lessons
+            authoring.move(siblings, item, -1 if direction == "up" else 1)
     return redirect(url_for(".edit_course", course_id=course.id))
 
 
@@ -124,14 +126,13 @@ def lesson_form(course_id: int, module_id: int | None = None, lesson_id: int | N
         preview = content.render(form.body_markdown.data, course_id=course.id)
         return _lesson_page(course, module, lesson, form, preview=preview)
     try:
-        lesson = authoring.save_lesson(db.session, module, title=form.title.data,
-                                       body_markdown=form.body_markdown.data,
-                                       required=form.required.data, lesson=lesson)
+        with writing(db.session):
+            lesson = authoring.save_lesson(db.session, module, title=form.title.data,
+                                           body_markdown=form.body_markdown.data,
+                                           required=form.required.data, lesson=lesson)
     except authoring.AuthoringError as error:
-        db.session.rollback()
         attach_errors(form, error.errors)
         return _lesson_page(course, module, lesson, form, status=400)
-    db.session.commit()
     flash(_("Lección guardada."), "success")
     return redirect(url_for(".lesson_form", course_id=course.id, lesson_id=lesson.id))
 
@@ -147,12 +148,11 @@ def questions(course_id: int, lesson_id: int | None = None):
         item = {"prompt": form.prompt.data, "kind": form.kind.data,
                 "options": option_fields(request.form)}
         try:
-            authoring.save_question(db.session, course, lesson, item)
+            with writing(db.session):
+                authoring.save_question(db.session, course, lesson, item)
         except authoring.AuthoringError as error:
-            db.session.rollback()
             attach_errors(form, error.errors)
         else:
-            db.session.commit()
             flash(_("Pregunta agregada."), "success")
             return redirect(request.path)
     existing = lesson.questions if lesson else course.final_questions
@@ -169,27 +169,27 @@ def delete_question(course_id: int, question_id: int):
     back = url_for(".questions", course_id=course.id, lesson_id=question.lesson_id) \
         if question.lesson_id else url_for(".questions", course_id=course.id)
     if EmptyForm().validate_on_submit():
-        db.session.delete(question)
-        db.session.commit()
+        with writing(db.session):
+            db.session.delete(question)
         flash(_("Pregunta borrada."), "success")
     return redirect(back)
 
 
 @bp.route("/<int:course_id>/media", methods=["GET", "POST"])
 @staff_only
+@accepts_upload(media.MAX_MEDIA_BYTES)
 def course_media(course_id: int):
     course = _course(course_id)
-    request.max_content_length = media.MAX_MEDIA_BYTES + 64 * 1024
     form = MediaForm()
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            stored = media.store(db.session, course, upload.filename or "", upload.read())
+            staged = media.stage(upload.stream, upload.filename or "")  # slow: no lock held
+            with writing(db.session):
+                stored = media.place(db.session, course, staged)
         except media.MediaError as error:
-            db.session.rollback()
             form.file.errors = [str(error)]
         else:
-            db.session.commit()
             flash(_("Archivo guardado. Úselo en una lección así: %(code)s",
                     code="![{}](media/{})".format(_("descripción"), stored.filename)), "success")
             return redirect(url_for(".course_media", course_id=course.id))
@@ -209,18 +209,16 @@ def export_pack(course_id: int):
 
 @bp.route("/import", methods=["GET", "POST"])
 @staff_only
+@accepts_upload(packs.MAX_PACK_BYTES)
 def import_pack():
-    request.max_content_length = packs.MAX_PACK_BYTES
     form = PackForm()
     problems = []
     if form.validate_on_submit():
         try:
-            course = packs.import_pack(db.session, form.file.data.read())
+            course = packs.import_pack(db.session, form.file.data.stream)
         except packs.PackError as error:
-            db.session.rollback()
             problems = error.problems
         else:
-            db.session.commit()
             flash(_("Curso «%(title)s» importado (versión %(v)d).", title=course.title,
                     v=course.version), "success")
             return redirect(url_for(".edit_course", course_id=course.id))
@@ -237,12 +235,11 @@ def enrol_group(course_id: int):
     if request.method == "POST" and EmptyForm().validate_on_submit():
         ids = [int(v) for v in request.form.getlist("participant") if v.isdigit()]
         try:
-            added = learning.enrol_group(db.session, course, ids, actor=current_user)
+            with writing(db.session):
+                added = learning.enrol_group(db.session, course, ids, actor=current_user)
         except learning.LearningError as error:
-            db.session.rollback()
             flash(str(error), "error")
         else:
-            db.session.commit()
             flash(_("%(n)d personas inscritas.", n=added), "success")
             return redirect(url_for(".report", course_id=course.id))
     return render_template("courses/manage/enrol_group.html", course=course, people=people,

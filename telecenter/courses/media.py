@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import os
 import re
+import tempfile
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import filetype
 import sqlalchemy as sa
@@ -54,11 +59,15 @@ def safe_filename(name: str) -> str:
 
 def check_content(data: bytes, filename: str) -> str:
     """The content type detected from the bytes, if allowed and matching the file ending."""
-    if not data:
+    return _check(data[:HEAD_BYTES], len(data), filename)
+
+
+def _check(head: bytes, size: int, filename: str) -> str:
+    if not size:
         raise MediaError(_("El archivo está vacío."))
-    if len(data) > MAX_MEDIA_BYTES:
+    if size > MAX_MEDIA_BYTES:
         raise MediaError(_("El archivo pesa más de %(n)d MB.", n=MAX_MEDIA_BYTES // 1024 // 1024))
-    kind = filetype.guess(data)
+    kind = filetype.guess(head)
     if kind is None or kind.mime not in ALLOWED:
         raise MediaError(_("Solo se aceptan imágenes (PNG, JPG, GIF, WebP), audio (MP3, OGG, WAV, "
                            "M4A) o video (MP4, WebM)."))
@@ -68,25 +77,70 @@ def check_content(data: bytes, filename: str) -> str:
     return kind.mime
 
 
-def store(session: Session, course: Course, filename: str, data: bytes) -> MediaFile:
-    """Store (or replace) a media file of the course after checking its content."""
+#: filetype reads the first 261 bytes of a file to recognise it.
+HEAD_BYTES = 262
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A checked file waiting beside the media folder for the short write that records it."""
+
+    name: str
+    path: Path
+    size: int
+    sha256: str
+    content_type: str
+
+    def discard(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def stage(stream: BinaryIO, filename: str) -> Staged:
+    """Copy a file to the staging folder, checking its size, content and ending and hashing it
+    as it goes: the slow part of storing media, done before any database transaction. A file
+    over the limit stops being read at the limit."""
     name = safe_filename(filename)
-    content_type = check_content(data, name)
+    staging = media_root() / ".staging"
+    staging.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=staging, suffix=".part")
+    path, digest, size, head = Path(temporary), hashlib.sha256(), 0, b""
+    try:
+        with open(handle, "wb") as out:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > MAX_MEDIA_BYTES:
+                    break
+                head += chunk[:HEAD_BYTES - len(head)]
+                digest.update(chunk)
+                out.write(chunk)
+        content_type = _check(head, size, name)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return Staged(name, path, size, digest.hexdigest(), content_type)
+
+
+def place(session: Session, course: Course, staged: Staged) -> MediaFile:
+    """Move a staged file into the course's folder and record it (or its new version): a
+    rename and one row, quick enough for the write transaction."""
     folder = course_folder(course.id)
     folder.mkdir(parents=True, exist_ok=True)
-    temporary = folder / f".{name}.part"
-    temporary.write_bytes(data)
-    temporary.replace(folder / name)
+    os.replace(staged.path, folder / staged.name)
     record = session.scalar(sa.select(MediaFile).where(MediaFile.course_id == course.id,
-                                                       MediaFile.filename == name))
+                                                       MediaFile.filename == staged.name))
     if record is None:
-        record = MediaFile(course_id=course.id, filename=name)
+        record = MediaFile(course_id=course.id, filename=staged.name)
         session.add(record)
-    record.content_type = content_type
-    record.size = len(data)
-    record.sha256 = hashlib.sha256(data).hexdigest()
+    record.content_type, record.size, record.sha256 = (staged.content_type, staged.size,
+                                                       staged.sha256)
     session.flush()
     return record
+
+
+def store(session: Session, course: Course, filename: str, data: bytes) -> MediaFile:
+    """Stage and place in one go (starter content, tests): small files already in memory."""
+    return place(session, course, stage(io.BytesIO(data), filename))
 
 
 def read(course_id: int, filename: str) -> bytes:

@@ -23,7 +23,7 @@ from telecenter.auth.roles import RESIDENT, SITE_ROLES, STAFF
 from telecenter.courses import content, learning, media, reports
 from telecenter.courses.forms import CATEGORY_LABELS
 from telecenter.courses.models import Course, Enrolment, Lesson, MediaFile
-from telecenter.database import commit_keeping_loaded, prepare_write
+from telecenter.database import writing
 from telecenter.extensions import db
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
@@ -125,12 +125,11 @@ def enrol(course_id: int):
     course = load_course(course_id)
     if EmptyForm().validate_on_submit():
         try:
-            learning.enrol(db.session, course, my_participant(), actor=current_user)
+            with writing(db.session):
+                learning.enrol(db.session, course, my_participant(), actor=current_user)
         except learning.LearningError as error:
-            db.session.rollback()
             flash(str(error), "error")
         else:
-            db.session.commit()
             flash(_("¡Listo! Ya está inscrito. Empiece por la primera lección."), "success")
     return redirect(url_for(".course", course_id=course.id))
 
@@ -147,9 +146,8 @@ def lesson(course_id: int, lesson_id: int):
     page = _render_lesson(course, lesson, enrolment)
     if enrolment is not None and learning.needs_touch(enrolment, lesson):
         # Written after rendering: the commit expires what the page would otherwise reload.
-        prepare_write(db.session)
-        learning.open_lesson(db.session, enrolment, lesson)
-        db.session.commit()
+        with writing(db.session):
+            learning.open_lesson(db.session, enrolment, lesson)
     return page
 
 
@@ -174,12 +172,11 @@ def finish_lesson(course_id: int, lesson_id: int):
     enrolment = my_enrolment(course) or abort(403)
     if EmptyForm().validate_on_submit():
         try:
-            learning.finish_reading(db.session, enrolment, lesson)
+            with writing(db.session):
+                learning.finish_reading(db.session, enrolment, lesson)
         except learning.LearningError as error:
-            db.session.rollback()
             flash(str(error), "error")
         else:
-            db.session.commit()
             flash(_("¡Muy bien! Terminó la lección."), "success")
     following = learning.next_lesson(db.session, enrolment)
     target = (url_for(".lesson", course_id=course.id, lesson_id=following.id) if following
@@ -207,11 +204,10 @@ def lesson_quiz(course_id: int, lesson_id: int):
     lesson = load_lesson(course, lesson_id)
     enrolment = my_enrolment(course) or abort(403)
     try:
-        result = learning.submit_quiz(db.session, enrolment, lesson, submitted_answers())
+        with writing(db.session, keep_loaded=True):
+            result = learning.submit_quiz(db.session, enrolment, lesson, submitted_answers())
     except learning.LearningError as error:
-        db.session.rollback()
         return _render_lesson(course, lesson, enrolment, error=str(error), status=400)
-    commit_keeping_loaded(db.session)
     return _render_lesson(course, lesson, enrolment, result=result)
 
 
@@ -223,12 +219,10 @@ def final_quiz(course_id: int):
     result, error, status = None, None, 200
     if request.method == "POST":
         try:
-            result = learning.submit_quiz(db.session, enrolment, None, submitted_answers())
+            with writing(db.session, keep_loaded=True):
+                result = learning.submit_quiz(db.session, enrolment, None, submitted_answers())
         except learning.LearningError as problem:
-            db.session.rollback()
             error, status = str(problem), 400
-        else:
-            commit_keeping_loaded(db.session)
     return render_template("courses/final_quiz.html", course=course, enrolment=enrolment,
                            result=result, quiz_error=error,
                            progress=learning.progress(db.session, enrolment)), status

@@ -21,6 +21,7 @@ from flask_login import current_user
 from telecenter.auth.permissions import is_safe_next, public, roles_required
 from telecenter.auth.roles import ALL_ROLES, CENTRAL_ROLES, RESIDENT
 from telecenter.courses.routes import resident_dashboard
+from telecenter.database import writing
 from telecenter.extensions import db
 from telecenter.i18n import LANGUAGE_COOKIE, is_supported
 from telecenter.participants import programme
@@ -60,8 +61,8 @@ def set_language():
         flash(_("Ese idioma no está disponible."), "error")
         return redirect(target, 303)
     if current_user.is_authenticated:
-        current_user.language = code
-        db.session.commit()
+        with writing(db.session):
+            current_user.language = code
     response = redirect(target, 303)
     response.set_cookie(LANGUAGE_COOKIE, code, max_age=ONE_YEAR, samesite="Lax", httponly=True)
     return response

@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from telecenter.database import writing
 from telecenter.extensions import db
 from telecenter.operations import backups
 
@@ -36,9 +37,8 @@ def restore_command(file: Path):
     except backups.BackupError as error:
         raise click.ClickException(str(error)) from None
     db.engine.dispose()
-    with current_app.app_context():
+    with current_app.app_context(), writing(db.session):
         requeued = outbox.requeue_all(db.session)
-        db.session.commit()
     click.echo(f"restored {file.name}; the previous database is kept at {aside}")
     click.echo(f"{requeued} month summaries will be sent again to central")
 

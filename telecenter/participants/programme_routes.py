@@ -9,6 +9,7 @@ from flask_login import current_user
 from telecenter.auth.forms import EmptyForm
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import STAFF
+from telecenter.database import writing
 from telecenter.extensions import db
 from telecenter.form_errors import attach_errors, handle_form
 from telecenter.lima_time import today_in_lima
@@ -50,8 +51,8 @@ def enrol(participant_id: int):
 def fi_consent(participant_id: int):
     participant = load_participant(participant_id)
     if EmptyForm().validate_on_submit():
-        services.record_fi_consent(db.session, participant, actor=current_user)
-        db.session.commit()
+        with writing(db.session):
+            services.record_fi_consent(db.session, participant, actor=current_user)
         flash(_("Consentimiento para datos financieros registrado."), "success")
     return redirect(url_for("participants.detail", participant_id=participant.id))
 
@@ -63,14 +64,13 @@ def surveys(participant_id: int):
     form = SurveyForm()
     if form.validate_on_submit():
         try:
-            survey = programme.record_survey(db.session, participant, form.answers(),
-                                             taken_on=form.taken_on.data, actor=current_user,
-                                             today=today_in_lima())
+            with writing(db.session):
+                survey = programme.record_survey(db.session, participant, form.answers(),
+                                                 taken_on=form.taken_on.data, actor=current_user,
+                                                 today=today_in_lima())
         except services.RegistryError as error:
-            db.session.rollback()
             attach_errors(form, error.errors)
         else:
-            db.session.commit()
             flash(_("Encuesta guardada (%(kind)s).", kind=sc.SURVEY_KINDS[survey.kind]),
                   "success")
             return redirect(url_for(".surveys", participant_id=participant.id))

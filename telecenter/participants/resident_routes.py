@@ -18,6 +18,7 @@ from telecenter.auth import services as auth_services
 from telecenter.auth.forms import SignInForm
 from telecenter.auth.permissions import public
 from telecenter.auth.routes import throttle_policy
+from telecenter.database import writing
 from telecenter.extensions import db
 from telecenter.participants.resident_accounts import authenticate_resident
 
@@ -39,17 +40,18 @@ def sign_in():
     if not identifier or not pin:
         return _again(_("Escriba su DNI o código, y su PIN."), 400)
     try:
-        user = authenticate_resident(db.session, identifier=identifier, pin=pin,
-                                     address=request.remote_addr or "", policy=throttle_policy())
+        # A failed attempt is a fact to keep (it counts towards the lock): committed too.
+        with writing(db.session, keep_on=(auth_services.SignInLocked,
+                                          auth_services.InvalidCredentials)):
+            user = authenticate_resident(db.session, identifier=identifier, pin=pin,
+                                         address=request.remote_addr or "",
+                                         policy=throttle_policy())
     except auth_services.SignInLocked as locked:
-        db.session.commit()
         return _again(_("Demasiados intentos fallidos. Por seguridad, espere %(minutes)d "
                         "minutos e intente de nuevo.", minutes=locked.minutes_left), 429)
     except auth_services.InvalidCredentials:
-        db.session.commit()
         return _again(_("El documento, el código o el PIN no son correctos. Revise e intente "
                         "de nuevo."), 401)
-    db.session.commit()
     session.clear()
     login_user(user)
     flash(_("Bienvenida, bienvenido, %(name)s.", name=user.display_name), "success")

@@ -19,7 +19,7 @@ from flask_login import current_user
 
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN, STAFF
-from telecenter.database import prepare_write
+from telecenter.database import writing
 from telecenter.extensions import db
 from telecenter.form_errors import attach_errors
 from telecenter.lima_time import today_in_lima
@@ -41,6 +41,7 @@ from telecenter.participants.forms import (
     RegistrationForm,
 )
 from telecenter.participants.models import Participant
+from telecenter.uploads import accepts_upload
 
 bp = Blueprint("participants", __name__, url_prefix="/participants")
 CONSENT_KINDS = {"registration": _l("Registro"), "financial_inclusion": _l("Datos financieros")}
@@ -92,21 +93,19 @@ def _register(form, template: str, *, complete: bool):
     duplicates = []
     if form.validate_on_submit():
         try:
-            participant = services.register(
-                db.session, form.person_data(), form.consent_data(), actor=current_user,
-                today=today_in_lima(), complete=complete,
-                confirm_not_duplicate=form.confirm_not_duplicate.data)
-            if form.pin.data:
-                resident_accounts.set_pin(db.session, participant, form.pin.data,
-                                          actor=current_user)
+            with writing(db.session):
+                participant = services.register(
+                    db.session, form.person_data(), form.consent_data(), actor=current_user,
+                    today=today_in_lima(), complete=complete,
+                    confirm_not_duplicate=form.confirm_not_duplicate.data)
+                if form.pin.data:
+                    resident_accounts.set_pin(db.session, participant, form.pin.data,
+                                              actor=current_user)
         except services.RegistryError as error:
-            db.session.rollback()
             attach_errors(form, error.errors)
         except services.LikelyDuplicate as duplicate:
-            db.session.rollback()
             duplicates = duplicate.matches
         else:
-            db.session.commit()
             flash(_("Participante registrado. Su código es %(code)s.", code=participant.code),
                   "success")
             return redirect(url_for(".detail", participant_id=participant.id))
@@ -140,13 +139,12 @@ def edit(participant_id: int):
     form = ParticipantForm(obj=participant)
     if form.validate_on_submit():
         try:
-            changed = services.update(db.session, participant, form.person_data(),
-                                      actor=current_user, today=today_in_lima())
+            with writing(db.session):
+                changed = services.update(db.session, participant, form.person_data(),
+                                          actor=current_user, today=today_in_lima())
         except services.RegistryError as error:
-            db.session.rollback()
             attach_errors(form, error.errors)
         else:
-            db.session.commit()
             flash(_("Datos corregidos.") if changed else _("No hubo cambios."), "success")
             return redirect(url_for(".detail", participant_id=participant.id))
     status = 400 if form.is_submitted() else 200
@@ -160,12 +158,12 @@ def set_pin(participant_id: int):
     form = PinForm()
     if form.validate_on_submit():
         try:
-            resident_accounts.set_pin(db.session, participant, form.pin.data, actor=current_user)
+            with writing(db.session):
+                resident_accounts.set_pin(db.session, participant, form.pin.data,
+                                          actor=current_user)
         except services.RegistryError as error:
-            db.session.rollback()
             flash(error.errors["pin"], "error")
         else:
-            db.session.commit()
             flash(_("PIN guardado. Ya puede ingresar con su documento o código."), "success")
     else:
         flash(_("El PIN tiene 4 números."), "error")
@@ -183,9 +181,8 @@ def card(participant_id: int):
 def personal_data(participant_id: int):
     """Access right: everything stored about the person, to show or print for them."""
     participant = load_participant(participant_id)
-    prepare_write(db.session)
-    rights.record_access(db.session, participant, actor=current_user)
-    db.session.commit()
+    with writing(db.session):
+        rights.record_access(db.session, participant, actor=current_user)
     return render_template("participants/personal_data.html", p=participant)
 
 
@@ -195,8 +192,8 @@ def erase(participant_id: int):
     participant = load_participant(participant_id)
     form = EraseForm()
     if form.validate_on_submit():
-        rights.erase(db.session, participant, actor=current_user, reason=form.reason.data)
-        db.session.commit()
+        with writing(db.session):
+            rights.erase(db.session, participant, actor=current_user, reason=form.reason.data)
         flash(_("Los datos personales fueron borrados. Los números ya reportados no cambian."),
               "success")
         return redirect(url_for(".index"))
@@ -206,19 +203,18 @@ def erase(participant_id: int):
 
 @bp.route("/import", methods=["GET", "POST"])
 @staff_only
+@accepts_upload(IMPORT_MAX_BYTES)
 def import_csv():
-    request.max_content_length = IMPORT_MAX_BYTES
     form = ImportForm()
     report = None
     if form.validate_on_submit():
         try:
-            report = csv_io.import_csv(db.session, form.file.data.read(), actor=current_user,
-                                       today=today_in_lima())
+            with writing(db.session):
+                report = csv_io.import_csv(db.session, form.file.data.read(), actor=current_user,
+                                           today=today_in_lima())
         except csv_io.ImportRejected as rejected:
-            db.session.rollback()
             report = rejected.report
         else:
-            db.session.commit()
             flash(_("Se importaron %(n)d participantes.", n=report.imported), "success")
             return redirect(url_for(".index"))
     status = 400 if form.is_submitted() else 200
@@ -240,9 +236,8 @@ def export_csv():
     participants = db.session.scalars(
         db.select(Participant).where(Participant.erased_at.is_(None)).order_by(Participant.id)
     ).all()
-    prepare_write(db.session)
-    body = csv_io.export_csv(db.session, participants, actor=current_user)
-    db.session.commit()
+    with writing(db.session):  # the export is logged: who took everyone's data, when
+        body = csv_io.export_csv(db.session, participants, actor=current_user)
     filename = f"participantes-{current_app.config['TELECENTER_CODE']}-{today_in_lima()}.csv"
     return Response("\ufeff" + body, mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={filename}"})

@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from telecenter import reports
-from telecenter.database import utcnow
+from telecenter.database import utcnow, writing
 from telecenter.sync.models import OutboxMonth
 
 log = logging.getLogger(__name__)
@@ -107,46 +107,64 @@ def _explain(response: httpx.Response, settings: Settings) -> str:
              status=response.status_code, reason=reason[:300])
 
 
-def send_batch(session: Session, rows: list[OutboxMonth], settings: Settings, result,
-               transport=None) -> None:
-    now = utcnow()
-    sent_digests = {row.month: row.digest for row in rows}
+@dataclass(frozen=True)
+class Outcome:
+    """What central answered to one batch (or that it could not be reached)."""
+
+    status: int | None  # None: no answer
+    acknowledged: frozenset[str] = frozenset()
+    message: str = ""
+
+
+def exchange(settings: Settings, payloads: list[dict], transport=None) -> Outcome:
+    """One request to central; no database work, so no lock is held while it travels."""
     try:
-        response = _post(settings, [row.payload for row in rows], transport)
+        response = _post(settings, payloads, transport)
     except httpx.HTTPError as error:
-        _retry_later(rows, now, _("No hay conexión con la oficina central (%(error)s). Se "
-                                  "volverá a intentar.", error=type(error).__name__), result)
-        return
+        return Outcome(None, message=_("No hay conexión con la oficina central (%(error)s). Se "
+                                       "volverá a intentar.", error=type(error).__name__))
     if response.status_code >= 500:
-        _retry_later(rows, now, _("La oficina central tuvo un problema (%(status)d). Se volverá "
-                                  "a intentar.", status=response.status_code), result)
-    elif response.status_code >= 400:
-        reason = _explain(response, settings)
-        for row in rows:
-            row.state, row.last_error, row.last_attempt_at = "refused", reason, now
+        return Outcome(response.status_code, message=_(
+            "La oficina central tuvo un problema (%(status)d). Se volverá a intentar.",
+            status=response.status_code))
+    if response.status_code >= 400:
+        return Outcome(response.status_code, message=_explain(response, settings))
+    try:
+        acknowledged = frozenset(a["month"] for a in response.json().get("acknowledged", []))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return Outcome(None, message=_("La oficina central respondió algo que no se entiende. "
+                                       "Se volverá a intentar."))
+    return Outcome(response.status_code, acknowledged)
+
+
+def record(session: Session, sent: dict[str, str], outcome: Outcome, result: SendResult,
+           now) -> None:
+    """Write what central answered for the months sent ({month: digest sent}). Months whose
+    data changed while the request travelled are acknowledged for what was sent and stay
+    pending for the rest."""
+    rows = session.scalars(sa.select(OutboxMonth).where(OutboxMonth.month.in_(sent))).all()
+    for row in sorted(rows, key=lambda r: r.month):
+        row.last_attempt_at = now
+        if outcome.status is None or outcome.status >= 500:
+            row.attempts += 1
+            row.next_attempt_at = now + backoff(row.attempts)
+            row.last_error = outcome.message
+            result.failed.append(row.month)
+        elif outcome.status >= 400:
+            row.state, row.last_error = "refused", outcome.message
             result.refused.append(row.month)
-    else:
-        acknowledged = {a["month"] for a in response.json().get("acknowledged", [])}
-        for row in rows:
-            row.last_attempt_at = now
-            if row.month in acknowledged:
-                row.sent_digest, row.sent_at, row.attempts = sent_digests[row.month], now, 0
-                row.last_error, row.next_attempt_at = None, None
-                row.state = "sent" if row.digest == row.sent_digest else "pending"
-                result.sent.append(row.month)
-
-
-def _retry_later(rows, now, message: str, result) -> None:
-    for row in rows:
-        row.attempts += 1
-        row.next_attempt_at = now + backoff(row.attempts)
-        row.last_attempt_at, row.last_error = now, message
-        result.failed.append(row.month)
+        elif row.month in outcome.acknowledged:
+            row.sent_digest, row.sent_at, row.attempts = sent[row.month], now, 0
+            row.last_error, row.next_attempt_at = None, None
+            row.state = "sent" if row.digest == row.sent_digest else "pending"
+            result.sent.append(row.month)
 
 
 def send_pending(session: Session, settings: Settings, *, force: bool = False,
                  transport=None) -> SendResult:
-    """Send due months in batches; commit after each batch so progress survives a crash."""
+    """Send due months in batches. Each batch travels with no transaction open, then its
+    answer is written in one short write, so progress survives a crash and the site keeps
+    working (and writing) while central takes its time."""
     result = SendResult()
     if not settings.central_url or not settings.token:
         result.not_configured = True
@@ -155,10 +173,15 @@ def send_pending(session: Session, settings: Settings, *, force: bool = False,
         if not acquired:
             result.busy = True
             return result
-        rows = due_months(session, force=force)
-        for start in range(0, len(rows), BATCH):
-            send_batch(session, rows[start:start + BATCH], settings, result, transport)
-            session.commit()
+        due = [(row.month, row.digest, row.payload) for row in due_months(session, force=force)]
+        session.commit()  # end the read: nothing is held while the requests travel
+        for start in range(0, len(due), BATCH):
+            batch = due[start:start + BATCH]
+            now = utcnow()
+            outcome = exchange(settings, [payload for _m, _d, payload in batch], transport)
+            with writing(session):
+                record(session, {month: digest for month, digest, _p in batch}, outcome,
+                       result, now)
             if result.failed:
                 break  # central is unreachable: the rest waits for the next attempt
     log.info("sync: sent %d, refused %d, failed %d", len(result.sent), len(result.refused),

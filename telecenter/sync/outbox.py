@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from telecenter import reports
+from telecenter.database import writing
 from telecenter.sync.models import OutboxMonth
 from telecenter.sync.summaries import monthly_reports
 
@@ -21,14 +22,24 @@ def is_empty(report: dict) -> bool:
 
 def refresh(session: Session, *, telecenter: str) -> list[str]:
     """Recompute every month; queue the ones whose counts changed. Returns those months.
+    The months are computed before the short write that queues them (and commits it).
 
     Any change behind a month (late attendance, a correction, an erasure, a corrected birth
     date) changes its digest, so nothing needs to remember to mark months dirty. A month that
     never had data is not sent; one that had data and now has none is sent empty.
     """
+    computed = monthly_reports(session, telecenter=telecenter)  # slow: read only, no lock
+    with writing(session):
+        queued = _queue(session, computed, telecenter=telecenter)
+    if queued:
+        log.info("sync outbox: %d month(s) queued", len(queued))
+    return queued
+
+
+def _queue(session: Session, computed: list[dict], *, telecenter: str) -> list[str]:
     rows = {row.month: row for row in session.scalars(sa.select(OutboxMonth))}
     queued = []
-    for report in monthly_reports(session, telecenter=telecenter):
+    for report in computed:
         digest = reports.digest(report)
         row = rows.get(report["month"])
         if row is None:
@@ -44,8 +55,6 @@ def refresh(session: Session, *, telecenter: str) -> list[str]:
         if row.state == "pending":
             queued.append(report["month"])
     session.flush()
-    if queued:
-        log.info("sync outbox: %d month(s) queued", len(queued))
     return queued
 
 

@@ -20,7 +20,6 @@ def sync_now(*, force: bool = False, transport=None) -> SendResult:
     """Inside an app context: queue changed months, then send."""
     app = current_app._get_current_object()
     outbox.refresh(db.session, telecenter=app.config["TELECENTER_CODE"])
-    db.session.commit()
     return send_pending(db.session, settings_of(app), force=force, transport=transport)
 
 

@@ -169,10 +169,16 @@ def test_media_upload_checks_type_and_size(app, signed_in, course_id):
         "file": (io.BytesIO(b"\x00" * (26 * 1024 * 1024)), "big.mp4")})
     environ = builder.get_environ()
     try:
-        assert trainer.open(environ).status_code == 413
+        refused = trainer.open(environ)
     finally:
         environ["wsgi.input"].close()
         builder.close()
+    # The page again, with the limit in plain words; nothing stored.
+    assert refused.status_code == 303
+    assert refused.headers["Location"] == path
+    page = trainer.get(path).get_data(as_text=True)
+    assert "el máximo es 25 MB" in page
+    assert "big.mp4" not in page
     assert count_rows(app, "course_media") == 1
 
 

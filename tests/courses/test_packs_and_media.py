@@ -43,7 +43,7 @@ def test_export_then_import_on_another_site_recreates_the_course(app_ctx, course
     for table in ("quiz_options", "quiz_questions", "lessons", "course_modules", "course_media",
                   "courses"):
         db.session.execute(db.text(f"DELETE FROM {table}"))  # noqa: S608 - fixed names
-    imported = packs.import_pack(db.session, raw)
+    imported = packs.import_pack(db.session, io.BytesIO(raw))
     assert imported.slug == "prueba"
     assert imported.version == 1
     assert [lesson.slug for lesson in imported.lessons] == ["leer", "con-preguntas", "opcional"]
@@ -59,7 +59,7 @@ def test_a_newer_version_upgrades_without_losing_progress(app_ctx, enrolment):
     newer = definition(version=2, title="Curso de prueba (2ª edición)")
     newer["modules"][1]["lessons"] = []  # the optional lesson is dropped
     newer["modules"][0]["lessons"][0]["title"] = "Solo leer, revisado"
-    packs.import_pack(db.session, _pack(_valid_files(), newer))
+    packs.import_pack(db.session, io.BytesIO(_pack(_valid_files(), newer)))
     db.session.commit()
     db.session.expire_all()
     course = db.session.get(Course, course.id)
@@ -71,13 +71,13 @@ def test_a_newer_version_upgrades_without_losing_progress(app_ctx, enrolment):
 
 def test_the_same_or_an_older_version_is_refused(app_ctx, course):
     with pytest.raises(packs.PackError, match="versión 1"):
-        packs.import_pack(db.session, _pack(_valid_files(), definition(version=1)))
+        packs.import_pack(db.session, io.BytesIO(_pack(_valid_files(), definition(version=1))))
 
 
 def _refused(raw: bytes) -> list[str]:
     before = db.session.scalar(db.select(db.func.count(Course.id)))
     with pytest.raises(packs.PackError) as error:
-        packs.import_pack(db.session, raw)
+        packs.import_pack(db.session, io.BytesIO(raw))
     db.session.rollback()
     assert db.session.scalar(db.select(db.func.count(Course.id))) == before
     assert db.session.scalar(db.select(db.func.count(MediaFile.id))) == 0
@@ -172,6 +172,6 @@ def test_upgrade_keeps_quiz_results_meaningful(app_ctx, enrolment):
     lesson = next(lesson for lesson in enrolment.course.lessons if lesson.questions)
     learning.submit_quiz(db.session, enrolment, lesson, right_answers(lesson.questions))
     db.session.commit()
-    packs.import_pack(db.session, _pack(_valid_files(), definition(version=3)))
+    packs.import_pack(db.session, io.BytesIO(_pack(_valid_files(), definition(version=3))))
     db.session.commit()
     assert lesson.id in learning.completed_lesson_ids(db.session, enrolment)

@@ -142,7 +142,8 @@ def test_csv_upload_over_the_size_limit_is_refused(app, trainer):
     finally:  # the app refuses before reading the body; the test closes what it built
         environ["wsgi.input"].close()
         builder.close()
-    assert response.status_code == 413
+    assert response.status_code == 303  # the page again, saying the limit
+    assert "el máximo es 2 MB" in trainer.get("/participants/import").get_data(as_text=True)
     assert count_rows(app, "participants") == 0
 
 
