@@ -294,8 +294,10 @@ def compute(session: Session, query: Query) -> dict:
         for name, values in by_measure.items():
             row[name] = None if values is None else _number(name, values.get(key, 0) or 0)
         rows.append(row)
+    # Totals from the unrounded sums: the same question has the same total however grouped.
     totals = {name: None if by_measure[name] is None else
-              _number(name, sum(r[name] for r in rows)) for name in MEASURES}
+              _number(name, sum(v or 0 for v in by_measure[name].values()))
+              for name in MEASURES}
     filters = {k: v for k, v in query.filters.items()}
     return {"from": query.first, "to": query.last, "filters": filters,
             "group_by": query.group_by, "rows": rows, "totals": totals}
