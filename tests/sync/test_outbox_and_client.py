@@ -162,3 +162,39 @@ def test_not_configured_sends_nothing(site):
     empty = client.Settings(central_url="", token="", telecenter=CODE,
                             instance_path=site.instance_path)
     assert client.send_pending(db.session, empty).not_configured is True
+
+
+class BusyCentral(FakeCentral):
+    """While each request is in flight, the telecenter goes on writing: another connection
+    (another worker) marks absent the people of a session in a month being sent."""
+
+    def __init__(self, database_url: str, session_id: int):
+        super().__init__()
+        self.database_url, self.session_id = database_url, session_id
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        import sqlalchemy as sa
+
+        other = sa.create_engine(self.database_url)
+        with other.begin() as connection:  # on SQLite it would wait if the sync held the lock
+            connection.execute(sa.text(
+                "UPDATE attendances SET status = 'absent' WHERE session_id = :s "
+                "AND status = 'present'"), {"s": self.session_id})
+        other.dispose()
+        return super().__call__(request)
+
+
+def test_a_sync_finishes_while_the_site_writes_during_the_request(site, app):
+    """Before: the sync read the outbox, waited on central inside that read, then failed to
+    write the answer ("database is locked") because a resident had written meanwhile."""
+    from telecenter.attendance.models import ActivitySession
+
+    _refresh()
+    first = db.session.scalars(db.select(ActivitySession).where(
+        ActivitySession.state == "held").order_by(ActivitySession.starts_at)).first()
+    central = BusyCentral(app.config["SQLALCHEMY_DATABASE_URI"], first.id)
+    result = client.send_pending(db.session, site, transport=central.transport)
+    assert result.sent
+    assert not result.failed
+    assert set(_states().values()) == {"sent"}  # every acknowledged month, none left behind
+    assert outbox.refresh(db.session, telecenter=CODE)  # what was typed meanwhile goes next
