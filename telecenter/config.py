@@ -76,6 +76,8 @@ ENV_VARIABLES: dict[str, type] = {
     "SYNC_TOKEN": str,
     "BACKUP_DIR": str,
     "STRICT_WRITES": bool,
+    "PASSWORD_HASH_METHOD": str,
+    "PIN_HASH_METHOD": str,
 }
 
 INSTANCE_CONFIG_FILE = "telecenter.cfg"

@@ -52,3 +52,39 @@ def test_bad_settings_stop_the_start_with_a_clear_error(tmp_path, monkeypatch, n
     monkeypatch.setenv(name, value)
     with pytest.raises(config.ConfigError):
         create_app(instance_path=str(tmp_path))
+
+
+def test_every_variable_in_the_readme_is_read_from_the_environment():
+    """The README's configuration table is true: each variable is read where it says."""
+    import re
+    from pathlib import Path
+
+    from telecenter import config
+
+    root = Path(__file__).resolve().parent.parent
+    table = (root / "README.md").read_text().split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    names = {name for row in table.splitlines() if row.startswith("| `")
+             for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split("|")[1])}
+    elsewhere = {  # read outside telecenter/config.py, by what reads them
+        "TELECENTER_INSTANCE": root / "telecenter" / "__init__.py",
+        "PORT": root / "Makefile",
+        "TEST_POSTGRES_URL": root / "tests" / "pg.py",
+    }
+    instance_file_only = {"DHIS2_DATA_ELEMENTS", "DHIS2_ORG_UNITS", "DHIS2_DATA_SET"}
+    assert names >= set(config.ENV_VARIABLES)  # and nothing read is left undocumented
+    for name in sorted(names - instance_file_only):
+        if name in elsewhere:
+            assert name in elsewhere[name].read_text(), name
+        else:
+            assert name in config.ENV_VARIABLES, f"{name} is documented but never read"
+    for name in instance_file_only:
+        assert name in config.DEFAULTS
+
+
+def test_hash_methods_come_from_the_environment():
+    from telecenter import config
+
+    values = config.from_environment({"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+                                      "PIN_HASH_METHOD": "pbkdf2:sha256:500"})
+    assert values == {"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+                      "PIN_HASH_METHOD": "pbkdf2:sha256:500"}

@@ -272,7 +272,7 @@ def update(session: Session, participant: Participant, data: ParticipantData, *,
 
 
 def search(session: Session, text: str = "", *, page: int = 1):
-    """Active participants matching every word of `text`, newest first, one page at a time."""
+    """Active participants matching every word of `text`, by surname, one page at a time."""
     query = sa.select(Participant).where(Participant.erased_at.is_(None))
     for word in fold(text).split()[:5]:
         digits = identity.normalise_search_document(word)
