@@ -100,11 +100,23 @@ COMMANDS = (init_command, create_user_command, seed_demo_command, scheduler_comm
 
 def register(app: Flask) -> None:
     from telecenter.central.cli import central_cli
+    from telecenter.operations.cli import AFTER_RESTORE
     from telecenter.operations.cli import COMMANDS as OPERATIONS_COMMANDS
     from telecenter.sync.cli import COMMANDS as SYNC_COMMANDS
 
     for command in (*COMMANDS, *SYNC_COMMANDS, *OPERATIONS_COMMANDS, central_cli):
         app.cli.add_command(command)
+    if _send_again_after_restore not in AFTER_RESTORE:
+        AFTER_RESTORE.append(_send_again_after_restore)
+
+
+def _send_again_after_restore() -> str:
+    """A restored site sends every month again, with fresh times central will accept."""
+    from telecenter.sync import outbox
+
+    with writing(db.session):
+        requeued = outbox.requeue_all(db.session)
+    return f"{requeued} month summaries will be sent again to central"
 
 
 def _make_app():

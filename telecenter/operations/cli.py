@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from telecenter.database import writing
 from telecenter.extensions import db
 from telecenter.operations import backups
 
@@ -24,23 +24,26 @@ def backup_command():
     click.echo(f"backup written: {path}")
 
 
+#: What must happen after a restore, each returning a line to print. The top-level CLI adds
+#: the sync's (send every month again), so operations need not know the sync exists.
+AFTER_RESTORE: list[Callable[[], str]] = []
+
+
 @click.command("restore")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def restore_command(file: Path):
     """Check a backup and put it in place (stop the server and the scheduler first)."""
-    from telecenter.sync import outbox
-
     db.engine.dispose()
     try:
         aside = backups.restore(current_app, file)
     except backups.BackupError as error:
         raise click.ClickException(str(error)) from None
     db.engine.dispose()
-    with current_app.app_context(), writing(db.session):
-        requeued = outbox.requeue_all(db.session)
     click.echo(f"restored {file.name}; the previous database is kept at {aside}")
-    click.echo(f"{requeued} month summaries will be sent again to central")
+    with current_app.app_context():
+        for hook in AFTER_RESTORE:
+            click.echo(hook())
 
 
 def behind_head() -> bool:

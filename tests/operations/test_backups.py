@@ -154,6 +154,7 @@ def test_restore_command_requeues_months_and_reports_where_the_old_database_is(s
     result = site.test_cli_runner().invoke(args=["restore", str(path)])
     assert result.exit_code == 0, result.output
     assert "previous database is kept at" in result.output
+    assert "will be sent again to central" in result.output  # the sync's hook ran
     refused = site.test_cli_runner().invoke(args=["restore", __file__])
     assert refused.exit_code != 0
     assert "copia de seguridad" in refused.output
