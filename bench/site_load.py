@@ -13,8 +13,9 @@ of every server process. Then 10 clients hammer one page to measure its rate.
 `--arrival 0 --think 0.1 0.3` is the stress case: everyone signs in at the same instant and
 clicks five times a second.
 
-`--busy` runs the same room while an admin imports a 150 MB course pack (six 24 MB pictures)
-again and again, and the site syncs again and again with a central that takes 5 s to answer:
+`--busy` runs the same room while an admin imports a 150 MB course pack (six 24 MB pictures;
+`--imports N` for N in a row) and the site syncs again and again with a central that takes 5 s
+to answer:
 the room must see no error, and its p95 should stay within 1.5x of the plain room.
 """
 
@@ -288,7 +289,9 @@ def main() -> None:
     parser.add_argument("--think", type=float, nargs=2, default=Pacing.think,
                         metavar=("MIN", "MAX"), help="seconds a person takes before a click")
     parser.add_argument("--busy", action="store_true",
-                        help="meanwhile, import 150 MB packs and sync with a slow central")
+                        help="meanwhile, import a 150 MB pack and sync with a slow central")
+    parser.add_argument("--imports", type=int, default=1,
+                        help="with --busy: how many 150 MB packs the admin imports in a row")
     args = parser.parse_args()
     pacing = Pacing(arrival=args.arrival, think=tuple(args.think))
     instance = Path(tempfile.mkdtemp(prefix="site-load-"))
@@ -303,12 +306,14 @@ def main() -> None:
     try:
         kiosk_cookie = open_kiosk(server)
         recorder = Recorder()
+        busy = Busy(server, instance, args.imports) if args.busy else None
         started = time.perf_counter()
         until = started + args.seconds
         threads = [threading.Thread(target=resident, args=(n, server.port, ids, recorder, until,
                                                            kiosk_cookie, pacing))
                    for n in range(RESIDENTS)]
-        busy = Busy(server, instance, until) if args.busy else None
+        if busy:
+            busy.start(until)
         for thread in threads:
             thread.start()
         peak = 0.0
@@ -330,15 +335,22 @@ def main() -> None:
 
 
 class Busy:
-    """An admin importing 150 MB packs and a sync loop, until the room ends."""
+    """An admin importing a 150 MB pack (made before the room starts) while the site syncs
+    again and again with a slow central, until the room ends."""
 
-    def __init__(self, server: LiveServer, instance: Path, until: float):
-        self.server, self.until = server, until
+    def __init__(self, server: LiveServer, instance: Path, imports: int = 1):
+        self.server, self.until = server, 0.0
         self.imports: list[tuple[int, float]] = []
         self.syncs: list[tuple[int, float]] = []
-        self.folder = Path(tempfile.mkdtemp(prefix="packs-", dir=instance))
+        folder = Path(tempfile.mkdtemp(prefix="packs-", dir=instance))
+        self.packs = [course_pack(folder / f"v{version}.zip", pictures=6,
+                                  picture_bytes=24 * 2**20, slug="carga", version=version)
+                      for version in range(1, imports + 1)]
         self.threads = [threading.Thread(target=self._import), threading.Thread(
             target=self._sync)]
+
+    def start(self, until: float) -> None:
+        self.until = until
         for thread in self.threads:
             thread.start()
 
@@ -347,15 +359,13 @@ class Busy:
         page = admin.open("GET", "/sign-in")[1]
         admin.open("POST", "/sign-in", {"username": "admin", "password": "demo-admin-2026",
                                         "csrf_token": csrf(page)})
-        version = 1
-        while time.perf_counter() < self.until:
-            pack = course_pack(self.folder / f"v{version}.zip", pictures=6,
-                               picture_bytes=24 * 2**20, slug="carga", version=version)
+        time.sleep(10)  # once the room has arrived
+        for pack in self.packs:
+            if time.perf_counter() >= self.until:
+                break
             started = time.perf_counter()
             status = upload(self.server, admin, "/courses/manage/import", pack)
             self.imports.append((status, time.perf_counter() - started))
-            pack.unlink()
-            version += 1
 
     def _sync(self):
         while time.perf_counter() < self.until:
