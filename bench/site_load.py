@@ -368,11 +368,15 @@ class Busy:
             self.imports.append((status, time.perf_counter() - started))
 
     def _sync(self):
+        """`telecenter sync` alongside the import, then every 20 s (each run is a new process,
+        as from cron; the scheduler would run it in-process every 15 minutes)."""
+        time.sleep(10)
         while time.perf_counter() < self.until:
             started = time.perf_counter()
             done = subprocess.run([str(BIN / "telecenter"), "sync"], env=self.server.env(),
                                   capture_output=True, text=True, timeout=300)
             self.syncs.append((done.returncode, time.perf_counter() - started))
+            time.sleep(max(0.0, 20 - (time.perf_counter() - started)))
 
     def join(self):
         for thread in self.threads:
