@@ -42,7 +42,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from tests.e2e.test_big_files_and_busy_site import SlowCentral, course_pack  # noqa: E402
-from tests.live import BIN, LiveServer  # noqa: E402
+from tests.live import BIN, LiveServer, add_residents  # noqa: E402
 
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 RESIDENTS = 40
@@ -66,20 +66,11 @@ def prepare(instance: Path) -> tuple[int, int]:
     from telecenter.attendance.scheduling import SessionData
     from telecenter.extensions import db
     from telecenter.lima_time import LIMA
-    from telecenter.participants import resident_accounts, services
-
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance}/telecenter.sqlite3"},
                      instance_path=str(instance))
     with app.app_context():
-        for number in range(RESIDENTS):
-            person = services.register(
-                db.session, services.ParticipantData(
-                    given_names=f"Residente{number}", surnames="Carga", sex="female",
-                    document_type="dni", document_number=f"6{number:07d}", birth_year=1990,
-                    district_ubigeo="220901"),
-                services.ConsentData(given=True), actor=None,
-                today=datetime.now(LIMA).date(), confirm_not_duplicate=True)
-            resident_accounts.set_pin(db.session, person, "5824", actor=None)
+        add_residents(db.session, RESIDENTS, given="Residente", today=datetime.now(LIMA).date(),
+                      pin_of=lambda _number: "5824")
         now = datetime.now(LIMA)
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         (item,) = scheduling.create(db.session, SessionData(

@@ -116,3 +116,22 @@ class LiveServer:
         if self.server_socket is not None:
             self.server_socket.close()
             self.server_socket = None
+
+
+def add_residents(session, count: int, *, given: str, today, pin_of) -> list[str]:
+    """Register `count` women with DNIs 6000000N and the PIN `pin_of(N)`; their documents.
+    For servers tests and benchmarks fill before they start (the caller commits)."""
+    from telecenter.participants import resident_accounts, services
+
+    documents = []
+    for number in range(count):
+        person = services.register(
+            session, services.ParticipantData(
+                given_names=f"{given}{number}", surnames="Prueba", sex="female",
+                document_type="dni", document_number=f"6{number:07d}", birth_year=1990,
+                district_ubigeo="220901"),
+            services.ConsentData(given=True), actor=None, today=today,
+            confirm_not_duplicate=True)
+        resident_accounts.set_pin(session, person, pin_of(number), actor=None)
+        documents.append(f"6{number:07d}")
+    return documents

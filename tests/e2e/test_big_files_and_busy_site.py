@@ -31,7 +31,7 @@ from telecenter.extensions import db
 from tests.courses.conftest import BODIES, definition
 from tests.e2e.conftest import CSRF, staff_session
 from tests.e2e.test_concurrent_check_in import _seed
-from tests.live import BIN, LiveServer
+from tests.live import BIN, LiveServer, add_residents
 
 MB = 1024 * 1024
 ADMIN = next(account for account in SITE_ACCOUNTS if account.role == "admin")
@@ -205,23 +205,12 @@ def pin_of(number: int) -> str:
 
 
 def _residents_with_pins(live: LiveServer, count: int) -> list[str]:
-    from telecenter.participants import resident_accounts, services
-
     app = create_app({"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI":
                       f"sqlite:///{live.instance}/telecenter.sqlite3"},
                      instance_path=str(live.instance))
-    documents = []
     with app.app_context():
-        for number in range(count):
-            person = services.register(
-                db.session, services.ParticipantData(
-                    given_names=f"Vecina{number}", surnames="Ocupada", sex="female",
-                    document_type="dni", document_number=f"6{number:07d}", birth_year=1990,
-                    district_ubigeo="220901"),
-                services.ConsentData(given=True), actor=None, today=date(2026, 11, 29),
-                confirm_not_duplicate=True)
-            resident_accounts.set_pin(db.session, person, pin_of(number), actor=None)
-            documents.append(f"6{number:07d}")
+        documents = add_residents(db.session, count, given="Vecina", today=date(2026, 11, 29),
+                                  pin_of=pin_of)
         db.session.commit()
         db.engine.dispose()
     return documents
