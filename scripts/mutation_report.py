@@ -8,7 +8,8 @@ mutated file (`path  killed/total  NN.N%`), then each mutant that was not killed
 file:line and what it changed, and exits 1 when a file scores under --min percent (or when the
 run did not check every mutant). Killed means a test failed, timed out, or crashed on the
 mutant; a mutant without tests, a surviving one and a suspicious one all count against the
-score; mutants skipped by `# pragma: no mutate` are left out of the total.
+score; mutants skipped by `# pragma: no mutate` are left out of the total, and lines matched
+by do_not_mutate_patterns get no mutants at all (they are listed under the scores).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import argparse
 import ast
 import difflib
 import json
+import re
 import sys
 import tomllib
 from pathlib import Path
@@ -31,9 +33,21 @@ DETECTED = {"killed", "timeout", "type check", "segfault"}
 SEPARATOR = "ǁ"  # mutmut's class-name separator in mutant names
 
 
-def mutated_files(root: Path) -> list[str]:
-    config = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["tool"]["mutmut"]
-    return list(config["only_mutate"])
+def mutmut_config(root: Path) -> dict:
+    return tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["tool"]["mutmut"]
+
+
+def unmutated_lines(root: Path, config: dict) -> list[str]:
+    """`path:line, line` of the lines that do_not_mutate_patterns keeps out of the run."""
+    patterns = [re.compile(p) for p in config.get("do_not_mutate_patterns", [])]
+    found = []
+    for path in config["only_mutate"]:
+        lines = (root / path).read_text("utf-8").splitlines()
+        numbers = [str(n) for n, line in enumerate(lines, 1) if any(p.search(line)
+                                                                    for p in patterns)]
+        if numbers:
+            found.append(f"{path}:{','.join(numbers)}")
+    return found
 
 
 def status_of(exit_code) -> str:
@@ -111,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     root = args.root
 
     summary, survivors, unchecked = [], [], 0
-    for path in mutated_files(root):
+    config = mutmut_config(root)
+    for path in config["only_mutate"]:
         meta_path = root / "mutants" / f"{path}.meta"
         if not meta_path.exists():
             summary.append((path, 0, 0, None))
@@ -132,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
              for path, killed, total, score in summary]
     print("Mutation score per file (killed / total):")
     print("\n".join("  " + line for line in lines))
+    left_out = unmutated_lines(root, config)
+    if left_out:
+        print("Not mutated (do_not_mutate_patterns in pyproject.toml): " + "; ".join(left_out))
 
     if survivors:
         print(f"\nNot killed ({len(survivors)}):")
