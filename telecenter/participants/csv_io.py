@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from telecenter import audit
 from telecenter.auth.models import User
+from telecenter.lima_time import to_lima
 from telecenter.participants import services
 from telecenter.participants.models import Participant
 
@@ -209,7 +210,7 @@ def export_rows(participants: Iterable[Participant]) -> Iterable[list]:
                p.birth_year or "", p.district_ubigeo or "", p.community or "", p.phone or "",
                p.mother_tongue or "", p.schooling or "", p.occupation or "",
                _yes_no(p.association_member), _yes_no(p.head_of_household), guardian or "",
-               p.registered_at.date().isoformat()]
+               to_lima(p.registered_at).date().isoformat()]
 
 
 FORMULA_STARTS = ("=", "+", "-", "@")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -21,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from telecenter.forms import Form
+from telecenter.lima_time import today_in_lima
 from telecenter.participants import choices, districts
 from telecenter.participants import survey_choices as sc
 from telecenter.participants.rights import ERASURE_REASONS
@@ -144,12 +143,12 @@ class ImportForm(Form):
 
 
 class EnrolForm(Form):
-    enrolled_on = DateField(_l("Fecha de inscripción"), default=date.today,
+    enrolled_on = DateField(_l("Fecha de inscripción"), default=today_in_lima,
                             validators=[InputRequired()])
 
 
 class SurveyForm(Form):
-    taken_on = DateField(_l("Fecha de la encuesta"), default=date.today,
+    taken_on = DateField(_l("Fecha de la encuesta"), default=today_in_lima,
                          validators=[InputRequired()])
     phone_access = RadioField(_l("¿Tiene celular?"), choices=[], validators=[InputRequired()])
     account_institutions = MultiCheckboxField(_l("¿Tiene cuenta en alguna de estas entidades?"))

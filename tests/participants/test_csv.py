@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -100,3 +100,14 @@ def test_export_reimports_and_neutralises_spreadsheet_formulas(app_ctx):
     db.session.execute(db.text("DELETE FROM participants"))
     db.session.commit()
     assert _import(text.encode("utf-8")).imported == 4
+
+
+def test_export_gives_the_day_of_registration_in_lima(app_ctx):
+    """Registered at 20:30 in Lima (01:30 UTC the next day): the export says the Lima day."""
+    import time_machine
+
+    with time_machine.travel(datetime(2026, 12, 2, 1, 30, tzinfo=UTC), tick=False):
+        _import(_csv(GOOD_ROWS[0]))
+        db.session.commit()
+    row = list(csv_io.export_rows(db.session.scalars(db.select(Participant))))[1]
+    assert row[-1] == "2026-12-01"

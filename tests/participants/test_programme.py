@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -94,3 +94,18 @@ def test_indicators_compare_each_womans_baseline_with_her_latest(app_ctx, make_p
     assert latest.shares == {"has_account": 100.0, "uses_wallet": 50.0, "saved": 100.0,
                              "savings_group_member": 50.0}
     assert programme.women_enrolled(db.session) == 3
+
+
+@pytest.mark.parametrize("form_class, field", [("EnrolForm", "enrolled_on"),
+                                                ("SurveyForm", "taken_on")])
+def test_date_forms_start_on_the_telecenters_day_not_the_servers(app, form_class, field):
+    """At 20:00 in Lima the server's UTC clock is already on the next day; a form that
+    offered that day would be refused by its own "not in the future" rule."""
+    import time_machine
+
+    from telecenter.participants import forms
+
+    with time_machine.travel(datetime(2026, 12, 2, 1, 0, tzinfo=UTC), tick=False), \
+            app.test_request_context():
+        form = getattr(forms, form_class)()
+        assert getattr(form, field).data == date(2026, 12, 1)
