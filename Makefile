@@ -60,7 +60,7 @@ test: install-test
 
 # The whole suite with the clock faked (libfaketime, for the processes the tests start too) to
 # dates where a test that read today's date would break: no test may depend on the calendar.
-CALENDAR_DATES ?= 2027-01-01T10:00:00 2031-06-15T12:00:00 2027-03-01T06:00:00
+CALENDAR_DATES ?= 2027-01-01T02:30:00 2031-06-15T12:00:00 2027-03-01T06:00:00
 test-calendar: install-test
 	set -e; for when in $(CALENDAR_DATES); do \
 		echo "== suite at $$when (UTC)"; \

@@ -96,7 +96,7 @@ def test_indicators_compare_each_womans_baseline_with_her_latest(app_ctx, make_p
     assert programme.women_enrolled(db.session) == 3
 
 
-@pytest.mark.parametrize("form_class, field", [("EnrolForm", "enrolled_on"),
+@pytest.mark.parametrize(("form_class", "field"), [("EnrolForm", "enrolled_on"),
                                                 ("SurveyForm", "taken_on")])
 def test_date_forms_start_on_the_telecenters_day_not_the_servers(app, form_class, field):
     """At 20:00 in Lima the server's UTC clock is already on the next day; a form that
