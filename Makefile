@@ -74,7 +74,7 @@ test-fast: install-test
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/ruff format --check telecenter tests || true
+	$(BIN)/ruff format --check .
 
 bench-sync: install-test
 	$(BIN)/python bench/sync_bench.py

@@ -41,7 +41,7 @@ QUERIES = {
     "API: 12 months by month and sex": "from={a}&to={b}&group_by=month,sex",
     "API: 60 months by telecenter": "from={first}&to={b}&group_by=telecenter",
     "API: region and women, by age band": "from={a}&to={b}&region=Huánuco&sex=female"
-                                          "&group_by=age_band",
+    "&group_by=age_band",
 }
 
 
@@ -60,18 +60,31 @@ def load(url: str, telecenters: int, month_list: list[str]) -> int:
     now = datetime.now(UTC).replace(tzinfo=None)
     rows = 0
     with engine.begin() as connection:
-        facts = ", ".join(table.name for table in (*FACT_TABLES.values(),
-                                                   *ROLLUP_TABLES.values()))
+        facts = ", ".join(table.name for table in (*FACT_TABLES.values(), *ROLLUP_TABLES.values()))
         connection.exec_driver_sql(f"TRUNCATE {facts}, month_reports, telecenters CASCADE")
         raw = connection.connection.driver_connection
         with raw.cursor() as cursor:
-            with cursor.copy("COPY telecenters (id, code, name, region, province, district, "
-                             "created_at, last_heard_at) FROM STDIN") as copy:
+            with cursor.copy(
+                "COPY telecenters (id, code, name, region, province, district, "
+                "created_at, last_heard_at) FROM STDIN"
+            ) as copy:
                 for number in range(1, telecenters + 1):
-                    copy.write_row([number, f"TC-{number:04d}", f"Telecentro {number}",
-                                    REGIONS[number % 3], "", "", now, now])
-            with cursor.copy("COPY month_reports (id, telecenter_id, month, generated_at, "
-                             "received_at, digest) FROM STDIN") as copy:
+                    copy.write_row(
+                        [
+                            number,
+                            f"TC-{number:04d}",
+                            f"Telecentro {number}",
+                            REGIONS[number % 3],
+                            "",
+                            "",
+                            now,
+                            now,
+                        ]
+                    )
+            with cursor.copy(
+                "COPY month_reports (id, telecenter_id, month, generated_at, "
+                "received_at, digest) FROM STDIN"
+            ) as copy:
                 report_id = 0
                 for number in range(1, telecenters + 1):
                     for month in month_list:
@@ -86,8 +99,9 @@ def load(url: str, telecenters: int, month_list: list[str]) -> int:
                             report_id += 1
                             report = _report(rng, f"TC-{number:04d}", month, number % 4)
                             for row in report[name]:
-                                copy.write_row([report_id, number, month,
-                                                *[row[c] for c in columns[3:]]])
+                                copy.write_row(
+                                    [report_id, number, month, *[row[c] for c in columns[3:]]]
+                                )
                                 rows += 1
     with Session(engine) as session:
         started = time.perf_counter()
@@ -121,44 +135,64 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=60)
     parser.add_argument("--repeats", type=int, default=20)
     args = parser.parse_args()
-    os.environ.setdefault("TEST_POSTGRES_URL", subprocess.run(
-        [str(REPO / "scripts" / "test-postgres.sh")], capture_output=True, text=True,
-        check=True).stdout.strip().splitlines()[-1])
+    os.environ.setdefault(
+        "TEST_POSTGRES_URL",
+        subprocess.run(
+            [str(REPO / "scripts" / "test-postgres.sh")], capture_output=True, text=True, check=True
+        )
+        .stdout.strip()
+        .splitlines()[-1],
+    )
     url = pg.create_database("telecenter_bench_central")
-    central = LiveServer(instance=Path(tempfile.mkdtemp(prefix="central-bench-")),
-                         role="central", database_url=url, workers=2)
+    central = LiveServer(
+        instance=Path(tempfile.mkdtemp(prefix="central-bench-")),
+        role="central",
+        database_url=url,
+        workers=2,
+    )
     try:
         central.prepare()
         month_list = months(args.months)
         started = time.perf_counter()
         rows = load(url, args.telecenters, month_list)
-        print(f"loaded {args.telecenters} telecenters x {args.months} months = "
-              f"{args.telecenters * args.months} reports, {rows} fact rows "
-              f"({time.perf_counter() - started:.0f} s)")
+        print(
+            f"loaded {args.telecenters} telecenters x {args.months} months = "
+            f"{args.telecenters * args.months} reports, {rows} fact rows "
+            f"({time.perf_counter() - started:.0f} s)"
+        )
         central.start()
-        key = central.cli("central", "create-api-key", "--name", "bench").stdout.strip(
-        ).splitlines()[-1]
+        key = (
+            central.cli("central", "create-api-key", "--name", "bench")
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         a, b, first = month_list[-12], month_list[-1], month_list[0]
         with httpx.Client(timeout=120, headers={"Authorization": f"Bearer {key}"}) as client:
             for label, template in QUERIES.items():
                 query = template.format(a=a, b=b, first=first)
                 cold = measure(client, f"{central.url}/api/v1/participation?{query}", 1)[0]
-                median, p95 = measure(client, f"{central.url}/api/v1/participation?{query}",
-                                      args.repeats)
-                print(f"{label}: first {cold:.0f} ms, then median {median:.0f} ms, "
-                      f"p95 {p95:.0f} ms")
+                median, p95 = measure(
+                    client, f"{central.url}/api/v1/participation?{query}", args.repeats
+                )
+                print(
+                    f"{label}: first {cold:.0f} ms, then median {median:.0f} ms, p95 {p95:.0f} ms"
+                )
         with httpx.Client(timeout=120) as staff:
             page = staff.get(central.url + "/sign-in").text
             token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-            staff.post(central.url + "/sign-in", data={"username": "oficina",
-                                                       "password": "demo-oficina-2026",
-                                                       "csrf_token": token})
-            for label, query in (("dashboard: last 12 months", f"from={a}&to={b}"),
-                                 ("dashboard: one region", f"from={a}&to={b}&region=Ucayali")):
+            staff.post(
+                central.url + "/sign-in",
+                data={"username": "oficina", "password": "demo-oficina-2026", "csrf_token": token},
+            )
+            for label, query in (
+                ("dashboard: last 12 months", f"from={a}&to={b}"),
+                ("dashboard: one region", f"from={a}&to={b}&region=Ucayali"),
+            ):
                 cold = measure(staff, f"{central.url}/central/?{query}", 1)[0]
                 median, p95 = measure(staff, f"{central.url}/central/?{query}", args.repeats)
-                print(f"{label}: first {cold:.0f} ms, then median {median:.0f} ms, "
-                      f"p95 {p95:.0f} ms")
+                print(
+                    f"{label}: first {cold:.0f} ms, then median {median:.0f} ms, p95 {p95:.0f} ms"
+                )
     finally:
         central.stop()
         pg.drop_database(url)

@@ -66,18 +66,34 @@ def prepare(instance: Path) -> tuple[int, int]:
     from telecenter.attendance.scheduling import SessionData
     from telecenter.extensions import db
     from telecenter.lima_time import LIMA
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance}/telecenter.sqlite3"},
-                     instance_path=str(instance))
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance}/telecenter.sqlite3"},
+        instance_path=str(instance),
+    )
     with app.app_context():
-        add_residents(db.session, RESIDENTS, given="Residente", today=datetime.now(LIMA).date(),
-                      pin_of=lambda _number: "5824")
+        add_residents(
+            db.session,
+            RESIDENTS,
+            given="Residente",
+            today=datetime.now(LIMA).date(),
+            pin_of=lambda _number: "5824",
+        )
         now = datetime.now(LIMA)
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        (item,) = scheduling.create(db.session, SessionData(
-            kind="class", title="Clase de carga", category="other", day=now.date(),
-            start=max(now - timedelta(minutes=5), midnight).time(),
-            end=min(now + timedelta(minutes=90), midnight.replace(hour=23, minute=59)).time(),
-            checkin_before_minutes=30, checkin_after_minutes=240))
+        (item,) = scheduling.create(
+            db.session,
+            SessionData(
+                kind="class",
+                title="Clase de carga",
+                category="other",
+                day=now.date(),
+                start=max(now - timedelta(minutes=5), midnight).time(),
+                end=min(now + timedelta(minutes=90), midnight.replace(hour=23, minute=59)).time(),
+                checkin_before_minutes=30,
+                checkin_after_minutes=240,
+            ),
+        )
         from telecenter.courses.models import Course
 
         course = db.session.scalars(db.select(Course).order_by(Course.id)).first()
@@ -137,15 +153,23 @@ class Recorder:
         self.errors = defaultdict(int)
         self.lock = threading.Lock()
 
-    def call(self, page: str, browser: Browser, method: str, path: str,
-             form: dict | None = None, expect: str | None = None) -> str:
+    def call(
+        self,
+        page: str,
+        browser: Browser,
+        method: str,
+        path: str,
+        form: dict | None = None,
+        expect: str | None = None,
+    ) -> str:
         """One click, timed; an error is a 4xx/5xx (but 409, "already checked in"), being
         signed out, or a page without the words `expect` (a regular expression)."""
         started = time.perf_counter()
         try:
             status, text = browser.open(method, path, form)
             failed = (status >= 400 and status != 409) or bool(
-                expect and not re.search(expect, text))
+                expect and not re.search(expect, text)
+            )
         except (OSError, http.client.HTTPException):
             status, text, failed = 0, "", True
         elapsed = 1000 * (time.perf_counter() - started)
@@ -161,8 +185,9 @@ def csrf(page: str) -> str:
     return match.group(1) if match else ""
 
 
-def resident(number: int, port: int, ids, recorder: Recorder, until: float,
-             kiosk_cookie: str, pacing: Pacing) -> None:
+def resident(
+    number: int, port: int, ids, recorder: Recorder, until: float, kiosk_cookie: str, pacing: Pacing
+) -> None:
     session_id, course_id = ids
     rng = random.Random(number)  # noqa: S311 - when a simulated person arrives and clicks
     time.sleep(rng.uniform(0, pacing.arrival))  # people reach the room over a few minutes
@@ -170,20 +195,33 @@ def resident(number: int, port: int, ids, recorder: Recorder, until: float,
     kiosk.cookies["kiosk"] = kiosk_cookie
     document = f"6{number:07d}"
     page = recorder.call("sign-in page", pc, "GET", "/sign-in")
-    recorder.call("sign in (PIN)", pc, "POST", "/sign-in/participant",
-                  {"identifier": document, "pin": "5824", "csrf_token": csrf(page)})
+    recorder.call(
+        "sign in (PIN)",
+        pc,
+        "POST",
+        "/sign-in/participant",
+        {"identifier": document, "pin": "5824", "csrf_token": csrf(page)},
+    )
     kiosk_page = recorder.call("kiosk", kiosk, "GET", "/kiosk/")
-    recorder.call("check in (kiosk)", kiosk, "POST", "/kiosk/check-in", {
-        "csrf_token": csrf(kiosk_page), "session_id": str(session_id), "identifier": document},
-        expect="asistencia quedó registrada")
+    recorder.call(
+        "check in (kiosk)",
+        kiosk,
+        "POST",
+        "/kiosk/check-in",
+        {"csrf_token": csrf(kiosk_page), "session_id": str(session_id), "identifier": document},
+        expect="asistencia quedó registrada",
+    )
     course_page = recorder.call("course", pc, "GET", f"/courses/{course_id}")
-    recorder.call("enrol", pc, "POST", f"/courses/{course_id}/enrol",
-                  {"csrf_token": csrf(course_page)})
-    lesson_ids = [int(x) for x in re.findall(rf"/courses/{course_id}/lessons/(\d+)",
-                                             course_page)]
+    recorder.call(
+        "enrol", pc, "POST", f"/courses/{course_id}/enrol", {"csrf_token": csrf(course_page)}
+    )
+    lesson_ids = [int(x) for x in re.findall(rf"/courses/{course_id}/lessons/(\d+)", course_page)]
     while time.perf_counter() < until:
-        for page, path in (("home", "/home"), ("catalogue", "/courses/"),
-                           ("course", f"/courses/{course_id}")):
+        for page, path in (
+            ("home", "/home"),
+            ("catalogue", "/courses/"),
+            ("course", f"/courses/{course_id}"),
+        ):
             recorder.call(page, pc, "GET", path)
             time.sleep(rng.uniform(*pacing.think))
         lesson = rng.choice(lesson_ids)
@@ -192,8 +230,14 @@ def resident(number: int, port: int, ids, recorder: Recorder, until: float,
         questions = dict(re.findall(r'name="(q-\d+)" value="(\d+)"', page))
         time.sleep(rng.uniform(*pacing.think))
         if questions:
-            recorder.call("quiz answer", pc, "POST", path + "/quiz",
-                          {"csrf_token": csrf(page), **questions}, expect="Aprobó|Obtuvo")
+            recorder.call(
+                "quiz answer",
+                pc,
+                "POST",
+                path + "/quiz",
+                {"csrf_token": csrf(page), **questions},
+                expect="Aprobó|Obtuvo",
+            )
             time.sleep(rng.uniform(*pacing.think))
 
 
@@ -227,17 +271,20 @@ def percentile(values, share):
 def report(recorder: Recorder, seconds: float) -> None:
     total = sum(len(v) for v in recorder.timings.values())
     errors = sum(recorder.errors.values())
-    print(f"{total} requests in {seconds:.0f} s: {total / seconds:.1f} requests/s, "
-          f"{errors} errors")
+    print(f"{total} requests in {seconds:.0f} s: {total / seconds:.1f} requests/s, {errors} errors")
     print(f"{'page':<20}{'n':>7}{'median':>10}{'p95':>8}{'p99':>8}  (ms){'errors':>8}")
     everything = []
     for page, values in sorted(recorder.timings.items()):
         everything += values
-        print(f"{page:<20}{len(values):>7}{statistics.median(values):>10.0f}"
-              f"{percentile(values, 0.95):>8.0f}{percentile(values, 0.99):>8.0f}"
-              f"{recorder.errors[page]:>13}")
-    print(f"{'all pages':<20}{len(everything):>7}{statistics.median(everything):>10.0f}"
-          f"{percentile(everything, 0.95):>8.0f}{percentile(everything, 0.99):>8.0f}")
+        print(
+            f"{page:<20}{len(values):>7}{statistics.median(values):>10.0f}"
+            f"{percentile(values, 0.95):>8.0f}{percentile(values, 0.99):>8.0f}"
+            f"{recorder.errors[page]:>13}"
+        )
+    print(
+        f"{'all pages':<20}{len(everything):>7}{statistics.median(everything):>10.0f}"
+        f"{percentile(everything, 0.95):>8.0f}{percentile(everything, 0.99):>8.0f}"
+    )
 
 
 def single_page_rate(server: LiveServer, path: str, clients: int, seconds: float) -> None:
@@ -256,16 +303,21 @@ def single_page_rate(server: LiveServer, path: str, clients: int, seconds: float
         thread.start()
     for thread in threads:
         thread.join()
-    print(f"single page {path} with {clients} concurrent clients: "
-          f"{sum(counts) / seconds:.0f} requests/s")
+    print(
+        f"single page {path} with {clients} concurrent clients: "
+        f"{sum(counts) / seconds:.0f} requests/s"
+    )
 
 
 def open_kiosk(server: LiveServer) -> str:
     """The trainer signs in and turns the room's kiosk on; its cookie goes to every resident."""
     staff = Browser(server.port)
     page = staff.open("GET", "/sign-in")[1]
-    staff.open("POST", "/sign-in", {"username": "capacitador", "password":
-                                    "demo-capacitador-2026", "csrf_token": csrf(page)})
+    staff.open(
+        "POST",
+        "/sign-in",
+        {"username": "capacitador", "password": "demo-capacitador-2026", "csrf_token": csrf(page)},
+    )
     home = staff.open("GET", "/home")[1]
     staff.open("POST", "/kiosk/open", {"csrf_token": csrf(home)})
     return staff.cookies["kiosk"]
@@ -273,23 +325,48 @@ def open_kiosk(server: LiveServer) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=90,
-                        help="how long the room works, arrivals included")
-    parser.add_argument("--arrival", type=float, default=Pacing.arrival,
-                        help="residents arrive spread over this many seconds")
-    parser.add_argument("--think", type=float, nargs=2, default=Pacing.think,
-                        metavar=("MIN", "MAX"), help="seconds a person takes before a click")
-    parser.add_argument("--busy", action="store_true",
-                        help="meanwhile, import a 150 MB pack and sync with a slow central")
-    parser.add_argument("--imports", type=int, default=1,
-                        help="with --busy: how many 150 MB packs the admin imports in a row")
+    parser.add_argument(
+        "--seconds", type=float, default=90, help="how long the room works, arrivals included"
+    )
+    parser.add_argument(
+        "--arrival",
+        type=float,
+        default=Pacing.arrival,
+        help="residents arrive spread over this many seconds",
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        default=Pacing.think,
+        metavar=("MIN", "MAX"),
+        help="seconds a person takes before a click",
+    )
+    parser.add_argument(
+        "--busy",
+        action="store_true",
+        help="meanwhile, import a 150 MB pack and sync with a slow central",
+    )
+    parser.add_argument(
+        "--imports",
+        type=int,
+        default=1,
+        help="with --busy: how many 150 MB packs the admin imports in a row",
+    )
     args = parser.parse_args()
     pacing = Pacing(arrival=args.arrival, think=tuple(args.think))
     instance = Path(tempfile.mkdtemp(prefix="site-load-"))
     central = SlowCentral(delay=5) if args.busy else None
-    server = LiveServer(instance=instance, workers=2, extra_env={
-        "PASSWORD_HASH_METHOD": "scrypt", "TELECENTER_CODE": "SM-CARGA-01",
-        "CENTRAL_URL": central.url if central else "", "SYNC_TOKEN": "tcs_carga"})
+    server = LiveServer(
+        instance=instance,
+        workers=2,
+        extra_env={
+            "PASSWORD_HASH_METHOD": "scrypt",
+            "TELECENTER_CODE": "SM-CARGA-01",
+            "CENTRAL_URL": central.url if central else "",
+            "SYNC_TOKEN": "tcs_carga",
+        },
+    )
     os.environ["TELECENTER_INSTANCE"] = str(instance)
     server.prepare()
     ids = prepare(instance)
@@ -300,9 +377,12 @@ def main() -> None:
         busy = Busy(server, instance, args.imports) if args.busy else None
         started = time.perf_counter()
         until = started + args.seconds
-        threads = [threading.Thread(target=resident, args=(n, server.port, ids, recorder, until,
-                                                           kiosk_cookie, pacing))
-                   for n in range(RESIDENTS)]
+        threads = [
+            threading.Thread(
+                target=resident, args=(n, server.port, ids, recorder, until, kiosk_cookie, pacing)
+            )
+            for n in range(RESIDENTS)
+        ]
         if busy:
             busy.start(until)
         for thread in threads:
@@ -311,8 +391,10 @@ def main() -> None:
         while any(t.is_alive() for t in threads):
             peak = max(peak, rss_mb(server.process.pid))
             time.sleep(1)
-        print(f"{RESIDENTS} residents arriving over {pacing.arrival:.0f} s, "
-              f"{pacing.think[0]:g}-{pacing.think[1]:g} s before each click")
+        print(
+            f"{RESIDENTS} residents arriving over {pacing.arrival:.0f} s, "
+            f"{pacing.think[0]:g}-{pacing.think[1]:g} s before each click"
+        )
         report(recorder, time.perf_counter() - started)
         if busy:
             busy.join()
@@ -334,11 +416,17 @@ class Busy:
         self.imports: list[tuple[int, float]] = []
         self.syncs: list[tuple[int, float]] = []
         folder = Path(tempfile.mkdtemp(prefix="packs-", dir=instance))
-        self.packs = [course_pack(folder / f"v{version}.zip", pictures=6,
-                                  picture_bytes=24 * 2**20, slug="carga", version=version)
-                      for version in range(1, imports + 1)]
-        self.threads = [threading.Thread(target=self._import), threading.Thread(
-            target=self._sync)]
+        self.packs = [
+            course_pack(
+                folder / f"v{version}.zip",
+                pictures=6,
+                picture_bytes=24 * 2**20,
+                slug="carga",
+                version=version,
+            )
+            for version in range(1, imports + 1)
+        ]
+        self.threads = [threading.Thread(target=self._import), threading.Thread(target=self._sync)]
 
     def start(self, until: float) -> None:
         self.until = until
@@ -348,8 +436,11 @@ class Busy:
     def _import(self):
         admin = Browser(self.server.port)
         page = admin.open("GET", "/sign-in")[1]
-        admin.open("POST", "/sign-in", {"username": "admin", "password": "demo-admin-2026",
-                                        "csrf_token": csrf(page)})
+        admin.open(
+            "POST",
+            "/sign-in",
+            {"username": "admin", "password": "demo-admin-2026", "csrf_token": csrf(page)},
+        )
         time.sleep(10)  # once the room has arrived
         for pack in self.packs:
             if time.perf_counter() >= self.until:
@@ -364,8 +455,13 @@ class Busy:
         time.sleep(10)
         while time.perf_counter() < self.until:
             started = time.perf_counter()
-            done = subprocess.run([str(BIN / "telecenter"), "sync"], env=self.server.env(),
-                                  capture_output=True, text=True, timeout=300)
+            done = subprocess.run(
+                [str(BIN / "telecenter"), "sync"],
+                env=self.server.env(),
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
             self.syncs.append((done.returncode, time.perf_counter() - started))
             time.sleep(max(0.0, 20 - (time.perf_counter() - started)))
 
@@ -377,19 +473,23 @@ class Busy:
         locked = server.log_path.read_text().count("database is locked")
         imported = sum(1 for status, _s in self.imports if status == 302)
         synced = sum(1 for code, _s in self.syncs if code == 0)
-        return (f"meanwhile: {imported}/{len(self.imports)} imports of a 150 MB pack "
-                f"(mean {statistics.mean(s for _c, s in self.imports or [(0, 0)]):.1f} s), "
-                f"{synced}/{len(self.syncs)} syncs through a 5 s central, "
-                f"{locked} 'database is locked' in the server log")
+        return (
+            f"meanwhile: {imported}/{len(self.imports)} imports of a 150 MB pack "
+            f"(mean {statistics.mean(s for _c, s in self.imports or [(0, 0)]):.1f} s), "
+            f"{synced}/{len(self.syncs)} syncs through a 5 s central, "
+            f"{locked} 'database is locked' in the server log"
+        )
 
 
 def upload(server: LiveServer, browser: Browser, path: str, file: Path) -> int:
     """A multipart POST of a file from disk (http.client, streamed), with the page's token."""
     token = csrf(browser.open("GET", path)[1])
     boundary = "----telecenter-bench"
-    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n"
-            f"{token}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-            f"filename=\"{file.name}\"\r\nContent-Type: application/zip\r\n\r\n").encode()
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+        f'{token}\r\n--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        f'filename="{file.name}"\r\nContent-Type: application/zip\r\n\r\n'
+    ).encode()
     tail = f"\r\n--{boundary}--\r\n".encode()
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
     connection.putrequest("POST", path)

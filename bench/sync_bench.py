@@ -40,20 +40,26 @@ from tests.sync.generate import populate  # noqa: E402
 def build_site(folder: Path, people: int, months: int):
     from flask_migrate import upgrade
 
-    app = create_app({"SECRET_KEY": "bench" * 8, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/site.sqlite3"},
-                     instance_path=str(folder))
+    app = create_app(
+        {
+            "SECRET_KEY": "bench" * 8,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/site.sqlite3",
+        },
+        instance_path=str(folder),
+    )
     with app.app_context():
         upgrade()
         started = time.perf_counter()
-        populate(db.session, seed=1, people=people, months=months, sessions_per_month=60,
-                 erase=10)
+        populate(db.session, seed=1, people=people, months=months, sessions_per_month=60, erase=10)
         db.session.commit()
         from telecenter.attendance.models import Attendance
 
         rows = db.session.scalar(db.select(db.func.count(Attendance.id)))
-        print(f"site built: {people} participants, {months} months, {rows} attendance "
-              f"records ({time.perf_counter() - started:.1f} s)")
+        print(
+            f"site built: {people} participants, {months} months, {rows} attendance "
+            f"records ({time.perf_counter() - started:.1f} s)"
+        )
     return app
 
 
@@ -62,28 +68,38 @@ def time_summaries(app, repeats: int = 3) -> list[dict]:
     with app.app_context():
         for _ in range(repeats):
             started = time.perf_counter()
-            items = monthly_reports(db.session, telecenter="SM-BENCH-01", first="2025-01",
-                                    last="2027-12")
+            items = monthly_reports(
+                db.session, telecenter="SM-BENCH-01", first="2025-01", last="2027-12"
+            )
             timings.append(time.perf_counter() - started)
     best = min(timings)
-    print(f"summaries for all {len(items)} months: best {best:.2f} s of {repeats} "
-          f"({1000 * best / len(items):.0f} ms per month, computed together)")
+    print(
+        f"summaries for all {len(items)} months: best {best:.2f} s of {repeats} "
+        f"({1000 * best / len(items):.0f} ms per month, computed together)"
+    )
     return items
 
 
 def payload_sizes(items: list[dict]) -> None:
     sizes = [len(gzip.compress(json.dumps(r, separators=(",", ":")).encode())) for r in items]
     raw = [len(json.dumps(r, separators=(",", ":")).encode()) for r in items]
-    print(f"payload per telecenter-month (gzip): median {statistics.median(sizes):.0f} B, "
-          f"max {max(sizes)} B (JSON before gzip: median {statistics.median(raw):.0f} B)")
+    print(
+        f"payload per telecenter-month (gzip): median {statistics.median(sizes):.0f} B, "
+        f"max {max(sizes)} B (JSON before gzip: median {statistics.median(raw):.0f} B)"
+    )
     batch = gzip.compress(json.dumps({"schema": 1, "reports": items[:12]}).encode())
     print(f"one request of 12 months: {len(batch)} B")
 
 
 def ingest_rate(items: list[dict], seconds: float) -> None:
-    os.environ.setdefault("TEST_POSTGRES_URL", subprocess.run(
-        [str(REPO / "scripts" / "test-postgres.sh")], capture_output=True, text=True,
-        check=True).stdout.strip().splitlines()[-1])
+    os.environ.setdefault(
+        "TEST_POSTGRES_URL",
+        subprocess.run(
+            [str(REPO / "scripts" / "test-postgres.sh")], capture_output=True, text=True, check=True
+        )
+        .stdout.strip()
+        .splitlines()[-1],
+    )
     url = pg.create_database("telecenter_bench_ingest")
     folder = Path(tempfile.mkdtemp(prefix="central-bench-"))
     central = LiveServer(instance=folder, role="central", database_url=url, workers=2)
@@ -92,8 +108,13 @@ def ingest_rate(items: list[dict], seconds: float) -> None:
         senders = []
         for number in range(2):
             code = f"SM-BENCH-{number:02d}"
-            token = central.cli("central", "add-telecenter", code, "--name", code, "--region",
-                                "San Martín").stdout.strip().splitlines()[-1]
+            token = (
+                central.cli(
+                    "central", "add-telecenter", code, "--name", code, "--region", "San Martín"
+                )
+                .stdout.strip()
+                .splitlines()[-1]
+            )
             senders.append((code, token))
         counts = [0, 0]
         deadline = time.monotonic() + seconds
@@ -106,11 +127,14 @@ def ingest_rate(items: list[dict], seconds: float) -> None:
                     version += 1
                     stamp = f"2027-01-01T00:00:{version % 60:02d}.{version:06d}Z"
                     batch = [dict(r, telecenter=code, generated_at=stamp) for r in items[:12]]
-                    body = gzip.compress(json.dumps({"schema": 1, "telecenter": code,
-                                                     "reports": batch}).encode())
-                    answer = http.post(central.url + "/api/v1/sync/reports", content=body,
-                                       headers={"Authorization": f"Bearer {token}",
-                                                "Content-Encoding": "gzip"})
+                    body = gzip.compress(
+                        json.dumps({"schema": 1, "telecenter": code, "reports": batch}).encode()
+                    )
+                    answer = http.post(
+                        central.url + "/api/v1/sync/reports",
+                        content=body,
+                        headers={"Authorization": f"Bearer {token}", "Content-Encoding": "gzip"},
+                    )
                     answer.raise_for_status()
                     counts[index] += len(batch)
 
@@ -121,8 +145,10 @@ def ingest_rate(items: list[dict], seconds: float) -> None:
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - started
-        print(f"central ingest on PostgreSQL (gunicorn, 2 workers, 2 senders, batches of 12): "
-              f"{sum(counts) / elapsed:.0f} reports/s over {elapsed:.0f} s")
+        print(
+            f"central ingest on PostgreSQL (gunicorn, 2 workers, 2 senders, batches of 12): "
+            f"{sum(counts) / elapsed:.0f} reports/s over {elapsed:.0f} s"
+        )
     finally:
         central.stop()
         pg.drop_database(url)

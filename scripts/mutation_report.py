@@ -25,10 +25,25 @@ from pathlib import Path
 
 #: mutmut 3's exit codes (mutmut.stats.status_by_exit_code), so this script reads the results
 #: even where mutmut is not installed.
-STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 2: "interrupted",
-          None: "not checked", 33: "no tests", 34: "skipped", 35: "suspicious", 36: "timeout",
-          37: "type check", -24: "timeout", 24: "timeout", 152: "timeout", 255: "timeout",
-          -11: "segfault", -9: "segfault"}
+STATUS = {
+    1: "killed",
+    3: "killed",
+    0: "survived",
+    5: "no tests",
+    2: "interrupted",
+    None: "not checked",
+    33: "no tests",
+    34: "skipped",
+    35: "suspicious",
+    36: "timeout",
+    37: "type check",
+    -24: "timeout",
+    24: "timeout",
+    152: "timeout",
+    255: "timeout",
+    -11: "segfault",
+    -9: "segfault",
+}
 DETECTED = {"killed", "timeout", "type check", "segfault"}
 SEPARATOR = "ǁ"  # mutmut's class-name separator in mutant names
 
@@ -43,8 +58,9 @@ def unmutated_lines(root: Path, config: dict) -> list[str]:
     found = []
     for path in config["only_mutate"]:
         lines = (root / path).read_text("utf-8").splitlines()
-        numbers = [str(n) for n, line in enumerate(lines, 1) if any(p.search(line)
-                                                                    for p in patterns)]
+        numbers = [
+            str(n) for n, line in enumerate(lines, 1) if any(p.search(line) for p in patterns)
+        ]
         if numbers:
             found.append(f"{path}:{','.join(numbers)}")
     return found
@@ -86,9 +102,11 @@ class MutatedFile:
         lines = text.splitlines()
         self.functions = {}
         for node in ast.walk(ast.parse(text)):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and "__mutmut_" in \
-                    node.name:
-                self.functions[node.name] = lines[node.lineno - 1:node.end_lineno]
+            if (
+                isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                and "__mutmut_" in node.name
+            ):
+                self.functions[node.name] = lines[node.lineno - 1 : node.end_lineno]
 
     def _named(self, generated: str, name: str) -> list[str]:
         """A generated function's lines, with its original name back on the `def` line."""
@@ -135,16 +153,20 @@ def main(argv: list[str] | None = None) -> int:
         statuses = {mutant: status_of(code) for mutant, code in exit_codes.items()}
         counted = {m: s for m, s in statuses.items() if s != "skipped"}
         killed = sum(1 for s in counted.values() if s in DETECTED)
-        summary.append((path, killed, len(counted), 100 * killed / len(counted) if counted
-                        else 100.0))
+        summary.append(
+            (path, killed, len(counted), 100 * killed / len(counted) if counted else 100.0)
+        )
         unchecked += sum(1 for s in counted.values() if s in ("not checked", "interrupted"))
-        survivors += [(path, m, s) for m, s in sorted(counted.items(), key=_natural)
-                      if s not in DETECTED]
+        survivors += [
+            (path, m, s) for m, s in sorted(counted.items(), key=_natural) if s not in DETECTED
+        ]
 
     width = max(len(path) for path, *_ in summary)
-    lines = [f"{path:<{width}}  {killed:>4}/{total:<4}  "
-             + ("  no results (run `make mutation`)" if score is None else f"{score:5.1f}%")
-             for path, killed, total, score in summary]
+    lines = [
+        f"{path:<{width}}  {killed:>4}/{total:<4}  "
+        + ("  no results (run `make mutation`)" if score is None else f"{score:5.1f}%")
+        for path, killed, total, score in summary
+    ]
     print("Mutation score per file (killed / total):")
     print("\n".join("  " + line for line in lines))
     left_out = unmutated_lines(root, config)

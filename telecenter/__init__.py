@@ -53,8 +53,9 @@ def configure_logging() -> None:
     import logging
 
     if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
 
 
 def load_configuration(app: Flask, test_config: Mapping[str, Any] | None) -> None:
@@ -165,9 +166,20 @@ def register_site_blueprints(app: Flask) -> None:
     from telecenter.participants.routes import bp as participants_bp
     from telecenter.sync.routes import bp as sync_bp
 
-    for blueprint in (participants_bp, programme_bp, resident_auth_bp, audit_bp, courses_bp,
-                      course_authoring_bp, attendance_bp, attendance_reports_bp, calendar_bp,
-                      kiosk_bp, sync_bp, backups_bp):
+    for blueprint in (
+        participants_bp,
+        programme_bp,
+        resident_auth_bp,
+        audit_bp,
+        courses_bp,
+        course_authoring_bp,
+        attendance_bp,
+        attendance_reports_bp,
+        calendar_bp,
+        kiosk_bp,
+        sync_bp,
+        backups_bp,
+    ):
         app.register_blueprint(blueprint)
 
 
@@ -203,8 +215,11 @@ def register_template_helpers(app: Flask) -> None:
         from telecenter import uploads
 
         size = uploads.declared_limit(request.endpoint) or app.config["MAX_CONTENT_LENGTH"]
-        return {"bytes": size, "mb": uploads.megabytes(size),
-                "message": uploads.too_large_message(size)}
+        return {
+            "bytes": size,
+            "mb": uploads.megabytes(size),
+            "message": uploads.too_large_message(size),
+        }
 
     @app.context_processor
     def layout_values():

@@ -45,9 +45,19 @@ def record(
     subject_id: int | None,
     detail: str = "",
 ) -> AuditEntry:
-    entry = AuditEntry(actor_id=actor.id if actor else None, action=action,
-                       subject_type=subject_type, subject_id=subject_id, detail=detail[:500])
+    entry = AuditEntry(
+        actor_id=actor.id if actor else None,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        detail=detail[:500],
+    )
     session.add(entry)
-    log.info("audit %s %s:%s by user %s", action, subject_type, subject_id,
-             actor.id if actor else "system")
+    log.info(
+        "audit %s %s:%s by user %s",
+        action,
+        subject_type,
+        subject_id,
+        actor.id if actor else "system",
+    )
     return entry

@@ -18,7 +18,12 @@ PAGE_SIZE = 50
 @roles_required(ADMIN)
 def index():
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    entries = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc())
-                                 .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return render_template("admin/audit.html", entries=entries, page=page,
-                           has_more=len(entries) == PAGE_SIZE)
+    entries = db.session.scalars(
+        sa.select(AuditEntry)
+        .order_by(AuditEntry.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template(
+        "admin/audit.html", entries=entries, page=page, has_more=len(entries) == PAGE_SIZE
+    )

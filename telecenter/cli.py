@@ -23,8 +23,11 @@ def _fail(message: str) -> None:
 @click.command("init")
 @click.option("--admin-username", help="Username of the first admin (asked when missing).")
 @click.option("--admin-name", default="Administrador", show_default=True)
-@click.option("--admin-password", envvar="TELECENTER_ADMIN_PASSWORD",
-              help="Password of the first admin (asked when missing).")
+@click.option(
+    "--admin-password",
+    envvar="TELECENTER_ADMIN_PASSWORD",
+    help="Password of the first admin (asked when missing).",
+)
 @click.option("--no-admin", is_flag=True, help="Only migrate; create no account.")
 @with_appcontext
 def init_command(admin_username, admin_name, admin_password, no_admin):
@@ -42,17 +45,21 @@ def init_command(admin_username, admin_name, admin_password, no_admin):
     if no_admin or has_admin:
         return
     username = admin_username or click.prompt("Username of the first admin")
-    password = admin_password or click.prompt("Password", hide_input=True,
-                                              confirmation_prompt=True)
+    password = admin_password or click.prompt("Password", hide_input=True, confirmation_prompt=True)
     _create(username, password, admin_name, admin_role)
 
 
 def _create(username: str, password: str, display_name: str, role: str) -> None:
     try:
         with writing(db.session):
-            user = accounts.create_user(db.session, username=username, password=password,
-                                        display_name=display_name, role=role,
-                                        allowed_roles=_server_roles())
+            user = accounts.create_user(
+                db.session,
+                username=username,
+                password=password,
+                display_name=display_name,
+                role=role,
+                allowed_roles=_server_roles(),
+            )
     except accounts.AccountError as error:
         _fail(str(error))
     click.echo(f"created {user.role} account {user.username}")
@@ -61,8 +68,11 @@ def _create(username: str, password: str, display_name: str, role: str) -> None:
 @click.command("create-user")
 @click.option("--username", required=True)
 @click.option("--name", "display_name", default="", help="Full name shown in the interface.")
-@click.option("--role", required=True, help="admin, trainer, resident; or on central "
-                                            "central_admin, central_staff.")
+@click.option(
+    "--role",
+    required=True,
+    help="admin, trainer, resident; or on central central_admin, central_staff.",
+)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @with_appcontext
 def create_user_command(username, display_name, role, password):

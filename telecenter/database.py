@@ -107,8 +107,9 @@ _writing: ContextVar[bool] = ContextVar("telecenter_writing", default=False)
 
 
 @contextmanager
-def writing(session, *, keep_loaded: bool = False,
-            keep_on: tuple[type[BaseException], ...] = ()) -> Iterator[None]:
+def writing(
+    session, *, keep_loaded: bool = False, keep_on: tuple[type[BaseException], ...] = ()
+) -> Iterator[None]:
     """Run the block as one short write transaction: commit on success, roll back on any
     error (which is re-raised), except the errors in keep_on, which are facts to keep (a
     failed sign-in counts towards the lock): committed, then re-raised. keep_loaded keeps what
@@ -147,8 +148,11 @@ def in_writing() -> bool:
 
 @event.listens_for(OrmSession, "before_flush")
 def _only_inside_writing(session, _context, _instances) -> None:
-    if _writing.get() or not has_request_context() or not (
-            session.new or session.dirty or session.deleted):
+    if (
+        _writing.get()
+        or not has_request_context()
+        or not (session.new or session.dirty or session.deleted)
+    ):
         return
     message = f"a write outside writing() in {request.method} {request.path}"
     if current_app.config.get("STRICT_WRITES"):

@@ -37,12 +37,33 @@ DEMO_RESIDENT_CODE = "MAR479"
 
 # given names, surnames, sex, birth, district, community, (enrolled on, surveys (date, saved?))
 DEMO_PEOPLE = (
-    ("María", "Quispe Tapullima", "female", date(1988, 4, 12), "220901", "Pucayacu",
-     (date(2026, 3, 2), ((date(2026, 3, 2), False), (date(2026, 9, 14), True)))),
-    ("Elena", "Panduro Ríos", "female", date(1975, 8, 30), "220909", "Bello Horizonte",
-     (date(2026, 4, 6), ((date(2026, 4, 6), True),))),
-    ("Rosa", "Sangama Amasifuén", "female", date(2001, 1, 20), "220901", "Pucayacu",
-     (date(2026, 6, 1), ())),
+    (
+        "María",
+        "Quispe Tapullima",
+        "female",
+        date(1988, 4, 12),
+        "220901",
+        "Pucayacu",
+        (date(2026, 3, 2), ((date(2026, 3, 2), False), (date(2026, 9, 14), True))),
+    ),
+    (
+        "Elena",
+        "Panduro Ríos",
+        "female",
+        date(1975, 8, 30),
+        "220909",
+        "Bello Horizonte",
+        (date(2026, 4, 6), ((date(2026, 4, 6), True),)),
+    ),
+    (
+        "Rosa",
+        "Sangama Amasifuén",
+        "female",
+        date(2001, 1, 20),
+        "220901",
+        "Pucayacu",
+        (date(2026, 6, 1), ()),
+    ),
     ("Julio", "Tuanama Pinedo", "male", date(1969, 11, 2), "220910", "Alto Shamboyacu", None),
     ("Wilmer", "Satalaya Vela", "male", date(2007, 2, 14), "220901", "Nuevo Lima", None),
     ("Teresa", "Fasabi Cachique", "female", date(1958, 5, 5), "221001", "Chazuta", None),
@@ -58,8 +79,13 @@ def seed_demo(session: Session, *, server_role: str) -> tuple[DemoAccount, ...]:
     wanted = demo_accounts(server_role)
     for account in wanted:
         if accounts.find_user(session, account.username) is None:
-            accounts.create_user(session, username=account.username, password=account.password,
-                                 display_name=account.display_name, role=account.role)
+            accounts.create_user(
+                session,
+                username=account.username,
+                password=account.password,
+                display_name=account.display_name,
+                role=account.role,
+            )
     if server_role == "site":
         from telecenter.courses.starter import load_starter_courses
 
@@ -85,13 +111,24 @@ def _seed_people(session: Session) -> None:
     for index, (given, surnames, sex, birth, ubigeo, community, wfi) in enumerate(DEMO_PEOPLE):
         document = DEMO_RESIDENT.username if index == 0 else None
         data = services.ParticipantData(
-            given_names=given, surnames=surnames, sex=sex, birth_date=birth,
-            district_ubigeo=ubigeo, community=community, occupation="cacao_producer",
-            document_type="dni" if document else "none", document_number=document)
-        consent = services.ConsentData(given=True, financial_inclusion=wfi is not None,
-                                       guardian_name="Luz Vela" if birth.year > 2006 else None)
-        person = services.register(session, data, consent, actor=trainer, today=today,
-                                   confirm_not_duplicate=True)
+            given_names=given,
+            surnames=surnames,
+            sex=sex,
+            birth_date=birth,
+            district_ubigeo=ubigeo,
+            community=community,
+            occupation="cacao_producer",
+            document_type="dni" if document else "none",
+            document_number=document,
+        )
+        consent = services.ConsentData(
+            given=True,
+            financial_inclusion=wfi is not None,
+            guardian_name="Luz Vela" if birth.year > 2006 else None,
+        )
+        person = services.register(
+            session, data, consent, actor=trainer, today=today, confirm_not_duplicate=True
+        )
         if index == 0:
             person.code = DEMO_RESIDENT_CODE
             resident_accounts.set_pin(session, person, DEMO_RESIDENT.password, actor=trainer)
@@ -101,14 +138,30 @@ def _seed_people(session: Session) -> None:
 
 def _seed_programme(session, programme, person, wfi, trainer, today) -> None:
     enrolled_on, surveys = wfi
-    programme.enrol(session, person, enrolled_on=enrolled_on, telecenter_code="DEMO-01",
-                    trainer=trainer, actor=trainer, today=today)
+    programme.enrol(
+        session,
+        person,
+        enrolled_on=enrolled_on,
+        telecenter_code="DEMO-01",
+        trainer=trainer,
+        actor=trainer,
+        today=today,
+    )
     for taken_on, saved in surveys:
-        answers = {"phone_access": "own", "account_institutions": ["banco_nacion"] if saved else [],
-                   "wallets_used": ["yape"] if saved else [], "saved": saved,
-                   "saving_methods": ["savings_group"] if saved else [],
-                   "savings_group_member": saved, "emergency_funds": "somewhat_possible",
-                   "no_account_reasons": [] if saved else ["too_far"], "has_own_income": True,
-                   "income_decision": "jointly", "digital_payment": saved, "borrowed": False}
-        programme.record_survey(session, person, answers, taken_on=taken_on, actor=trainer,
-                                today=today)
+        answers = {
+            "phone_access": "own",
+            "account_institutions": ["banco_nacion"] if saved else [],
+            "wallets_used": ["yape"] if saved else [],
+            "saved": saved,
+            "saving_methods": ["savings_group"] if saved else [],
+            "savings_group_member": saved,
+            "emergency_funds": "somewhat_possible",
+            "no_account_reasons": [] if saved else ["too_far"],
+            "has_own_income": True,
+            "income_decision": "jointly",
+            "digital_payment": saved,
+            "borrowed": False,
+        }
+        programme.record_survey(
+            session, person, answers, taken_on=taken_on, actor=trainer, today=today
+        )

@@ -14,39 +14,56 @@ from telecenter import uploads
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: (_l("Solicitud no válida"), _l("Algo en lo que envió no está bien. Vuelva atrás y "
-                                         "revise los datos.")),
+    400: (
+        _l("Solicitud no válida"),
+        _l("Algo en lo que envió no está bien. Vuelva atrás y revise los datos."),
+    ),
     401: (_l("Debe ingresar"), _l("Ingrese con su usuario para ver esta página.")),
-    403: (_l("No tiene permiso"), _l("Su cuenta no puede abrir esta página. Si cree que es un "
-                                      "error, hable con el administrador del telecentro.")),
-    404: (_l("Página no encontrada"), _l("No encontramos esta página. Use el menú para volver "
-                                          "al inicio.")),
+    403: (
+        _l("No tiene permiso"),
+        _l(
+            "Su cuenta no puede abrir esta página. Si cree que es un "
+            "error, hable con el administrador del telecentro."
+        ),
+    ),
+    404: (
+        _l("Página no encontrada"),
+        _l("No encontramos esta página. Use el menú para volver al inicio."),
+    ),
     405: (_l("Acción no permitida"), _l("Esta página no acepta esa acción.")),
-    413: (_l("Archivo o envío demasiado grande"), _l("Lo que envió es demasiado grande. Pruebe "
-                                                      "con un archivo más pequeño.")),
+    413: (
+        _l("Archivo o envío demasiado grande"),
+        _l("Lo que envió es demasiado grande. Pruebe con un archivo más pequeño."),
+    ),
     429: (_l("Demasiados intentos"), _l("Espere unos minutos e intente de nuevo.")),
-    500: (_l("Error del sistema"), _l("Algo falló de nuestro lado. Sus datos están a salvo. "
-                                       "Intente de nuevo en un momento.")),
+    500: (
+        _l("Error del sistema"),
+        _l("Algo falló de nuestro lado. Sus datos están a salvo. Intente de nuevo en un momento."),
+    ),
 }
-CSRF_MESSAGE = _l("La página estuvo abierta mucho tiempo o el formulario no es válido. "
-                  "Vuelva a cargar la página e intente de nuevo.")
+CSRF_MESSAGE = _l(
+    "La página estuvo abierta mucho tiempo o el formulario no es válido. "
+    "Vuelva a cargar la página e intente de nuevo."
+)
 
 
 def wants_json() -> bool:
     if request.path.startswith("/api/"):
         return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes[
-        "text/html"
-    ]
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
 
 
 def _respond(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
     if wants_json():
         return jsonify(error=str(title), reason=str(detail or message)), code
-    return render_template("errors/error.html", code=code, title=title,
-                           message=detail or message), code
+    return render_template(
+        "errors/error.html", code=code, title=title, message=detail or message
+    ), code
 
 
 def handle_http_error(error: HTTPException):

@@ -17,20 +17,32 @@ ACTIVITIES = ("class", "teleconference", "workshop")
 CATEGORIES = ("digital_literacy", "financial_literacy", "agriculture", "other")
 SEXES = ("female", "male", "unspecified")
 AGE_BANDS = ("15-17", "18-29", "30-44", "45-59", "60+", "unknown")
-SCOPES = ("any", *(f"activity:{a}" for a in ACTIVITIES), "self_paced",
-          *(f"category:{c}" for c in CATEGORIES), "trained")
+SCOPES = (
+    "any",
+    *(f"activity:{a}" for a in ACTIVITIES),
+    "self_paced",
+    *(f"category:{c}" for c in CATEGORIES),
+    "trained",
+)
 
 DIMENSIONS = {
-    "activity": ACTIVITIES, "category": CATEGORIES, "sex": SEXES, "age_band": AGE_BANDS,
-    "wfi": (True, False), "scope": SCOPES,
+    "activity": ACTIVITIES,
+    "category": CATEGORIES,
+    "sex": SEXES,
+    "age_band": AGE_BANDS,
+    "wfi": (True, False),
+    "scope": SCOPES,
 }
 # table -> (dimensions, {measure: kind}) ; kind "int" or "float"
 TABLES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
-    "sessions": (("activity", "category"),
-                 {"sessions_held": "int", "session_hours": "float",
-                  "unregistered_viewers": "int"}),
-    "attendance": (("activity", "category", "sex", "age_band", "wfi"),
-                   {"attendances": "int", "hours": "float", "participants": "int"}),
+    "sessions": (
+        ("activity", "category"),
+        {"sessions_held": "int", "session_hours": "float", "unregistered_viewers": "int"},
+    ),
+    "attendance": (
+        ("activity", "category", "sex", "age_band", "wfi"),
+        {"attendances": "int", "hours": "float", "participants": "int"},
+    ),
     "registrations": (("sex", "age_band"), {"registrations": "int"}),
     "completions": (("category", "sex", "age_band"), {"completions": "int"}),
     "wfi_enrolments": (("age_band",), {"enrolments": "int"}),
@@ -77,7 +89,7 @@ def _check_row(table: str, row, where: str) -> list[str]:
             problems.append(f"{where}: unknown {name} {row[name]!r}")
     for name, kind in measures.items():
         value = row[name]
-        valid_type = (isinstance(value, int) if kind == "int" else isinstance(value, int | float))
+        valid_type = isinstance(value, int) if kind == "int" else isinstance(value, int | float)
         if isinstance(value, bool) or not valid_type or not 0 <= value <= MAX_MEASURE:
             problems.append(f"{where}: {name} must be a number from 0 to {MAX_MEASURE}")
     return problems

@@ -88,12 +88,27 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="UTC")
     for job in jobs_for(app):
         if job.daily_hour is not None:
-            scheduler.add_job(job.func, "cron", hour=job.daily_hour, timezone="America/Lima",
-                              args=[app], id=job.id, max_instances=1, coalesce=True,
-                              misfire_grace_time=6 * 3600)  # the PC was off at 2 am
+            scheduler.add_job(
+                job.func,
+                "cron",
+                hour=job.daily_hour,
+                timezone="America/Lima",
+                args=[app],
+                id=job.id,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=6 * 3600,
+            )  # the PC was off at 2 am
         else:
-            scheduler.add_job(job.func, "interval", minutes=job.minutes, args=[app],
-                              id=job.id, max_instances=1, coalesce=True)
+            scheduler.add_job(
+                job.func,
+                "interval",
+                minutes=job.minutes,
+                args=[app],
+                id=job.id,
+                max_instances=1,
+                coalesce=True,
+            )
     return scheduler
 
 

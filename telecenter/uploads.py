@@ -68,8 +68,11 @@ def megabytes(size: int) -> str:
 
 
 def too_large_message(limit: int) -> str:
-    return _("El archivo es demasiado grande: el máximo es %(n)s MB. Elija un archivo más "
-             "pequeño (por ejemplo, una foto reducida o un video más corto).", n=megabytes(limit))
+    return _(
+        "El archivo es demasiado grande: el máximo es %(n)s MB. Elija un archivo más "
+        "pequeño (por ejemplo, una foto reducida o un video más corto).",
+        n=megabytes(limit),
+    )
 
 
 def answer_too_large():

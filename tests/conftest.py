@@ -34,8 +34,12 @@ def clock():
 
 
 def pytest_addoption(parser):
-    parser.addoption("--backend", choices=BACKENDS, action="append",
-                     help="run database tests only on this backend (default: both)")
+    parser.addoption(
+        "--backend",
+        choices=BACKENDS,
+        action="append",
+        help="run database tests only on this backend (default: both)",
+    )
 
 
 def pytest_generate_tests(metafunc):
@@ -53,10 +57,16 @@ def backend(request) -> str:
 
 
 def base_config(database_url: str, **extra) -> dict:
-    return {"TESTING": True, "SECRET_KEY": "test-secret-key-not-for-production",
-            "SQLALCHEMY_DATABASE_URI": database_url, "TELECENTER_ROLE": "site",
-            # scrypt costs 0.2 s a hash here; the suite hashes hundreds of times.
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:2000", "STRICT_WRITES": True, **extra}
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "TELECENTER_ROLE": "site",
+        # scrypt costs 0.2 s a hash here; the suite hashes hundreds of times.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:2000",
+        "STRICT_WRITES": True,
+        **extra,
+    }
 
 
 def _migrate(database_url: str, instance: Path, role: str = "site") -> None:
@@ -103,8 +113,10 @@ def make_app(database_url, tmp_path) -> Callable:
     apps = []
 
     def build(role: str = "site", **extra):
-        app = create_app(base_config(database_url, TELECENTER_ROLE=role, **extra),
-                         instance_path=str(tmp_path / f"instance-{role}"))
+        app = create_app(
+            base_config(database_url, TELECENTER_ROLE=role, **extra),
+            instance_path=str(tmp_path / f"instance-{role}"),
+        )
         apps.append(app)
         return app
 
@@ -136,14 +148,20 @@ def make_user(app) -> Callable:
     """Create an account and return (username, password)."""
     from telecenter.auth import services
 
-    def create(role: str = "admin", username: str | None = None,
-               password: str = "correct-horse-9", **extra):  # noqa: S107
+    def create(
+        role: str = "admin", username: str | None = None, password: str = "correct-horse-9", **extra
+    ):
         username = username or f"{role}-{create.counter}"
         create.counter += 1
         with app.app_context():
-            services.create_user(db.session, username=username, password=password,
-                                 display_name=extra.pop("display_name", username.title()),
-                                 role=role, **extra)
+            services.create_user(
+                db.session,
+                username=username,
+                password=password,
+                display_name=extra.pop("display_name", username.title()),
+                role=role,
+                **extra,
+            )
             db.session.commit()
         return username, password
 
@@ -188,17 +206,30 @@ def make_participant(app) -> Callable:
 
     from telecenter.participants import resident_accounts, services
 
-    def create(given_names="María", surnames="Quispe", sex="female", pin=None,
-               consent=None, today=date(2026, 11, 29), **fields):
+    def create(
+        given_names="María",
+        surnames="Quispe",
+        sex="female",
+        pin=None,
+        consent=None,
+        today=date(2026, 11, 29),
+        **fields,
+    ):
         fields.setdefault("birth_date", date(1990, 5, 4))
         fields.setdefault("district_ubigeo", "220901")
-        data = services.ParticipantData(given_names=given_names, surnames=surnames, sex=sex,
-                                        **fields)
+        data = services.ParticipantData(
+            given_names=given_names, surnames=surnames, sex=sex, **fields
+        )
         # Inside a test's own app context, use its session (a second one would wait on its lock).
         with nullcontext() if has_app_context() else app.app_context():
             participant = services.register(
-                db.session, data, consent or services.ConsentData(given=True), actor=None,
-                today=today, confirm_not_duplicate=True)
+                db.session,
+                data,
+                consent or services.ConsentData(given=True),
+                actor=None,
+                today=today,
+                confirm_not_duplicate=True,
+            )
             if pin:
                 resident_accounts.set_pin(db.session, participant, pin, actor=None)
             db.session.commit()

@@ -44,17 +44,28 @@ class LiveServer:
         return f"http://127.0.0.1:{self.port}"
 
     def env(self) -> dict[str, str]:
-        env = {**os.environ, "TELECENTER_INSTANCE": str(self.instance),
-               "TELECENTER_ROLE": self.role, "SECRET_KEY": "live-test-secret-key",
-               "PASSWORD_HASH_METHOD": "pbkdf2:sha256:2000", "STRICT_WRITES": "1",
-               **self.extra_env}
+        env = {
+            **os.environ,
+            "TELECENTER_INSTANCE": str(self.instance),
+            "TELECENTER_ROLE": self.role,
+            "SECRET_KEY": "live-test-secret-key",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:2000",
+            "STRICT_WRITES": "1",
+            **self.extra_env,
+        }
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
         return env
 
     def cli(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([str(BIN / "telecenter"), *args], env=self.env(), check=True,
-                              capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [str(BIN / "telecenter"), *args],
+            env=self.env(),
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     def prepare(self, *, demo: bool = True) -> LiveServer:
         self.instance.mkdir(parents=True, exist_ok=True)
@@ -72,10 +83,21 @@ class LiveServer:
         fd = self.server_socket.fileno()
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [str(BIN / "gunicorn"), "--bind", f"fd://{fd}", "--workers",
-                 str(self.workers), "wsgi:app"],
-                cwd=repo, env=self.env(), stdout=log, stderr=log, start_new_session=True,
-                pass_fds=(fd,))
+                [
+                    str(BIN / "gunicorn"),
+                    "--bind",
+                    f"fd://{fd}",
+                    "--workers",
+                    str(self.workers),
+                    "wsgi:app",
+                ],
+                cwd=repo,
+                env=self.env(),
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+                pass_fds=(fd,),
+            )
         self.wait_until_healthy()
         return self
 
@@ -126,12 +148,21 @@ def add_residents(session, count: int, *, given: str, today, pin_of) -> list[str
     documents = []
     for number in range(count):
         person = services.register(
-            session, services.ParticipantData(
-                given_names=f"{given}{number}", surnames="Prueba", sex="female",
-                document_type="dni", document_number=f"6{number:07d}", birth_year=1990,
-                district_ubigeo="220901"),
-            services.ConsentData(given=True), actor=None, today=today,
-            confirm_not_duplicate=True)
+            session,
+            services.ParticipantData(
+                given_names=f"{given}{number}",
+                surnames="Prueba",
+                sex="female",
+                document_type="dni",
+                document_number=f"6{number:07d}",
+                birth_year=1990,
+                district_ubigeo="220901",
+            ),
+            services.ConsentData(given=True),
+            actor=None,
+            today=today,
+            confirm_not_duplicate=True,
+        )
         resident_accounts.set_pin(session, person, pin_of(number), actor=None)
         documents.append(f"6{number:07d}")
     return documents

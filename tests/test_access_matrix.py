@@ -16,130 +16,238 @@ ANON = "anonymous"
 # a permitted POST then answers with its own validation result (400 or a redirect).
 SITE_MATRIX = {
     ("GET", "/home"): {ANON: SIGN_IN, "resident": OK, "trainer": OK, "admin": OK},
-    ("GET", "/admin/accounts/"): {ANON: SIGN_IN, "resident": FORBIDDEN, "trainer": FORBIDDEN,
-                                  "admin": OK},
-    ("POST", "/admin/accounts/"): {ANON: SIGN_IN, "resident": FORBIDDEN, "trainer": FORBIDDEN,
-                                   "admin": 400},
-    ("POST", "/admin/accounts/1/active"): {ANON: SIGN_IN, "resident": FORBIDDEN,
-                                           "trainer": FORBIDDEN, "admin": 302},
-    ("POST", "/admin/accounts/1/password"): {ANON: SIGN_IN, "resident": FORBIDDEN,
-                                             "trainer": FORBIDDEN, "admin": 302},
+    ("GET", "/admin/accounts/"): {
+        ANON: SIGN_IN,
+        "resident": FORBIDDEN,
+        "trainer": FORBIDDEN,
+        "admin": OK,
+    },
+    ("POST", "/admin/accounts/"): {
+        ANON: SIGN_IN,
+        "resident": FORBIDDEN,
+        "trainer": FORBIDDEN,
+        "admin": 400,
+    },
+    ("POST", "/admin/accounts/1/active"): {
+        ANON: SIGN_IN,
+        "resident": FORBIDDEN,
+        "trainer": FORBIDDEN,
+        "admin": 302,
+    },
+    ("POST", "/admin/accounts/1/password"): {
+        ANON: SIGN_IN,
+        "resident": FORBIDDEN,
+        "trainer": FORBIDDEN,
+        "admin": 302,
+    },
     ("POST", "/sign-out"): {ANON: SIGN_IN, "resident": 302, "trainer": 302, "admin": 302},
     ("GET", "/sign-in"): {ANON: OK, "resident": 302, "trainer": 302, "admin": 302},
     ("GET", "/healthz"): {ANON: OK, "resident": OK, "trainer": OK, "admin": OK},
     ("GET", "/"): {ANON: 302, "resident": 302, "trainer": 302, "admin": 302},
     ("POST", "/language"): {ANON: 303, "resident": 303, "trainer": 303, "admin": 303},
     ("POST", "/sign-in"): {ANON: 400, "resident": 302, "trainer": 302, "admin": 302},
-    ("POST", "/sign-in/participant"): {ANON: 400, "resident": 302, "trainer": 302,
-                                       "admin": 302},
-    ("GET", "/admin/audit/"): {ANON: SIGN_IN, "resident": FORBIDDEN, "trainer": FORBIDDEN,
-                               "admin": OK},
-    ("GET", "/participants/export.csv"): {ANON: SIGN_IN, "resident": FORBIDDEN,
-                                          "trainer": FORBIDDEN, "admin": OK},
+    ("POST", "/sign-in/participant"): {ANON: 400, "resident": 302, "trainer": 302, "admin": 302},
+    ("GET", "/admin/audit/"): {
+        ANON: SIGN_IN,
+        "resident": FORBIDDEN,
+        "trainer": FORBIDDEN,
+        "admin": OK,
+    },
+    ("GET", "/participants/export.csv"): {
+        ANON: SIGN_IN,
+        "resident": FORBIDDEN,
+        "trainer": FORBIDDEN,
+        "admin": OK,
+    },
 }
 STAFF_ONLY = {ANON: SIGN_IN, "resident": FORBIDDEN, "trainer": OK, "admin": OK}
-for _path in ("/participants/", "/participants/new", "/participants/quick",
-              "/participants/import", "/participants/import/template.csv", "/participants/1",
-              "/participants/1/card", "/participants/1/data", "/participants/1/edit",
-              "/participants/1/erase", "/programme/", "/programme/participants/1/enrol",
-              "/programme/participants/1/surveys"):
+for _path in (
+    "/participants/",
+    "/participants/new",
+    "/participants/quick",
+    "/participants/import",
+    "/participants/import/template.csv",
+    "/participants/1",
+    "/participants/1/card",
+    "/participants/1/data",
+    "/participants/1/edit",
+    "/participants/1/erase",
+    "/programme/",
+    "/programme/participants/1/enrol",
+    "/programme/participants/1/surveys",
+):
     SITE_MATRIX[("GET", _path)] = STAFF_ONLY
-for _path, _answer in (("/participants/new", 400), ("/participants/quick", 400),
-                       ("/participants/import", 400), ("/participants/1/edit", 400),
-                       ("/participants/1/erase", 400), ("/participants/1/pin", 302),
-                       ("/programme/participants/1/enrol", 400),
-                       ("/programme/participants/1/fi-consent", 302),
-                       ("/programme/participants/1/surveys", 400)):
+for _path, _answer in (
+    ("/participants/new", 400),
+    ("/participants/quick", 400),
+    ("/participants/import", 400),
+    ("/participants/1/edit", 400),
+    ("/participants/1/erase", 400),
+    ("/participants/1/pin", 302),
+    ("/programme/participants/1/enrol", 400),
+    ("/programme/participants/1/fi-consent", 302),
+    ("/programme/participants/1/surveys", 400),
+):
     SITE_MATRIX[("POST", _path)] = {**STAFF_ONLY, "trainer": _answer, "admin": _answer}
 
 # Sessions, calendar and kiosk (the kiosk pages need the kiosk device cookie, which no
 # cell has, so everyone gets 403 there).
 for _path in ("/sessions/", "/sessions/1", "/calendar/"):
     SITE_MATRIX[("GET", _path)] = {ANON: SIGN_IN, "resident": OK, "trainer": OK, "admin": OK}
-for _path in ("/sessions/new", "/sessions/1/edit", "/sessions/1/cancel", "/sessions/1/roster",
-              "/sessions/1/sign-in-sheet", "/sessions/reports/",
-              "/sessions/reports/participants/1", "/sessions/reports/attendance.csv"):
+for _path in (
+    "/sessions/new",
+    "/sessions/1/edit",
+    "/sessions/1/cancel",
+    "/sessions/1/roster",
+    "/sessions/1/sign-in-sheet",
+    "/sessions/reports/",
+    "/sessions/reports/participants/1",
+    "/sessions/reports/attendance.csv",
+):
     SITE_MATRIX[("GET", _path)] = STAFF_ONLY
-for _path, _answer in (("/sessions/new", 400), ("/sessions/1/edit", 400),
-                       ("/sessions/1/cancel", 400), ("/sessions/1/roster", 302),
-                       ("/sessions/1/walk-in", 302), ("/sessions/1/viewers", 302),
-                       ("/kiosk/open", 302)):
+for _path, _answer in (
+    ("/sessions/new", 400),
+    ("/sessions/1/edit", 400),
+    ("/sessions/1/cancel", 400),
+    ("/sessions/1/roster", 302),
+    ("/sessions/1/walk-in", 302),
+    ("/sessions/1/viewers", 302),
+    ("/kiosk/open", 302),
+):
     SITE_MATRIX[("POST", _path)] = {**STAFF_ONLY, "trainer": _answer, "admin": _answer}
 for _path in ("/sessions/1/register", "/sessions/1/unregister"):
-    SITE_MATRIX[("POST", _path)] = {ANON: SIGN_IN, "resident": 302, "trainer": FORBIDDEN,
-                                    "admin": FORBIDDEN}
-SITE_MATRIX[("GET", "/calendar/sessions.ics")] = {ANON: OK, "resident": OK, "trainer": OK,
-                                                   "admin": OK}
-KIOSK_DEVICE_ONLY = {ANON: FORBIDDEN, "resident": FORBIDDEN, "trainer": FORBIDDEN,
-                     "admin": FORBIDDEN}
+    SITE_MATRIX[("POST", _path)] = {
+        ANON: SIGN_IN,
+        "resident": 302,
+        "trainer": FORBIDDEN,
+        "admin": FORBIDDEN,
+    }
+SITE_MATRIX[("GET", "/calendar/sessions.ics")] = {
+    ANON: OK,
+    "resident": OK,
+    "trainer": OK,
+    "admin": OK,
+}
+KIOSK_DEVICE_ONLY = {
+    ANON: FORBIDDEN,
+    "resident": FORBIDDEN,
+    "trainer": FORBIDDEN,
+    "admin": FORBIDDEN,
+}
 SITE_MATRIX[("GET", "/kiosk/")] = KIOSK_DEVICE_ONLY
 SITE_MATRIX[("POST", "/kiosk/check-in")] = KIOSK_DEVICE_ONLY
 SITE_MATRIX[("POST", "/kiosk/close")] = KIOSK_DEVICE_ONLY
 
 # Sync status (admin only); "now" without CENTRAL_URL answers with a message and a redirect.
-SITE_MATRIX[("GET", "/admin/sync/")] = {ANON: SIGN_IN, "resident": FORBIDDEN,
-                                        "trainer": FORBIDDEN, "admin": OK}
-SITE_MATRIX[("POST", "/admin/sync/now")] = {ANON: SIGN_IN, "resident": FORBIDDEN,
-                                            "trainer": FORBIDDEN, "admin": 302}
+SITE_MATRIX[("GET", "/admin/sync/")] = {
+    ANON: SIGN_IN,
+    "resident": FORBIDDEN,
+    "trainer": FORBIDDEN,
+    "admin": OK,
+}
+SITE_MATRIX[("POST", "/admin/sync/now")] = {
+    ANON: SIGN_IN,
+    "resident": FORBIDDEN,
+    "trainer": FORBIDDEN,
+    "admin": 302,
+}
 
-SITE_MATRIX[("GET", "/admin/backups/")] = {ANON: SIGN_IN, "resident": FORBIDDEN,
-                                           "trainer": FORBIDDEN, "admin": OK}
-SITE_MATRIX[("POST", "/admin/backups/now")] = {ANON: SIGN_IN, "resident": FORBIDDEN,
-                                               "trainer": FORBIDDEN, "admin": 302}
+SITE_MATRIX[("GET", "/admin/backups/")] = {
+    ANON: SIGN_IN,
+    "resident": FORBIDDEN,
+    "trainer": FORBIDDEN,
+    "admin": OK,
+}
+SITE_MATRIX[("POST", "/admin/backups/now")] = {
+    ANON: SIGN_IN,
+    "resident": FORBIDDEN,
+    "trainer": FORBIDDEN,
+    "admin": 302,
+}
 
 # Courses. The resident in these cells is not enrolled in course 1.
 EVERYONE_SIGNED_IN = {ANON: SIGN_IN, "resident": OK, "trainer": OK, "admin": OK}
-SITE_MATRIX.update({
-    ("GET", "/courses/"): EVERYONE_SIGNED_IN,
-    ("GET", "/courses/1"): EVERYONE_SIGNED_IN,
-    ("POST", "/courses/1/enrol"): {ANON: SIGN_IN, "resident": 302, "trainer": FORBIDDEN,
-                                   "admin": FORBIDDEN},
-    ("GET", "/courses/1/lessons/1"): {ANON: SIGN_IN, "resident": 302, "trainer": OK,
-                                      "admin": OK},
-    ("GET", "/courses/certificates/verify"): {ANON: OK, "resident": OK, "trainer": OK,
-                                              "admin": OK},
-    ("GET", "/courses/1/media/1"): {ANON: SIGN_IN, "resident": 404, "trainer": 404,
-                                    "admin": 404},
-})
-RESIDENT_ONLY = {ANON: SIGN_IN, "resident": FORBIDDEN, "trainer": FORBIDDEN,
-                 "admin": FORBIDDEN}
-for _method, _path in (("POST", "/courses/1/lessons/1/done"), ("POST", "/courses/1/lessons/1/quiz"),
-                       ("GET", "/courses/1/final-quiz"), ("POST", "/courses/1/final-quiz")):
+SITE_MATRIX.update(
+    {
+        ("GET", "/courses/"): EVERYONE_SIGNED_IN,
+        ("GET", "/courses/1"): EVERYONE_SIGNED_IN,
+        ("POST", "/courses/1/enrol"): {
+            ANON: SIGN_IN,
+            "resident": 302,
+            "trainer": FORBIDDEN,
+            "admin": FORBIDDEN,
+        },
+        ("GET", "/courses/1/lessons/1"): {
+            ANON: SIGN_IN,
+            "resident": 302,
+            "trainer": OK,
+            "admin": OK,
+        },
+        ("GET", "/courses/certificates/verify"): {
+            ANON: OK,
+            "resident": OK,
+            "trainer": OK,
+            "admin": OK,
+        },
+        ("GET", "/courses/1/media/1"): {
+            ANON: SIGN_IN,
+            "resident": 404,
+            "trainer": 404,
+            "admin": 404,
+        },
+    }
+)
+RESIDENT_ONLY = {ANON: SIGN_IN, "resident": FORBIDDEN, "trainer": FORBIDDEN, "admin": FORBIDDEN}
+for _method, _path in (
+    ("POST", "/courses/1/lessons/1/done"),
+    ("POST", "/courses/1/lessons/1/quiz"),
+    ("GET", "/courses/1/final-quiz"),
+    ("POST", "/courses/1/final-quiz"),
+):
     SITE_MATRIX[(_method, _path)] = RESIDENT_ONLY  # 403 for the resident too: not enrolled
 SITE_MATRIX[("GET", "/courses/1/certificate")] = {**RESIDENT_ONLY, "resident": 404}
-for _path in ("/courses/manage/new", "/courses/manage/1", "/courses/manage/1/modules/1/lessons/new",
-              "/courses/manage/1/lessons/1", "/courses/manage/1/lessons/1/questions",
-              "/courses/manage/1/final-quiz/questions", "/courses/manage/1/media",
-              "/courses/manage/1/export", "/courses/manage/import", "/courses/manage/1/enrol",
-              "/courses/manage/1/report", "/courses/manage/participants/1"):
+for _path in (
+    "/courses/manage/new",
+    "/courses/manage/1",
+    "/courses/manage/1/modules/1/lessons/new",
+    "/courses/manage/1/lessons/1",
+    "/courses/manage/1/lessons/1/questions",
+    "/courses/manage/1/final-quiz/questions",
+    "/courses/manage/1/media",
+    "/courses/manage/1/export",
+    "/courses/manage/import",
+    "/courses/manage/1/enrol",
+    "/courses/manage/1/report",
+    "/courses/manage/participants/1",
+):
     SITE_MATRIX[("GET", _path)] = STAFF_ONLY
-for _path, _answer in (("/courses/manage/new", 400), ("/courses/manage/1", 400),
-                       ("/courses/manage/1/modules", 302),
-                       ("/courses/manage/1/1/1/move/1", 404),
-                       ("/courses/manage/1/modules/1/lessons/new", 400),
-                       ("/courses/manage/1/lessons/1", 302),  # unchanged fields: saved
-                       ("/courses/manage/1/lessons/1/questions", 400),
-                       ("/courses/manage/1/final-quiz/questions", 400),
-                       ("/courses/manage/1/questions/1/delete", 302),
-                       ("/courses/manage/1/media", 400), ("/courses/manage/import", 400),
-                       ("/courses/manage/1/enrol", 302)):
+for _path, _answer in (
+    ("/courses/manage/new", 400),
+    ("/courses/manage/1", 400),
+    ("/courses/manage/1/modules", 302),
+    ("/courses/manage/1/1/1/move/1", 404),
+    ("/courses/manage/1/modules/1/lessons/new", 400),
+    ("/courses/manage/1/lessons/1", 302),  # unchanged fields: saved
+    ("/courses/manage/1/lessons/1/questions", 400),
+    ("/courses/manage/1/final-quiz/questions", 400),
+    ("/courses/manage/1/questions/1/delete", 302),
+    ("/courses/manage/1/media", 400),
+    ("/courses/manage/import", 400),
+    ("/courses/manage/1/enrol", 302),
+):
     SITE_MATRIX[("POST", _path)] = {**STAFF_ONLY, "trainer": _answer, "admin": _answer}
 
 CENTRAL_MATRIX = {
     ("GET", "/home"): {ANON: SIGN_IN, "central_staff": OK, "central_admin": OK},
-    ("GET", "/admin/accounts/"): {ANON: SIGN_IN, "central_staff": FORBIDDEN,
-                                  "central_admin": OK},
-    ("POST", "/admin/accounts/"): {ANON: SIGN_IN, "central_staff": FORBIDDEN,
-                                   "central_admin": 400},
+    ("GET", "/admin/accounts/"): {ANON: SIGN_IN, "central_staff": FORBIDDEN, "central_admin": OK},
+    ("POST", "/admin/accounts/"): {ANON: SIGN_IN, "central_staff": FORBIDDEN, "central_admin": 400},
     ("GET", "/healthz"): {ANON: OK, "central_staff": OK, "central_admin": OK},
     # Sites authenticate with their bearer token, never with a session.
     ("POST", "/api/v1/sync/reports"): {ANON: 401, "central_staff": 401, "central_admin": 401},
     ("GET", "/central/"): {ANON: SIGN_IN, "central_staff": OK, "central_admin": OK},
     ("GET", "/central/telecenters"): {ANON: SIGN_IN, "central_staff": OK, "central_admin": OK},
-    ("GET", "/central/download/1.1"): {ANON: SIGN_IN, "central_staff": 302,
-                                        "central_admin": 302},
-    ("POST", "/central/targets"): {ANON: SIGN_IN, "central_staff": FORBIDDEN,
-                                   "central_admin": 302},
+    ("GET", "/central/download/1.1"): {ANON: SIGN_IN, "central_staff": 302, "central_admin": 302},
+    ("POST", "/central/targets"): {ANON: SIGN_IN, "central_staff": FORBIDDEN, "central_admin": 302},
     ("GET", "/api/v1/participation"): {ANON: 401, "central_staff": 400, "central_admin": 400},
     ("GET", "/api/v1/exports/dhis2"): {ANON: 401, "central_staff": 400, "central_admin": 400},
     ("GET", "/api/v1/openapi.json"): {ANON: OK, "central_staff": OK, "central_admin": OK},
@@ -148,10 +256,16 @@ CENTRAL_MATRIX = {
     ("POST", "/sign-in"): {ANON: 400, "central_staff": 302, "central_admin": 302},
     ("POST", "/sign-out"): {ANON: SIGN_IN, "central_staff": 302, "central_admin": 302},
     ("POST", "/language"): {ANON: 303, "central_staff": 303, "central_admin": 303},
-    ("POST", "/admin/accounts/1/active"): {ANON: SIGN_IN, "central_staff": FORBIDDEN,
-                                           "central_admin": 302},
-    ("POST", "/admin/accounts/1/password"): {ANON: SIGN_IN, "central_staff": FORBIDDEN,
-                                             "central_admin": 302},
+    ("POST", "/admin/accounts/1/active"): {
+        ANON: SIGN_IN,
+        "central_staff": FORBIDDEN,
+        "central_admin": 302,
+    },
+    ("POST", "/admin/accounts/1/password"): {
+        ANON: SIGN_IN,
+        "central_staff": FORBIDDEN,
+        "central_admin": 302,
+    },
 }
 
 
@@ -163,10 +277,13 @@ def _cells(matrix):
 
 def _check(client, make_user, method, path, role, expected, make_participant=None):
     if role == "resident" and make_participant is not None:
-        make_participant(given_names="Resident", document_type="dni",
-                         document_number="44556677", pin="5824")
-        answer = client.post("/sign-in/participant", data={
-            "identifier": "44556677", "pin": "5824", "csrf_token": csrf_token(client)})
+        make_participant(
+            given_names="Resident", document_type="dni", document_number="44556677", pin="5824"
+        )
+        answer = client.post(
+            "/sign-in/participant",
+            data={"identifier": "44556677", "pin": "5824", "csrf_token": csrf_token(client)},
+        )
         assert answer.status_code == 302
     elif role != ANON:
         username, password = make_user(role)
@@ -183,8 +300,9 @@ def _check(client, make_user, method, path, role, expected, make_participant=Non
 
 
 @pytest.mark.parametrize(("method", "path", "role", "expected"), list(_cells(SITE_MATRIX)))
-def test_site_route_role_matrix(app, client, make_user, make_participant, method, path, role,
-                               expected):
+def test_site_route_role_matrix(
+    app, client, make_user, make_participant, method, path, role, expected
+):
     make_user("admin", username="first-admin")  # account 1, the target of the admin POSTs
     make_participant()  # participant 1, the subject of the registry routes
     _course_one(app)
@@ -225,8 +343,13 @@ def _central_users(central):
 
     def create(role):
         with central.app_context():
-            services.create_user(db.session, username=f"c-{role}", password="long-enough-1",
-                                 display_name=role, role=role)
+            services.create_user(
+                db.session,
+                username=f"c-{role}",
+                password="long-enough-1",
+                display_name=role,
+                role=role,
+            )
             db.session.commit()
         return f"c-{role}", "long-enough-1"
 

@@ -141,12 +141,15 @@ def test_activity_stamp_is_renewed_only_when_it_has_aged(signed_in):
         assert session[LAST_SEEN_KEY] <= int(time.time())
 
 
-@pytest.mark.parametrize(("role", "idle_minutes", "signed_out"), [
-    ("resident", 11, True),
-    ("resident", 9, False),
-    ("trainer", 11, False),
-    ("trainer", 31, True),
-])
+@pytest.mark.parametrize(
+    ("role", "idle_minutes", "signed_out"),
+    [
+        ("resident", 11, True),
+        ("resident", 9, False),
+        ("trainer", 11, False),
+        ("trainer", 31, True),
+    ],
+)
 def test_idle_sessions_expire_sooner_for_residents(signed_in, role, idle_minutes, signed_out):
     client = signed_in(role)
     assert client.get("/home").status_code == 200
@@ -162,28 +165,43 @@ def test_idle_sessions_expire_sooner_for_residents(signed_in, role, idle_minutes
 
 def test_admin_creates_an_account_that_can_sign_in(app, signed_in):
     client = signed_in("admin")
-    response = client.post("/admin/accounts/", data={
-        "username": "nuevo", "display_name": "Nuevo Capacitador", "role": "trainer",
-        "password": "long-enough-1", "confirm": "long-enough-1",
-        "csrf_token": csrf_token(client),
-    })
+    response = client.post(
+        "/admin/accounts/",
+        data={
+            "username": "nuevo",
+            "display_name": "Nuevo Capacitador",
+            "role": "trainer",
+            "password": "long-enough-1",
+            "confirm": "long-enough-1",
+            "csrf_token": csrf_token(client),
+        },
+    )
     assert response.status_code == 302
     client.post("/sign-out", data={"csrf_token": csrf_token(client)})
     assert sign_in(client, "nuevo", "long-enough-1").status_code == 302
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"role": "central_admin"}, "Opción inválida"),
-    ({"password": "short", "confirm": "short"}, "8"),
-    ({"confirm": "different-pass"}, "no coinciden"),
-    ({"username": "admin-1"}, "ya existe"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"role": "central_admin"}, "Opción inválida"),
+        ({"password": "short", "confirm": "short"}, "8"),
+        ({"confirm": "different-pass"}, "no coinciden"),
+        ({"username": "admin-1"}, "ya existe"),
+    ],
+)
 def test_bad_account_forms_are_refused_with_a_message(app, signed_in, fields, message):
     client = signed_in("admin")
     before = count_rows(app, "users")
-    data = {"username": "otro", "display_name": "Otro", "role": "trainer",
-            "password": "long-enough-1", "confirm": "long-enough-1",
-            "csrf_token": csrf_token(client), **fields}
+    data = {
+        "username": "otro",
+        "display_name": "Otro",
+        "role": "trainer",
+        "password": "long-enough-1",
+        "confirm": "long-enough-1",
+        "csrf_token": csrf_token(client),
+        **fields,
+    }
     response = client.post("/admin/accounts/", data=data)
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
@@ -200,8 +218,9 @@ def test_admin_cannot_deactivate_self_but_can_deactivate_others(app, signed_in, 
         me_id = find_user(db.session, "admin-1").id
         other_id = find_user(db.session, other).id
     token = csrf_token(client)
-    refused = client.post(f"/admin/accounts/{me_id}/active", data={"csrf_token": token},
-                          follow_redirects=True)
+    refused = client.post(
+        f"/admin/accounts/{me_id}/active", data={"csrf_token": token}, follow_redirects=True
+    )
     assert "No puede desactivar su propia cuenta" in refused.get_data(as_text=True)
     client.post(f"/admin/accounts/{other_id}/active", data={"csrf_token": token})
     with app.app_context():
@@ -218,11 +237,16 @@ def test_password_reset_by_admin(app, signed_in, make_user):
     with app.app_context():
         other_id = find_user(db.session, other).id
     token = csrf_token(client)
-    short = client.post(f"/admin/accounts/{other_id}/password",
-                        data={"csrf_token": token, "password": "short"}, follow_redirects=True)
+    short = client.post(
+        f"/admin/accounts/{other_id}/password",
+        data={"csrf_token": token, "password": "short"},
+        follow_redirects=True,
+    )
     assert "al menos 8" in short.get_data(as_text=True)
-    client.post(f"/admin/accounts/{other_id}/password",
-                data={"csrf_token": token, "password": "brand-new-pass"})
+    client.post(
+        f"/admin/accounts/{other_id}/password",
+        data={"csrf_token": token, "password": "brand-new-pass"},
+    )
     with app.app_context():
         user = find_user(db.session, other)
         assert user.check_password("brand-new-pass")

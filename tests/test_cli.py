@@ -18,26 +18,30 @@ def _usernames(app) -> list[str]:
 
 def test_init_creates_first_admin_once(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["init", "--admin-username", "Jefa",
-                                 "--admin-password", "long-enough-1"])
+    result = runner.invoke(
+        args=["init", "--admin-username", "Jefa", "--admin-password", "long-enough-1"]
+    )
     assert result.exit_code == 0, result.output
     assert "created admin account jefa" in result.output
-    again = runner.invoke(args=["init", "--admin-username", "otra",
-                                "--admin-password", "long-enough-1"])
+    again = runner.invoke(
+        args=["init", "--admin-username", "otra", "--admin-password", "long-enough-1"]
+    )
     assert again.exit_code == 0
     assert _usernames(app) == ["jefa"]
 
 
 def test_init_prompts_for_missing_admin_details(app):
     result = app.test_cli_runner().invoke(
-        args=["init"], input="rosa\nlong-enough-1\nlong-enough-1\n")
+        args=["init"], input="rosa\nlong-enough-1\nlong-enough-1\n"
+    )
     assert result.exit_code == 0, result.output
     assert _usernames(app) == ["rosa"]
 
 
 def test_init_refuses_a_weak_password_and_creates_nothing(app):
     result = app.test_cli_runner().invoke(
-        args=["init", "--admin-username", "rosa", "--admin-password", "short"])
+        args=["init", "--admin-username", "rosa", "--admin-password", "short"]
+    )
     assert result.exit_code != 0
     assert "al menos 8" in result.output
     assert _usernames(app) == []
@@ -45,12 +49,30 @@ def test_init_refuses_a_weak_password_and_creates_nothing(app):
 
 def test_create_user_refuses_roles_of_the_other_server(app):
     runner = app.test_cli_runner()
-    bad = runner.invoke(args=["create-user", "--username", "x", "--role", "central_staff",
-                              "--password", "long-enough-1"])
+    bad = runner.invoke(
+        args=[
+            "create-user",
+            "--username",
+            "x",
+            "--role",
+            "central_staff",
+            "--password",
+            "long-enough-1",
+        ]
+    )
     assert bad.exit_code != 0
     assert "Rol desconocido" in bad.output
-    good = runner.invoke(args=["create-user", "--username", "profe", "--role", "trainer",
-                               "--password", "long-enough-1"])
+    good = runner.invoke(
+        args=[
+            "create-user",
+            "--username",
+            "profe",
+            "--role",
+            "trainer",
+            "--password",
+            "long-enough-1",
+        ]
+    )
     assert good.exit_code == 0, good.output
     assert _usernames(app) == ["profe"]
 

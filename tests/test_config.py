@@ -20,7 +20,8 @@ def test_secret_key_is_generated_once_into_the_instance(tmp_path):
 
 
 def test_environment_overrides_defaults_and_instance_file_overrides_environment(
-        tmp_path, monkeypatch):
+    tmp_path, monkeypatch
+):
     monkeypatch.setenv("TELECENTER_NAME", "Telecentro Tarapoto")
     monkeypatch.setenv("IDLE_TIMEOUT_STAFF_MINUTES", "45")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite3'}")
@@ -38,16 +39,19 @@ def test_site_defaults_to_sqlite_in_the_instance_folder(tmp_path, monkeypatch):
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/telecenter.sqlite3"
 
 
-@pytest.mark.parametrize(("url", "ping"), [("sqlite:///{tmp}/x.sqlite3", False),
-                                         ("postgresql+psycopg://u:p@127.0.0.1/x", True)])
+@pytest.mark.parametrize(
+    ("url", "ping"),
+    [("sqlite:///{tmp}/x.sqlite3", False), ("postgresql+psycopg://u:p@127.0.0.1/x", True)],
+)
 def test_connections_are_pinged_before_use_only_over_the_network(tmp_path, url, ping):
     settings = {"TELECENTER_ROLE": "site", "DATABASE_URL": url.format(tmp=tmp_path)}
     config.finalise(settings, str(tmp_path))
     assert settings["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": ping}
 
 
-@pytest.mark.parametrize(("name", "value"), [("TELECENTER_ROLE", "both"),
-                                             ("LOGIN_MAX_FAILURES", "five")])
+@pytest.mark.parametrize(
+    ("name", "value"), [("TELECENTER_ROLE", "both"), ("LOGIN_MAX_FAILURES", "five")]
+)
 def test_bad_settings_stop_the_start_with_a_clear_error(tmp_path, monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(config.ConfigError):
@@ -63,8 +67,12 @@ def test_every_variable_in_the_readme_is_read_from_the_environment():
 
     root = Path(__file__).resolve().parent.parent
     table = (root / "README.md").read_text().split("## Configuration", 1)[1].split("\n## ", 1)[0]
-    names = {name for row in table.splitlines() if row.startswith("| `")
-             for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split("|")[1])}
+    names = {
+        name
+        for row in table.splitlines()
+        if row.startswith("| `")
+        for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split("|")[1])
+    }
     elsewhere = {  # read outside telecenter/config.py, by what reads them
         "TELECENTER_INSTANCE": root / "telecenter" / "__init__.py",
         "PORT": root / "Makefile",
@@ -84,7 +92,10 @@ def test_every_variable_in_the_readme_is_read_from_the_environment():
 def test_hash_methods_come_from_the_environment():
     from telecenter import config
 
-    values = config.from_environment({"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-                                      "PIN_HASH_METHOD": "pbkdf2:sha256:500"})
-    assert values == {"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-                      "PIN_HASH_METHOD": "pbkdf2:sha256:500"}
+    values = config.from_environment(
+        {"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "PIN_HASH_METHOD": "pbkdf2:sha256:500"}
+    )
+    assert values == {
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "PIN_HASH_METHOD": "pbkdf2:sha256:500",
+    }

@@ -55,16 +55,16 @@ def test_a_crash_shows_a_plain_500_without_a_stack_trace(app, caplog):
 
 
 def test_oversized_request_is_refused_and_changes_nothing(app, client):
-    body = {"username": "x" * (2 * 1024 * 1024), "password": "y",
-            "csrf_token": csrf_token(client)}
+    body = {"username": "x" * (2 * 1024 * 1024), "password": "y", "csrf_token": csrf_token(client)}
     response = client.post("/sign-in", data=body)
     assert response.status_code == 413
     assert "demasiado grande" in response.get_data(as_text=True)
     assert count_rows(app, "sign_in_throttles") == 0
 
 
-@pytest.mark.parametrize("header", ["X-Frame-Options", "Content-Security-Policy",
-                                    "X-Content-Type-Options"])
+@pytest.mark.parametrize(
+    "header", ["X-Frame-Options", "Content-Security-Policy", "X-Content-Type-Options"]
+)
 def test_security_headers_on_every_page(client, header):
     assert header in client.get("/sign-in").headers
 

@@ -7,8 +7,9 @@ from tests.conftest import csrf_token, sign_in
 
 
 def _switch(client, code: str, next_path: str = "/sign-in"):
-    return client.post("/language", data={"lang": code, "next": next_path,
-                                          "csrf_token": csrf_token(client)})
+    return client.post(
+        "/language", data={"lang": code, "next": next_path, "csrf_token": csrf_token(client)}
+    )
 
 
 def test_pages_are_in_spanish_by_default(client):
@@ -63,14 +64,18 @@ def test_every_message_in_the_code_has_an_english_translation():
 
     with open(translations_dir() / "en" / "LC_MESSAGES" / "messages.po", "rb") as handle:
         catalog = read_po(handle)
-    translated = {message.id for message in catalog if message.id and message.string
-                  and "fuzzy" not in message.flags}
+    translated = {
+        message.id
+        for message in catalog
+        if message.id and message.string and "fuzzy" not in message.flags
+    }
     keywords = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None}
     found = set()
     for folder, method in (("telecenter", "python"), ("templates", "jinja2")):
         pattern = "**.py" if method == "python" else "**.html"
         for _file, _line, message, *_ in extract_from_dir(
-                REPO_DIR / folder, method_map=[(pattern, method)], keywords=keywords):
+            REPO_DIR / folder, method_map=[(pattern, method)], keywords=keywords
+        ):
             found.add(message if isinstance(message, str) else message[0])
     assert len(found) > 50  # the extraction itself worked
     missing = sorted(found - translated)
@@ -81,14 +86,20 @@ def test_built_in_form_messages_follow_the_page_language(signed_in):
     """WTForms' own messages come from a catalogue cached per process and per language: a
     Spanish page must not get the English one that was loaded first, nor the other way."""
     client = signed_in("admin")
-    bad_role = {"username": "otro", "display_name": "Otro", "role": "central_admin",
-                "password": "long-enough-1", "confirm": "long-enough-1"}
-    for language, expected, foreign in (("en", "Not a valid choice", "Opción inválida"),
-                                        ("es", "Opción inválida", "Not a valid choice"),
-                                        ("en", "Not a valid choice", "Opción inválida")):
+    bad_role = {
+        "username": "otro",
+        "display_name": "Otro",
+        "role": "central_admin",
+        "password": "long-enough-1",
+        "confirm": "long-enough-1",
+    }
+    for language, expected, foreign in (
+        ("en", "Not a valid choice", "Opción inválida"),
+        ("es", "Opción inválida", "Not a valid choice"),
+        ("en", "Not a valid choice", "Opción inválida"),
+    ):
         _switch(client, language, "/home")
-        page = client.post("/admin/accounts/", data={**bad_role,
-                                                     "csrf_token": csrf_token(client)})
+        page = client.post("/admin/accounts/", data={**bad_role, "csrf_token": csrf_token(client)})
         assert page.status_code == 400
         assert expected in page.get_data(as_text=True)
         assert foreign not in page.get_data(as_text=True)

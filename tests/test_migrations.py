@@ -29,10 +29,12 @@ def _table_names(engine) -> set[str]:
 
 
 @pytest.mark.parametrize("role", ["site", "central"])
-def test_upgrade_matches_models_and_downgrade_removes_everything(empty_database_url, tmp_path,
-                                                                 role):
-    app = create_app(base_config(empty_database_url, TELECENTER_ROLE=role),
-                     instance_path=str(tmp_path))
+def test_upgrade_matches_models_and_downgrade_removes_everything(
+    empty_database_url, tmp_path, role
+):
+    app = create_app(
+        base_config(empty_database_url, TELECENTER_ROLE=role), instance_path=str(tmp_path)
+    )
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:

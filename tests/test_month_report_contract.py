@@ -17,21 +17,41 @@ import pytest
 from telecenter import reports
 from tests.central.test_ingest import report
 
-TABLE_NAMES = ("sessions", "attendance", "registrations", "completions", "wfi_enrolments",
-               "reach")
+TABLE_NAMES = ("sessions", "attendance", "registrations", "completions", "wfi_enrolments", "reach")
 #: One valid row per table (the design card's example), to vary one cell at a time.
 ROWS = {
-    "sessions": {"activity": "teleconference", "category": "agriculture", "sessions_held": 4,
-                 "session_hours": 8.0, "unregistered_viewers": 12},
-    "attendance": {"activity": "teleconference", "category": "agriculture", "sex": "female",
-                   "age_band": "30-44", "wfi": True, "attendances": 9, "hours": 18.0,
-                   "participants": 5},
+    "sessions": {
+        "activity": "teleconference",
+        "category": "agriculture",
+        "sessions_held": 4,
+        "session_hours": 8.0,
+        "unregistered_viewers": 12,
+    },
+    "attendance": {
+        "activity": "teleconference",
+        "category": "agriculture",
+        "sex": "female",
+        "age_band": "30-44",
+        "wfi": True,
+        "attendances": 9,
+        "hours": 18.0,
+        "participants": 5,
+    },
     "registrations": {"sex": "female", "age_band": "18-29", "registrations": 3},
-    "completions": {"category": "financial_literacy", "sex": "female", "age_band": "18-29",
-                    "completions": 2},
+    "completions": {
+        "category": "financial_literacy",
+        "sex": "female",
+        "age_band": "18-29",
+        "completions": 2,
+    },
     "wfi_enrolments": {"age_band": "30-44", "enrolments": 2},
-    "reach": {"scope": "activity:teleconference", "sex": "female", "age_band": "30-44",
-              "wfi": True, "new_people": 3},
+    "reach": {
+        "scope": "activity:teleconference",
+        "sex": "female",
+        "age_band": "30-44",
+        "wfi": True,
+        "new_people": 3,
+    },
 }
 FIELDS = {  # sorted, as the message lists them
     "sessions": "activity, category, session_hours, sessions_held, unregistered_viewers",
@@ -41,18 +61,36 @@ FIELDS = {  # sorted, as the message lists them
     "wfi_enrolments": "age_band, enrolments",
     "reach": "age_band, new_people, scope, sex, wfi",
 }
-INT_MEASURES = [("sessions", "sessions_held"), ("sessions", "unregistered_viewers"),
-                ("attendance", "attendances"), ("attendance", "participants"),
-                ("registrations", "registrations"), ("completions", "completions"),
-                ("wfi_enrolments", "enrolments"), ("reach", "new_people")]
+INT_MEASURES = [
+    ("sessions", "sessions_held"),
+    ("sessions", "unregistered_viewers"),
+    ("attendance", "attendances"),
+    ("attendance", "participants"),
+    ("registrations", "registrations"),
+    ("completions", "completions"),
+    ("wfi_enrolments", "enrolments"),
+    ("reach", "new_people"),
+]
 FLOAT_MEASURES = [("sessions", "session_hours"), ("attendance", "hours")]
-DIMENSION_CELLS = [("sessions", "activity"), ("sessions", "category"),
-                   ("attendance", "activity"), ("attendance", "category"),
-                   ("attendance", "sex"), ("attendance", "age_band"), ("attendance", "wfi"),
-                   ("registrations", "sex"), ("registrations", "age_band"),
-                   ("completions", "category"), ("completions", "sex"),
-                   ("completions", "age_band"), ("wfi_enrolments", "age_band"),
-                   ("reach", "scope"), ("reach", "sex"), ("reach", "age_band"), ("reach", "wfi")]
+DIMENSION_CELLS = [
+    ("sessions", "activity"),
+    ("sessions", "category"),
+    ("attendance", "activity"),
+    ("attendance", "category"),
+    ("attendance", "sex"),
+    ("attendance", "age_band"),
+    ("attendance", "wfi"),
+    ("registrations", "sex"),
+    ("registrations", "age_band"),
+    ("completions", "category"),
+    ("completions", "sex"),
+    ("completions", "age_band"),
+    ("wfi_enrolments", "age_band"),
+    ("reach", "scope"),
+    ("reach", "sex"),
+    ("reach", "age_band"),
+    ("reach", "wfi"),
+]
 MEASURE_MESSAGE = "must be a number from 0 to 10000000"
 
 
@@ -75,61 +113,109 @@ def test_a_report_must_be_an_object(value):
 def test_missing_and_unknown_report_fields_are_named_sorted():
     missing = report()
     del missing["reach"], missing["month"]
-    assert reports.validate(missing) == [
-        "report fields: missing ['month', 'reach'], unknown []"]
+    assert reports.validate(missing) == ["report fields: missing ['month', 'reach'], unknown []"]
     assert reports.validate(report(extra=1, another=2)) == [
-        "report fields: missing [], unknown ['another', 'extra']"]
+        "report fields: missing [], unknown ['another', 'extra']"
+    ]
     both = report(rules_version=2)
     del both["sessions"]
     assert reports.validate(both) == [
-        "report fields: missing ['sessions'], unknown ['rules_version']"]
+        "report fields: missing ['sessions'], unknown ['rules_version']"
+    ]
 
 
-@pytest.mark.parametrize(("schema", "shown"), [(2, "2"), (0, "0"), ("1", "'1'"),
-                                               (None, "None")])
+@pytest.mark.parametrize(("schema", "shown"), [(2, "2"), (0, "0"), ("1", "'1'"), (None, "None")])
 def test_only_schema_1_is_known(schema, shown):
     assert reports.validate(report(schema=schema)) == [
-        f"unsupported schema {shown}; this server knows 1"]
+        f"unsupported schema {shown}; this server knows 1"
+    ]
 
 
-@pytest.mark.parametrize("code", ["SM-TARAPOTO-01", "AB", "A-", "0X", "A" * 40,
-                                  "HU-" + "9" * 37])
+@pytest.mark.parametrize("code", ["SM-TARAPOTO-01", "AB", "A-", "0X", "A" * 40, "HU-" + "9" * 37])
 def test_telecenter_codes_that_are_accepted(code):
     assert reports.validate(report(telecenter=code)) == []
 
 
-@pytest.mark.parametrize("code", ["", "A", "A" * 41, "-SM", "sm-tarapoto-01", "SM_TARAPOTO",
-                                  "SM TARAPOTO", "SM-TARAPOTÓ", 7, None, ["SM-TARAPOTO-01"]])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "",
+        "A",
+        "A" * 41,
+        "-SM",
+        "sm-tarapoto-01",
+        "SM_TARAPOTO",
+        "SM TARAPOTO",
+        "SM-TARAPOTÓ",
+        7,
+        None,
+        ["SM-TARAPOTO-01"],
+    ],
+)
 def test_telecenter_codes_that_are_refused(code):
     assert reports.validate(report(telecenter=code)) == [
-        "telecenter must be a code like SM-TARAPOTO-01"]
+        "telecenter must be a code like SM-TARAPOTO-01"
+    ]
 
 
-@pytest.mark.parametrize("month", ["2026-01", "2026-09", "2026-10", "2026-12", "0000-01",
-                                   "9999-12"])
+@pytest.mark.parametrize(
+    "month", ["2026-01", "2026-09", "2026-10", "2026-12", "0000-01", "9999-12"]
+)
 def test_months_that_are_accepted(month):
     assert reports.validate(report(month=month)) == []
 
 
-@pytest.mark.parametrize("month", ["2026-00", "2026-13", "2026-1", "2026-011", "26-01",
-                                   "2026/01", "2026-20", "202601", "", 202611, None])
+@pytest.mark.parametrize(
+    "month",
+    [
+        "2026-00",
+        "2026-13",
+        "2026-1",
+        "2026-011",
+        "26-01",
+        "2026/01",
+        "2026-20",
+        "202601",
+        "",
+        202611,
+        None,
+    ],
+)
 def test_months_that_are_refused(month):
     assert reports.validate(report(month=month)) == ["month must be YYYY-MM"]
 
 
-@pytest.mark.parametrize("moment", ["2026-12-01T05:00:00Z", "2026-12-01T05:00:00+00:00",
-                                    "2026-12-01T00:00:00-05:00", "2026-12-01T05:00:00.123Z"])
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "2026-12-01T05:00:00Z",
+        "2026-12-01T05:00:00+00:00",
+        "2026-12-01T00:00:00-05:00",
+        "2026-12-01T05:00:00.123Z",
+    ],
+)
 def test_generated_at_with_a_zone_is_accepted(moment):
     assert reports.validate(report(generated_at=moment)) == []
 
 
 # A lowercase "z" is refused: the site always writes "Z" (the design card's format).
-@pytest.mark.parametrize("moment", ["2026-12-01T05:00:00", "2026-12-01", "yesterday", "",
-                                    "2026-13-01T05:00:00Z", "2026-12-01T05:00:00z", None,
-                                    1764565200])
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "2026-12-01T05:00:00",
+        "2026-12-01",
+        "yesterday",
+        "",
+        "2026-13-01T05:00:00Z",
+        "2026-12-01T05:00:00z",
+        None,
+        1764565200,
+    ],
+)
 def test_generated_at_without_a_zone_or_not_a_time_is_refused(moment):
     assert reports.validate(report(generated_at=moment)) == [
-        "generated_at must be an ISO 8601 time with a zone"]
+        "generated_at must be an ISO 8601 time with a zone"
+    ]
 
 
 def test_parse_generated_at_reads_the_zone():
@@ -146,8 +232,9 @@ def test_parse_generated_at_reads_the_zone():
 
 
 def test_problems_of_the_header_are_all_listed_in_order():
-    assert reports.validate(report(schema=3, telecenter="x", month="2026-13",
-                                   generated_at="2026-12-01T05:00:00")) == [
+    assert reports.validate(
+        report(schema=3, telecenter="x", month="2026-13", generated_at="2026-12-01T05:00:00")
+    ) == [
         "unsupported schema 3; this server knows 1",
         "telecenter must be a code like SM-TARAPOTO-01",
         "month must be YYYY-MM",
@@ -163,20 +250,40 @@ def test_a_table_must_be_a_list(table, value):
 
 
 def test_a_table_that_is_not_a_list_does_not_stop_the_check_of_the_others():
-    problems = reports.validate(report(sessions=None, registrations={}, reach=[
-        {"scope": "robot", "sex": "female", "age_band": "30-44", "wfi": True,
-         "new_people": 1}]))
-    assert problems == ["sessions must be a list of at most 2000 rows",
-                        "registrations must be a list of at most 2000 rows",
-                        "2026-11 reach[0]: unknown scope 'robot'"]
+    problems = reports.validate(
+        report(
+            sessions=None,
+            registrations={},
+            reach=[
+                {
+                    "scope": "robot",
+                    "sex": "female",
+                    "age_band": "30-44",
+                    "wfi": True,
+                    "new_people": 1,
+                }
+            ],
+        )
+    )
+    assert problems == [
+        "sessions must be a list of at most 2000 rows",
+        "registrations must be a list of at most 2000 rows",
+        "2026-11 reach[0]: unknown scope 'robot'",
+    ]
 
 
 def _distinct_reach_rows(count: int) -> list[dict]:
     rows = []
     for number in range(count):
-        rows.append({"scope": reports.SCOPES[number % len(reports.SCOPES)],
-                     "sex": "female", "age_band": "30-44", "wfi": True,
-                     "new_people": number})
+        rows.append(
+            {
+                "scope": reports.SCOPES[number % len(reports.SCOPES)],
+                "sex": "female",
+                "age_band": "30-44",
+                "wfi": True,
+                "new_people": number,
+            }
+        )
     return rows
 
 
@@ -185,24 +292,32 @@ def test_a_table_may_hold_2000_rows_but_not_2001():
     at_limit = reports.validate(report(reach=_distinct_reach_rows(2000)))
     assert limit not in at_limit
     # 2000 rows over 10 scopes repeat dimensions: those are reported, so the table was read.
-    assert at_limit == [f"2026-11 reach[{n}]: the same dimensions appear twice"
-                        for n in range(10, 60)]
+    assert at_limit == [
+        f"2026-11 reach[{n}]: the same dimensions appear twice" for n in range(10, 60)
+    ]
     assert reports.validate(report(reach=_distinct_reach_rows(2001))) == [limit]
     # Another table's problem is still reported after a table that is too long.
-    over = report(reach=_distinct_reach_rows(2001), month="2026-13",
-                  wfi_enrolments=[{"age_band": "robot", "enrolments": 1}])
-    assert reports.validate(over) == ["month must be YYYY-MM",
-                                      "2026-13 wfi_enrolments[0]: unknown age_band 'robot'",
-                                      limit]
+    over = report(
+        reach=_distinct_reach_rows(2001),
+        month="2026-13",
+        wfi_enrolments=[{"age_band": "robot", "enrolments": 1}],
+    )
+    assert reports.validate(over) == [
+        "month must be YYYY-MM",
+        "2026-13 wfi_enrolments[0]: unknown age_band 'robot'",
+        limit,
+    ]
 
 
 def test_a_row_must_be_an_object():
     assert reports.validate(report(registrations=[["female", "18-29", 3]])) == [
-        "2026-11 registrations[0]: a row must be an object"]
+        "2026-11 registrations[0]: a row must be an object"
+    ]
     rows = [ROWS["registrations"], "row", None]
     assert reports.validate(report(registrations=rows)) == [
         "2026-11 registrations[1]: a row must be an object",
-        "2026-11 registrations[2]: a row must be an object"]
+        "2026-11 registrations[2]: a row must be an object",
+    ]
 
 
 @pytest.mark.parametrize("table", TABLE_NAMES)
@@ -210,17 +325,20 @@ def test_a_row_must_have_exactly_its_fields(table):
     row = copy.deepcopy(ROWS[table])
     extra = report(**{table: [row | {"note": "x"}]})
     assert reports.validate(extra) == [
-        f"2026-11 {table}[0]: fields must be exactly {FIELDS[table]}"]
+        f"2026-11 {table}[0]: fields must be exactly {FIELDS[table]}"
+    ]
     for name in list(row):
         short = {key: value for key, value in row.items() if key != name}
         assert reports.validate(report(**{table: [short]})) == [
-            f"2026-11 {table}[0]: fields must be exactly {FIELDS[table]}"]
+            f"2026-11 {table}[0]: fields must be exactly {FIELDS[table]}"
+        ]
 
 
 def test_wrong_fields_are_reported_once_and_values_are_not_looked_at():
     row = {"sex": "robot", "age_band": "18-29", "registrations": -1, "extra": 0}
     assert reports.validate(report(registrations=[row])) == [
-        "2026-11 registrations[0]: fields must be exactly age_band, registrations, sex"]
+        "2026-11 registrations[0]: fields must be exactly age_band, registrations, sex"
+    ]
 
 
 def test_where_names_the_month_even_when_the_month_is_wrong():
@@ -238,7 +356,8 @@ def test_every_known_dimension_value_is_accepted(table, dimension):
 @pytest.mark.parametrize("value", ["robot", "", None, 1, 0, "FEMALE", "true", "Female"])
 def test_unknown_dimension_values_are_named(table, dimension, value):
     assert reports.validate(with_row(table, **{dimension: value})) == [
-        f"2026-11 {table}[0]: unknown {dimension} {value!r}"]
+        f"2026-11 {table}[0]: unknown {dimension} {value!r}"
+    ]
 
 
 def test_every_listed_value_is_the_design_cards():
@@ -248,9 +367,18 @@ def test_every_listed_value_is_the_design_cards():
         "sex": ("female", "male", "unspecified"),
         "age_band": ("15-17", "18-29", "30-44", "45-59", "60+", "unknown"),
         "wfi": (True, False),
-        "scope": ("any", "activity:class", "activity:teleconference", "activity:workshop",
-                  "self_paced", "category:digital_literacy", "category:financial_literacy",
-                  "category:agriculture", "category:other", "trained"),
+        "scope": (
+            "any",
+            "activity:class",
+            "activity:teleconference",
+            "activity:workshop",
+            "self_paced",
+            "category:digital_literacy",
+            "category:financial_literacy",
+            "category:agriculture",
+            "category:other",
+            "trained",
+        ),
     }
 
 
@@ -258,7 +386,8 @@ def test_every_listed_value_is_the_design_cards():
 @pytest.mark.parametrize("value", [1, 0, "true", "false", None, 1.0])
 def test_wfi_must_be_a_bool(table, value):
     assert reports.validate(with_row(table, wfi=value)) == [
-        f"2026-11 {table}[0]: unknown wfi {value!r}"]
+        f"2026-11 {table}[0]: unknown wfi {value!r}"
+    ]
 
 
 @pytest.mark.parametrize("value", [True, False])
@@ -266,14 +395,17 @@ def test_a_bool_is_no_other_dimension(value):
     for table, dimension in DIMENSION_CELLS:
         if dimension != "wfi":
             assert reports.validate(with_row(table, **{dimension: value})) == [
-                f"2026-11 {table}[0]: unknown {dimension} {value!r}"]
+                f"2026-11 {table}[0]: unknown {dimension} {value!r}"
+            ]
 
 
 def test_several_unknown_dimensions_of_a_row_are_all_named():
     row = with_row("attendance", activity="dance", sex="robot", wfi="yes")
-    assert reports.validate(row) == ["2026-11 attendance[0]: unknown activity 'dance'",
-                                     "2026-11 attendance[0]: unknown sex 'robot'",
-                                     "2026-11 attendance[0]: unknown wfi 'yes'"]
+    assert reports.validate(row) == [
+        "2026-11 attendance[0]: unknown activity 'dance'",
+        "2026-11 attendance[0]: unknown sex 'robot'",
+        "2026-11 attendance[0]: unknown wfi 'yes'",
+    ]
 
 
 @pytest.mark.parametrize(("table", "measure"), INT_MEASURES + FLOAT_MEASURES)
@@ -283,25 +415,37 @@ def test_measures_from_0_to_10_million_are_accepted(table, measure, value):
 
 
 @pytest.mark.parametrize(("table", "measure"), INT_MEASURES + FLOAT_MEASURES)
-@pytest.mark.parametrize("value", [-1, 10_000_001, 10**12, True, False, "3", None, [3],
-                                   float("nan"), float("inf"), -0.5])
+@pytest.mark.parametrize(
+    "value", [-1, 10_000_001, 10**12, True, False, "3", None, [3], float("nan"), float("inf"), -0.5]
+)
 def test_measures_outside_0_to_10_million_or_not_numbers_are_refused(table, measure, value):
     assert reports.validate(with_row(table, **{measure: value})) == [
-        f"2026-11 {table}[0]: {measure} {MEASURE_MESSAGE}"]
+        f"2026-11 {table}[0]: {measure} {MEASURE_MESSAGE}"
+    ]
 
 
 @pytest.mark.parametrize(("table", "measure"), INT_MEASURES)
 @pytest.mark.parametrize("value", [2.5, 2.0, 0.0, 10_000_000.0])
 def test_int_measures_refuse_floats(table, measure, value):
     assert reports.validate(with_row(table, **{measure: value})) == [
-        f"2026-11 {table}[0]: {measure} {MEASURE_MESSAGE}"]
+        f"2026-11 {table}[0]: {measure} {MEASURE_MESSAGE}"
+    ]
 
 
 @pytest.mark.parametrize(("table", "measure"), FLOAT_MEASURES)
-@pytest.mark.parametrize(("value", "valid"), [(2.5, True), (0.0, True), (0.25, True),
-                                              (9_999_999.75, True), (10_000_000.0, True),
-                                              (10_000_000.5, False), (-0.0, True),
-                                              (-0.01, False)])
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        (2.5, True),
+        (0.0, True),
+        (0.25, True),
+        (9_999_999.75, True),
+        (10_000_000.0, True),
+        (10_000_000.5, False),
+        (-0.0, True),
+        (-0.01, False),
+    ],
+)
 def test_hours_take_floats_within_the_limit(table, measure, value, valid):
     problems = reports.validate(with_row(table, **{measure: value}))
     assert problems == ([] if valid else [f"2026-11 {table}[0]: {measure} {MEASURE_MESSAGE}"])
@@ -312,13 +456,16 @@ def test_every_bad_measure_of_a_row_is_named():
     assert reports.validate(row) == [
         f"2026-11 attendance[0]: attendances {MEASURE_MESSAGE}",
         f"2026-11 attendance[0]: hours {MEASURE_MESSAGE}",
-        f"2026-11 attendance[0]: participants {MEASURE_MESSAGE}"]
+        f"2026-11 attendance[0]: participants {MEASURE_MESSAGE}",
+    ]
 
 
 def test_a_bad_dimension_and_a_bad_measure_are_both_named():
     row = with_row("registrations", sex="robot", registrations=-3)
-    assert reports.validate(row) == ["2026-11 registrations[0]: unknown sex 'robot'",
-                                     f"2026-11 registrations[0]: registrations {MEASURE_MESSAGE}"]
+    assert reports.validate(row) == [
+        "2026-11 registrations[0]: unknown sex 'robot'",
+        f"2026-11 registrations[0]: registrations {MEASURE_MESSAGE}",
+    ]
 
 
 @pytest.mark.parametrize("table", TABLE_NAMES)
@@ -329,11 +476,13 @@ def test_the_same_dimensions_twice_are_refused_whatever_the_measures(table):
     for measure in measures:
         second[measure] = 0
     assert reports.validate(report(**{table: [first, second]})) == [
-        f"2026-11 {table}[1]: the same dimensions appear twice"]
+        f"2026-11 {table}[1]: the same dimensions appear twice"
+    ]
     third = copy.deepcopy(first)
     assert reports.validate(report(**{table: [first, second, third]})) == [
         f"2026-11 {table}[1]: the same dimensions appear twice",
-        f"2026-11 {table}[2]: the same dimensions appear twice"]
+        f"2026-11 {table}[2]: the same dimensions appear twice",
+    ]
 
 
 @pytest.mark.parametrize(("table", "dimension"), DIMENSION_CELLS)
@@ -348,17 +497,21 @@ def test_a_refused_row_does_not_count_as_seen():
     good = ROWS["registrations"]
     bad = good | {"registrations": -1}
     assert reports.validate(report(registrations=[bad, good])) == [
-        f"2026-11 registrations[0]: registrations {MEASURE_MESSAGE}"]
+        f"2026-11 registrations[0]: registrations {MEASURE_MESSAGE}"
+    ]
     assert reports.validate(report(registrations=[good, bad, good])) == [
         f"2026-11 registrations[1]: registrations {MEASURE_MESSAGE}",
-        "2026-11 registrations[2]: the same dimensions appear twice"]
+        "2026-11 registrations[2]: the same dimensions appear twice",
+    ]
 
 
 def test_duplicates_are_judged_per_table():
     same_key = {"sex": "female", "age_band": "18-29"}
-    twice = report(registrations=[same_key | {"registrations": 1}],
-                   completions=[same_key | {"category": "other", "completions": 1}],
-                   wfi_enrolments=[{"age_band": "18-29", "enrolments": 1}])
+    twice = report(
+        registrations=[same_key | {"registrations": 1}],
+        completions=[same_key | {"category": "other", "completions": 1}],
+        wfi_enrolments=[{"age_band": "18-29", "enrolments": 1}],
+    )
     assert reports.validate(twice) == []
 
 
@@ -384,16 +537,19 @@ def test_digest_is_the_sha256_of_the_counts_in_canonical_json():
     assert reports.digest(value) == _expected_digest(value)
     assert len(reports.digest(value)) == 64
     empty = report(**{name: [] for name in TABLE_NAMES})
-    canonical = '{"attendance":[],"completions":[],"reach":[],"registrations":[],' \
+    canonical = (
+        '{"attendance":[],"completions":[],"reach":[],"registrations":[],'
         '"sessions":[],"wfi_enrolments":[]}'
+    )
     assert reports.digest(empty) == hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def test_digest_ignores_when_and_by_whom_a_report_was_made_and_key_order():
     value = report()
     assert reports.digest(report(generated_at="2030-01-01T00:00:00Z")) == reports.digest(value)
-    assert reports.digest(report(telecenter="HU-TINGO-02", month="2020-01",
-                                 schema=2)) == reports.digest(value)
+    assert reports.digest(
+        report(telecenter="HU-TINGO-02", month="2020-01", schema=2)
+    ) == reports.digest(value)
     reordered = {name: value[name] for name in reversed(list(value))}
     reordered["attendance"] = [dict(reversed(list(row.items()))) for row in value["attendance"]]
     assert reports.digest(reordered) == reports.digest(value)
@@ -421,26 +577,29 @@ def test_digest_changes_with_any_dimension(table, dimension):
     base = reports.digest(report())
     changed = report()
     current = changed[table][0][dimension]
-    changed[table][0][dimension] = next(v for v in reports.DIMENSIONS[dimension]
-                                        if v != current)
+    changed[table][0][dimension] = next(v for v in reports.DIMENSIONS[dimension] if v != current)
     assert reports.digest(changed) != base
 
 
 def test_digest_changes_with_row_order_and_extra_rows():
     two = [ROWS["registrations"], ROWS["registrations"] | {"sex": "male"}]
     assert reports.digest(report(registrations=two)) != reports.digest(
-        report(registrations=two[::-1]))
+        report(registrations=two[::-1])
+    )
     assert reports.digest(report(registrations=two)) != reports.digest(report())
 
 
-@pytest.mark.parametrize(("moment", "month"), [
-    (datetime(2026, 11, 30, 23, 59), "2026-11"),
-    (datetime(2026, 12, 1, 0, 0), "2026-12"),
-    (datetime(2026, 1, 5, tzinfo=UTC), "2026-01"),
-    (datetime(999, 3, 1), "0999-03"),
-    (datetime(2026, 10, 31, 20, tzinfo=timezone(timedelta(hours=-5))), "2026-10"),
-    (date(2026, 9, 15), "2026-09"),
-    (date(2012, 12, 31), "2012-12"),
-])
+@pytest.mark.parametrize(
+    ("moment", "month"),
+    [
+        (datetime(2026, 11, 30, 23, 59), "2026-11"),
+        (datetime(2026, 12, 1, 0, 0), "2026-12"),
+        (datetime(2026, 1, 5, tzinfo=UTC), "2026-01"),
+        (datetime(999, 3, 1), "0999-03"),
+        (datetime(2026, 10, 31, 20, tzinfo=timezone(timedelta(hours=-5))), "2026-10"),
+        (date(2026, 9, 15), "2026-09"),
+        (date(2012, 12, 31), "2012-12"),
+    ],
+)
 def test_month_of_is_the_calendar_month_as_given(moment, month):
     assert reports.month_of(moment) == month

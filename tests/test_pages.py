@@ -29,8 +29,12 @@ def test_sign_in_page_with_its_assets_is_under_40_kb(client):
 def test_no_template_or_static_file_loads_from_the_internet():
     files = [*templates_dir().rglob("*.html"), *(PACKAGE_DIR / "static").rglob("*.*")]
     assert files
-    offenders = [str(path) for path in files
-                 if path.suffix in {".html", ".css", ".js", ".svg"}
-                 and EXTERNAL.search(path.read_text(encoding="utf-8").replace(
-                     'xmlns="http://www.w3.org/2000/svg"', ""))]
+    offenders = [
+        str(path)
+        for path in files
+        if path.suffix in {".html", ".css", ".js", ".svg"}
+        and EXTERNAL.search(
+            path.read_text(encoding="utf-8").replace('xmlns="http://www.w3.org/2000/svg"', "")
+        )
+    ]
     assert offenders == []

@@ -15,8 +15,11 @@ from telecenter.scheduler import (
 
 
 def test_a_second_scheduler_cannot_start_while_one_runs(tmp_path):
-    with (single_instance_lock(str(tmp_path)), pytest.raises(SchedulerAlreadyRunning),
-          single_instance_lock(str(tmp_path))):
+    with (
+        single_instance_lock(str(tmp_path)),
+        pytest.raises(SchedulerAlreadyRunning),
+        single_instance_lock(str(tmp_path)),
+    ):
         pass
     with single_instance_lock(str(tmp_path)):  # free again once the first one stops
         pass
@@ -29,12 +32,18 @@ def test_purge_removes_only_old_throttles(app):
 
     now = utcnow()
     with app.app_context():
-        db.session.add_all([
-            SignInThrottle(key="old", failures=1, first_failure_at=now - timedelta(days=3)),
-            SignInThrottle(key="new", failures=1, first_failure_at=now),
-            SignInThrottle(key="locked", failures=0, first_failure_at=now - timedelta(days=3),
-                           locked_until=now + timedelta(minutes=5)),
-        ])
+        db.session.add_all(
+            [
+                SignInThrottle(key="old", failures=1, first_failure_at=now - timedelta(days=3)),
+                SignInThrottle(key="new", failures=1, first_failure_at=now),
+                SignInThrottle(
+                    key="locked",
+                    failures=0,
+                    first_failure_at=now - timedelta(days=3),
+                    locked_until=now + timedelta(minutes=5),
+                ),
+            ]
+        )
         db.session.commit()
     purge_sign_in_throttles(app)
     with app.app_context():
@@ -51,19 +60,27 @@ def test_a_second_scheduler_process_refuses_to_start(tmp_path):
     from pathlib import Path
 
     binary = str(Path(sys.executable).parent / "telecenter")
-    env = {**os.environ, "TELECENTER_INSTANCE": str(tmp_path), "SECRET_KEY": "x" * 40,
-           "DATABASE_URL": f"sqlite:///{tmp_path}/site.sqlite3"}
+    env = {
+        **os.environ,
+        "TELECENTER_INSTANCE": str(tmp_path),
+        "SECRET_KEY": "x" * 40,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/site.sqlite3",
+    }
     subprocess.run([binary, "init", "--no-admin"], env=env, check=True, capture_output=True)
-    first = subprocess.Popen([binary, "scheduler"], env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+    first = subprocess.Popen(
+        [binary, "scheduler"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.monotonic() + 20
-        while not (tmp_path / "scheduler.lock").exists() or not (
-                tmp_path / "scheduler.lock").read_text():
+        while (
+            not (tmp_path / "scheduler.lock").exists()
+            or not (tmp_path / "scheduler.lock").read_text()
+        ):
             assert time.monotonic() < deadline, "the first scheduler did not start"
             time.sleep(0.1)
-        second = subprocess.run([binary, "scheduler"], env=env, capture_output=True, text=True,
-                                timeout=30)
+        second = subprocess.run(
+            [binary, "scheduler"], env=env, capture_output=True, text=True, timeout=30
+        )
         assert second.returncode != 0
         assert "another scheduler is running" in second.stderr
         assert first.poll() is None  # the first one keeps running

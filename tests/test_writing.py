@@ -28,8 +28,10 @@ def impatient(sqlite_template, tmp_path):
     """A site on SQLite (what the lock is about) that waits at most 0.2 s for the write lock."""
     path = tmp_path / "impatient.sqlite3"
     shutil.copyfile(sqlite_template, path)
-    app = create_app(base_config(f"sqlite:///{path}", SQLITE_BUSY_TIMEOUT_MS=200),
-                     instance_path=str(tmp_path / "instance"))
+    app = create_app(
+        base_config(f"sqlite:///{path}", SQLITE_BUSY_TIMEOUT_MS=200),
+        instance_path=str(tmp_path / "instance"),
+    )
     yield app
     with app.app_context():
         db.session.remove()
@@ -71,16 +73,16 @@ def test_writing_takes_the_lock_and_waits_its_turn(impatient):
             other.execute("ROLLBACK")
         with writing(db.session):
             assert in_writing()
-            db.session.add(User(username="ana", password_hash="x", display_name="Ana",
-                                role="trainer"))
+            db.session.add(
+                User(username="ana", password_hash="x", display_name="Ana", role="trainer")
+            )
         assert not in_writing()
         assert db.session.scalar(db.select(db.func.count(User.id))) == 1
 
 
 def _add_then_fail(error: Exception, **options) -> None:
     with writing(db.session, **options):
-        db.session.add(User(username="ana", password_hash="x", display_name="Ana",
-                            role="trainer"))
+        db.session.add(User(username="ana", password_hash="x", display_name="Ana", role="trainer"))
         db.session.flush()
         raise error
 
@@ -100,8 +102,7 @@ def test_errors_named_in_keep_on_are_kept_and_raised(app_ctx):
 def test_a_write_outside_writing_in_a_request_is_a_bug(app):
     @public
     def careless():
-        db.session.add(User(username="ana", password_hash="x", display_name="Ana",
-                            role="trainer"))
+        db.session.add(User(username="ana", password_hash="x", display_name="Ana", role="trainer"))
         db.session.commit()
         return "written"
 

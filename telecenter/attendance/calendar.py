@@ -50,8 +50,9 @@ def ics_feed(items: list[ActivitySession], *, site_name: str, host: str) -> byte
         event.add("dtstamp", item.updated_at)
         if item.room:
             event.add("location", item.room)
-        description = " · ".join(filter(None, (item.topic, item.presenter, item.organisation,
-                                               item.platform)))
+        description = " · ".join(
+            filter(None, (item.topic, item.presenter, item.organisation, item.platform))
+        )
         if description:
             event.add("description", description)
         event.add("status", "CANCELLED" if item.state == "cancelled" else "CONFIRMED")

@@ -39,9 +39,16 @@ def view():
         following = (anchor.replace(day=28) + timedelta(days=4)).replace(day=1)
     since, until = calendar.local_bounds(weeks[0][0], weeks[-1][-1])
     items = scheduling.upcoming(db.session, since=since, until=until)
-    return render_template("attendance/calendar.html", mode=mode, weeks=weeks, anchor=anchor,
-                           previous=previous, following=following,
-                           by_day=calendar.by_day(items), today=today_in_lima())
+    return render_template(
+        "attendance/calendar.html",
+        mode=mode,
+        weeks=weeks,
+        anchor=anchor,
+        previous=previous,
+        following=following,
+        by_day=calendar.by_day(items),
+        today=today_in_lima(),
+    )
 
 
 @bp.route("/sessions.ics")
@@ -49,9 +56,16 @@ def view():
 def feed():
     """Upcoming sessions for calendar programs: titles, times and rooms, never names."""
     now = utcnow()
-    items = scheduling.upcoming(db.session, since=now - timedelta(days=7),
-                                until=now + timedelta(days=FEED_DAYS))
-    body = calendar.ics_feed(items, site_name=current_app.config["TELECENTER_NAME"],
-                             host=current_app.config["TELECENTER_CODE"].lower())
-    return Response(body, mimetype="text/calendar",
-                    headers={"Content-Disposition": "inline; filename=sesiones.ics"})
+    items = scheduling.upcoming(
+        db.session, since=now - timedelta(days=7), until=now + timedelta(days=FEED_DAYS)
+    )
+    body = calendar.ics_feed(
+        items,
+        site_name=current_app.config["TELECENTER_NAME"],
+        host=current_app.config["TELECENTER_CODE"].lower(),
+    )
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": "inline; filename=sesiones.ics"},
+    )

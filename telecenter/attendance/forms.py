@@ -22,74 +22,116 @@ from telecenter.forms import Form
 from telecenter.participants.choices import as_choices
 from telecenter.participants.forms import MultiCheckboxField
 
-KIND_LABELS = {"class": _l("Clase"), "teleconference": _l("Teleconferencia"),
-               "workshop": _l("Taller")}
-STATUS_LABELS = {"present": _l("Presente"), "late": _l("Tarde"), "excused": _l("Justificado"),
-                 "absent": _l("Ausente")}
-WEEKDAY_LABELS = {"0": _l("Lunes"), "1": _l("Martes"), "2": _l("Miércoles"), "3": _l("Jueves"),
-                  "4": _l("Viernes"), "5": _l("Sábado"), "6": _l("Domingo")}
+KIND_LABELS = {
+    "class": _l("Clase"),
+    "teleconference": _l("Teleconferencia"),
+    "workshop": _l("Taller"),
+}
+STATUS_LABELS = {
+    "present": _l("Presente"),
+    "late": _l("Tarde"),
+    "excused": _l("Justificado"),
+    "absent": _l("Ausente"),
+}
+WEEKDAY_LABELS = {
+    "0": _l("Lunes"),
+    "1": _l("Martes"),
+    "2": _l("Miércoles"),
+    "3": _l("Jueves"),
+    "4": _l("Viernes"),
+    "5": _l("Sábado"),
+    "6": _l("Domingo"),
+}
 SCOPE_LABELS = {"one": _l("Solo esta sesión"), "following": _l("Esta y las siguientes de la serie")}
 
 
 class SessionForm(Form):
-    kind = RadioField(_l("Tipo de actividad"), choices=as_choices(KIND_LABELS),
-                      default="class", validators=[InputRequired()])
+    kind = RadioField(
+        _l("Tipo de actividad"),
+        choices=as_choices(KIND_LABELS),
+        default="class",
+        validators=[InputRequired()],
+    )
     title = StringField(_l("Título"), validators=[DataRequired(), Length(max=160)])
     topic = StringField(_l("Tema"), validators=[Optional(), Length(max=300)])
-    course_id = SelectField(_l("Curso (si es parte de un curso)"), choices=[],
-                            validators=[Optional()])
-    category = SelectField(_l("Categoría (si no es de un curso)"), choices=[],
-                           validators=[Optional()])
+    course_id = SelectField(
+        _l("Curso (si es parte de un curso)"), choices=[], validators=[Optional()]
+    )
+    category = SelectField(
+        _l("Categoría (si no es de un curso)"), choices=[], validators=[Optional()]
+    )
     day = DateField(_l("Día"), validators=[InputRequired()])
     start = TimeField(_l("Hora de inicio"), validators=[InputRequired()])
     end = TimeField(_l("Hora de fin"), validators=[InputRequired()])
     room = StringField(_l("Ambiente o laboratorio"), validators=[Optional(), Length(max=80)])
     trainer_id = SelectField(_l("Capacitador"), choices=[], validators=[Optional()])
     capacity = IntegerField(_l("Capacidad (vacío: sin límite)"), validators=[Optional()])
-    presenter = StringField(_l("Expositor (teleconferencia)"),
-                            validators=[Optional(), Length(max=160)])
+    presenter = StringField(
+        _l("Expositor (teleconferencia)"), validators=[Optional(), Length(max=160)]
+    )
     organisation = StringField(_l("Institución"), validators=[Optional(), Length(max=160)])
-    platform = StringField(_l("Plataforma (Zoom, Meet, radio...)"),
-                           validators=[Optional(), Length(max=80)])
-    joining_details = TextAreaField(_l("Datos para conectarse"),
-                                    validators=[Optional(), Length(max=500)])
-    checkin_before_minutes = IntegerField(_l("Registro abre (minutos antes)"), default=30,
-                                          validators=[InputRequired(), NumberRange(0, 240)])
-    checkin_after_minutes = IntegerField(_l("Registro cierra (minutos después del inicio)"),
-                                         default=30,
-                                         validators=[InputRequired(), NumberRange(0, 240)])
+    platform = StringField(
+        _l("Plataforma (Zoom, Meet, radio...)"), validators=[Optional(), Length(max=80)]
+    )
+    joining_details = TextAreaField(
+        _l("Datos para conectarse"), validators=[Optional(), Length(max=500)]
+    )
+    checkin_before_minutes = IntegerField(
+        _l("Registro abre (minutos antes)"),
+        default=30,
+        validators=[InputRequired(), NumberRange(0, 240)],
+    )
+    checkin_after_minutes = IntegerField(
+        _l("Registro cierra (minutos después del inicio)"),
+        default=30,
+        validators=[InputRequired(), NumberRange(0, 240)],
+    )
     repeat = BooleanField(_l("Repetir cada semana"))
     weekdays = MultiCheckboxField(_l("Días de la semana"), choices=as_choices(WEEKDAY_LABELS))
-    every_weeks = IntegerField(_l("Cada cuántas semanas"), default=1,
-                               validators=[Optional(), NumberRange(1, 8)])
+    every_weeks = IntegerField(
+        _l("Cada cuántas semanas"), default=1, validators=[Optional(), NumberRange(1, 8)]
+    )
     until = DateField(_l("Hasta el día"), validators=[Optional()])
     scope = RadioField(_l("Aplicar a"), choices=as_choices(SCOPE_LABELS), default="one")
 
     def set_choices(self, courses, trainers) -> None:
         self.course_id.choices = [SelectChoice("", str(_l("— Ninguno —")))] + [
-            SelectChoice(str(c.id), c.title) for c in courses]
+            SelectChoice(str(c.id), c.title) for c in courses
+        ]
         self.category.choices = as_choices(CATEGORY_LABELS, blank=str(_l("— Elija —")))
         self.trainer_id.choices = [SelectChoice("", str(_l("— Ninguno —")))] + [
-            SelectChoice(str(u.id), u.display_name) for u in trainers]
+            SelectChoice(str(u.id), u.display_name) for u in trainers
+        ]
 
     def session_data(self) -> SessionData:
         return SessionData(
-            kind=self.kind.data, title=self.title.data or "", topic=self.topic.data or "",
+            kind=self.kind.data,
+            title=self.title.data or "",
+            topic=self.topic.data or "",
             course_id=int(self.course_id.data) if self.course_id.data else None,
-            category=self.category.data or None, day=self.day.data, start=self.start.data,
-            end=self.end.data, room=self.room.data or "",
+            category=self.category.data or None,
+            day=self.day.data,
+            start=self.start.data,
+            end=self.end.data,
+            room=self.room.data or "",
             trainer_id=int(self.trainer_id.data) if self.trainer_id.data else None,
-            capacity=self.capacity.data, presenter=self.presenter.data or "",
-            organisation=self.organisation.data or "", platform=self.platform.data or "",
+            capacity=self.capacity.data,
+            presenter=self.presenter.data or "",
+            organisation=self.organisation.data or "",
+            platform=self.platform.data or "",
             joining_details=self.joining_details.data or "",
             checkin_before_minutes=self.checkin_before_minutes.data,
-            checkin_after_minutes=self.checkin_after_minutes.data)
+            checkin_after_minutes=self.checkin_after_minutes.data,
+        )
 
     def recurrence(self) -> Recurrence | None:
         if not self.repeat.data:
             return None
-        return Recurrence(weekdays=[int(d) for d in self.weekdays.data],
-                          every_weeks=self.every_weeks.data or 1, until=self.until.data)
+        return Recurrence(
+            weekdays=[int(d) for d in self.weekdays.data],
+            every_weeks=self.every_weeks.data or 1,
+            until=self.until.data,
+        )
 
 
 class CancelForm(Form):
@@ -98,5 +140,7 @@ class CancelForm(Form):
 
 
 class ViewersForm(Form):
-    count = IntegerField(_l("Personas que miraron sin estar registradas"),
-                         validators=[InputRequired(), NumberRange(0, 1000)])
+    count = IntegerField(
+        _l("Personas que miraron sin estar registradas"),
+        validators=[InputRequired(), NumberRange(0, 1000)],
+    )

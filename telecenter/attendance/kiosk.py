@@ -30,16 +30,23 @@ class CheckedIn:
 
 
 def window(item: ActivitySession) -> tuple[datetime, datetime]:
-    return (item.starts_at - timedelta(minutes=item.checkin_before_minutes),
-            item.starts_at + timedelta(minutes=item.checkin_after_minutes))
+    return (
+        item.starts_at - timedelta(minutes=item.checkin_before_minutes),
+        item.starts_at + timedelta(minutes=item.checkin_after_minutes),
+    )
 
 
 def open_sessions(session: Session, now: datetime) -> list[ActivitySession]:
     """Sessions whose check-in window is open now."""
-    candidates = session.scalars(sa.select(ActivitySession).where(
-        ActivitySession.state != "cancelled",
-        ActivitySession.starts_at <= now + timedelta(hours=3),
-        ActivitySession.ends_at >= now - timedelta(hours=3)).order_by(ActivitySession.starts_at))
+    candidates = session.scalars(
+        sa.select(ActivitySession)
+        .where(
+            ActivitySession.state != "cancelled",
+            ActivitySession.starts_at <= now + timedelta(hours=3),
+            ActivitySession.ends_at >= now - timedelta(hours=3),
+        )
+        .order_by(ActivitySession.starts_at)
+    )
     return [item for item in candidates if window(item)[0] <= now <= window(item)[1]]
 
 
@@ -50,19 +57,32 @@ def check_in(session: Session, item: ActivitySession, identifier: str, now: date
         raise CheckInRefused(_("El registro de asistencia para esta sesión no está abierto ahora."))
     participant = find_for_sign_in(session, identifier)
     if participant is None:
-        raise CheckInRefused(_("No encontramos ese documento o código. Pida ayuda al "
-                               "capacitador."))
-    if session.scalar(sa.select(Attendance.id).where(
-            Attendance.session_id == item.id, Attendance.participant_id == participant.id)):
-        raise AlreadyCheckedIn(_("%(name)s, usted ya registró su asistencia. ¡Bienvenida, "
-                                 "bienvenido!", name=participant.first_name))
+        raise CheckInRefused(_("No encontramos ese documento o código. Pida ayuda al capacitador."))
+    if session.scalar(
+        sa.select(Attendance.id).where(
+            Attendance.session_id == item.id, Attendance.participant_id == participant.id
+        )
+    ):
+        raise AlreadyCheckedIn(
+            _(
+                "%(name)s, usted ya registró su asistencia. ¡Bienvenida, bienvenido!",
+                name=participant.first_name,
+            )
+        )
     late = now > item.starts_at + timedelta(minutes=10)
     try:
         with session.begin_nested():
             services.register(session, item, participant, over_capacity=True)
-            services.set_status(session, item, participant, "late" if late else "present",
-                                actor=None, source="kiosk")
+            services.set_status(
+                session,
+                item,
+                participant,
+                "late" if late else "present",
+                actor=None,
+                source="kiosk",
+            )
     except IntegrityError:  # the same person on two PCs at the same moment
-        raise AlreadyCheckedIn(_("%(name)s, usted ya registró su asistencia.",
-                                 name=participant.first_name)) from None
+        raise AlreadyCheckedIn(
+            _("%(name)s, usted ya registró su asistencia.", name=participant.first_name)
+        ) from None
     return CheckedIn(first_name=participant.first_name, late=late)

@@ -28,9 +28,14 @@ def open_kiosk():
     if EmptyForm().validate_on_submit():
         value = kiosk_device.token(current_user.id)
         logout_user()
-        response.set_cookie(kiosk_device.COOKIE, value, max_age=kiosk_device.MAX_AGE_SECONDS,
-                            httponly=True, samesite="Strict",
-                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+        response.set_cookie(
+            kiosk_device.COOKIE,
+            value,
+            max_age=kiosk_device.MAX_AGE_SECONDS,
+            httponly=True,
+            samesite="Strict",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
     return response
 
 
@@ -42,8 +47,14 @@ def index():
 
 def _page(message=None, error=None, status=200, selected=None):
     sessions = kiosk.open_sessions(db.session, utcnow())
-    return render_template("attendance/kiosk.html", sessions=sessions, message=message,
-                           error=error, selected=selected, form=EmptyForm()), status
+    return render_template(
+        "attendance/kiosk.html",
+        sessions=sessions,
+        message=message,
+        error=error,
+        selected=selected,
+        form=EmptyForm(),
+    ), status
 
 
 @bp.route("/check-in", methods=["POST"])
@@ -53,8 +64,9 @@ def check_in():
     identifier = request.form.get("identifier", "").strip()[:20]
     item = db.session.get(ActivitySession, int(session_id)) if session_id.isdigit() else None
     if not EmptyForm().validate_on_submit() or item is None or not identifier:
-        return _page(error=_("Elija la sesión y escriba su DNI o código."), status=400,
-                     selected=item)
+        return _page(
+            error=_("Elija la sesión y escriba su DNI o código."), status=400, selected=item
+        )
     address = request.remote_addr or ""
     try:
         with writing(db.session):
@@ -68,8 +80,10 @@ def check_in():
         with writing(db.session):
             auth_services.record_address_failure(db.session, address, throttle_policy())
         return _page(error=str(refused), status=400, selected=item)
-    return _page(message=_("¡Gracias, %(name)s! Su asistencia quedó registrada.",
-                           name=done.first_name), selected=item)
+    return _page(
+        message=_("¡Gracias, %(name)s! Su asistencia quedó registrada.", name=done.first_name),
+        selected=item,
+    )
 
 
 @bp.route("/close", methods=["POST"])

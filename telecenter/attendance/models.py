@@ -95,8 +95,9 @@ class Registration(db.Model):
     __tablename__ = "session_registrations"
     __table_args__ = (
         sa.UniqueConstraint("session_id", "participant_id"),
-        sa.CheckConstraint(one_of("status", ("registered", "waitlisted", "cancelled")),
-                           name="status_known"),
+        sa.CheckConstraint(
+            one_of("status", ("registered", "waitlisted", "cancelled")), name="status_known"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -18,23 +18,30 @@ staff_only = roles_required(*STAFF)
 @bp.route("/")
 @staff_only
 def index():
-    return render_template("attendance/reports.html",
-                           sessions=reports.summaries(db.session,
-                                                      reports.recent_sessions(db.session)),
-                           courses=reports.by_course(db.session))
+    return render_template(
+        "attendance/reports.html",
+        sessions=reports.summaries(db.session, reports.recent_sessions(db.session)),
+        courses=reports.by_course(db.session),
+    )
 
 
 @bp.route("/participants/<int:participant_id>")
 @staff_only
 def participant(participant_id: int):
     person = load_participant(participant_id)
-    return render_template("attendance/participant_report.html", p=person,
-                           rows=reports.participant_history(db.session, person))
+    return render_template(
+        "attendance/participant_report.html",
+        p=person,
+        rows=reports.participant_history(db.session, person),
+    )
 
 
 @bp.route("/attendance.csv")
 @staff_only
 def attendance_csv():
     body = reports.attendance_csv(db.session)
-    return Response("\ufeff" + body, mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=asistencia-{today_in_lima()}.csv"})
+    return Response(
+        "\ufeff" + body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=asistencia-{today_in_lima()}.csv"},
+    )

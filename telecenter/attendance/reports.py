@@ -37,22 +37,30 @@ def summaries(session: Session, items: list[ActivitySession]) -> list[SessionSum
     ids = [item.id for item in items]
     statuses: dict[int, Counter] = {i: Counter() for i in ids}
     for session_id, status, count in session.execute(
-            sa.select(Attendance.session_id, Attendance.status, sa.func.count())
-            .where(Attendance.session_id.in_(ids)).group_by(Attendance.session_id,
-                                                             Attendance.status)):
+        sa.select(Attendance.session_id, Attendance.status, sa.func.count())
+        .where(Attendance.session_id.in_(ids))
+        .group_by(Attendance.session_id, Attendance.status)
+    ):
         statuses[session_id][status] = count
-    registered = dict(session.execute(
-        sa.select(Registration.session_id, sa.func.count()).where(
-            Registration.session_id.in_(ids), Registration.status == "registered")
-        .group_by(Registration.session_id)).all())
-    return [SessionSummary(item, registered.get(item.id, 0), statuses[item.id])
-            for item in items]
+    registered = dict(
+        session.execute(
+            sa.select(Registration.session_id, sa.func.count())
+            .where(Registration.session_id.in_(ids), Registration.status == "registered")
+            .group_by(Registration.session_id)
+        ).all()
+    )
+    return [SessionSummary(item, registered.get(item.id, 0), statuses[item.id]) for item in items]
 
 
 def recent_sessions(session: Session, *, limit: int = 100) -> list[ActivitySession]:
-    return list(session.scalars(sa.select(ActivitySession).where(
-        ActivitySession.state == "held").order_by(ActivitySession.starts_at.desc())
-        .limit(limit)))
+    return list(
+        session.scalars(
+            sa.select(ActivitySession)
+            .where(ActivitySession.state == "held")
+            .order_by(ActivitySession.starts_at.desc())
+            .limit(limit)
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -65,41 +73,71 @@ class CourseRow:
 
 def by_course(session: Session) -> list[CourseRow]:
     rows = session.execute(
-        sa.select(Course, sa.func.count(sa.distinct(ActivitySession.id)),
-                  sa.func.count(Attendance.id),
-                  sa.func.count(sa.distinct(Attendance.participant_id)))
+        sa.select(
+            Course,
+            sa.func.count(sa.distinct(ActivitySession.id)),
+            sa.func.count(Attendance.id),
+            sa.func.count(sa.distinct(Attendance.participant_id)),
+        )
         .join(ActivitySession, ActivitySession.course_id == Course.id)
-        .outerjoin(Attendance, sa.and_(Attendance.session_id == ActivitySession.id,
-                                       Attendance.status.in_(COUNTED)))
-        .where(ActivitySession.state == "held").group_by(Course.id)
-        .order_by(Course.title)).all()
+        .outerjoin(
+            Attendance,
+            sa.and_(Attendance.session_id == ActivitySession.id, Attendance.status.in_(COUNTED)),
+        )
+        .where(ActivitySession.state == "held")
+        .group_by(Course.id)
+        .order_by(Course.title)
+    ).all()
     return [CourseRow(*row) for row in rows]
 
 
 def participant_history(session: Session, participant: Participant):
-    return session.execute(sa.select(ActivitySession, Attendance).join(
-        Attendance, Attendance.session_id == ActivitySession.id).where(
-        Attendance.participant_id == participant.id).order_by(
-        ActivitySession.starts_at.desc())).all()
+    return session.execute(
+        sa.select(ActivitySession, Attendance)
+        .join(Attendance, Attendance.session_id == ActivitySession.id)
+        .where(Attendance.participant_id == participant.id)
+        .order_by(ActivitySession.starts_at.desc())
+    ).all()
 
 
-CSV_HEADER = ("fecha", "hora", "actividad", "categoria", "titulo", "codigo_participante",
-              "participante", "asistencia", "origen")
+CSV_HEADER = (
+    "fecha",
+    "hora",
+    "actividad",
+    "categoria",
+    "titulo",
+    "codigo_participante",
+    "participante",
+    "asistencia",
+    "origen",
+)
 
 
 def attendance_csv(session: Session) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
-    rows = session.execute(sa.select(ActivitySession, Attendance, Participant).join(
-        Attendance, Attendance.session_id == ActivitySession.id).join(
-        Participant, Participant.id == Attendance.participant_id).order_by(
-        ActivitySession.starts_at, Participant.surnames))
+    rows = session.execute(
+        sa.select(ActivitySession, Attendance, Participant)
+        .join(Attendance, Attendance.session_id == ActivitySession.id)
+        .join(Participant, Participant.id == Attendance.participant_id)
+        .order_by(ActivitySession.starts_at, Participant.surnames)
+    )
     for item, record, person in rows:
         local = to_lima(item.starts_at)
-        writer.writerow([local.date().isoformat(), local.strftime("%H:%M"), item.kind,
-                         item.category, _safe(item.title), person.code, _safe(person.full_name),
-                         record.status, record.source])
+        writer.writerow(
+            [
+                local.date().isoformat(),
+                local.strftime("%H:%M"),
+                item.kind,
+                item.category,
+                _safe(item.title),
+                person.code,
+                _safe(person.full_name),
+                record.status,
+                record.source,
+            ]
+        )
     return buffer.getvalue()
 
 

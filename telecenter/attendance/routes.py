@@ -48,8 +48,11 @@ def load_session(session_id: int) -> ActivitySession:
 def _session_form(**kwargs) -> SessionForm:
     form = SessionForm(**kwargs)
     courses = db.session.scalars(sa.select(Course).order_by(Course.title)).all()
-    trainers = db.session.scalars(sa.select(User).where(
-        User.role.in_((ADMIN, TRAINER)), User.active.is_(True)).order_by(User.display_name)).all()
+    trainers = db.session.scalars(
+        sa.select(User)
+        .where(User.role.in_((ADMIN, TRAINER)), User.active.is_(True))
+        .order_by(User.display_name)
+    ).all()
     form.set_choices(courses, trainers)
     return form
 
@@ -58,8 +61,9 @@ def _session_form(**kwargs) -> SessionForm:
 @site_users
 def index():
     now = utcnow()
-    items = scheduling.upcoming(db.session, since=now - timedelta(hours=12),
-                                until=now + timedelta(days=60))
+    items = scheduling.upcoming(
+        db.session, since=now - timedelta(hours=12), until=now + timedelta(days=60)
+    )
     mine = _my_registrations() if current_user.role == RESIDENT else {}
     return render_template("attendance/list.html", items=items, mine=mine)
 
@@ -68,8 +72,11 @@ def _my_registrations() -> dict[int, str]:
     participant = participant_of(db.session, current_user)
     if participant is None:
         return {}
-    rows = db.session.scalars(sa.select(Registration).where(
-        Registration.participant_id == participant.id, Registration.status != "cancelled"))
+    rows = db.session.scalars(
+        sa.select(Registration).where(
+            Registration.participant_id == participant.id, Registration.status != "cancelled"
+        )
+    )
     return {r.session_id: r.status for r in rows}
 
 
@@ -80,12 +87,18 @@ def new():
     if request.method == "GET":
         form.trainer_id.data = str(current_user.id)
     return handle_form(
-        form, lambda: scheduling.create(db.session, form.session_data(), form.recurrence()),
-        errors=(scheduling.SchedulingError,), template="attendance/form.html", item=None,
+        form,
+        lambda: scheduling.create(db.session, form.session_data(), form.recurrence()),
+        errors=(scheduling.SchedulingError,),
+        template="attendance/form.html",
+        item=None,
         success=lambda created: (
-            _("Sesión programada.") if len(created) == 1 else
-            _("Se programaron %(n)d sesiones.", n=len(created)),
-            url_for(".detail", session_id=created[0].id)))
+            _("Sesión programada.")
+            if len(created) == 1
+            else _("Se programaron %(n)d sesiones.", n=len(created)),
+            url_for(".detail", session_id=created[0].id),
+        ),
+    )
 
 
 @bp.route("/<int:session_id>")
@@ -93,15 +106,21 @@ def new():
 def detail(session_id: int):
     item = load_session(session_id)
     mine = _my_registrations().get(item.id) if current_user.role == RESIDENT else None
-    return render_template("attendance/detail.html", item=item, mine=mine, form=EmptyForm(),
-                           registered=services.registrations(db.session, item),
-                           waiting=services.registrations(db.session, item, "waitlisted"))
+    return render_template(
+        "attendance/detail.html",
+        item=item,
+        mine=mine,
+        form=EmptyForm(),
+        registered=services.registrations(db.session, item),
+        waiting=services.registrations(db.session, item, "waitlisted"),
+    )
 
 
 def _form_from(item: ActivitySession) -> SessionForm:
     local_start, local_end = to_lima(item.starts_at), to_lima(item.ends_at)
-    form = _session_form(obj=item, day=local_start.date(), start=local_start.time(),
-                         end=local_end.time())
+    form = _session_form(
+        obj=item, day=local_start.date(), start=local_start.time(), end=local_end.time()
+    )
     if request.method == "GET":
         form.course_id.data = str(item.course_id or "")
         form.trainer_id.data = str(item.trainer_id or "")
@@ -114,11 +133,16 @@ def edit(session_id: int):
     item = load_session(session_id)
     form = _form_from(item)
     return handle_form(
-        form, lambda: scheduling.update(db.session, item, form.session_data(),
-                                        scope=form.scope.data),
-        errors=(scheduling.SchedulingError,), template="attendance/form.html", item=item,
-        success=lambda changed: (_("Cambios guardados en %(n)d sesiones.", n=len(changed)),
-                                 url_for(".detail", session_id=item.id)))
+        form,
+        lambda: scheduling.update(db.session, item, form.session_data(), scope=form.scope.data),
+        errors=(scheduling.SchedulingError,),
+        template="attendance/form.html",
+        item=item,
+        success=lambda changed: (
+            _("Cambios guardados en %(n)d sesiones.", n=len(changed)),
+            url_for(".detail", session_id=item.id),
+        ),
+    )
 
 
 @bp.route("/<int:session_id>/cancel", methods=["GET", "POST"])
@@ -127,11 +151,16 @@ def cancel(session_id: int):
     item = load_session(session_id)
     form = CancelForm()
     return handle_form(
-        form, lambda: scheduling.cancel(db.session, item, reason=form.reason.data,
-                                        scope=form.scope.data),
-        errors=(scheduling.SchedulingError,), template="attendance/cancel.html", item=item,
-        success=lambda cancelled: (_("Se cancelaron %(n)d sesiones.", n=len(cancelled)),
-                                   url_for(".detail", session_id=item.id)))
+        form,
+        lambda: scheduling.cancel(db.session, item, reason=form.reason.data, scope=form.scope.data),
+        errors=(scheduling.SchedulingError,),
+        template="attendance/cancel.html",
+        item=item,
+        success=lambda cancelled: (
+            _("Se cancelaron %(n)d sesiones.", n=len(cancelled)),
+            url_for(".detail", session_id=item.id),
+        ),
+    )
 
 
 def _resident_action(session_id: int, action):
@@ -155,8 +184,11 @@ def _resident_action(session_id: int, action):
 def register(session_id: int):
     def action(item, participant):
         registration = services.register(db.session, item, participant)
-        return (_("Está en la lista de espera. Le avisaremos si se libera un lugar.")
-                if registration.status == "waitlisted" else _("¡Listo! Tiene su lugar."))
+        return (
+            _("Está en la lista de espera. Le avisaremos si se libera un lugar.")
+            if registration.status == "waitlisted"
+            else _("¡Listo! Tiene su lugar.")
+        )
 
     return _resident_action(session_id, action)
 
@@ -180,21 +212,32 @@ def roster(session_id: int):
         statuses = _posted_statuses(item)
         try:
             with writing(db.session):
-                services.save_roster(db.session, item, statuses, actor=current_user,
-                                     reason=request.form.get("reason", ""))
+                services.save_roster(
+                    db.session,
+                    item,
+                    statuses,
+                    actor=current_user,
+                    reason=request.form.get("reason", ""),
+                )
         except services.AttendanceError as problem:
             error = str(problem)
         else:
             flash(_("Asistencia guardada (%(n)d personas).", n=len(statuses)), "success")
             return redirect(url_for(".roster", session_id=item.id))
-    people = registry.search(db.session, request.args.get("q", ""))[0] if request.args.get(
-        "q") else []
-    return render_template("attendance/roster.html", item=item, error=error, form=EmptyForm(),
-                           rows=services.roster(db.session, item), found=people,
-                           q=request.args.get("q", ""), viewers_form=ViewersForm(
-                               count=item.unregistered_viewers),
-                           trail=services.corrections(db.session, item)), \
-        (400 if error else 200)
+    people = (
+        registry.search(db.session, request.args.get("q", ""))[0] if request.args.get("q") else []
+    )
+    return render_template(
+        "attendance/roster.html",
+        item=item,
+        error=error,
+        form=EmptyForm(),
+        rows=services.roster(db.session, item),
+        found=people,
+        q=request.args.get("q", ""),
+        viewers_form=ViewersForm(count=item.unregistered_viewers),
+        trail=services.corrections(db.session, item),
+    ), (400 if error else 200)
 
 
 def _posted_statuses(item: ActivitySession) -> dict[int, str]:
@@ -249,5 +292,6 @@ def viewers(session_id: int):
 @staff_only
 def sign_in_sheet(session_id: int):
     item = load_session(session_id)
-    return render_template("attendance/sheet.html", item=item,
-                           rows=services.roster(db.session, item))
+    return render_template(
+        "attendance/sheet.html", item=item, rows=services.roster(db.session, item)
+    )

@@ -98,8 +98,15 @@ def _validate(session: Session, data: SessionData) -> str:
     return category
 
 
-def find_conflict(session: Session, *, starts: datetime, ends: datetime, room: str,
-                  trainer_id: int | None, exclude_ids: set[int] = frozenset()):
+def find_conflict(
+    session: Session,
+    *,
+    starts: datetime,
+    ends: datetime,
+    room: str,
+    trainer_id: int | None,
+    exclude_ids: set[int] = frozenset(),
+):
     """Another live session overlapping in time that uses the same room or trainer."""
     clash = [ActivitySession.trainer_id == trainer_id] if trainer_id else []
     if room.strip():
@@ -107,8 +114,11 @@ def find_conflict(session: Session, *, starts: datetime, ends: datetime, room: s
     if not clash:
         return None
     query = sa.select(ActivitySession).where(
-        ActivitySession.state != "cancelled", ActivitySession.starts_at < ends,
-        ActivitySession.ends_at > starts, sa.or_(*clash))
+        ActivitySession.state != "cancelled",
+        ActivitySession.starts_at < ends,
+        ActivitySession.ends_at > starts,
+        sa.or_(*clash),
+    )
     if exclude_ids:
         query = query.where(ActivitySession.id.not_in(exclude_ids))
     return session.scalars(query.order_by(ActivitySession.starts_at).limit(1)).first()
@@ -116,18 +126,41 @@ def find_conflict(session: Session, *, starts: datetime, ends: datetime, room: s
 
 def _conflict_error(other: ActivitySession, room: str) -> SchedulingError:
     local = to_lima(other.starts_at)
-    what = _("el ambiente") if room.strip() and other.room.strip().lower() == \
-        room.strip().lower() else _("el capacitador")
-    return SchedulingError({"start": _(
-        "Choque de horario: %(what)s ya está ocupado por «%(title)s» el %(day)s a las %(hour)s.",
-        what=what, title=other.title, day=local.strftime("%d/%m/%Y"),
-        hour=local.strftime("%H:%M"))})
+    what = (
+        _("el ambiente")
+        if room.strip() and other.room.strip().lower() == room.strip().lower()
+        else _("el capacitador")
+    )
+    return SchedulingError(
+        {
+            "start": _(
+                "Choque de horario: %(what)s ya está ocupado por «%(title)s» "
+                "el %(day)s a las %(hour)s.",
+                what=what,
+                title=other.title,
+                day=local.strftime("%d/%m/%Y"),
+                hour=local.strftime("%H:%M"),
+            )
+        }
+    )
 
 
 def _apply(target: ActivitySession, data: SessionData, category: str) -> None:
-    for name in ("kind", "title", "topic", "course_id", "room", "trainer_id", "capacity",
-                 "presenter", "organisation", "platform", "joining_details",
-                 "checkin_before_minutes", "checkin_after_minutes"):
+    for name in (
+        "kind",
+        "title",
+        "topic",
+        "course_id",
+        "room",
+        "trainer_id",
+        "capacity",
+        "presenter",
+        "organisation",
+        "platform",
+        "joining_details",
+        "checkin_before_minutes",
+        "checkin_after_minutes",
+    ):
         value = getattr(data, name)
         setattr(target, name, value.strip() if isinstance(value, str) else value)
     target.category = category
@@ -148,29 +181,48 @@ def occurrences(data: SessionData, recurrence: Recurrence) -> list[date]:
     return days
 
 
-def create(session: Session, data: SessionData, recurrence: Recurrence | None = None,
-           ) -> list[ActivitySession]:
+def create(
+    session: Session,
+    data: SessionData,
+    recurrence: Recurrence | None = None,
+) -> list[ActivitySession]:
     """Create one session or a whole series; a conflict in any occurrence creates none."""
     recurrence = recurrence or Recurrence()
     category = _validate(session, data)
     days = occurrences(data, recurrence)
-    if recurrence.until is not None and (recurrence.until < data.day or not
-                                         1 <= recurrence.every_weeks <= 8):
-        raise SchedulingError({"until": _("Revise la repetición: la fecha final debe ser "
-                                          "después del primer día, cada 1 a 8 semanas.")})
+    if recurrence.until is not None and (
+        recurrence.until < data.day or not 1 <= recurrence.every_weeks <= 8
+    ):
+        raise SchedulingError(
+            {
+                "until": _(
+                    "Revise la repetición: la fecha final debe ser "
+                    "después del primer día, cada 1 a 8 semanas."
+                )
+            }
+        )
     if len(days) > MAX_OCCURRENCES:
-        raise SchedulingError({"until": _("Una serie puede tener hasta %(n)d sesiones.",
-                                          n=MAX_OCCURRENCES)})
+        raise SchedulingError(
+            {"until": _("Una serie puede tener hasta %(n)d sesiones.", n=MAX_OCCURRENCES)}
+        )
     series = None
     if len(days) > 1:
-        series = Series(weekdays=",".join(map(str, sorted(set(recurrence.weekdays)))),
-                        every_weeks=recurrence.every_weeks, until=recurrence.until)
+        series = Series(
+            weekdays=",".join(map(str, sorted(set(recurrence.weekdays)))),
+            every_weeks=recurrence.every_weeks,
+            until=recurrence.until,
+        )
         session.add(series)
     created = []
     for day in days:
         occurrence = replace(data, day=day)
-        other = find_conflict(session, starts=occurrence.starts_at(), ends=occurrence.ends_at(),
-                              room=data.room, trainer_id=data.trainer_id)
+        other = find_conflict(
+            session,
+            starts=occurrence.starts_at(),
+            ends=occurrence.ends_at(),
+            room=data.room,
+            trainer_id=data.trainer_id,
+        )
         if other is not None:
             raise _conflict_error(other, data.room)
         item = ActivitySession(series=series)
@@ -186,13 +238,21 @@ def following_in_series(session: Session, item: ActivitySession) -> list[Activit
     """This occurrence and the later ones of its series (just this one when not a series)."""
     if item.series_id is None:
         return [item]
-    return list(session.scalars(sa.select(ActivitySession).where(
-        ActivitySession.series_id == item.series_id,
-        ActivitySession.starts_at >= item.starts_at).order_by(ActivitySession.starts_at)))
+    return list(
+        session.scalars(
+            sa.select(ActivitySession)
+            .where(
+                ActivitySession.series_id == item.series_id,
+                ActivitySession.starts_at >= item.starts_at,
+            )
+            .order_by(ActivitySession.starts_at)
+        )
+    )
 
 
-def update(session: Session, item: ActivitySession, data: SessionData, *,
-           scope: str = "one") -> list[ActivitySession]:
+def update(
+    session: Session, item: ActivitySession, data: SessionData, *, scope: str = "one"
+) -> list[ActivitySession]:
     """Edit one occurrence, or it and the rest of its series (keeping each one's own day)."""
     category = _validate(session, data)
     targets = following_in_series(session, item) if scope == "following" else [item]
@@ -201,9 +261,14 @@ def update(session: Session, item: ActivitySession, data: SessionData, *,
     for target in targets:
         day = to_lima(target.starts_at).date() + shift if target is not item else data.day
         occurrence = replace(data, day=day)
-        other = find_conflict(session, starts=occurrence.starts_at(),
-                              ends=occurrence.ends_at(), room=data.room,
-                              trainer_id=data.trainer_id, exclude_ids=ids)
+        other = find_conflict(
+            session,
+            starts=occurrence.starts_at(),
+            ends=occurrence.ends_at(),
+            room=data.room,
+            trainer_id=data.trainer_id,
+            exclude_ids=ids,
+        )
         if other is not None:
             raise _conflict_error(other, data.room)
         _apply(target, occurrence, category)
@@ -211,23 +276,32 @@ def update(session: Session, item: ActivitySession, data: SessionData, *,
     return targets
 
 
-def cancel(session: Session, item: ActivitySession, *, reason: str,
-           scope: str = "one") -> list[ActivitySession]:
+def cancel(
+    session: Session, item: ActivitySession, *, reason: str, scope: str = "one"
+) -> list[ActivitySession]:
     if not reason.strip():
         raise SchedulingError({"reason": _("Escriba el motivo de la cancelación.")})
     targets = following_in_series(session, item) if scope == "following" else [item]
     for target in targets:
         if target.state == "held":
-            raise SchedulingError({"reason": _("No se puede cancelar una sesión que ya se "
-                                               "realizó (%(day)s).",
-                                               day=to_lima(target.starts_at).strftime(
-                                                   "%d/%m/%Y"))})
+            raise SchedulingError(
+                {
+                    "reason": _(
+                        "No se puede cancelar una sesión que ya se realizó (%(day)s).",
+                        day=to_lima(target.starts_at).strftime("%d/%m/%Y"),
+                    )
+                }
+            )
         target.state, target.cancel_reason = "cancelled", reason.strip()[:300]
     session.flush()
     return targets
 
 
 def upcoming(session: Session, *, since: datetime, until: datetime) -> list[ActivitySession]:
-    return list(session.scalars(sa.select(ActivitySession).where(
-        ActivitySession.starts_at >= since, ActivitySession.starts_at < until)
-        .order_by(ActivitySession.starts_at)))
+    return list(
+        session.scalars(
+            sa.select(ActivitySession)
+            .where(ActivitySession.starts_at >= since, ActivitySession.starts_at < until)
+            .order_by(ActivitySession.starts_at)
+        )
+    )

@@ -35,18 +35,30 @@ def _live(item: ActivitySession) -> None:
 
 
 def registrations(session: Session, item: ActivitySession, status: str = "registered"):
-    return list(session.scalars(sa.select(Registration).where(
-        Registration.session_id == item.id, Registration.status == status)
-        .order_by(Registration.registered_at, Registration.id)))
+    return list(
+        session.scalars(
+            sa.select(Registration)
+            .where(Registration.session_id == item.id, Registration.status == status)
+            .order_by(Registration.registered_at, Registration.id)
+        )
+    )
 
 
 def _registration(session, item, participant) -> Registration | None:
-    return session.scalar(sa.select(Registration).where(
-        Registration.session_id == item.id, Registration.participant_id == participant.id))
+    return session.scalar(
+        sa.select(Registration).where(
+            Registration.session_id == item.id, Registration.participant_id == participant.id
+        )
+    )
 
 
-def register(session: Session, item: ActivitySession, participant: Participant, *,
-             over_capacity: bool = False) -> Registration:
+def register(
+    session: Session,
+    item: ActivitySession,
+    participant: Participant,
+    *,
+    over_capacity: bool = False,
+) -> Registration:
     """Take a place, or a place on the waiting list when the session is full."""
     _live(item)
     if participant.erased_at:
@@ -60,8 +72,7 @@ def register(session: Session, item: ActivitySession, participant: Participant, 
         existing.status, existing.registered_at = status, utcnow()
         session.flush()
         return existing
-    registration = Registration(session_id=item.id, participant_id=participant.id,
-                                status=status)
+    registration = Registration(session_id=item.id, participant_id=participant.id, status=status)
     try:
         with session.begin_nested():
             session.add(registration)
@@ -85,8 +96,10 @@ def unregister(session: Session, item: ActivitySession, participant: Participant
 
 
 def attendance_of(session: Session, item: ActivitySession) -> dict[int, Attendance]:
-    return {a.participant_id: a for a in session.scalars(
-        sa.select(Attendance).where(Attendance.session_id == item.id))}
+    return {
+        a.participant_id: a
+        for a in session.scalars(sa.select(Attendance).where(Attendance.session_id == item.id))
+    }
 
 
 def roster(session: Session, item: ActivitySession) -> list[tuple[Participant, Attendance | None]]:
@@ -102,26 +115,48 @@ def _ended(item: ActivitySession) -> bool:
     return item.ends_at < utcnow()
 
 
-def set_status(session: Session, item: ActivitySession, participant: Participant, status: str,
-               *, actor: User | None, source: str = "roster", reason: str = "") -> Attendance:
+def set_status(
+    session: Session,
+    item: ActivitySession,
+    participant: Participant,
+    status: str,
+    *,
+    actor: User | None,
+    source: str = "roster",
+    reason: str = "",
+) -> Attendance:
     """Record or change one person's attendance. Changes keep a trail; once the session has
     ended a change is a correction and needs a reason."""
     _live(item)
     if status not in ATTENDANCE:
         raise AttendanceError(_("Estado de asistencia desconocido."))
-    record = session.scalar(sa.select(Attendance).where(
-        Attendance.session_id == item.id, Attendance.participant_id == participant.id))
+    record = session.scalar(
+        sa.select(Attendance).where(
+            Attendance.session_id == item.id, Attendance.participant_id == participant.id
+        )
+    )
     if record is None:
-        record = Attendance(session_id=item.id, participant_id=participant.id, status=status,
-                            source=source, recorded_by_id=actor.id if actor else None)
+        record = Attendance(
+            session_id=item.id,
+            participant_id=participant.id,
+            status=status,
+            source=source,
+            recorded_by_id=actor.id if actor else None,
+        )
         session.add(record)
         session.flush()
     elif record.status != status:
         if _ended(item) and not reason.strip():
             raise AttendanceError(_("La sesión ya terminó: escriba el motivo de la corrección."))
-        session.add(AttendanceCorrection(attendance_id=record.id, old_status=record.status,
-                                         new_status=status, reason=reason.strip()[:300],
-                                         changed_by_id=actor.id if actor else None))
+        session.add(
+            AttendanceCorrection(
+                attendance_id=record.id,
+                old_status=record.status,
+                new_status=status,
+                reason=reason.strip()[:300],
+                changed_by_id=actor.id if actor else None,
+            )
+        )
         record.status = status
         session.flush()
     if item.state == "scheduled":
@@ -130,12 +165,19 @@ def set_status(session: Session, item: ActivitySession, participant: Participant
     return record
 
 
-def save_roster(session: Session, item: ActivitySession, statuses: dict[int, str], *,
-                actor: User | None, reason: str = "") -> int:
+def save_roster(
+    session: Session,
+    item: ActivitySession,
+    statuses: dict[int, str],
+    *,
+    actor: User | None,
+    reason: str = "",
+) -> int:
     """Apply a whole roster at once; sending the same roster twice changes nothing more."""
     _live(item)
-    people = {p.id: p for p in session.scalars(sa.select(Participant).where(
-        Participant.id.in_(statuses)))}
+    people = {
+        p.id: p for p in session.scalars(sa.select(Participant).where(Participant.id.in_(statuses)))
+    }
     unknown = set(statuses) - set(people)
     if unknown or any(s not in ATTENDANCE for s in statuses.values()):
         raise AttendanceError(_("La lista tiene personas o estados que no corresponden."))
@@ -147,8 +189,14 @@ def save_roster(session: Session, item: ActivitySession, statuses: dict[int, str
     return len(statuses)
 
 
-def add_walk_in(session: Session, item: ActivitySession, participant: Participant, *,
-                actor: User | None, status: str = "present") -> Attendance:
+def add_walk_in(
+    session: Session,
+    item: ActivitySession,
+    participant: Participant,
+    *,
+    actor: User | None,
+    status: str = "present",
+) -> Attendance:
     """Someone who came without registering: on the roster, and present."""
     register(session, item, participant, over_capacity=True)
     return set_status(session, item, participant, status, actor=actor, source="walk_in")
@@ -164,21 +212,35 @@ def set_unregistered_viewers(session: Session, item: ActivitySession, count: int
 
 
 def corrections(session: Session, item: ActivitySession) -> list[AttendanceCorrection]:
-    return list(session.scalars(sa.select(AttendanceCorrection).join(
-        Attendance, Attendance.id == AttendanceCorrection.attendance_id).where(
-        Attendance.session_id == item.id).order_by(AttendanceCorrection.changed_at)))
+    return list(
+        session.scalars(
+            sa.select(AttendanceCorrection)
+            .join(Attendance, Attendance.id == AttendanceCorrection.attendance_id)
+            .where(Attendance.session_id == item.id)
+            .order_by(AttendanceCorrection.changed_at)
+        )
+    )
 
 
-def feed_course_completion(session: Session, item: ActivitySession,
-                           participant: Participant) -> None:
+def feed_course_completion(
+    session: Session, item: ActivitySession, participant: Participant
+) -> None:
     """Classroom courses are completed by attendance: tell the courses hook the new share."""
     if item.course_id is None or item.course is None:
         return
-    held = session.scalar(sa.select(sa.func.count(ActivitySession.id)).where(
-        ActivitySession.course_id == item.course_id, ActivitySession.state == "held"))
-    attended = session.scalar(sa.select(sa.func.count(Attendance.id)).join(
-        ActivitySession, ActivitySession.id == Attendance.session_id).where(
-        ActivitySession.course_id == item.course_id, ActivitySession.state == "held",
-        Attendance.participant_id == participant.id, Attendance.status.in_(COUNTED)))
-    completion.record_attendance(session, item.course, participant, attended=attended,
-                                 held=held)
+    held = session.scalar(
+        sa.select(sa.func.count(ActivitySession.id)).where(
+            ActivitySession.course_id == item.course_id, ActivitySession.state == "held"
+        )
+    )
+    attended = session.scalar(
+        sa.select(sa.func.count(Attendance.id))
+        .join(ActivitySession, ActivitySession.id == Attendance.session_id)
+        .where(
+            ActivitySession.course_id == item.course_id,
+            ActivitySession.state == "held",
+            Attendance.participant_id == participant.id,
+            Attendance.status.in_(COUNTED),
+        )
+    )
+    completion.record_attendance(session, item.course, participant, attended=attended, held=held)

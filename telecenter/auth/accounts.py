@@ -38,8 +38,12 @@ def _load_account(user_id: int) -> User:
 def _render_list(form: AccountForm, status: int = 200):
     users = db.session.scalars(sa.select(User).order_by(User.role, User.username)).all()
     return render_template(
-        "admin/accounts.html", users=users, form=form, action_form=EmptyForm(),
-        reset_form=PasswordResetForm(), role_labels=ROLE_LABELS,
+        "admin/accounts.html",
+        users=users,
+        form=form,
+        action_form=EmptyForm(),
+        reset_form=PasswordResetForm(),
+        role_labels=ROLE_LABELS,
     ), status
 
 
@@ -52,8 +56,11 @@ def index():
     try:
         with writing(db.session):
             services.create_user(
-                db.session, username=form.username.data, password=form.password.data,
-                display_name=form.display_name.data, role=form.role.data,
+                db.session,
+                username=form.username.data,
+                password=form.password.data,
+                display_name=form.display_name.data,
+                role=form.role.data,
                 allowed_roles=roles_for_server(current_app.config["TELECENTER_ROLE"]),
             )
     except services.AccountError as error:
@@ -70,8 +77,7 @@ def toggle_active(user_id: int):
     if EmptyForm().validate_on_submit():
         try:
             with writing(db.session):
-                services.set_active(db.session, user, active=not user.active,
-                                    acting=current_user)
+                services.set_active(db.session, user, active=not user.active, acting=current_user)
         except services.AccountError as error:
             flash(str(error), "error")
             return redirect(url_for(".index"))
@@ -85,8 +91,13 @@ def reset_password(user_id: int):
     user = _load_account(user_id)
     form = PasswordResetForm()
     if not form.validate_on_submit():
-        flash(_("La nueva contraseña debe tener al menos %(n)d caracteres.",
-                n=services.MIN_PASSWORD_LENGTH), "error")
+        flash(
+            _(
+                "La nueva contraseña debe tener al menos %(n)d caracteres.",
+                n=services.MIN_PASSWORD_LENGTH,
+            ),
+            "error",
+        )
         return redirect(url_for(".index"))
     with writing(db.session):
         services.set_password(db.session, user, form.password.data)

@@ -60,8 +60,11 @@ def sign_in():
             )
     except services.SignInLocked as locked:
         form.form_errors.append(
-            _("Demasiados intentos fallidos. Por seguridad, espere %(minutes)d minutos e "
-              "intente de nuevo.", minutes=locked.minutes_left)
+            _(
+                "Demasiados intentos fallidos. Por seguridad, espere %(minutes)d minutos e "
+                "intente de nuevo.",
+                minutes=locked.minutes_left,
+            )
         )
         return render_template("auth/sign_in.html", form=form), 429
     except services.InvalidCredentials:

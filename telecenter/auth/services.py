@@ -79,16 +79,23 @@ def create_user(
     username = normalise_username(username)
     if role not in allowed_roles:
         raise AccountError(
-            _("Rol desconocido: %(role)s. Elija uno de: %(roles)s.", role=role,
-              roles=", ".join(allowed_roles))
+            _(
+                "Rol desconocido: %(role)s. Elija uno de: %(roles)s.",
+                role=role,
+                roles=", ".join(allowed_roles),
+            )
         )
     if not username or len(username) > 64:
         raise AccountError(_("El nombre de usuario debe tener de 1 a 64 caracteres."))
     _check_password_strength(password)
     if session.scalar(sa.select(User.id).where(User.username == username)) is not None:
         raise AccountError(_("El nombre de usuario %(name)s ya existe.", name=username))
-    user = User(username=username, display_name=display_name.strip() or username, role=role,
-                language=language)
+    user = User(
+        username=username,
+        display_name=display_name.strip() or username,
+        role=role,
+        language=language,
+    )
     user.set_password(password)
     session.add(user)
     session.flush()
@@ -144,9 +151,15 @@ def authenticate(
 ) -> User:
     """Staff sign-in by username and password."""
     name = normalise_username(username)
-    return verify_sign_in(session, throttle_name=name, user=find_user(session, name),
-                          secret=password, address=address, policy=policy,
-                          allowed_roles=allowed_roles)
+    return verify_sign_in(
+        session,
+        throttle_name=name,
+        user=find_user(session, name),
+        secret=password,
+        address=address,
+        policy=policy,
+        allowed_roles=allowed_roles,
+    )
 
 
 def verify_sign_in(
@@ -191,8 +204,9 @@ def ensure_address_not_locked(session: Session, address: str) -> None:
 
 
 def record_address_failure(session: Session, address: str, policy: ThrottlePolicy) -> None:
-    _record_failure(session, _throttle_key("ip", address or "unknown"), policy.ip_max_failures,
-                    policy, utcnow())
+    _record_failure(
+        session, _throttle_key("ip", address or "unknown"), policy.ip_max_failures, policy, utcnow()
+    )
     session.flush()
 
 

@@ -28,8 +28,17 @@ from telecenter.central.models import (
 
 GROUPS = ("region", "telecenter", "month", "sex", "age_band", "category", "activity", "wfi")
 FILTERS = ("region", "telecenter", "category", "activity", "sex", "age_band", "wfi")
-MEASURES = ("attendances", "hours", "sessions_held", "registrations", "completions",
-            "wfi_enrolments", "reached", "teleconference_reached", "trained")
+MEASURES = (
+    "attendances",
+    "hours",
+    "sessions_held",
+    "registrations",
+    "completions",
+    "wfi_enrolments",
+    "reached",
+    "teleconference_reached",
+    "trained",
+)
 PLACE_AND_TIME = {"region", "telecenter", "month"}
 MAX_MONTHS = 240
 
@@ -101,19 +110,20 @@ class Source:
 
 
 SOURCES = {
-    "attendances": Source("attendance", "attendances",
-                          frozenset({"activity", "category", "sex", "age_band", "wfi"})),
-    "hours": Source("attendance", "hours",
-                    frozenset({"activity", "category", "sex", "age_band", "wfi"})),
+    "attendances": Source(
+        "attendance", "attendances", frozenset({"activity", "category", "sex", "age_band", "wfi"})
+    ),
+    "hours": Source(
+        "attendance", "hours", frozenset({"activity", "category", "sex", "age_band", "wfi"})
+    ),
     "sessions_held": Source("sessions", "sessions_held", frozenset({"activity", "category"})),
     "registrations": Source("registrations", "registrations", frozenset({"sex", "age_band"})),
-    "completions": Source("completions", "completions",
-                          frozenset({"category", "sex", "age_band"})),
+    "completions": Source("completions", "completions", frozenset({"category", "sex", "age_band"})),
     "wfi_enrolments": Source("wfi_enrolments", "enrolments", frozenset({"age_band"})),
     "reached": Source("reach", "new_people", frozenset({"sex", "age_band", "wfi"}), "any"),
-    "teleconference_reached": Source("reach", "new_people",
-                                     frozenset({"sex", "age_band", "wfi"}),
-                                     "activity:teleconference"),
+    "teleconference_reached": Source(
+        "reach", "new_people", frozenset({"sex", "age_band", "wfi"}), "activity:teleconference"
+    ),
     "trained": Source("reach", "new_people", frozenset({"sex", "age_band", "wfi"}), "trained"),
 }
 
@@ -126,9 +136,12 @@ def _scope_axis(query: Query, source: Source) -> tuple[str | None, set[str]] | N
         return None, set()
     if source.scope == "any" and len(axes) == 1:
         return next(iter(axes)), axes
-    already_tele = (source.scope == "activity:teleconference" and axes == {"activity"}
-                    and "activity" not in query.group_by
-                    and query.filters.get("activity") == "teleconference")
+    already_tele = (
+        source.scope == "activity:teleconference"
+        and axes == {"activity"}
+        and "activity" not in query.group_by
+        and query.filters.get("activity") == "teleconference"
+    )
     return (None, {"activity"}) if already_tele else None
 
 
@@ -179,8 +192,9 @@ def _plan(query: Query, name: str):
         skip |= {"sex", "wfi"}
     if not needed <= source.dims:
         return None
-    return Plan(name, source.table, source.column, None if axis else source.scope, axis,
-                frozenset(skip))
+    return Plan(
+        name, source.table, source.column, None if axis else source.scope, axis, frozenset(skip)
+    )
 
 
 def _read(session: Session, query: Query, plans: list[Plan]) -> dict[str, dict]:
@@ -192,8 +206,7 @@ def _read(session: Session, query: Query, plans: list[Plan]) -> dict[str, dict]:
         table = (TOTAL_TABLES if not split else FACT_TABLES)[first.table]
     else:
         table = ROLLUP_TABLES[first.table]
-    columns = {"region": Telecenter.region, "telecenter": Telecenter.code} if per_telecenter \
-        else {}
+    columns = {"region": Telecenter.region, "telecenter": Telecenter.code} if per_telecenter else {}
     columns |= {column.name: column for column in table.c}
     conditions = [table.c.month >= query.first, table.c.month <= query.last]
     extra = []
@@ -209,16 +222,20 @@ def _read(session: Session, query: Query, plans: list[Plan]) -> dict[str, dict]:
             conditions.append(columns[key] == value)
     keys = [columns[g] for g in query.group_by]
     sums = list(dict.fromkeys(plan.column for plan in plans))
-    source = table.join(Telecenter, Telecenter.id == table.c.telecenter_id) if per_telecenter \
-        else table
-    statement = (sa.select(*keys, *extra, *(sa.func.sum(table.c[c]) for c in sums))
-                 .select_from(source).where(*conditions))
+    source = (
+        table.join(Telecenter, Telecenter.id == table.c.telecenter_id) if per_telecenter else table
+    )
+    statement = (
+        sa.select(*keys, *extra, *(sa.func.sum(table.c[c]) for c in sums))
+        .select_from(source)
+        .where(*conditions)
+    )
     if keys or extra:
         statement = statement.group_by(*keys, *extra)
     result: dict[str, dict] = {plan.name: {} for plan in plans}
     width = len(keys)
     for row in session.execute(statement):
-        key, values = tuple(row[:width]), dict(zip(sums, row[width + len(extra):], strict=True))
+        key, values = tuple(row[:width]), dict(zip(sums, row[width + len(extra) :], strict=True))
         for plan in plans:
             if extra and row[width] != plan.scope:
                 continue
@@ -257,12 +274,15 @@ class AnswerCache:
         self.answers: OrderedDict = OrderedDict()
 
     def get(self, session: Session, query: Query) -> dict:
-        version = (str(session.get_bind().url), *session.execute(sa.select(
-            sa.func.count(MonthReport.id), sa.func.max(MonthReport.received_at))).one())
+        version = (
+            str(session.get_bind().url),
+            *session.execute(
+                sa.select(sa.func.count(MonthReport.id), sa.func.max(MonthReport.received_at))
+            ).one(),
+        )
         if version != self.version:
             self.version, self.answers = version, OrderedDict()
-        key = (query.first, query.last, tuple(sorted(query.filters.items())),
-               tuple(query.group_by))
+        key = (query.first, query.last, tuple(sorted(query.filters.items())), tuple(query.group_by))
         if key in self.answers:
             self.answers.move_to_end(key)
             return copy.deepcopy(self.answers[key])
@@ -284,8 +304,10 @@ def run(session: Session, query: Query) -> dict:
 def compute(session: Session, query: Query) -> dict:
     """The API's answer: rows per group, and totals over them."""
     by_measure = measure_values(session, query)
-    keys = sorted({key for values in by_measure.values() if values for key in values},
-                  key=lambda k: tuple(str(part) for part in k))
+    keys = sorted(
+        {key for values in by_measure.values() if values for key in values},
+        key=lambda k: tuple(str(part) for part in k),
+    )
     if not query.group_by:
         keys = [()]
     rows = []
@@ -295,9 +317,18 @@ def compute(session: Session, query: Query) -> dict:
             row[name] = None if values is None else _number(name, values.get(key, 0) or 0)
         rows.append(row)
     # Totals from the unrounded sums: the same question has the same total however grouped.
-    totals = {name: None if by_measure[name] is None else
-              _number(name, sum(v or 0 for v in by_measure[name].values()))
-              for name in MEASURES}
+    totals = {
+        name: None
+        if by_measure[name] is None
+        else _number(name, sum(v or 0 for v in by_measure[name].values()))
+        for name in MEASURES
+    }
     filters = {k: v for k, v in query.filters.items()}
-    return {"from": query.first, "to": query.last, "filters": filters,
-            "group_by": query.group_by, "rows": rows, "totals": totals}
+    return {
+        "from": query.first,
+        "to": query.last,
+        "filters": filters,
+        "group_by": query.group_by,
+        "rows": rows,
+        "totals": totals,
+    }

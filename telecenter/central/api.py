@@ -23,8 +23,10 @@ MAX_SYNC_BODY = 4 * 1024 * 1024
 
 
 def _error(status: int, reason: str):
-    return jsonify(error={400: "bad request", 401: "unauthorized", 403: "forbidden"}.get(
-        status, "error"), reason=reason), status
+    return jsonify(
+        error={400: "bad request", 401: "unauthorized", 403: "forbidden"}.get(status, "error"),
+        reason=reason,
+    ), status
 
 
 @bp.route("/sync/reports", methods=["POST"])
@@ -44,8 +46,7 @@ def sync_reports():
         return _error(400, str(problem))
     with writing(db.session):
         acks = ingest.store(db.session, telecenter, items)
-    log.info("sync from %s: %s", telecenter.code,
-             ", ".join(f"{a.month}={a.status}" for a in acks))
+    log.info("sync from %s: %s", telecenter.code, ", ".join(f"{a.month}={a.status}" for a in acks))
     return jsonify(telecenter=telecenter.code, acknowledged=[a.as_json() for a in acks])
 
 
@@ -79,8 +80,11 @@ def participation():
         return _error(400, str(problem))
     answer = aggregates.run(db.session, query)
     if request.args.get("format", "json") == "csv":
-        return Response(exports.participation_csv(answer), mimetype="text/csv", headers={
-            "Content-Disposition": "attachment; filename=participacion.csv"})
+        return Response(
+            exports.participation_csv(answer),
+            mimetype="text/csv",
+            headers={"Content-Disposition": "attachment; filename=participacion.csv"},
+        )
     if request.args.get("format", "json") != "json":
         return _error(400, "format must be json or csv")
     return jsonify(answer)
@@ -99,11 +103,16 @@ def dhis2_export():
     if not reports.MONTH.match(month):
         return _error(400, "month must be YYYY-MM")
     config = current_app.config
-    values = dhis2.data_values(db.session, month, elements=config["DHIS2_DATA_ELEMENTS"],
-                               org_units=config["DHIS2_ORG_UNITS"])
+    values = dhis2.data_values(
+        db.session,
+        month,
+        elements=config["DHIS2_DATA_ELEMENTS"],
+        org_units=config["DHIS2_ORG_UNITS"],
+    )
     if request.args.get("format", "json") == "adx":
-        return Response(dhis2.adx(values, data_set=config["DHIS2_DATA_SET"]),
-                        mimetype="application/adx+xml")
+        return Response(
+            dhis2.adx(values, data_set=config["DHIS2_DATA_SET"]), mimetype="application/adx+xml"
+        )
     if request.args.get("format", "json") != "json":
         return _error(400, "format must be json or adx")
     return jsonify(dhis2.data_value_set(values))

@@ -57,8 +57,9 @@ def check(session: Session, authorization: str | None) -> ApiKey | None:
     if scheme.lower() != "bearer" or not key.startswith(PREFIX) or len(key) > 200:
         return None
     digest = _hash(key)
-    record = session.scalar(sa.select(ApiKey).where(ApiKey.key_hash == digest,
-                                                    ApiKey.revoked_at.is_(None)))
+    record = session.scalar(
+        sa.select(ApiKey).where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None))
+    )
     if record is None or not hmac.compare_digest(record.key_hash, digest):
         return None
     record.last_used_at = utcnow()

@@ -43,12 +43,19 @@ def add_telecenter(code, name, region, province, district):
     if db.session.scalar(sa.select(Telecenter.id).where(Telecenter.code == code)):
         raise click.ClickException(f"telecenter {code} already exists")
     with writing(db.session):
-        telecenter = Telecenter(code=code, name=name.strip(), region=region.strip(),
-                                province=province.strip(), district=district.strip())
+        telecenter = Telecenter(
+            code=code,
+            name=name.strip(),
+            region=region.strip(),
+            province=province.strip(),
+            district=district.strip(),
+        )
         db.session.add(telecenter)
         token = tokens.issue(telecenter)
-    click.echo(f"telecenter {code} added; its token follows (store it on the site as "
-               "SYNC_TOKEN; it is not shown again):")
+    click.echo(
+        f"telecenter {code} added; its token follows (store it on the site as "
+        "SYNC_TOKEN; it is not shown again):"
+    )
     click.echo(token)
 
 
@@ -98,7 +105,6 @@ def revoke_api_key(key_id):
 @central_cli.command("list-telecenters")
 def list_telecenters():
     _central_only()
-    for t in db.session.scalars(sa.select(Telecenter).order_by(Telecenter.region,
-                                                               Telecenter.code)):
+    for t in db.session.scalars(sa.select(Telecenter).order_by(Telecenter.region, Telecenter.code)):
         heard = t.last_heard_at.isoformat() if t.last_heard_at else "never"
         click.echo(f"{t.code}\t{t.region}\t{t.name}\tlast heard: {heard}")

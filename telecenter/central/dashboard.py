@@ -34,14 +34,17 @@ def query_from(args, session: Session) -> aggregates.Query:
 
 
 def breakdown(session: Session, query: aggregates.Query, by: str) -> dict:
-    return aggregates.run(session, aggregates.Query(query.first, query.last,
-                                                    dict(query.filters), [by]))
+    return aggregates.run(
+        session, aggregates.Query(query.first, query.last, dict(query.filters), [by])
+    )
 
 
 def active_telecenters(session: Session, query: aggregates.Query) -> int:
-    statement = sa.select(sa.func.count(sa.distinct(MonthReport.telecenter_id))).join(
-        Telecenter, Telecenter.id == MonthReport.telecenter_id).where(
-        MonthReport.month >= query.first, MonthReport.month <= query.last)
+    statement = (
+        sa.select(sa.func.count(sa.distinct(MonthReport.telecenter_id)))
+        .join(Telecenter, Telecenter.id == MonthReport.telecenter_id)
+        .where(MonthReport.month >= query.first, MonthReport.month <= query.last)
+    )
     if "region" in query.filters:
         statement = statement.where(Telecenter.region == query.filters["region"])
     if "telecenter" in query.filters:
@@ -58,13 +61,21 @@ class TelecenterRow:
 
 
 def telecenter_rows(session: Session) -> list[TelecenterRow]:
-    stats = {tid: (last, months) for tid, last, months in session.execute(
-        sa.select(MonthReport.telecenter_id, sa.func.max(MonthReport.received_at),
-                  sa.func.count(MonthReport.id)).group_by(MonthReport.telecenter_id))}
+    stats = {
+        tid: (last, months)
+        for tid, last, months in session.execute(
+            sa.select(
+                MonthReport.telecenter_id,
+                sa.func.max(MonthReport.received_at),
+                sa.func.count(MonthReport.id),
+            ).group_by(MonthReport.telecenter_id)
+        )
+    }
     cutoff = utcnow() - SILENT_AFTER
     rows = []
-    for telecenter in session.scalars(sa.select(Telecenter).order_by(Telecenter.region,
-                                                                     Telecenter.code)):
+    for telecenter in session.scalars(
+        sa.select(Telecenter).order_by(Telecenter.region, Telecenter.code)
+    ):
         last, months = stats.get(telecenter.id, (None, 0))
         heard = telecenter.last_heard_at
         rows.append(TelecenterRow(telecenter, last, months, heard is None or heard < cutoff))
@@ -72,10 +83,14 @@ def telecenter_rows(session: Session) -> list[TelecenterRow]:
 
 
 def regions(session: Session) -> list[str]:
-    return list(session.scalars(sa.select(Telecenter.region).distinct().order_by(
-        Telecenter.region)))
+    return list(
+        session.scalars(sa.select(Telecenter.region).distinct().order_by(Telecenter.region))
+    )
 
 
 def telecenter_codes(session: Session) -> list[tuple[str, str]]:
-    return list(session.execute(sa.select(Telecenter.code, Telecenter.name).order_by(
-        Telecenter.code)).tuples())
+    return list(
+        session.execute(
+            sa.select(Telecenter.code, Telecenter.name).order_by(Telecenter.code)
+        ).tuples()
+    )

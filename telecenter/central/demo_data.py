@@ -38,32 +38,66 @@ def _report(rng: random.Random, code: str, month: str, size: int) -> dict:
     for activity in reports.ACTIVITIES:
         category = rng.choice(reports.CATEGORIES)
         held = rng.randint(1, 3 + size)
-        facts["sessions"].append({"activity": activity, "category": category,
-                                  "sessions_held": held, "session_hours": 2.0 * held,
-                                  "unregistered_viewers": rng.randint(0, 9) if
-                                  activity == "teleconference" else 0})
+        facts["sessions"].append(
+            {
+                "activity": activity,
+                "category": category,
+                "sessions_held": held,
+                "session_hours": 2.0 * held,
+                "unregistered_viewers": rng.randint(0, 9) if activity == "teleconference" else 0,
+            }
+        )
         for sex in ("female", "male"):
             for band in ("18-29", "30-44", "45-59"):
                 people = rng.randint(0, 2 + size)
-                facts["attendance"].append({
-                    "activity": activity, "category": category, "sex": sex, "age_band": band,
-                    "wfi": sex == "female" and band == "30-44", "attendances": people * 2,
-                    "hours": people * 4.0, "participants": people})
+                facts["attendance"].append(
+                    {
+                        "activity": activity,
+                        "category": category,
+                        "sex": sex,
+                        "age_band": band,
+                        "wfi": sex == "female" and band == "30-44",
+                        "attendances": people * 2,
+                        "hours": people * 4.0,
+                        "participants": people,
+                    }
+                )
     for sex in ("female", "male"):
         for band in ("18-29", "30-44"):
-            facts["registrations"].append({"sex": sex, "age_band": band,
-                                           "registrations": rng.randint(0, 4)})
-            facts["completions"].append({"category": "financial_literacy", "sex": sex,
-                                         "age_band": band, "completions": rng.randint(0, 3)})
+            facts["registrations"].append(
+                {"sex": sex, "age_band": band, "registrations": rng.randint(0, 4)}
+            )
+            facts["completions"].append(
+                {
+                    "category": "financial_literacy",
+                    "sex": sex,
+                    "age_band": band,
+                    "completions": rng.randint(0, 3),
+                }
+            )
             reached = rng.randint(2, 6 + size)  # teleconference and trained are subsets
-            for scope, people in (("any", reached),
-                                  ("activity:teleconference", rng.randint(0, reached)),
-                                  ("trained", rng.randint(0, reached // 2))):
-                facts["reach"].append({"scope": scope, "sex": sex, "age_band": band,
-                                       "wfi": False, "new_people": people})
+            for scope, people in (
+                ("any", reached),
+                ("activity:teleconference", rng.randint(0, reached)),
+                ("trained", rng.randint(0, reached // 2)),
+            ):
+                facts["reach"].append(
+                    {
+                        "scope": scope,
+                        "sex": sex,
+                        "age_band": band,
+                        "wfi": False,
+                        "new_people": people,
+                    }
+                )
     facts["wfi_enrolments"].append({"age_band": "30-44", "enrolments": rng.randint(0, 5)})
-    return {"schema": reports.SCHEMA, "telecenter": code, "month": month,
-            "generated_at": "2026-01-01T00:00:00Z", **facts}
+    return {
+        "schema": reports.SCHEMA,
+        "telecenter": code,
+        "month": month,
+        "generated_at": "2026-01-01T00:00:00Z",
+        **facts,
+    }
 
 
 def seed(session: Session, *, last: date, months: int = 12) -> None:
@@ -72,8 +106,9 @@ def seed(session: Session, *, last: date, months: int = 12) -> None:
         return
     rng = random.Random(2026)  # noqa: S311 - made-up demo counts, not security
     for size, (code, name, region, province, district) in enumerate(DEMO_TELECENTERS):
-        telecenter = Telecenter(code=code, name=name, region=region, province=province,
-                                district=district)
+        telecenter = Telecenter(
+            code=code, name=name, region=region, province=province, district=district
+        )
         session.add(telecenter)
         tokens.issue(telecenter)  # a token nobody knows: demo sites cannot send
         session.flush()

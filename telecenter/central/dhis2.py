@@ -26,9 +26,14 @@ def data_values(session: Session, month: str, *, elements: dict, org_units: dict
             code = elements.get(measure, DEFAULT_ELEMENTS[measure])
             if row[measure] is None or not code:
                 continue
-            values.append({"dataElement": code, "period": period,
-                           "orgUnit": org_units.get(row["telecenter"], row["telecenter"]),
-                           "value": str(row[measure])})
+            values.append(
+                {
+                    "dataElement": code,
+                    "period": period,
+                    "orgUnit": org_units.get(row["telecenter"], row["telecenter"]),
+                    "value": str(row[measure]),
+                }
+            )
     return values
 
 
@@ -44,8 +49,13 @@ def adx(values: list[dict], *, data_set: str) -> bytes:
         key = (value["orgUnit"], value["period"])
         if key not in groups:
             period = f"{value['period'][:4]}-{value['period'][4:]}-01/P1M"
-            groups[key] = ET.SubElement(root, f"{{{ADX_NAMESPACE}}}group", orgUnit=key[0],
-                                        period=period, dataSet=data_set)
-        ET.SubElement(groups[key], f"{{{ADX_NAMESPACE}}}dataValue",
-                      dataElement=value["dataElement"], value=value["value"])
+            groups[key] = ET.SubElement(
+                root, f"{{{ADX_NAMESPACE}}}group", orgUnit=key[0], period=period, dataSet=data_set
+            )
+        ET.SubElement(
+            groups[key],
+            f"{{{ADX_NAMESPACE}}}dataValue",
+            dataElement=value["dataElement"],
+            value=value["value"],
+        )
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)

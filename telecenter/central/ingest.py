@@ -92,11 +92,18 @@ def store(session: Session, telecenter: Telecenter, items: list[dict]) -> list[A
     """Store every report in the caller's transaction, newest wins. Locks the telecenter row
     so that two requests of one site cannot interleave."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.select(Telecenter.id).where(Telecenter.id == telecenter.id)
-                        .with_for_update())
-    existing = {r.month: r for r in session.scalars(sa.select(MonthReport).where(
-        MonthReport.telecenter_id == telecenter.id,
-        MonthReport.month.in_([item["month"] for item in items])))}
+        session.execute(
+            sa.select(Telecenter.id).where(Telecenter.id == telecenter.id).with_for_update()
+        )
+    existing = {
+        r.month: r
+        for r in session.scalars(
+            sa.select(MonthReport).where(
+                MonthReport.telecenter_id == telecenter.id,
+                MonthReport.month.in_([item["month"] for item in items]),
+            )
+        )
+    }
     acks, newer = [], []
     for report in sorted(items, key=lambda r: r["month"]):
         generated_at = reports.parse_generated_at(report["generated_at"])
@@ -126,9 +133,16 @@ def _replace_facts(session: Session, telecenter: Telecenter, newer) -> None:
     for name, table in FACT_TABLES.items():
         if report_ids:
             session.execute(table.delete().where(table.c.report_id.in_(report_ids)))
-        rows = [{"report_id": month_report.id, "telecenter_id": telecenter.id,
-                 "month": report["month"], **row}
-                for month_report, report in newer for row in report[name]]
+        rows = [
+            {
+                "report_id": month_report.id,
+                "telecenter_id": telecenter.id,
+                "month": report["month"],
+                **row,
+            }
+            for month_report, report in newer
+            for row in report[name]
+        ]
         if rows:
             _bulk_insert(session, table, rows)
         _refresh_totals(session, name, telecenter.id, [r["month"] for _m, r in newer])
@@ -141,13 +155,15 @@ def _refresh_totals(session: Session, name: str, telecenter_id: int, months: lis
     facts, totals = FACT_TABLES[name], TOTAL_TABLES[name]
     _dims, measures = reports.TABLES[name]
     keys = [facts.c.telecenter_id, facts.c.month] + ([facts.c.scope] if name == "reach" else [])
-    session.execute(totals.delete().where(totals.c.telecenter_id == telecenter_id,
-                                          totals.c.month.in_(months)))
-    summed = (sa.select(*keys, *(sa.func.sum(facts.c[m]) for m in measures))
-              .where(facts.c.telecenter_id == telecenter_id, facts.c.month.in_(months))
-              .group_by(*keys))
-    session.execute(totals.insert().from_select([k.name for k in keys] + list(measures),
-                                                summed))
+    session.execute(
+        totals.delete().where(totals.c.telecenter_id == telecenter_id, totals.c.month.in_(months))
+    )
+    summed = (
+        sa.select(*keys, *(sa.func.sum(facts.c[m]) for m in measures))
+        .where(facts.c.telecenter_id == telecenter_id, facts.c.month.in_(months))
+        .group_by(*keys)
+    )
+    session.execute(totals.insert().from_select([k.name for k in keys] + list(measures), summed))
 
 
 def refresh_rollups(session: Session, region: str, months: list[str]) -> None:
@@ -157,15 +173,21 @@ def refresh_rollups(session: Session, region: str, months: list[str]) -> None:
     for name, facts in FACT_TABLES.items():
         rollup = ROLLUP_TABLES[name]
         dims, measures = reports.TABLES[name]
-        session.execute(rollup.delete().where(rollup.c.region == region,
-                                              rollup.c.month.in_(months)))
-        summed = (sa.select(sa.literal(region), facts.c.month, *(facts.c[d] for d in dims),
-                            *(sa.func.sum(facts.c[m]) for m in measures))
-                  .select_from(facts.join(Telecenter, Telecenter.id == facts.c.telecenter_id))
-                  .where(Telecenter.region == region, facts.c.month.in_(months))
-                  .group_by(facts.c.month, *(facts.c[d] for d in dims)))
-        session.execute(rollup.insert().from_select(
-            ["region", "month", *dims, *measures], summed))
+        session.execute(
+            rollup.delete().where(rollup.c.region == region, rollup.c.month.in_(months))
+        )
+        summed = (
+            sa.select(
+                sa.literal(region),
+                facts.c.month,
+                *(facts.c[d] for d in dims),
+                *(sa.func.sum(facts.c[m]) for m in measures),
+            )
+            .select_from(facts.join(Telecenter, Telecenter.id == facts.c.telecenter_id))
+            .where(Telecenter.region == region, facts.c.month.in_(months))
+            .group_by(facts.c.month, *(facts.c[d] for d in dims))
+        )
+        session.execute(rollup.insert().from_select(["region", "month", *dims, *measures], summed))
 
 
 def rebuild_rollups(session: Session) -> None:
@@ -174,13 +196,20 @@ def rebuild_rollups(session: Session) -> None:
         session.execute(table.delete())
     for name, facts in FACT_TABLES.items():
         _dims, measures = reports.TABLES[name]
-        keys = [facts.c.telecenter_id, facts.c.month] + (
-            [facts.c.scope] if name == "reach" else [])
-        session.execute(TOTAL_TABLES[name].insert().from_select(
-            [k.name for k in keys] + list(measures),
-            sa.select(*keys, *(sa.func.sum(facts.c[m]) for m in measures)).group_by(*keys)))
-    pairs = session.execute(sa.select(Telecenter.region, MonthReport.month).join(
-        Telecenter, Telecenter.id == MonthReport.telecenter_id).distinct()).all()
+        keys = [facts.c.telecenter_id, facts.c.month] + ([facts.c.scope] if name == "reach" else [])
+        session.execute(
+            TOTAL_TABLES[name]
+            .insert()
+            .from_select(
+                [k.name for k in keys] + list(measures),
+                sa.select(*keys, *(sa.func.sum(facts.c[m]) for m in measures)).group_by(*keys),
+            )
+        )
+    pairs = session.execute(
+        sa.select(Telecenter.region, MonthReport.month)
+        .join(Telecenter, Telecenter.id == MonthReport.telecenter_id)
+        .distinct()
+    ).all()
     by_region: dict[str, list[str]] = {}
     for region, month in pairs:
         by_region.setdefault(region, []).append(month)

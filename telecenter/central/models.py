@@ -56,27 +56,39 @@ class MonthReport(db.Model):
 
 
 def _dimension_columns(dims) -> list[sa.Column]:
-    return [sa.Column(dim, sa.Boolean if dim == "wfi" else sa.String(32), nullable=False)
-            for dim in dims]
+    return [
+        sa.Column(dim, sa.Boolean if dim == "wfi" else sa.String(32), nullable=False)
+        for dim in dims
+    ]
 
 
 def _measure_columns(measures: dict[str, str]) -> list[sa.Column]:
-    return [sa.Column(name, sa.Integer if kind == "int" else sa.Float, nullable=False)
-            for name, kind in measures.items()]
+    return [
+        sa.Column(name, sa.Integer if kind == "int" else sa.Float, nullable=False)
+        for name, kind in measures.items()
+    ]
 
 
 def _fact_table(name: str) -> sa.Table:
     dims, measures = reports.TABLES[name]
     columns = [
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("report_id", sa.ForeignKey("month_reports.id", ondelete="CASCADE"),
-                  nullable=False, index=True),
+        sa.Column(
+            "report_id",
+            sa.ForeignKey("month_reports.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("telecenter_id", sa.ForeignKey("telecenters.id"), nullable=False),
         sa.Column("month", sa.String(7), nullable=False),
     ]
     columns += _dimension_columns(dims) + _measure_columns(measures)
-    return sa.Table(f"fact_{name}", db.metadata, *columns,
-                    sa.Index(f"ix_fact_{name}_month_telecenter", "month", "telecenter_id"))
+    return sa.Table(
+        f"fact_{name}",
+        db.metadata,
+        *columns,
+        sa.Index(f"ix_fact_{name}_month_telecenter", "month", "telecenter_id"),
+    )
 
 
 #: One table per report table, with the report's dimensions and measures as columns.
@@ -87,12 +99,18 @@ def _rollup_table(name: str) -> sa.Table:
     """The same facts summed over the telecenters of a region: about a hundred times fewer
     rows, so questions that do not ask about single telecenters are answered quickly."""
     dims, measures = reports.TABLES[name]
-    columns = [sa.Column("id", sa.Integer, primary_key=True),
-               sa.Column("region", sa.String(80), nullable=False),
-               sa.Column("month", sa.String(7), nullable=False)]
+    columns = [
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("region", sa.String(80), nullable=False),
+        sa.Column("month", sa.String(7), nullable=False),
+    ]
     columns += _dimension_columns(dims) + _measure_columns(measures)
-    return sa.Table(f"rollup_{name}", db.metadata, *columns,
-                    sa.Index(f"ix_rollup_{name}_month_region", "month", "region"))
+    return sa.Table(
+        f"rollup_{name}",
+        db.metadata,
+        *columns,
+        sa.Index(f"ix_rollup_{name}_month_region", "month", "region"),
+    )
 
 
 #: Facts summed per region and month, kept up to date by every ingest.
@@ -103,16 +121,21 @@ def _telecenter_total_table(name: str) -> sa.Table:
     """Each telecenter's monthly totals (reach keeps its scope): what a breakdown by
     telecenter reads when it splits by nothing else."""
     _dims, measures = reports.TABLES[name]
-    columns = [sa.Column("id", sa.Integer, primary_key=True),
-               sa.Column("telecenter_id", sa.ForeignKey("telecenters.id"), nullable=False),
-               sa.Column("month", sa.String(7), nullable=False)]
+    columns = [
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("telecenter_id", sa.ForeignKey("telecenters.id"), nullable=False),
+        sa.Column("month", sa.String(7), nullable=False),
+    ]
     if name == "reach":
         columns += _dimension_columns(("scope",))
     columns += _measure_columns(measures)
-    return sa.Table(f"total_{name}", db.metadata, *columns,
-                    sa.Index(f"ix_total_{name}_month_telecenter", "month", "telecenter_id"))
+    return sa.Table(
+        f"total_{name}",
+        db.metadata,
+        *columns,
+        sa.Index(f"ix_total_{name}_month_telecenter", "month", "telecenter_id"),
+    )
 
 
 #: Monthly totals per telecenter, kept up to date by every ingest.
-TOTAL_TABLES: dict[str, sa.Table] = {name: _telecenter_total_table(name)
-                                     for name in reports.TABLES}
+TOTAL_TABLES: dict[str, sa.Table] = {name: _telecenter_total_table(name) for name in reports.TABLES}

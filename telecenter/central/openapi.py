@@ -5,14 +5,21 @@ from __future__ import annotations
 from telecenter import reports
 from telecenter.central.aggregates import FILTERS, GROUPS, MEASURES
 
-_ERROR = {"type": "object", "required": ["error", "reason"],
-          "properties": {"error": {"type": "string"}, "reason": {"type": "string"}}}
+_ERROR = {
+    "type": "object",
+    "required": ["error", "reason"],
+    "properties": {"error": {"type": "string"}, "reason": {"type": "string"}},
+}
 
 
 def _errors(*codes: int) -> dict:
-    return {str(code): {"description": "error", "content": {
-        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-        for code in codes}
+    return {
+        str(code): {
+            "description": "error",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+        for code in codes
+    }
 
 
 def _row_schema(table: str) -> dict:
@@ -20,51 +27,78 @@ def _row_schema(table: str) -> dict:
     properties = {}
     for dim in dims:
         values = list(reports.DIMENSIONS[dim])
-        properties[dim] = {"type": "boolean"} if dim == "wfi" else {"type": "string",
-                                                                      "enum": values}
+        properties[dim] = (
+            {"type": "boolean"} if dim == "wfi" else {"type": "string", "enum": values}
+        )
     for measure, kind in measures.items():
         properties[measure] = {"type": "integer" if kind == "int" else "number", "minimum": 0}
-    return {"type": "object", "additionalProperties": False, "required": [*dims, *measures],
-            "properties": properties}
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [*dims, *measures],
+        "properties": properties,
+    }
 
 
 def _month_report() -> dict:
-    return {"type": "object", "additionalProperties": False,
-            "required": ["schema", "telecenter", "month", "generated_at", *reports.TABLES],
-            "properties": {
-                "schema": {"type": "integer", "enum": [reports.SCHEMA]},
-                "telecenter": {"type": "string", "pattern": reports.CODE.pattern},
-                "month": {"type": "string", "pattern": reports.MONTH.pattern},
-                "generated_at": {"type": "string", "format": "date-time"},
-                **{table: {"type": "array", "items": _row_schema(table)}
-                   for table in reports.TABLES}}}
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["schema", "telecenter", "month", "generated_at", *reports.TABLES],
+        "properties": {
+            "schema": {"type": "integer", "enum": [reports.SCHEMA]},
+            "telecenter": {"type": "string", "pattern": reports.CODE.pattern},
+            "month": {"type": "string", "pattern": reports.MONTH.pattern},
+            "generated_at": {"type": "string", "format": "date-time"},
+            **{table: {"type": "array", "items": _row_schema(table)} for table in reports.TABLES},
+        },
+    }
 
 
 def _participation() -> dict:
     value = {"type": "number", "nullable": True}
     group = {g: {"oneOf": [{"type": "string"}, {"type": "boolean"}]} for g in GROUPS}
     measures = {m: value for m in MEASURES}
-    return {"type": "object", "required": ["from", "to", "filters", "group_by", "rows", "totals"],
-            "properties": {
-                "from": {"type": "string"}, "to": {"type": "string"},
-                "filters": {"type": "object"},
-                "group_by": {"type": "array", "items": {"type": "string", "enum": list(GROUPS)}},
-                "rows": {"type": "array", "items": {"type": "object",
-                                                    "properties": {**group, **measures}}},
-                "totals": {"type": "object", "properties": measures}}}
+    return {
+        "type": "object",
+        "required": ["from", "to", "filters", "group_by", "rows", "totals"],
+        "properties": {
+            "from": {"type": "string"},
+            "to": {"type": "string"},
+            "filters": {"type": "object"},
+            "group_by": {"type": "array", "items": {"type": "string", "enum": list(GROUPS)}},
+            "rows": {
+                "type": "array",
+                "items": {"type": "object", "properties": {**group, **measures}},
+            },
+            "totals": {"type": "object", "properties": measures},
+        },
+    }
 
 
 def _parameters() -> list[dict]:
-    month = {"type": "string", "pattern": r"^20\d{2}-(0[1-9]|1[0-2])$",
-             "description": "YYYY-MM, 2000-01 to 2099-12; from must not be after to, and the "
-                            "range may cover at most 240 months"}
+    month = {
+        "type": "string",
+        "pattern": r"^20\d{2}-(0[1-9]|1[0-2])$",
+        "description": "YYYY-MM, 2000-01 to 2099-12; from must not be after to, and the "
+        "range may cover at most 240 months",
+    }
     parameters = [
         {"name": "from", "in": "query", "required": True, "schema": month},
         {"name": "to", "in": "query", "required": True, "schema": month},
-        {"name": "group_by", "in": "query", "required": False,
-         "description": "comma-separated: " + ", ".join(GROUPS), "schema": {"type": "string"}},
-        {"name": "format", "in": "query", "required": False,
-         "schema": {"type": "string", "enum": ["json", "csv"]}},
+        {
+            "name": "group_by",
+            "in": "query",
+            "required": False,
+            "description": "comma-separated: " + ", ".join(GROUPS),
+            "schema": {"type": "string"},
+        },
+        {
+            "name": "format",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string", "enum": ["json", "csv"]},
+        },
     ]
     for name in FILTERS:
         schema = {"type": "string"}
@@ -79,48 +113,101 @@ def _parameters() -> list[dict]:
 def openapi_document() -> dict:
     return {
         "openapi": "3.0.3",
-        "info": {"title": "Telecenter central API", "version": "1.0.0",
-                 "description": "Monthly participation counts from telecenters. Counts only: "
-                                "no personal data exists at central."},
+        "info": {
+            "title": "Telecenter central API",
+            "version": "1.0.0",
+            "description": "Monthly participation counts from telecenters. Counts only: "
+            "no personal data exists at central.",
+        },
         "paths": {
-            "/api/v1/sync/reports": {"post": {
-                "summary": "A site sends its month reports (newest per month wins)",
-                "security": [{"telecenterToken": []}],
-                "requestBody": {"required": True, "content": {"application/json": {
-                    "schema": {"type": "object", "required": ["schema", "reports"],
-                               "properties": {
-                                   "schema": {"type": "integer", "enum": [reports.SCHEMA]},
-                                   "telecenter": {"type": "string"},
-                                   "reports": {"type": "array", "minItems": 1,
-                                               "maxItems": 120,
-                                               "items": {"$ref": "#/components/schemas/"
-                                                                 "MonthReport"}}}}}}},
-                "responses": {"200": {"description": "every report acknowledged", "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/SyncAck"}}}},
-                    **_errors(400, 401, 403, 413)}}},
-            "/api/v1/participation": {"get": {
-                "summary": "Aggregate participation counts",
-                "security": [{"apiKey": []}],
-                "parameters": _parameters(),
-                "responses": {"200": {"description": "rows and totals", "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/"
-                                                            "Participation"}},
-                    "text/csv": {"schema": {"type": "string"}}}},
-                    **_errors(400, 401, 403)}}},
+            "/api/v1/sync/reports": {
+                "post": {
+                    "summary": "A site sends its month reports (newest per month wins)",
+                    "security": [{"telecenterToken": []}],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["schema", "reports"],
+                                    "properties": {
+                                        "schema": {"type": "integer", "enum": [reports.SCHEMA]},
+                                        "telecenter": {"type": "string"},
+                                        "reports": {
+                                            "type": "array",
+                                            "minItems": 1,
+                                            "maxItems": 120,
+                                            "items": {"$ref": "#/components/schemas/MonthReport"},
+                                        },
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "every report acknowledged",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/SyncAck"}
+                                }
+                            },
+                        },
+                        **_errors(400, 401, 403, 413),
+                    },
+                }
+            },
+            "/api/v1/participation": {
+                "get": {
+                    "summary": "Aggregate participation counts",
+                    "security": [{"apiKey": []}],
+                    "parameters": _parameters(),
+                    "responses": {
+                        "200": {
+                            "description": "rows and totals",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Participation"}
+                                },
+                                "text/csv": {"schema": {"type": "string"}},
+                            },
+                        },
+                        **_errors(400, 401, 403),
+                    },
+                }
+            },
         },
         "components": {
             "securitySchemes": {
                 "telecenterToken": {"type": "http", "scheme": "bearer"},
-                "apiKey": {"type": "http", "scheme": "bearer"}},
+                "apiKey": {"type": "http", "scheme": "bearer"},
+            },
             "schemas": {
                 "Error": _ERROR,
                 "MonthReport": _month_report(),
-                "SyncAck": {"type": "object", "required": ["telecenter", "acknowledged"],
-                            "properties": {"telecenter": {"type": "string"}, "acknowledged": {
-                                "type": "array", "items": {"type": "object", "properties": {
+                "SyncAck": {
+                    "type": "object",
+                    "required": ["telecenter", "acknowledged"],
+                    "properties": {
+                        "telecenter": {"type": "string"},
+                        "acknowledged": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
                                     "month": {"type": "string"},
                                     "generated_at": {"type": "string"},
-                                    "status": {"type": "string",
-                                               "enum": ["stored", "duplicate", "stale"]}}}}}},
-                "Participation": _participation()}},
+                                    "status": {
+                                        "type": "string",
+                                        "enum": ["stored", "duplicate", "stale"],
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+                "Participation": _participation(),
+            },
+        },
     }

@@ -34,29 +34,49 @@ def index():
     answer = aggregates.run(db.session, query)
     tables = {by: dashboard.breakdown(db.session, query, by) for by in dashboard.BREAKDOWNS}
     months = tables["month"]["rows"]
-    trend_svg = charts.trend(_("Asistencias por mes"),
-                             [charts.Bar(r["month"], r["attendances"] or 0) for r in months])
-    region_svg = charts.bars(_("Personas alcanzadas por región"), [
-        charts.Bar(str(r["region"]), r["reached"] or 0) for r in tables["region"]["rows"]])
-    sex_svg = charts.bars(_("Asistencias por sexo"), [
-        charts.Bar(str(SEX_LABELS.get(r["sex"], r["sex"])), r["attendances"] or 0)
-        for r in tables["sex"]["rows"]])
+    trend_svg = charts.trend(
+        _("Asistencias por mes"), [charts.Bar(r["month"], r["attendances"] or 0) for r in months]
+    )
+    region_svg = charts.bars(
+        _("Personas alcanzadas por región"),
+        [charts.Bar(str(r["region"]), r["reached"] or 0) for r in tables["region"]["rows"]],
+    )
+    sex_svg = charts.bars(
+        _("Asistencias por sexo"),
+        [
+            charts.Bar(str(SEX_LABELS.get(r["sex"], r["sex"])), r["attendances"] or 0)
+            for r in tables["sex"]["rows"]
+        ],
+    )
     return render_template(
-        "central/dashboard.html", query=query, error=error, totals=answer["totals"],
-        tables=tables, trend_svg=trend_svg, region_svg=region_svg, sex_svg=sex_svg,
+        "central/dashboard.html",
+        query=query,
+        error=error,
+        totals=answer["totals"],
+        tables=tables,
+        trend_svg=trend_svg,
+        region_svg=region_svg,
+        sex_svg=sex_svg,
         active=dashboard.active_telecenters(db.session, query),
         progress=targets.progress(db.session, last_month=query.last),
-        regions=dashboard.regions(db.session), codes=dashboard.telecenter_codes(db.session),
-        filters=dashboard.DASHBOARD_FILTERS, dimension_values=reports.DIMENSIONS,
-        measures=aggregates.MEASURES, form=EmptyForm(), row_limit=ROW_LIMIT), \
-        (400 if error else 200)
+        regions=dashboard.regions(db.session),
+        codes=dashboard.telecenter_codes(db.session),
+        filters=dashboard.DASHBOARD_FILTERS,
+        dimension_values=reports.DIMENSIONS,
+        measures=aggregates.MEASURES,
+        form=EmptyForm(),
+        row_limit=ROW_LIMIT,
+    ), (400 if error else 200)
 
 
 ROW_LIMIT = 60  # a page stays quick with 1,000 telecenters; downloads carry every row
 
 
-SEX_LABELS = {"female": _l("Mujeres"), "male": _l("Hombres"),
-              "unspecified": _l("Prefiere no decir")}
+SEX_LABELS = {
+    "female": _l("Mujeres"),
+    "male": _l("Hombres"),
+    "unspecified": _l("Prefiere no decir"),
+}
 
 
 @bp.route("/download/<by>.<fmt>")
@@ -68,22 +88,29 @@ def download(by: str, fmt: str):
     if error:
         flash(error, "error")
         return redirect(url_for(".index"))
-    answer = aggregates.run(db.session, query) if by == "all" else dashboard.breakdown(
-        db.session, query, by)
+    answer = (
+        aggregates.run(db.session, query)
+        if by == "all"
+        else dashboard.breakdown(db.session, query, by)
+    )
     name = f"participacion-{by}-{query.first}-{query.last}"
     if fmt == "csv":
-        return Response(exports.participation_csv(answer), mimetype="text/csv",
-                        headers={"Content-Disposition": f"attachment; filename={name}.csv"})
-    return Response(exports.participation_xlsx(answer, title=by),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename={name}.xlsx"})
+        return Response(
+            exports.participation_csv(answer),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f"attachment; filename={name}.csv"},
+        )
+    return Response(
+        exports.participation_xlsx(answer, title=by),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename={name}.xlsx"},
+    )
 
 
 @bp.route("/telecenters")
 @central_users
 def telecenters():
-    return render_template("central/telecenters.html",
-                           rows=dashboard.telecenter_rows(db.session))
+    return render_template("central/telecenters.html", rows=dashboard.telecenter_rows(db.session))
 
 
 @bp.route("/targets", methods=["POST"])
@@ -94,12 +121,21 @@ def add_target():
             with writing(db.session):
                 value = int(request.form.get("value", "0") or 0)
                 filters = {k: request.form.get(k) for k in ("sex", "region", "category")}
-                targets.save(db.session, name=request.form.get("name", ""),
-                             measure=request.form.get("measure", ""), value=value, filters=filters,
-                             last_month=dashboard.default_range()[1])
+                targets.save(
+                    db.session,
+                    name=request.form.get("name", ""),
+                    measure=request.form.get("measure", ""),
+                    value=value,
+                    filters=filters,
+                    last_month=dashboard.default_range()[1],
+                )
         except (ValueError, targets.TargetError) as problem:
-            flash(str(problem) if isinstance(problem, targets.TargetError) else
-                  _("La meta debe ser un número de 1 a 10 000 000."), "error")
+            flash(
+                str(problem)
+                if isinstance(problem, targets.TargetError)
+                else _("La meta debe ser un número de 1 a 10 000 000."),
+                "error",
+            )
         else:
             flash(_("Meta guardada."), "success")
     return redirect(url_for(".index"))
@@ -107,10 +143,13 @@ def add_target():
 
 @bp.app_context_processor
 def central_labels():
-    return {"measure_labels": MEASURE_LABELS, "group_labels": GROUP_LABELS,
-            "value_labels": VALUE_LABELS,
-            "sex_labels": SEX_LABELS, "is_central_admin": current_user.is_authenticated and
-            current_user.role == CENTRAL_ADMIN}
+    return {
+        "measure_labels": MEASURE_LABELS,
+        "group_labels": GROUP_LABELS,
+        "value_labels": VALUE_LABELS,
+        "sex_labels": SEX_LABELS,
+        "is_central_admin": current_user.is_authenticated and current_user.role == CENTRAL_ADMIN,
+    }
 
 
 MEASURE_LABELS = {
@@ -126,15 +165,26 @@ MEASURE_LABELS = {
 }
 VALUE_LABELS = {
     "sex": SEX_LABELS,
-    "category": {"digital_literacy": _l("Alfabetización digital"),
-                 "financial_literacy": _l("Educación financiera"),
-                 "agriculture": _l("Agricultura (cacao, café)"), "other": _l("Otros temas")},
-    "activity": {"class": _l("Clase"), "teleconference": _l("Teleconferencia"),
-                 "workshop": _l("Taller")},
+    "category": {
+        "digital_literacy": _l("Alfabetización digital"),
+        "financial_literacy": _l("Educación financiera"),
+        "agriculture": _l("Agricultura (cacao, café)"),
+        "other": _l("Otros temas"),
+    },
+    "activity": {
+        "class": _l("Clase"),
+        "teleconference": _l("Teleconferencia"),
+        "workshop": _l("Taller"),
+    },
     "age_band": {"unknown": _l("Edad desconocida")},
 }
 GROUP_LABELS = {
-    "region": _l("Región"), "telecenter": _l("Telecentro"), "month": _l("Mes"),
-    "sex": _l("Sexo"), "age_band": _l("Edad"), "category": _l("Categoría"),
-    "activity": _l("Actividad"), "wfi": _l("Programa de mujeres"),
+    "region": _l("Región"),
+    "telecenter": _l("Telecentro"),
+    "month": _l("Mes"),
+    "sex": _l("Sexo"),
+    "age_band": _l("Edad"),
+    "category": _l("Categoría"),
+    "activity": _l("Actividad"),
+    "wfi": _l("Programa de mujeres"),
 }

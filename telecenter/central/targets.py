@@ -37,8 +37,9 @@ class TargetError(ValueError):
     pass
 
 
-def save(session: Session, *, name: str, measure: str, value: int, filters: dict,
-         last_month: str) -> ProgrammeTarget:
+def save(
+    session: Session, *, name: str, measure: str, value: int, filters: dict, last_month: str
+) -> ProgrammeTarget:
     if not name.strip():
         raise TargetError(_("Escriba el nombre de la meta."))
     if measure not in aggregates.MEASURES:
@@ -50,8 +51,7 @@ def save(session: Session, *, name: str, measure: str, value: int, filters: dict
         aggregates.parse({"from": PROGRAMME_START, "to": last_month, **clean}, session)
     except aggregates.QueryError as error:
         raise TargetError(str(error)) from None
-    target = ProgrammeTarget(name=name.strip()[:160], measure=measure, value=value,
-                             filters=clean)
+    target = ProgrammeTarget(name=name.strip()[:160], measure=measure, value=value, filters=clean)
     session.add(target)
     session.flush()
     return target
@@ -72,8 +72,9 @@ class Progress:
 def progress(session: Session, *, last_month: str) -> list[Progress]:
     result = []
     for target in session.scalars(sa.select(ProgrammeTarget).order_by(ProgrammeTarget.id)):
-        query = aggregates.parse({"from": PROGRAMME_START, "to": last_month, **target.filters},
-                                 session)
+        query = aggregates.parse(
+            {"from": PROGRAMME_START, "to": last_month, **target.filters}, session
+        )
         answer = aggregates.run(session, query)
         result.append(Progress(target, answer["totals"][target.measure]))
     return result

@@ -24,8 +24,16 @@ class AuthoringError(ValueError):
         self.errors = errors
 
 
-COURSE_FIELDS = ("title", "summary", "category", "language", "estimated_hours", "pass_mark",
-                 "completion_mode", "attendance_share")
+COURSE_FIELDS = (
+    "title",
+    "summary",
+    "category",
+    "language",
+    "estimated_hours",
+    "pass_mark",
+    "completion_mode",
+    "attendance_share",
+)
 
 
 def find_by_slug(session: Session, slug: str) -> Course | None:
@@ -34,28 +42,51 @@ def find_by_slug(session: Session, slug: str) -> Course | None:
 
 def _replace_questions(session: Session, course: Course, lesson: Lesson | None, questions):
     query = sa.select(Question).where(Question.course_id == course.id)
-    query = query.where(Question.lesson_id == lesson.id) if lesson else query.where(
-        Question.lesson_id.is_(None))
+    query = (
+        query.where(Question.lesson_id == lesson.id)
+        if lesson
+        else query.where(Question.lesson_id.is_(None))
+    )
     for old in session.scalars(query):
         session.delete(old)
     session.flush()
     for position, item in enumerate(questions):
-        question = Question(course_id=course.id, lesson_id=lesson.id if lesson else None,
-                            position=position, prompt=item["prompt"], kind=item["kind"])
-        question.options = [Option(position=index, text=o["text"], correct=o.get("correct") is True,
-                                   feedback=o.get("feedback", ""))
-                            for index, o in enumerate(item["options"])]
+        question = Question(
+            course_id=course.id,
+            lesson_id=lesson.id if lesson else None,
+            position=position,
+            prompt=item["prompt"],
+            kind=item["kind"],
+        )
+        question.options = [
+            Option(
+                position=index,
+                text=o["text"],
+                correct=o.get("correct") is True,
+                feedback=o.get("feedback", ""),
+            )
+            for index, o in enumerate(item["options"])
+        ]
         session.add(question)
 
 
-def apply_definition(session: Session, definition: dict, bodies: dict[str, str],
-                     *, published: bool | None = None) -> Course:
+def apply_definition(
+    session: Session, definition: dict, bodies: dict[str, str], *, published: bool | None = None
+) -> Course:
     """Create the course, or upgrade it to a newer version keeping lessons (and progress)."""
     course = find_by_slug(session, definition["slug"])
     if course is not None and definition["version"] <= course.version:
-        raise AuthoringError({"version": _(
-            "Este telecentro ya tiene la versión %(have)d de este curso; el paquete trae la "
-            "versión %(new)d.", have=course.version, new=definition["version"])})
+        raise AuthoringError(
+            {
+                "version": _(
+                    "Este telecentro ya tiene la versión %(have)d de este curso; "
+                    "el paquete trae la "
+                    "versión %(new)d.",
+                    have=course.version,
+                    new=definition["version"],
+                )
+            }
+        )
     if course is None:
         course = Course(slug=definition["slug"], published=bool(published))
         session.add(course)
@@ -75,8 +106,10 @@ def apply_definition(session: Session, definition: dict, bodies: dict[str, str],
 
 
 def _apply_modules(session: Session, course: Course, definition: dict, bodies: dict[str, str]):
-    existing = {lesson.slug: lesson for lesson in session.scalars(
-        sa.select(Lesson).where(Lesson.course_id == course.id))}
+    existing = {
+        lesson.slug: lesson
+        for lesson in session.scalars(sa.select(Lesson).where(Lesson.course_id == course.id))
+    }
     modules = list(course.modules)
     kept = set()
     for m_position, item in enumerate(definition["modules"]):
@@ -106,8 +139,14 @@ def _apply_modules(session: Session, course: Course, definition: dict, bodies: d
 def check_markdown(text: str, field: str = "body_markdown") -> None:
     unsafe = find_unsafe(text)
     if unsafe:
-        raise AuthoringError({field: _("El texto tiene código no permitido (%(code)s). "
-                                       "Quítelo y vuelva a guardar.", code=unsafe[:30])})
+        raise AuthoringError(
+            {
+                field: _(
+                    "El texto tiene código no permitido (%(code)s). Quítelo y vuelva a guardar.",
+                    code=unsafe[:30],
+                )
+            }
+        )
 
 
 @dataclass
@@ -123,8 +162,9 @@ class CourseFields:
     published: bool
 
 
-def save_course(session: Session, fields: CourseFields, *, course: Course | None = None,
-                slug: str | None = None) -> Course:
+def save_course(
+    session: Session, fields: CourseFields, *, course: Course | None = None, slug: str | None = None
+) -> Course:
     for name in ("title", "summary"):
         check_markdown(getattr(fields, name), name)
     if course is None:
@@ -146,13 +186,21 @@ def add_module(session: Session, course: Course, title: str) -> Module:
     return module
 
 
-def save_lesson(session: Session, module: Module, *, title: str, body_markdown: str,
-                required: bool, lesson: Lesson | None = None) -> Lesson:
+def save_lesson(
+    session: Session,
+    module: Module,
+    *,
+    title: str,
+    body_markdown: str,
+    required: bool,
+    lesson: Lesson | None = None,
+) -> Lesson:
     check_markdown(body_markdown)
     if lesson is None:
         slug = _free_lesson_slug(session, module.course_id, definitions.slugify(title))
-        lesson = Lesson(course_id=module.course_id, module_id=module.id, slug=slug,
-                        position=len(module.lessons))
+        lesson = Lesson(
+            course_id=module.course_id, module_id=module.id, slug=slug, position=len(module.lessons)
+        )
         session.add(lesson)
     lesson.title, lesson.body_markdown, lesson.required = title.strip(), body_markdown, required
     session.flush()
@@ -167,23 +215,37 @@ def _free_lesson_slug(session: Session, course_id: int, base: str) -> str:
     return slug
 
 
-def save_question(session: Session, course: Course, lesson: Lesson | None, item: dict,
-                  *, question: Question | None = None) -> Question:
+def save_question(
+    session: Session,
+    course: Course,
+    lesson: Lesson | None,
+    item: dict,
+    *,
+    question: Question | None = None,
+) -> Question:
     """Add a question to a lesson's quiz (or the final quiz), or replace one's content."""
     problems = definitions.check_questions([item], "question")
     if problems:
-        raise AuthoringError({"prompt": _("Revise la pregunta: escriba el texto, al menos dos "
-                                          "opciones y marque la respuesta correcta (una sola "
-                                          "si es de una respuesta).")})
+        raise AuthoringError(
+            {
+                "prompt": _(
+                    "Revise la pregunta: escriba el texto, al menos dos "
+                    "opciones y marque la respuesta correcta (una sola "
+                    "si es de una respuesta)."
+                )
+            }
+        )
     if question is None:
         siblings = lesson.questions if lesson else course.final_questions
-        question = Question(course_id=course.id, lesson_id=lesson.id if lesson else None,
-                            position=len(siblings))
+        question = Question(
+            course_id=course.id, lesson_id=lesson.id if lesson else None, position=len(siblings)
+        )
         session.add(question)
     question.prompt, question.kind = item["prompt"], item["kind"]
-    question.options = [Option(position=index, text=o["text"], correct=o["correct"],
-                               feedback=o.get("feedback", ""))
-                        for index, o in enumerate(item["options"])]
+    question.options = [
+        Option(position=index, text=o["text"], correct=o["correct"], feedback=o.get("feedback", ""))
+        for index, o in enumerate(item["options"])
+    ]
     session.flush()
     return question
 

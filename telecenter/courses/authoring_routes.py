@@ -53,11 +53,16 @@ def _status(form) -> int:
 def new_course():
     form = CourseForm()
     return handle_form(
-        form, lambda: authoring.save_course(db.session, form.fields()),
-        errors=(authoring.AuthoringError,), template="courses/manage/course_form.html",
-        course=None, success=lambda course: (
+        form,
+        lambda: authoring.save_course(db.session, form.fields()),
+        errors=(authoring.AuthoringError,),
+        template="courses/manage/course_form.html",
+        course=None,
+        success=lambda course: (
             _("Curso creado. Ahora agregue módulos y lecciones."),
-            url_for(".edit_course", course_id=course.id)))
+            url_for(".edit_course", course_id=course.id),
+        ),
+    )
 
 
 @bp.route("/<int:course_id>", methods=["GET", "POST"])
@@ -66,11 +71,18 @@ def edit_course(course_id: int):
     course = _course(course_id)
     form = CourseForm(obj=course)
     return handle_form(
-        form, lambda: authoring.save_course(db.session, form.fields(), course=course),
-        errors=(authoring.AuthoringError,), template="courses/manage/course_form.html",
-        course=course, module_form=ModuleForm(formdata=None), action_form=EmptyForm(),
-        success=lambda _saved: (_("Cambios guardados."),
-                                url_for(".edit_course", course_id=course.id)))
+        form,
+        lambda: authoring.save_course(db.session, form.fields(), course=course),
+        errors=(authoring.AuthoringError,),
+        template="courses/manage/course_form.html",
+        course=course,
+        module_form=ModuleForm(formdata=None),
+        action_form=EmptyForm(),
+        success=lambda _saved: (
+            _("Cambios guardados."),
+            url_for(".edit_course", course_id=course.id),
+        ),
+    )
 
 
 @bp.route("/<int:course_id>/modules", methods=["POST"])
@@ -102,14 +114,21 @@ def move(course_id: int, kind: str, part_id: int, direction: str):
 
 
 def _lesson_page(course, module, lesson, form, preview=None, status=200):
-    return render_template("courses/manage/lesson_form.html", course=course, module=module,
-                           lesson=lesson, form=form, preview=preview,
-                           media_files=_media_of(course)), status
+    return render_template(
+        "courses/manage/lesson_form.html",
+        course=course,
+        module=module,
+        lesson=lesson,
+        form=form,
+        preview=preview,
+        media_files=_media_of(course),
+    ), status
 
 
 def _media_of(course: Course) -> list[MediaFile]:
-    return db.session.scalars(db.select(MediaFile).where(MediaFile.course_id == course.id)
-                              .order_by(MediaFile.filename)).all()
+    return db.session.scalars(
+        db.select(MediaFile).where(MediaFile.course_id == course.id).order_by(MediaFile.filename)
+    ).all()
 
 
 @bp.route("/<int:course_id>/modules/<int:module_id>/lessons/new", methods=["GET", "POST"])
@@ -127,9 +146,14 @@ def lesson_form(course_id: int, module_id: int | None = None, lesson_id: int | N
         return _lesson_page(course, module, lesson, form, preview=preview)
     try:
         with writing(db.session):
-            lesson = authoring.save_lesson(db.session, module, title=form.title.data,
-                                           body_markdown=form.body_markdown.data,
-                                           required=form.required.data, lesson=lesson)
+            lesson = authoring.save_lesson(
+                db.session,
+                module,
+                title=form.title.data,
+                body_markdown=form.body_markdown.data,
+                required=form.required.data,
+                lesson=lesson,
+            )
     except authoring.AuthoringError as error:
         attach_errors(form, error.errors)
         return _lesson_page(course, module, lesson, form, status=400)
@@ -145,8 +169,11 @@ def questions(course_id: int, lesson_id: int | None = None):
     lesson = _part(Lesson, lesson_id, course) if lesson_id else None
     form = QuestionForm()
     if form.validate_on_submit():
-        item = {"prompt": form.prompt.data, "kind": form.kind.data,
-                "options": option_fields(request.form)}
+        item = {
+            "prompt": form.prompt.data,
+            "kind": form.kind.data,
+            "options": option_fields(request.form),
+        }
         try:
             with writing(db.session):
                 authoring.save_question(db.session, course, lesson, item)
@@ -156,9 +183,15 @@ def questions(course_id: int, lesson_id: int | None = None):
             flash(_("Pregunta agregada."), "success")
             return redirect(request.path)
     existing = lesson.questions if lesson else course.final_questions
-    return render_template("courses/manage/questions.html", course=course, lesson=lesson,
-                           form=form, questions=existing, action_form=EmptyForm(),
-                           option_count=range(4)), _status(form)
+    return render_template(
+        "courses/manage/questions.html",
+        course=course,
+        lesson=lesson,
+        form=form,
+        questions=existing,
+        action_form=EmptyForm(),
+        option_count=range(4),
+    ), _status(form)
 
 
 @bp.route("/<int:course_id>/questions/<int:question_id>/delete", methods=["POST"])
@@ -166,8 +199,11 @@ def questions(course_id: int, lesson_id: int | None = None):
 def delete_question(course_id: int, question_id: int):
     course = _course(course_id)
     question = _part(Question, question_id, course)
-    back = url_for(".questions", course_id=course.id, lesson_id=question.lesson_id) \
-        if question.lesson_id else url_for(".questions", course_id=course.id)
+    back = (
+        url_for(".questions", course_id=course.id, lesson_id=question.lesson_id)
+        if question.lesson_id
+        else url_for(".questions", course_id=course.id)
+    )
     if EmptyForm().validate_on_submit():
         with writing(db.session):
             db.session.delete(question)
@@ -190,11 +226,17 @@ def course_media(course_id: int):
         except media.MediaError as error:
             form.file.errors = [str(error)]
         else:
-            flash(_("Archivo guardado. Úselo en una lección así: %(code)s",
-                    code="![{}](media/{})".format(_("descripción"), stored.filename)), "success")
+            flash(
+                _(
+                    "Archivo guardado. Úselo en una lección así: %(code)s",
+                    code="![{}](media/{})".format(_("descripción"), stored.filename),
+                ),
+                "success",
+            )
             return redirect(url_for(".course_media", course_id=course.id))
-    return render_template("courses/manage/media.html", course=course, form=form,
-                           media_files=_media_of(course)), _status(form)
+    return render_template(
+        "courses/manage/media.html", course=course, form=form, media_files=_media_of(course)
+    ), _status(form)
 
 
 @bp.route("/<int:course_id>/export")
@@ -203,8 +245,11 @@ def export_pack(course_id: int):
     course = _course(course_id)
     data = packs.export_pack(db.session, course)
     filename = f"{course.slug}-v{course.version}.zip"
-    return Response(data, mimetype="application/zip",
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+    return Response(
+        data,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f"attachment; filename={filename}"},
+    )
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -219,11 +264,18 @@ def import_pack():
         except packs.PackError as error:
             problems = error.problems
         else:
-            flash(_("Curso «%(title)s» importado (versión %(v)d).", title=course.title,
-                    v=course.version), "success")
+            flash(
+                _(
+                    "Curso «%(title)s» importado (versión %(v)d).",
+                    title=course.title,
+                    v=course.version,
+                ),
+                "success",
+            )
             return redirect(url_for(".edit_course", course_id=course.id))
-    return render_template("courses/manage/import.html", form=form, problems=problems), \
-        (400 if problems or form.errors else 200)
+    return render_template("courses/manage/import.html", form=form, problems=problems), (
+        400 if problems or form.errors else 200
+    )
 
 
 @bp.route("/<int:course_id>/enrol", methods=["GET", "POST"])
@@ -242,21 +294,29 @@ def enrol_group(course_id: int):
         else:
             flash(_("%(n)d personas inscritas.", n=added), "success")
             return redirect(url_for(".report", course_id=course.id))
-    return render_template("courses/manage/enrol_group.html", course=course, people=people,
-                           q=text, form=EmptyForm())
+    return render_template(
+        "courses/manage/enrol_group.html", course=course, people=people, q=text, form=EmptyForm()
+    )
 
 
 @bp.route("/<int:course_id>/report")
 @staff_only
 def report(course_id: int):
     course = _course(course_id)
-    return render_template("courses/manage/report.html", course=course, age_bands=AGE_BANDS,
-                           report=reports.course_report(db.session, course))
+    return render_template(
+        "courses/manage/report.html",
+        course=course,
+        age_bands=AGE_BANDS,
+        report=reports.course_report(db.session, course),
+    )
 
 
 @bp.route("/participants/<int:participant_id>")
 @staff_only
 def participant_report(participant_id: int):
     participant = load_participant(participant_id)
-    return render_template("courses/manage/participant_report.html", p=participant,
-                           rows=reports.participant_courses(db.session, participant))
+    return render_template(
+        "courses/manage/participant_report.html",
+        p=participant,
+        rows=reports.participant_courses(db.session, participant),
+    )

@@ -13,8 +13,9 @@ from telecenter.courses.models import Course, Enrolment
 from telecenter.participants.models import Participant
 
 
-def record_attendance(session: Session, course: Course, participant: Participant, *,
-                      attended: int, held: int) -> Enrolment | None:
+def record_attendance(
+    session: Session, course: Course, participant: Participant, *, attended: int, held: int
+) -> Enrolment | None:
     """Complete a classroom course when the share of held sessions attended is high enough.
 
     Returns the enrolment when the learner is (now or already) complete, else None. Learners

@@ -14,14 +14,42 @@ from pathlib import PurePosixPath
 import nh3
 from markdown_it import MarkdownIt
 
-AUDIO = {".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".oga": "audio/ogg", ".m4a": "audio/mp4",
-         ".wav": "audio/wav"}
+AUDIO = {
+    ".mp3": "audio/mpeg",
+    ".ogg": "audio/ogg",
+    ".oga": "audio/ogg",
+    ".m4a": "audio/mp4",
+    ".wav": "audio/wav",
+}
 VIDEO = {".mp4": "video/mp4", ".webm": "video/webm", ".ogv": "video/ogg"}
 MEDIA_PREFIX = "media/"
 
 ALLOWED_TAGS = {
-    "p", "br", "hr", "h2", "h3", "h4", "strong", "em", "ul", "ol", "li", "blockquote", "code",
-    "pre", "a", "img", "audio", "video", "source", "table", "thead", "tbody", "tr", "th", "td",
+    "p",
+    "br",
+    "hr",
+    "h2",
+    "h3",
+    "h4",
+    "strong",
+    "em",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "code",
+    "pre",
+    "a",
+    "img",
+    "audio",
+    "video",
+    "source",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -47,7 +75,7 @@ def find_unsafe(text: str) -> str | None:
 def _media_url(course_id: int, src: str) -> str | None:
     if not src.startswith(MEDIA_PREFIX):
         return None  # nothing is loaded from other sites: the PCs are offline
-    name = src[len(MEDIA_PREFIX):]
+    name = src[len(MEDIA_PREFIX) :]
     if not name or "/" in name or name.startswith("."):
         return None
     return f"/courses/{course_id}/media/{name}"
@@ -82,9 +110,14 @@ def _keep_own_media(tag: str, attribute: str, value: str) -> str | None:
 def render(markdown_text: str, *, course_id: int) -> str:
     """Lesson Markdown to sanitized HTML, uncached: for previews of drafts being edited."""
     html = _build(course_id).render(markdown_text or "")
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     attribute_filter=_keep_own_media, url_schemes={"http", "https", "mailto"},
-                     link_rel="noopener noreferrer")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_keep_own_media,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
 
 
 #: Lessons longer than this are rendered each time rather than kept in every worker's memory.

@@ -83,8 +83,11 @@ def check(definition) -> list[str]:
         problems.append(f"category must be one of {', '.join(CATEGORIES)}")
     if definition.get("completion_mode", "self_paced") not in COMPLETION_MODES:
         problems.append("completion_mode must be self_paced or classroom")
-    for name, low, high in (("pass_mark", 0, 100), ("attendance_share", 1, 100),
-                            ("estimated_hours", 0, 1000)):
+    for name, low, high in (
+        ("pass_mark", 0, 100),
+        ("attendance_share", 1, 100),
+        ("estimated_hours", 0, 1000),
+    ):
         value = definition.get(name, low if name != "estimated_hours" else 1)
         is_number = isinstance(value, int | float) and not isinstance(value, bool)
         if not is_number or not low <= value <= high:

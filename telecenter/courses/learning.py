@@ -33,17 +33,24 @@ class LearningError(ValueError):
 
 
 def participant_of(session: Session, user: User) -> Participant | None:
-    return session.scalar(sa.select(Participant).where(Participant.user_id == user.id,
-                                                       Participant.erased_at.is_(None)))
+    return session.scalar(
+        sa.select(Participant).where(
+            Participant.user_id == user.id, Participant.erased_at.is_(None)
+        )
+    )
 
 
 def find_enrolment(session: Session, course: Course, participant: Participant):
-    return session.scalar(sa.select(Enrolment).where(Enrolment.course_id == course.id,
-                                                     Enrolment.participant_id == participant.id))
+    return session.scalar(
+        sa.select(Enrolment).where(
+            Enrolment.course_id == course.id, Enrolment.participant_id == participant.id
+        )
+    )
 
 
-def enrol(session: Session, course: Course, participant: Participant, *,
-          actor: User | None) -> Enrolment:
+def enrol(
+    session: Session, course: Course, participant: Participant, *, actor: User | None
+) -> Enrolment:
     """Enrol once; enrolling again returns the existing enrolment."""
     if not course.published:
         raise LearningError(_("Este curso todavía no está publicado."))
@@ -52,8 +59,11 @@ def enrol(session: Session, course: Course, participant: Participant, *,
     existing = find_enrolment(session, course, participant)
     if existing is not None:
         return existing
-    enrolment = Enrolment(course_id=course.id, participant_id=participant.id,
-                          enrolled_by_id=actor.id if actor else None)
+    enrolment = Enrolment(
+        course_id=course.id,
+        participant_id=participant.id,
+        enrolled_by_id=actor.id if actor else None,
+    )
     try:
         with session.begin_nested():
             session.add(enrolment)
@@ -63,12 +73,16 @@ def enrol(session: Session, course: Course, participant: Participant, *,
     return enrolment
 
 
-def enrol_group(session: Session, course: Course, participant_ids: list[int], *,
-                actor: User | None) -> int:
+def enrol_group(
+    session: Session, course: Course, participant_ids: list[int], *, actor: User | None
+) -> int:
     """Enrol several participants at once (a trainer's class); return how many were new."""
     new = 0
-    for participant in session.scalars(sa.select(Participant).where(
-            Participant.id.in_(participant_ids), Participant.erased_at.is_(None))):
+    for participant in session.scalars(
+        sa.select(Participant).where(
+            Participant.id.in_(participant_ids), Participant.erased_at.is_(None)
+        )
+    ):
         before = find_enrolment(session, course, participant)
         enrol(session, course, participant, actor=actor)
         new += before is None
@@ -76,8 +90,11 @@ def enrol_group(session: Session, course: Course, participant_ids: list[int], *,
 
 
 def completed_lesson_ids(session: Session, enrolment: Enrolment) -> set[int]:
-    return set(session.scalars(sa.select(LessonProgress.lesson_id).where(
-        LessonProgress.enrolment_id == enrolment.id)))
+    return set(
+        session.scalars(
+            sa.select(LessonProgress.lesson_id).where(LessonProgress.enrolment_id == enrolment.id)
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -97,19 +114,31 @@ class Progress:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-def progress(session: Session, enrolment: Enrolment,
-             done: AbstractSet[int] | None = None) -> Progress:
+def progress(
+    session: Session, enrolment: Enrolment, done: AbstractSet[int] | None = None
+) -> Progress:
     """`done` (the completed lesson ids) when the caller has them already."""
     lessons = {lesson.id for lesson in enrolment.course.lessons}
     done = (completed_lesson_ids(session, enrolment) if done is None else done) & lessons
-    return Progress(done_ids=frozenset(done), total=len(lessons), final_passed=_passed_final(
-                    session, enrolment), completed=enrolment.completed_at is not None)
+    return Progress(
+        done_ids=frozenset(done),
+        total=len(lessons),
+        final_passed=_passed_final(session, enrolment),
+        completed=enrolment.completed_at is not None,
+    )
 
 
 def _passed_final(session: Session, enrolment: Enrolment) -> bool:
-    return session.scalar(sa.select(sa.func.count(QuizAttempt.id)).where(
-        QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.lesson_id.is_(None),
-        QuizAttempt.passed.is_(True))) > 0
+    return (
+        session.scalar(
+            sa.select(sa.func.count(QuizAttempt.id)).where(
+                QuizAttempt.enrolment_id == enrolment.id,
+                QuizAttempt.lesson_id.is_(None),
+                QuizAttempt.passed.is_(True),
+            )
+        )
+        > 0
+    )
 
 
 TOUCH_EVERY = timedelta(minutes=5)
@@ -119,8 +148,7 @@ def needs_touch(enrolment: Enrolment, lesson: Lesson) -> bool:
     """Whether opening this lesson changes "where I left off" (or its time is stale): most
     views of the same lesson then cost no write at all."""
     last = enrolment.last_activity_at
-    return enrolment.last_lesson_id != lesson.id or last is None or \
-        utcnow() - last > TOUCH_EVERY
+    return enrolment.last_lesson_id != lesson.id or last is None or utcnow() - last > TOUCH_EVERY
 
 
 def open_lesson(session: Session, enrolment: Enrolment, lesson: Lesson) -> None:
@@ -169,8 +197,9 @@ def _check_answers(questions: list[Question], answers: dict[int, list[int]]) -> 
             raise LearningError(_("En las preguntas de una sola respuesta, elija solo una."))
 
 
-def submit_quiz(session: Session, enrolment: Enrolment, lesson: Lesson | None,
-                answers: dict[int, list[int]]) -> QuizResult:
+def submit_quiz(
+    session: Session, enrolment: Enrolment, lesson: Lesson | None, answers: dict[int, list[int]]
+) -> QuizResult:
     """Grade a lesson quiz (or the final quiz when lesson is None) and record the attempt."""
     course = enrolment.course
     questions = lesson.questions if lesson else course.final_questions
@@ -184,9 +213,15 @@ def submit_quiz(session: Session, enrolment: Enrolment, lesson: Lesson | None,
     graded = {q.id: (set(answers[q.id]) == q.correct_ids, set(answers[q.id])) for q in questions}
     score = round(100 * sum(right for right, _chosen in graded.values()) / len(questions))
     passed = score >= course.pass_mark
-    session.add(QuizAttempt(enrolment_id=enrolment.id, lesson_id=lesson.id if lesson else None,
-                            score=score, passed=passed,
-                            answers={str(k): sorted(v[1]) for k, v in graded.items()}))
+    session.add(
+        QuizAttempt(
+            enrolment_id=enrolment.id,
+            lesson_id=lesson.id if lesson else None,
+            score=score,
+            passed=passed,
+            answers={str(k): sorted(v[1]) for k, v in graded.items()},
+        )
+    )
     session.flush()
     if passed and lesson is not None:
         _mark_done(session, enrolment, lesson)
@@ -197,9 +232,13 @@ def submit_quiz(session: Session, enrolment: Enrolment, lesson: Lesson | None,
 
 def _already_passed(session: Session, enrolment: Enrolment, lesson: Lesson | None) -> bool:
     query = sa.select(sa.func.count(QuizAttempt.id)).where(
-        QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.passed.is_(True))
-    query = query.where(QuizAttempt.lesson_id == lesson.id) if lesson else query.where(
-        QuizAttempt.lesson_id.is_(None))
+        QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.passed.is_(True)
+    )
+    query = (
+        query.where(QuizAttempt.lesson_id == lesson.id)
+        if lesson
+        else query.where(QuizAttempt.lesson_id.is_(None))
+    )
     return session.scalar(query) > 0
 
 
@@ -229,39 +268,60 @@ def mark_completed(session: Session, enrolment: Enrolment, *, by: str) -> None:
     enrolment.completed_by = by
     enrolment.certificate_code = _new_certificate_code(session)
     session.flush()
-    log.info("course %s completed by participant %s (%s)", enrolment.course_id,
-             enrolment.participant_id, by)
+    log.info(
+        "course %s completed by participant %s (%s)",
+        enrolment.course_id,
+        enrolment.participant_id,
+        by,
+    )
 
 
 def _new_certificate_code(session: Session) -> str:
-    return codes.new_code(10, lambda code: session.scalar(
-        sa.select(Enrolment.id).where(Enrolment.certificate_code == code)) is not None)
+    return codes.new_code(
+        10,
+        lambda code: (
+            session.scalar(sa.select(Enrolment.id).where(Enrolment.certificate_code == code))
+            is not None
+        ),
+    )
 
 
-def next_lesson(session: Session, enrolment: Enrolment,
-                done: AbstractSet[int] | None = None) -> Lesson | None:
+def next_lesson(
+    session: Session, enrolment: Enrolment, done: AbstractSet[int] | None = None
+) -> Lesson | None:
     """The first lesson not yet done (after the last one opened), for "continue"."""
     done = completed_lesson_ids(session, enrolment) if done is None else done
     lessons = enrolment.course.lessons
-    last = next((i for i, lesson in enumerate(lessons) if lesson.id == enrolment.last_lesson_id),
-                -1)
+    last = next(
+        (i for i, lesson in enumerate(lessons) if lesson.id == enrolment.last_lesson_id), -1
+    )
     if last >= 0 and lessons[last].id not in done:
         return lessons[last]
-    ordered = lessons[last + 1:] + lessons[:last + 1]
+    ordered = lessons[last + 1 :] + lessons[: last + 1]
     return next((lesson for lesson in ordered if lesson.id not in done), None)
 
 
 def my_enrolments(session: Session, participant: Participant) -> list[Enrolment]:
     """The learner's courses, most recently used first."""
-    return list(session.scalars(sa.select(Enrolment).where(
-        Enrolment.participant_id == participant.id).order_by(
-        Enrolment.completed_at.is_not(None), Enrolment.last_activity_at.desc().nulls_last(),
-        Enrolment.enrolled_at.desc())))
+    return list(
+        session.scalars(
+            sa.select(Enrolment)
+            .where(Enrolment.participant_id == participant.id)
+            .order_by(
+                Enrolment.completed_at.is_not(None),
+                Enrolment.last_activity_at.desc().nulls_last(),
+                Enrolment.enrolled_at.desc(),
+            )
+        )
+    )
 
 
 def verify_certificate(session: Session, code: str) -> Enrolment | None:
     cleaned = "".join(ch for ch in (code or "").upper() if ch.isalnum())
     if len(cleaned) != 10:
         return None
-    return session.scalar(sa.select(Enrolment).where(Enrolment.certificate_code == cleaned,
-                                                     Enrolment.completed_at.is_not(None)))
+    return session.scalar(
+        sa.select(Enrolment).where(
+            Enrolment.certificate_code == cleaned, Enrolment.completed_at.is_not(None)
+        )
+    )

@@ -69,11 +69,16 @@ def _check(head: bytes, size: int, filename: str) -> str:
         raise MediaError(_("El archivo pesa más de %(n)d MB.", n=MAX_MEDIA_BYTES // 1024 // 1024))
     kind = filetype.guess(head)
     if kind is None or kind.mime not in ALLOWED:
-        raise MediaError(_("Solo se aceptan imágenes (PNG, JPG, GIF, WebP), audio (MP3, OGG, WAV, "
-                           "M4A) o video (MP4, WebM)."))
+        raise MediaError(
+            _(
+                "Solo se aceptan imágenes (PNG, JPG, GIF, WebP), audio (MP3, OGG, WAV, "
+                "M4A) o video (MP4, WebM)."
+            )
+        )
     if Path(filename).suffix.lower() not in ALLOWED[kind.mime]:
-        raise MediaError(_("El contenido del archivo no corresponde a su nombre (%(name)s).",
-                           name=filename))
+        raise MediaError(
+            _("El contenido del archivo no corresponde a su nombre (%(name)s).", name=filename)
+        )
     return kind.mime
 
 
@@ -111,7 +116,7 @@ def stage(stream: BinaryIO, filename: str) -> Staged:
                 size += len(chunk)
                 if size > MAX_MEDIA_BYTES:
                     break
-                head += chunk[:HEAD_BYTES - len(head)]
+                head += chunk[: HEAD_BYTES - len(head)]
                 digest.update(chunk)
                 out.write(chunk)
         content_type = _check(head, size, name)
@@ -127,13 +132,19 @@ def place(session: Session, course: Course, staged: Staged) -> MediaFile:
     folder = course_folder(course.id)
     folder.mkdir(parents=True, exist_ok=True)
     os.replace(staged.path, folder / staged.name)
-    record = session.scalar(sa.select(MediaFile).where(MediaFile.course_id == course.id,
-                                                       MediaFile.filename == staged.name))
+    record = session.scalar(
+        sa.select(MediaFile).where(
+            MediaFile.course_id == course.id, MediaFile.filename == staged.name
+        )
+    )
     if record is None:
         record = MediaFile(course_id=course.id, filename=staged.name)
         session.add(record)
-    record.content_type, record.size, record.sha256 = (staged.content_type, staged.size,
-                                                       staged.sha256)
+    record.content_type, record.size, record.sha256 = (
+        staged.content_type,
+        staged.size,
+        staged.sha256,
+    )
     session.flush()
     return record
 

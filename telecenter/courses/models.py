@@ -44,20 +44,23 @@ class Course(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    modules: Mapped[list[Module]] = relationship(back_populates="course",
-                                                 order_by="Module.position",
-                                                 cascade="all, delete-orphan")
+    modules: Mapped[list[Module]] = relationship(
+        back_populates="course", order_by="Module.position", cascade="all, delete-orphan"
+    )
     final_questions: Mapped[list[Question]] = relationship(
         primaryjoin="and_(Question.course_id == Course.id, Question.lesson_id.is_(None))",
-        order_by="Question.position", viewonly=True)
+        order_by="Question.position",
+        viewonly=True,
+    )
 
     def __repr__(self) -> str:
         return f"<Course {self.id} {self.slug} v{self.version}>"
 
     @property
     def lessons(self) -> list[Lesson]:
-        return [lesson for module in self.modules for lesson in module.lessons
-                if not lesson.archived]
+        return [
+            lesson for module in self.modules for lesson in module.lessons if not lesson.archived
+        ]
 
     @property
     def required_lessons(self) -> list[Lesson]:
@@ -74,8 +77,9 @@ class Module(db.Model):
 
     course: Mapped[Course] = relationship(back_populates="modules")
     # selectin: a course's lessons arrive in one query, not one per module.
-    lessons: Mapped[list[Lesson]] = relationship(back_populates="module",
-                                                 order_by="Lesson.position", lazy="selectin")
+    lessons: Mapped[list[Lesson]] = relationship(
+        back_populates="module", order_by="Lesson.position", lazy="selectin"
+    )
 
     def __repr__(self) -> str:
         return f"<Module {self.id} of course {self.course_id}>"
@@ -101,8 +105,9 @@ class Lesson(db.Model):
     archived: Mapped[bool] = mapped_column(default=False)
 
     module: Mapped[Module] = relationship(back_populates="lessons")
-    questions: Mapped[list[Question]] = relationship(back_populates="lesson",
-                                                     order_by="Question.position")
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="lesson", order_by="Question.position"
+    )
 
     def __repr__(self) -> str:
         return f"<Lesson {self.id} {self.slug}>"
@@ -124,9 +129,12 @@ class Question(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(8), default="single")
 
     lesson: Mapped[Lesson | None] = relationship(back_populates="questions")
-    options: Mapped[list[Option]] = relationship(back_populates="question",
-                                                 order_by="Option.position",
-                                                 cascade="all, delete-orphan", lazy="selectin")
+    options: Mapped[list[Option]] = relationship(
+        back_populates="question",
+        order_by="Option.position",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
 
     def __repr__(self) -> str:
         return f"<Question {self.id} {self.kind}>"

@@ -47,24 +47,50 @@ class PackError(ValueError):
 
 def definition_of(course: Course) -> dict:
     def quiz(questions):
-        return [{"prompt": q.prompt, "kind": q.kind,
-                 "options": [{"text": o.text, "correct": o.correct, "feedback": o.feedback}
-                             for o in q.options]} for q in questions]
+        return [
+            {
+                "prompt": q.prompt,
+                "kind": q.kind,
+                "options": [
+                    {"text": o.text, "correct": o.correct, "feedback": o.feedback}
+                    for o in q.options
+                ],
+            }
+            for q in questions
+        ]
 
-    modules = [{"title": m.title, "lessons": [
-        {"slug": lesson.slug, "title": lesson.title, "file": f"lessons/{lesson.slug}.md",
-         "required": lesson.required, "quiz": quiz(lesson.questions)}
-        for lesson in m.lessons if not lesson.archived]} for m in course.modules]
-    return {"format": definitions.FORMAT, "slug": course.slug, "version": course.version,
-            **{name: getattr(course, name) for name in authoring.COURSE_FIELDS},
-            "modules": [m for m in modules if m["lessons"]], "final_quiz":
-            quiz(course.final_questions)}
+    modules = [
+        {
+            "title": m.title,
+            "lessons": [
+                {
+                    "slug": lesson.slug,
+                    "title": lesson.title,
+                    "file": f"lessons/{lesson.slug}.md",
+                    "required": lesson.required,
+                    "quiz": quiz(lesson.questions),
+                }
+                for lesson in m.lessons
+                if not lesson.archived
+            ],
+        }
+        for m in course.modules
+    ]
+    return {
+        "format": definitions.FORMAT,
+        "slug": course.slug,
+        "version": course.version,
+        **{name: getattr(course, name) for name in authoring.COURSE_FIELDS},
+        "modules": [m for m in modules if m["lessons"]],
+        "final_quiz": quiz(course.final_questions),
+    }
 
 
 def export_pack(session: Session, course: Course) -> bytes:
     definition = definition_of(course)
-    records = session.scalars(sa.select(MediaFile).where(MediaFile.course_id == course.id)
-                              .order_by(MediaFile.filename)).all()
+    records = session.scalars(
+        sa.select(MediaFile).where(MediaFile.course_id == course.id).order_by(MediaFile.filename)
+    ).all()
     definition["media"] = [{"file": f"media/{m.filename}", "sha256": m.sha256} for m in records]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -79,8 +105,14 @@ def export_pack(session: Session, course: Course) -> bytes:
 def _entry_problem(info: zipfile.ZipInfo) -> str | None:
     name = info.filename
     path = PurePosixPath(name)
-    if (name.startswith(("/", "\\")) or "\\" in name or ".." in path.parts or ":" in name
-            or not name or name != name.strip()):
+    if (
+        name.startswith(("/", "\\"))
+        or "\\" in name
+        or ".." in path.parts
+        or ":" in name
+        or not name
+        or name != name.strip()
+    ):
         return _("ruta no permitida: %(name)s", name=name)
     if stat.S_ISLNK(info.external_attr >> 16):
         return _("enlace no permitido: %(name)s", name=name)
@@ -91,8 +123,11 @@ def _entry_problem(info: zipfile.ZipInfo) -> str | None:
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         return _("compresión no admitida: %(name)s", name=name)
     if info.file_size > _size_limit(name):
-        return _("%(name)s es demasiado grande (máximo %(n)s MB)", name=name,
-                 n=_size_limit(name) // 2**20)
+        return _(
+            "%(name)s es demasiado grande (máximo %(n)s MB)",
+            name=name,
+            n=_size_limit(name) // 2**20,
+        )
     return None
 
 
@@ -136,8 +171,9 @@ def _layout_problems(archive: zipfile.ZipFile, stream: BinaryIO) -> list[str]:
     if len(set(names)) != len(names):
         problems.append(_("el paquete repite archivos con el mismo nombre"))
     if sum(info.file_size for info in entries) > MAX_UNPACKED_BYTES:
-        problems.append(_("El paquete descomprimido pesaría más de %(n)d MB.",
-                          n=MAX_UNPACKED_BYTES // 2**20))
+        problems.append(
+            _("El paquete descomprimido pesaría más de %(n)d MB.", n=MAX_UNPACKED_BYTES // 2**20)
+        )
     if _overlapping(entries, stream, archive.start_dir):
         problems.append(_("el paquete tiene archivos superpuestos (está dañado o es una trampa)"))
     return problems
@@ -158,8 +194,9 @@ def _overlapping(entries: list[zipfile.ZipInfo], stream: BinaryIO, directory: in
             return True
         fields = LOCAL_HEADER.unpack(header)
         name_length, extra_length = fields[-2], fields[-1]
-        end_of_previous = (info.header_offset + LOCAL_HEADER.size + name_length + extra_length
-                           + info.compress_size)
+        end_of_previous = (
+            info.header_offset + LOCAL_HEADER.size + name_length + extra_length + info.compress_size
+        )
     return end_of_previous > directory
 
 
@@ -206,8 +243,13 @@ def _lesson_bodies(archive, definition, problems) -> dict[str, str]:
             continue
         unsafe = find_unsafe(text)
         if unsafe:
-            problems.append(_("la lección %(name)s tiene contenido no permitido (%(code)s)",
-                              name=name, code=unsafe[:30]))
+            problems.append(
+                _(
+                    "la lección %(name)s tiene contenido no permitido (%(code)s)",
+                    name=name,
+                    code=unsafe[:30],
+                )
+            )
         bodies[name] = text
     return bodies
 
@@ -235,11 +277,15 @@ def _media_files(archive, definition, problems) -> list[media.Staged]:
         staged.append(one)
         if one.sha256 != item.get("sha256"):
             problems.append(_("el archivo %(name)s no coincide con su huella", name=name))
-    listed = {PurePosixPath(item.get("file", "")).name for item in declared
-              if isinstance(item, dict)}
+    listed = {
+        PurePosixPath(item.get("file", "")).name for item in declared if isinstance(item, dict)
+    }
     for info in archive.infolist():
-        if info.filename.startswith("media/") and not info.is_dir() and \
-                PurePosixPath(info.filename).name not in listed:
+        if (
+            info.filename.startswith("media/")
+            and not info.is_dir()
+            and PurePosixPath(info.filename).name not in listed
+        ):
             problems.append(_("archivo no declarado: %(name)s", name=info.filename))
     return staged
 

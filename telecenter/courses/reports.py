@@ -38,11 +38,18 @@ def _state(enrolment: Enrolment, started: set[int]) -> str:
 
 def course_report(session: Session, course: Course) -> CourseReport:
     """Each enrolled person counted once: enrolled (not started), in progress, or completed."""
-    rows = session.execute(sa.select(Enrolment, Participant).join(
-        Participant, Participant.id == Enrolment.participant_id).where(
-        Enrolment.course_id == course.id)).all()
-    started = set(session.scalars(sa.select(LessonProgress.enrolment_id).where(
-        LessonProgress.enrolment_id.in_([e.id for e, _p in rows]))))
+    rows = session.execute(
+        sa.select(Enrolment, Participant)
+        .join(Participant, Participant.id == Enrolment.participant_id)
+        .where(Enrolment.course_id == course.id)
+    ).all()
+    started = set(
+        session.scalars(
+            sa.select(LessonProgress.enrolment_id).where(
+                LessonProgress.enrolment_id.in_([e.id for e, _p in rows])
+            )
+        )
+    )
     report = CourseReport()
     for enrolment, participant in rows:
         state = _state(enrolment, started)
@@ -55,5 +62,7 @@ def course_report(session: Session, course: Course) -> CourseReport:
 
 def participant_courses(session: Session, participant: Participant):
     """(enrolment, progress) for each of a participant's courses."""
-    return [(enrolment, learning.progress(session, enrolment))
-            for enrolment in learning.my_enrolments(session, participant)]
+    return [
+        (enrolment, learning.progress(session, enrolment))
+        for enrolment in learning.my_enrolments(session, participant)
+    ]

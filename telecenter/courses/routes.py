@@ -87,9 +87,12 @@ def resident_dashboard() -> dict:
             url = url_for("courses.lesson", course_id=enrolment.course_id, lesson_id=following.id)
             continue_with = ContinueWith(enrolment, progress, following.title, url)
         elif enrolment.course.final_questions:
-            continue_with = ContinueWith(enrolment, progress, _("Cuestionario final"),
-                                         url_for("courses.final_quiz",
-                                                 course_id=enrolment.course_id))
+            continue_with = ContinueWith(
+                enrolment,
+                progress,
+                _("Cuestionario final"),
+                url_for("courses.final_quiz", course_id=enrolment.course_id),
+            )
         if continue_with:
             break
     return {"continue_with": continue_with, "my_courses": rows}
@@ -111,12 +114,15 @@ def course(course_id: int):
     course = load_course(course_id)
     enrolment = my_enrolment(course)
     done = learning.completed_lesson_ids(db.session, enrolment) if enrolment else set()
-    return render_template("courses/course.html", course=course, enrolment=enrolment,
-                           done=done, form=EmptyForm(),
-                           progress=learning.progress(db.session, enrolment, done)
-                           if enrolment else None,
-                           next_lesson=learning.next_lesson(db.session, enrolment, done)
-                           if enrolment else None)
+    return render_template(
+        "courses/course.html",
+        course=course,
+        enrolment=enrolment,
+        done=done,
+        form=EmptyForm(),
+        progress=learning.progress(db.session, enrolment, done) if enrolment else None,
+        next_lesson=learning.next_lesson(db.session, enrolment, done) if enrolment else None,
+    )
 
 
 @bp.route("/<int:course_id>/enrol", methods=["POST"])
@@ -156,12 +162,19 @@ def _render_lesson(course, lesson, enrolment, result=None, error=None, status=20
     lessons = course.lessons
     index = lessons.index(lesson)
     return render_template(
-        "courses/lesson.html", course=course, lesson=lesson, enrolment=enrolment,
-        body=content.render_lesson(lesson.body_markdown, course_id=course.id), done=done,
+        "courses/lesson.html",
+        course=course,
+        lesson=lesson,
+        enrolment=enrolment,
+        body=content.render_lesson(lesson.body_markdown, course_id=course.id),
+        done=done,
         previous=lessons[index - 1] if index > 0 else None,
         following=lessons[index + 1] if index + 1 < len(lessons) else None,
-        result=result, quiz_error=error, form=EmptyForm(),
-        progress=learning.progress(db.session, enrolment, done) if enrolment else None), status
+        result=result,
+        quiz_error=error,
+        form=EmptyForm(),
+        progress=learning.progress(db.session, enrolment, done) if enrolment else None,
+    ), status
 
 
 @bp.route("/<int:course_id>/lessons/<int:lesson_id>/done", methods=["POST"])
@@ -179,8 +192,11 @@ def finish_lesson(course_id: int, lesson_id: int):
         else:
             flash(_("¡Muy bien! Terminó la lección."), "success")
     following = learning.next_lesson(db.session, enrolment)
-    target = (url_for(".lesson", course_id=course.id, lesson_id=following.id) if following
-              else url_for(".course", course_id=course.id))
+    target = (
+        url_for(".lesson", course_id=course.id, lesson_id=following.id)
+        if following
+        else url_for(".course", course_id=course.id)
+    )
     return redirect(target)
 
 
@@ -223,9 +239,14 @@ def final_quiz(course_id: int):
                 result = learning.submit_quiz(db.session, enrolment, None, submitted_answers())
         except learning.LearningError as problem:
             error, status = str(problem), 400
-    return render_template("courses/final_quiz.html", course=course, enrolment=enrolment,
-                           result=result, quiz_error=error,
-                           progress=learning.progress(db.session, enrolment)), status
+    return render_template(
+        "courses/final_quiz.html",
+        course=course,
+        enrolment=enrolment,
+        result=result,
+        quiz_error=error,
+        progress=learning.progress(db.session, enrolment),
+    ), status
 
 
 @bp.route("/<int:course_id>/certificate")
@@ -243,19 +264,25 @@ def certificate(course_id: int):
 def verify_certificate():
     code = request.args.get("code", "")[:20]
     enrolment = learning.verify_certificate(db.session, code) if code else None
-    return render_template("courses/verify.html", code=code, enrolment=enrolment,
-                           checked=bool(code)), (404 if code and enrolment is None else 200)
+    return render_template(
+        "courses/verify.html", code=code, enrolment=enrolment, checked=bool(code)
+    ), (404 if code and enrolment is None else 200)
 
 
 @bp.route("/<int:course_id>/media/<filename>")
 @site_users
 def media_file(course_id: int, filename: str):
     course = load_course(course_id)
-    record = db.session.scalar(db.select(MediaFile).where(MediaFile.course_id == course.id,
-                                                          MediaFile.filename == filename))
+    record = db.session.scalar(
+        db.select(MediaFile).where(MediaFile.course_id == course.id, MediaFile.filename == filename)
+    )
     if record is None:
         abort(404)
-    response = send_from_directory(media.course_folder(course.id), record.filename,
-                                   mimetype=record.content_type, max_age=7 * 24 * 3600)
+    response = send_from_directory(
+        media.course_folder(course.id),
+        record.filename,
+        mimetype=record.content_type,
+        max_age=7 * 24 * 3600,
+    )
     response.headers["Content-Disposition"] = "inline"
     return response

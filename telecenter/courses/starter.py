@@ -22,8 +22,10 @@ def read_definition(folder: Path) -> tuple[dict, dict[str, str]]:
     problems = definitions.check(definition)
     if problems:
         raise StarterError(f"{folder.name}: " + "; ".join(problems))
-    bodies = {lesson["file"]: (folder / lesson["file"]).read_text(encoding="utf-8")
-              for lesson in definitions.lessons_of(definition)}
+    bodies = {
+        lesson["file"]: (folder / lesson["file"]).read_text(encoding="utf-8")
+        for lesson in definitions.lessons_of(definition)
+    }
     return definition, bodies
 
 
@@ -34,6 +36,5 @@ def load_starter_courses(session: Session) -> list[Course]:
         definition, bodies = read_definition(folder)
         existing = authoring.find_by_slug(session, definition["slug"])
         if existing is None or existing.version < definition["version"]:
-            loaded.append(authoring.apply_definition(session, definition, bodies,
-                                                     published=True))
+            loaded.append(authoring.apply_definition(session, definition, bodies, published=True))
     return loaded

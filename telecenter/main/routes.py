@@ -47,8 +47,9 @@ def home():
         return render_template("main/home_resident.html", **resident_dashboard())
     if current_user.role in CENTRAL_ROLES:
         return render_template("main/home_central.html")
-    return render_template("main/home_staff.html",
-                           women_enrolled=programme.women_enrolled(db.session))
+    return render_template(
+        "main/home_staff.html", women_enrolled=programme.women_enrolled(db.session)
+    )
 
 
 @bp.route("/language", methods=["POST"])

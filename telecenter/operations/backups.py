@@ -38,8 +38,12 @@ class BackupError(RuntimeError):
 def database_path(app: Flask) -> Path:
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() != "sqlite" or not url.database:
-        raise BackupError(_("Las copias de seguridad de este comando son para sitios con "
-                            "SQLite. Para PostgreSQL use pg_dump."))
+        raise BackupError(
+            _(
+                "Las copias de seguridad de este comando son para sitios con "
+                "SQLite. Para PostgreSQL use pg_dump."
+            )
+        )
     return Path(url.database)
 
 
@@ -75,8 +79,13 @@ def create(app: Flask, *, now: datetime | None = None) -> Path:
     with tempfile.TemporaryDirectory(dir=folder) as scratch:
         copy = Path(scratch) / "telecenter.sqlite3"
         _online_copy(source, copy)
-        manifest = {"app": APP, "format": FORMAT, "telecenter": code,
-                    "created_at": now.isoformat(), "database_sha256": _sha256(copy)}
+        manifest = {
+            "app": APP,
+            "format": FORMAT,
+            "telecenter": code,
+            "created_at": now.isoformat(),
+            "database_sha256": _sha256(copy),
+        }
         partial = Path(scratch) / (name + ".part")
         with tarfile.open(partial, "w:gz") as archive:
             data = json.dumps(manifest, indent=1).encode()
@@ -94,8 +103,9 @@ def create(app: Flask, *, now: datetime | None = None) -> Path:
 
 def _stamp(path: Path) -> datetime | None:
     try:
-        return datetime.strptime(path.name.split("-")[-2] + path.name.split("-")[-1][:6],
-                                 "%Y%m%d%H%M%S")
+        return datetime.strptime(
+            path.name.split("-")[-2] + path.name.split("-")[-1][:6], "%Y%m%d%H%M%S"
+        )
     except (ValueError, IndexError):
         return None
 
@@ -139,8 +149,11 @@ def _extract(path: Path, into: Path) -> Checked:
         with tarfile.open(path, "r:gz") as archive:
             members = archive.getmembers()
             for member in members:
-                if member.name.startswith(("/", "..")) or ".." in Path(member.name).parts or \
-                        not (member.isfile() or member.isdir()):
+                if (
+                    member.name.startswith(("/", ".."))
+                    or ".." in Path(member.name).parts
+                    or not (member.isfile() or member.isdir())
+                ):
                     raise BackupError(_("El archivo tiene rutas no permitidas."))
             archive.extractall(into, filter="data")
     except (tarfile.TarError, OSError, EOFError):
@@ -149,8 +162,11 @@ def _extract(path: Path, into: Path) -> Checked:
         manifest = json.loads((into / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise BackupError(_("El archivo no es una copia de seguridad de Telecentro.")) from None
-    if not isinstance(manifest, dict) or manifest.get("app") != APP or \
-            manifest.get("format") != FORMAT:
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("app") != APP
+        or manifest.get("format") != FORMAT
+    ):
         raise BackupError(_("El archivo no es una copia de seguridad de Telecentro."))
     media = into / "media"
     return Checked(manifest, into / "telecenter.sqlite3", media if media.is_dir() else None)
@@ -160,17 +176,23 @@ def check(path: Path, into: Path, *, telecenter: str) -> Checked:
     """Everything a restore needs, or BackupError: foreign, damaged or inconsistent files."""
     checked = _extract(path, into)
     if checked.manifest.get("telecenter") != telecenter:
-        raise BackupError(_("La copia es de otro telecentro (%(code)s), no de %(mine)s.",
-                            code=checked.manifest.get("telecenter"), mine=telecenter))
-    if not checked.database.exists() or \
-            _sha256(checked.database) != checked.manifest.get("database_sha256"):
-        raise BackupError(_("La base de datos de la copia no coincide con su huella: está "
-                            "dañada."))
+        raise BackupError(
+            _(
+                "La copia es de otro telecentro (%(code)s), no de %(mine)s.",
+                code=checked.manifest.get("telecenter"),
+                mine=telecenter,
+            )
+        )
+    if not checked.database.exists() or _sha256(checked.database) != checked.manifest.get(
+        "database_sha256"
+    ):
+        raise BackupError(_("La base de datos de la copia no coincide con su huella: está dañada."))
     try:
         with closing(sqlite3.connect(checked.database)) as connection:
             verdict = connection.execute("PRAGMA integrity_check").fetchone()[0]
             has_schema = connection.execute(
-                "SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'").fetchone()[0]
+                "SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'"
+            ).fetchone()[0]
     except sqlite3.DatabaseError:
         raise BackupError(_("La base de datos de la copia está dañada.")) from None
     if verdict != "ok" or not has_schema:

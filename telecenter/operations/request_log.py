@@ -28,6 +28,12 @@ def install(app: Flask) -> None:
             return response
         elapsed = 1000 * (time.perf_counter() - started)
         response.headers["X-Request-ID"] = g.request_id
-        log.info("request id=%s %s %s status=%s %.0fms", g.request_id, request.method,
-                 request.path, response.status_code, elapsed)
+        log.info(
+            "request id=%s %s %s status=%s %.0fms",
+            g.request_id,
+            request.method,
+            request.path,
+            response.status_code,
+            elapsed,
+        )
         return response

@@ -29,9 +29,14 @@ def backup_state() -> tuple[object, bool]:
 @roles_required(ADMIN)
 def index():
     last, stale = backup_state()
-    return render_template("operations/backups.html", last=last, stale=stale,
-                           files=backups.listing(backups.backup_dir(current_app)),
-                           folder=backups.backup_dir(current_app), form=EmptyForm())
+    return render_template(
+        "operations/backups.html",
+        last=last,
+        stale=stale,
+        files=backups.listing(backups.backup_dir(current_app)),
+        folder=backups.backup_dir(current_app),
+        form=EmptyForm(),
+    )
 
 
 @bp.route("/now", methods=["POST"])

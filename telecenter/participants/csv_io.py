@@ -41,8 +41,14 @@ COLUMNS = {  # CSV header -> ParticipantData field
 }
 REQUIRED_COLUMNS = ("nombres", "apellidos", "sexo")
 IGNORED_COLUMNS = ("codigo", "registrado")  # written by the export, so an export re-imports
-SEX_WORDS = {"mujer": "female", "f": "female", "hombre": "male", "m": "male",
-             "prefiere no decir": "unspecified", "": "unspecified"}
+SEX_WORDS = {
+    "mujer": "female",
+    "f": "female",
+    "hombre": "male",
+    "m": "male",
+    "prefiere no decir": "unspecified",
+    "": "unspecified",
+}
 TRUE_WORDS = {"si", "sí", "s", "yes", "1", "true", "x"}
 FALSE_WORDS = {"no", "n", "0", "false", ""}
 
@@ -119,8 +125,11 @@ def _row_data(row: dict) -> tuple[services.ParticipantData, services.ConsentData
     """Convert one CSV row, raising RegistryError with the field names of the CSV."""
     value = {column: _unguard((row.get(column) or "").strip()) for column in COLUMNS}
     errors, parsed = {}, {}
-    for column, parser in (("fecha_nacimiento", _parse_date), ("asociacion", _parse_bool),
-                           ("jefe_hogar", _parse_bool)):
+    for column, parser in (
+        ("fecha_nacimiento", _parse_date),
+        ("asociacion", _parse_bool),
+        ("jefe_hogar", _parse_bool),
+    ):
         try:
             parsed[column] = parser(value[column])
         except ValueError as error:
@@ -131,16 +140,26 @@ def _row_data(row: dict) -> tuple[services.ParticipantData, services.ConsentData
     if errors:
         raise services.RegistryError(errors)
     sex = SEX_WORDS.get(value["sexo"].lower(), value["sexo"].lower())
-    document_type = value["tipo_documento"].lower() or ("dni" if value["numero_documento"]
-                                                       else "none")
+    document_type = value["tipo_documento"].lower() or (
+        "dni" if value["numero_documento"] else "none"
+    )
     data = services.ParticipantData(
-        given_names=value["nombres"], surnames=value["apellidos"], sex=sex,
-        document_type=document_type, document_number=value["numero_documento"] or None,
-        birth_date=parsed["fecha_nacimiento"], birth_year=int(year) if year else None,
-        district_ubigeo=value["ubigeo"] or None, community=value["comunidad"] or None,
-        phone=value["telefono"] or None, mother_tongue=value["lengua_materna"] or None,
-        schooling=value["estudios"] or None, occupation=value["ocupacion"] or None,
-        association_member=parsed["asociacion"], head_of_household=parsed["jefe_hogar"])
+        given_names=value["nombres"],
+        surnames=value["apellidos"],
+        sex=sex,
+        document_type=document_type,
+        document_number=value["numero_documento"] or None,
+        birth_date=parsed["fecha_nacimiento"],
+        birth_year=int(year) if year else None,
+        district_ubigeo=value["ubigeo"] or None,
+        community=value["comunidad"] or None,
+        phone=value["telefono"] or None,
+        mother_tongue=value["lengua_materna"] or None,
+        schooling=value["estudios"] or None,
+        occupation=value["ocupacion"] or None,
+        association_member=parsed["asociacion"],
+        head_of_household=parsed["jefe_hogar"],
+    )
     return data, services.ConsentData(given=True, guardian_name=value["apoderado"] or None)
 
 
@@ -160,14 +179,25 @@ def _validate_rows(session: Session, rows: list[dict], today: date):
             continue
         key = (data.document_type, data.document_number)
         if data.document_number and key in seen_documents:
-            report.errors.append((number, "numero_documento", _(
-                "El mismo documento está en la fila %(n)d.", n=seen_documents[key])))
+            report.errors.append(
+                (
+                    number,
+                    "numero_documento",
+                    _("El mismo documento está en la fila %(n)d.", n=seen_documents[key]),
+                )
+            )
         elif services.document_taken(session, data):
-            report.errors.append((number, "numero_documento",
-                                  _("Esta persona ya está registrada.")))
+            report.errors.append(
+                (number, "numero_documento", _("Esta persona ya está registrada."))
+            )
         elif services.likely_duplicates(session, data):
-            report.errors.append((number, "nombres", _(
-                "Ya hay alguien con los mismos nombres y fecha de nacimiento.")))
+            report.errors.append(
+                (
+                    number,
+                    "nombres",
+                    _("Ya hay alguien con los mismos nombres y fecha de nacimiento."),
+                )
+            )
         seen_documents.setdefault(key, number)
         ready.append((data, consent))
     return report, ready
@@ -183,18 +213,38 @@ def import_csv(session: Session, raw: bytes, *, actor: User | None, today: date)
     if not rows:
         raise ImportRejected(ImportReport([(0, "", _("El archivo no tiene filas de datos."))]))
     if len(rows) > MAX_ROWS:
-        raise ImportRejected(ImportReport([(0, "", _(
-            "El archivo tiene %(n)d filas; el máximo es %(max)d. Divídalo en partes.",
-            n=len(rows), max=MAX_ROWS))]))
+        raise ImportRejected(
+            ImportReport(
+                [
+                    (
+                        0,
+                        "",
+                        _(
+                            "El archivo tiene %(n)d filas; el máximo es %(max)d. "
+                            "Divídalo en partes.",
+                            n=len(rows),
+                            max=MAX_ROWS,
+                        ),
+                    )
+                ]
+            )
+        )
     report, ready = _validate_rows(session, rows, today)
     if not report.ok:
         raise ImportRejected(report)
     for data, consent in ready:
-        services.register(session, data, consent, actor=actor, today=today,
-                          confirm_not_duplicate=True)
+        services.register(
+            session, data, consent, actor=actor, today=today, confirm_not_duplicate=True
+        )
     report.imported = len(ready)
-    audit.record(session, actor=actor, action="participant.import", subject_type="participant",
-                 subject_id=None, detail=f"{report.imported} rows")
+    audit.record(
+        session,
+        actor=actor,
+        action="participant.import",
+        subject_type="participant",
+        subject_id=None,
+        detail=f"{report.imported} rows",
+    )
     return report
 
 
@@ -205,12 +255,26 @@ def export_rows(participants: Iterable[Participant]) -> Iterable[list]:
     yield list(EXPORT_COLUMNS)
     for p in participants:
         guardian = next((c.guardian_name for c in p.consents if c.kind == "registration"), None)
-        yield [p.code, p.given_names, p.surnames, p.document_type, p.document_number or "",
-               p.sex, p.birth_date.isoformat() if p.birth_date else "",
-               p.birth_year or "", p.district_ubigeo or "", p.community or "", p.phone or "",
-               p.mother_tongue or "", p.schooling or "", p.occupation or "",
-               _yes_no(p.association_member), _yes_no(p.head_of_household), guardian or "",
-               to_lima(p.registered_at).date().isoformat()]
+        yield [
+            p.code,
+            p.given_names,
+            p.surnames,
+            p.document_type,
+            p.document_number or "",
+            p.sex,
+            p.birth_date.isoformat() if p.birth_date else "",
+            p.birth_year or "",
+            p.district_ubigeo or "",
+            p.community or "",
+            p.phone or "",
+            p.mother_tongue or "",
+            p.schooling or "",
+            p.occupation or "",
+            _yes_no(p.association_member),
+            _yes_no(p.head_of_household),
+            guardian or "",
+            to_lima(p.registered_at).date().isoformat(),
+        ]
 
 
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -234,6 +298,12 @@ def export_csv(session: Session, participants: list[Participant], *, actor: User
     writer = csv.writer(buffer)
     for row in export_rows(participants):
         writer.writerow([_guard_formula(v) for v in row])
-    audit.record(session, actor=actor, action="participant.export", subject_type="participant",
-                 subject_id=None, detail=f"{len(participants)} rows")
+    audit.record(
+        session,
+        actor=actor,
+        action="participant.export",
+        subject_type="participant",
+        subject_id=None,
+        detail=f"{len(participants)} rows",
+    )
     return buffer.getvalue()

@@ -27,8 +27,12 @@ class District:
 def all_districts() -> dict[str, District]:
     with open(DISTRICTS_FILE, encoding="utf-8", newline="") as handle:
         rows = csv.DictReader(handle)
-        return {row["ubigeo"]: District(row["ubigeo"], row["department"], row["province"],
-                                        row["district"]) for row in rows}
+        return {
+            row["ubigeo"]: District(
+                row["ubigeo"], row["department"], row["province"], row["district"]
+            )
+            for row in rows
+        }
 
 
 def find(ubigeo: str | None) -> District | None:

@@ -55,9 +55,13 @@ class PersonFields(Form):
 
     def person_data(self) -> ParticipantData:
         return ParticipantData(
-            given_names=self.given_names.data or "", surnames=self.surnames.data or "",
-            sex=self.sex.data, birth_year=self.birth_year.data,
-            district_ubigeo=self.district_ubigeo.data or None, community=self.community.data)
+            given_names=self.given_names.data or "",
+            surnames=self.surnames.data or "",
+            sex=self.sex.data,
+            birth_year=self.birth_year.data,
+            district_ubigeo=self.district_ubigeo.data or None,
+            community=self.community.data,
+        )
 
 
 class ParticipantForm(PersonFields):
@@ -97,17 +101,24 @@ class ParticipantForm(PersonFields):
 
 class ConsentFields:
     consent = BooleanField(_l("La persona escuchó el texto y acepta registrarse"))
-    guardian_name = StringField(_l("Nombre de la madre, padre o apoderado (si es menor de 18)"),
-                                validators=[Optional(), Length(max=160)])
-    fi_consent = BooleanField(_l("Acepta también responder la encuesta de inclusión financiera "
-                                 "(datos sensibles)"))
-    pin = PasswordField(_l("PIN de 4 números para ingresar"),
-                        validators=[Optional(), Length(max=4)])
+    guardian_name = StringField(
+        _l("Nombre de la madre, padre o apoderado (si es menor de 18)"),
+        validators=[Optional(), Length(max=160)],
+    )
+    fi_consent = BooleanField(
+        _l("Acepta también responder la encuesta de inclusión financiera (datos sensibles)")
+    )
+    pin = PasswordField(
+        _l("PIN de 4 números para ingresar"), validators=[Optional(), Length(max=4)]
+    )
     confirm_not_duplicate = BooleanField(_l("Revisé: es otra persona, registrarla igual"))
 
     def consent_data(self) -> ConsentData:
-        return ConsentData(given=self.consent.data, guardian_name=self.guardian_name.data,
-                           financial_inclusion=self.fi_consent.data)
+        return ConsentData(
+            given=self.consent.data,
+            guardian_name=self.guardian_name.data,
+            financial_inclusion=self.fi_consent.data,
+        )
 
 
 class RegistrationForm(ConsentFields, ParticipantForm):
@@ -124,14 +135,17 @@ class PinForm(Form):
 
 class EraseForm(Form):
     reason = RadioField(_l("Motivo"), choices=[], validators=[InputRequired()])
-    confirm = BooleanField(_l("Entiendo que los datos personales se borran para siempre"),
-                           validators=[DataRequired()])
+    confirm = BooleanField(
+        _l("Entiendo que los datos personales se borran para siempre"), validators=[DataRequired()]
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        labels = {"requested": _l("La persona lo pidió"),
-                  "registered_by_mistake": _l("Se registró por error"),
-                  "duplicate": _l("Registro repetido")}
+        labels = {
+            "requested": _l("La persona lo pidió"),
+            "registered_by_mistake": _l("Se registró por error"),
+            "duplicate": _l("Registro repetido"),
+        }
         self.reason.choices = choices.as_choices({code: labels[code] for code in ERASURE_REASONS})
 
 
@@ -139,17 +153,20 @@ class ImportForm(Form):
     file = FileField(_l("Archivo CSV"), validators=[FileRequired()])
     consent_confirmed = BooleanField(
         _l("Confirmo que todas las personas de la lista dieron su consentimiento"),
-        validators=[DataRequired()])
+        validators=[DataRequired()],
+    )
 
 
 class EnrolForm(Form):
-    enrolled_on = DateField(_l("Fecha de inscripción"), default=today_in_lima,
-                            validators=[InputRequired()])
+    enrolled_on = DateField(
+        _l("Fecha de inscripción"), default=today_in_lima, validators=[InputRequired()]
+    )
 
 
 class SurveyForm(Form):
-    taken_on = DateField(_l("Fecha de la encuesta"), default=today_in_lima,
-                         validators=[InputRequired()])
+    taken_on = DateField(
+        _l("Fecha de la encuesta"), default=today_in_lima, validators=[InputRequired()]
+    )
     phone_access = RadioField(_l("¿Tiene celular?"), choices=[], validators=[InputRequired()])
     account_institutions = MultiCheckboxField(_l("¿Tiene cuenta en alguna de estas entidades?"))
     wallets_used = MultiCheckboxField(_l("¿Usó una billetera móvil en los últimos 12 meses?"))
@@ -160,13 +177,18 @@ class SurveyForm(Form):
     borrowed = yes_no_field(_l("¿Pidió un préstamo en los últimos 12 meses?"))
     borrowing_sources = MultiCheckboxField(_l("¿A quién le pidió prestado?"))
     no_account_reasons = MultiCheckboxField(_l("Si no tiene cuenta, ¿por qué?"))
-    emergency_funds = RadioField(_l("Si tuviera una emergencia, ¿podría juntar dinero en 30 "
-                                    "días?"), choices=[], validators=[InputRequired()])
+    emergency_funds = RadioField(
+        _l("Si tuviera una emergencia, ¿podría juntar dinero en 30 días?"),
+        choices=[],
+        validators=[InputRequired()],
+    )
     has_own_income = yes_no_field(_l("¿Tiene ingresos propios?"))
-    income_decision = RadioField(_l("¿Quién decide cómo se usa ese dinero?"), choices=[],
-                                 validators=[Optional()])
-    financial_goal = StringField(_l("Una meta para su dinero (opcional)"),
-                                 validators=[Optional(), Length(max=200)])
+    income_decision = RadioField(
+        _l("¿Quién decide cómo se usa ese dinero?"), choices=[], validators=[Optional()]
+    )
+    financial_goal = StringField(
+        _l("Una meta para su dinero (opcional)"), validators=[Optional(), Length(max=200)]
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -177,10 +199,22 @@ class SurveyForm(Form):
             getattr(self, name).choices = choices.as_choices(mapping)
 
     def answers(self) -> dict:
-        answers = {name: getattr(self, name).data for name in
-                   ("phone_access", "emergency_funds", "income_decision", "financial_goal",
-                    *sc.MULTI_FIELDS)}
-        for name in ("digital_payment", "saved", "savings_group_member", "borrowed",
-                     "has_own_income"):
+        answers = {
+            name: getattr(self, name).data
+            for name in (
+                "phone_access",
+                "emergency_funds",
+                "income_decision",
+                "financial_goal",
+                *sc.MULTI_FIELDS,
+            )
+        }
+        for name in (
+            "digital_payment",
+            "saved",
+            "savings_group_member",
+            "borrowed",
+            "has_own_income",
+        ):
             answers[name] = getattr(self, name).data == "yes"
         return answers

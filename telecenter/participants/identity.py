@@ -34,7 +34,8 @@ def normalise_document(document_type: str, number: str | None) -> str | None:
     if document_type == "ce":
         if not _CE_PATTERN.match(raw):
             raise InvalidDocument(
-                _("El carné de extranjería tiene hasta 12 letras o números, sin espacios."))
+                _("El carné de extranjería tiene hasta 12 letras o números, sin espacios.")
+            )
         return raw
     raise InvalidDocument(_("Tipo de documento desconocido."))
 

@@ -60,11 +60,13 @@ class Participant(db.Model):
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
-    consents: Mapped[list[Consent]] = relationship(back_populates="participant",
-                                                   order_by="Consent.given_at")
+    consents: Mapped[list[Consent]] = relationship(
+        back_populates="participant", order_by="Consent.given_at"
+    )
     wfi_enrolment: Mapped[WfiEnrolment | None] = relationship(back_populates="participant")
-    surveys: Mapped[list[FiSurvey]] = relationship(back_populates="participant",
-                                                   order_by="FiSurvey.taken_on")
+    surveys: Mapped[list[FiSurvey]] = relationship(
+        back_populates="participant", order_by="FiSurvey.taken_on"
+    )
 
     def __repr__(self) -> str:
         return f"<Participant {self.id} {self.code}>"
@@ -94,8 +96,9 @@ class Consent(db.Model):
 
     __tablename__ = "consents"
     __table_args__ = (
-        sa.CheckConstraint(one_of("kind", ("registration", "financial_inclusion")),
-                           name="kind_known"),
+        sa.CheckConstraint(
+            one_of("kind", ("registration", "financial_inclusion")), name="kind_known"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

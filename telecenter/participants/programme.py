@@ -20,8 +20,7 @@ SINGLE_FIELDS = {
     "phone_access": sc.PHONE_ACCESS,
     "emergency_funds": sc.EMERGENCY_FUNDS,
 }
-BOOLEAN_FIELDS = ("digital_payment", "saved", "savings_group_member", "borrowed",
-                  "has_own_income")
+BOOLEAN_FIELDS = ("digital_payment", "saved", "savings_group_member", "borrowed", "has_own_income")
 INDICATORS = ("has_account", "uses_wallet", "saved", "savings_group_member")
 
 
@@ -34,8 +33,16 @@ def _check_date(value: date | None, *, today: date, field: str) -> None:
         raise RegistryError({field: _("La fecha es anterior al inicio del programa (2012).")})
 
 
-def enrol(session: Session, participant: Participant, *, enrolled_on: date, telecenter_code: str,
-          trainer: User | None, actor: User | None, today: date) -> WfiEnrolment:
+def enrol(
+    session: Session,
+    participant: Participant,
+    *,
+    enrolled_on: date,
+    telecenter_code: str,
+    trainer: User | None,
+    actor: User | None,
+    today: date,
+) -> WfiEnrolment:
     if participant.erased_at:
         raise RegistryError({"enrolled_on": _("Los datos de esta persona fueron borrados.")})
     if participant.sex != "female":
@@ -43,13 +50,21 @@ def enrol(session: Session, participant: Participant, *, enrolled_on: date, tele
     if participant.wfi_enrolment is not None:
         raise RegistryError({"enrolled_on": _("Ya está inscrita en el programa.")})
     _check_date(enrolled_on, today=today, field="enrolled_on")
-    enrolment = WfiEnrolment(participant=participant, enrolled_on=enrolled_on,
-                             telecenter_code=telecenter_code,
-                             trainer_id=trainer.id if trainer else None)
+    enrolment = WfiEnrolment(
+        participant=participant,
+        enrolled_on=enrolled_on,
+        telecenter_code=telecenter_code,
+        trainer_id=trainer.id if trainer else None,
+    )
     session.add(enrolment)
     session.flush()
-    audit.record(session, actor=actor, action="wfi.enrol", subject_type="participant",
-                 subject_id=participant.id)
+    audit.record(
+        session,
+        actor=actor,
+        action="wfi.enrol",
+        subject_type="participant",
+        subject_id=participant.id,
+    )
     return enrolment
 
 
@@ -77,8 +92,15 @@ def clean_answers(answers: dict) -> dict:
     return cleaned
 
 
-def record_survey(session: Session, participant: Participant, answers: dict, *, taken_on: date,
-                  actor: User | None, today: date) -> FiSurvey:
+def record_survey(
+    session: Session,
+    participant: Participant,
+    answers: dict,
+    *,
+    taken_on: date,
+    actor: User | None,
+    today: date,
+) -> FiSurvey:
     """The first survey is the baseline; every later one is a follow-up."""
     if participant.wfi_enrolment is None:
         raise RegistryError({"taken_on": _("Primero inscriba a la participante en el programa.")})
@@ -90,15 +112,26 @@ def record_survey(session: Session, participant: Participant, answers: dict, *, 
     if any(s.taken_on == taken_on for s in existing):
         raise RegistryError({"taken_on": _("Ya hay una encuesta con esa fecha.")})
     if existing and taken_on < existing[0].taken_on:
-        raise RegistryError({"taken_on": _("Un seguimiento no puede ser anterior a la línea de "
-                                           "base.")})
-    survey = FiSurvey(participant=participant, taken_on=taken_on,
-                      kind="follow_up" if existing else "baseline",
-                      recorded_by_id=actor.id if actor else None, **cleaned)
+        raise RegistryError(
+            {"taken_on": _("Un seguimiento no puede ser anterior a la línea de base.")}
+        )
+    survey = FiSurvey(
+        participant=participant,
+        taken_on=taken_on,
+        kind="follow_up" if existing else "baseline",
+        recorded_by_id=actor.id if actor else None,
+        **cleaned,
+    )
     session.add(survey)
     session.flush()
-    audit.record(session, actor=actor, action="wfi.survey", subject_type="participant",
-                 subject_id=participant.id, detail=survey.kind)
+    audit.record(
+        session,
+        actor=actor,
+        action="wfi.survey",
+        subject_type="participant",
+        subject_id=participant.id,
+        detail=survey.kind,
+    )
     return survey
 
 
@@ -117,10 +150,13 @@ class IndicatorSet:
 def _shares(surveys: list[FiSurvey]) -> IndicatorSet:
     if not surveys:
         return IndicatorSet(0, {name: 0.0 for name in INDICATORS})
-    return IndicatorSet(len(surveys), {
-        name: round(100 * sum(bool(getattr(s, name)) for s in surveys) / len(surveys), 1)
-        for name in INDICATORS
-    })
+    return IndicatorSet(
+        len(surveys),
+        {
+            name: round(100 * sum(bool(getattr(s, name)) for s in surveys) / len(surveys), 1)
+            for name in INDICATORS
+        },
+    )
 
 
 def indicators(session: Session) -> tuple[IndicatorSet, IndicatorSet]:
@@ -128,7 +164,8 @@ def indicators(session: Session) -> tuple[IndicatorSet, IndicatorSet]:
     surveys = session.scalars(
         sa.select(FiSurvey)
         .join(WfiEnrolment, WfiEnrolment.participant_id == FiSurvey.participant_id)
-        .order_by(FiSurvey.participant_id, FiSurvey.taken_on)).all()
+        .order_by(FiSurvey.participant_id, FiSurvey.taken_on)
+    ).all()
     first: dict[int, FiSurvey] = {}
     last: dict[int, FiSurvey] = {}
     for survey in surveys:

@@ -26,8 +26,12 @@ staff_only = roles_required(*STAFF)
 @staff_only
 def indicators():
     baseline, latest = programme.indicators(db.session)
-    return render_template("programme/indicators.html", baseline=baseline, latest=latest,
-                           enrolled=programme.women_enrolled(db.session))
+    return render_template(
+        "programme/indicators.html",
+        baseline=baseline,
+        latest=latest,
+        enrolled=programme.women_enrolled(db.session),
+    )
 
 
 @bp.route("/participants/<int:participant_id>/enrol", methods=["GET", "POST"])
@@ -36,14 +40,24 @@ def enrol(participant_id: int):
     participant = load_participant(participant_id)
     form = EnrolForm()
     return handle_form(
-        form, lambda: programme.enrol(
-            db.session, participant, enrolled_on=form.enrolled_on.data,
-            telecenter_code=current_app.config["TELECENTER_CODE"], trainer=current_user,
-            actor=current_user, today=today_in_lima()),
-        errors=(services.RegistryError,), template="programme/enrol.html", p=participant,
+        form,
+        lambda: programme.enrol(
+            db.session,
+            participant,
+            enrolled_on=form.enrolled_on.data,
+            telecenter_code=current_app.config["TELECENTER_CODE"],
+            trainer=current_user,
+            actor=current_user,
+            today=today_in_lima(),
+        ),
+        errors=(services.RegistryError,),
+        template="programme/enrol.html",
+        p=participant,
         success=lambda _enrolment: (
             _("Inscrita en el programa de inclusión financiera."),
-            url_for("participants.detail", participant_id=participant.id)))
+            url_for("participants.detail", participant_id=participant.id),
+        ),
+    )
 
 
 @bp.route("/participants/<int:participant_id>/fi-consent", methods=["POST"])
@@ -65,16 +79,26 @@ def surveys(participant_id: int):
     if form.validate_on_submit():
         try:
             with writing(db.session):
-                survey = programme.record_survey(db.session, participant, form.answers(),
-                                                 taken_on=form.taken_on.data, actor=current_user,
-                                                 today=today_in_lima())
+                survey = programme.record_survey(
+                    db.session,
+                    participant,
+                    form.answers(),
+                    taken_on=form.taken_on.data,
+                    actor=current_user,
+                    today=today_in_lima(),
+                )
         except services.RegistryError as error:
             attach_errors(form, error.errors)
         else:
-            flash(_("Encuesta guardada (%(kind)s).", kind=sc.SURVEY_KINDS[survey.kind]),
-                  "success")
+            flash(_("Encuesta guardada (%(kind)s).", kind=sc.SURVEY_KINDS[survey.kind]), "success")
             return redirect(url_for(".surveys", participant_id=participant.id))
     baseline, latest = programme.comparison(participant)
     status = 400 if form.is_submitted() else 200
-    return render_template("programme/surveys.html", form=form, p=participant,
-                           baseline=baseline, latest=latest, consent_form=EmptyForm()), status
+    return render_template(
+        "programme/surveys.html",
+        form=form,
+        p=participant,
+        baseline=baseline,
+        latest=latest,
+        consent_form=EmptyForm(),
+    ), status

@@ -25,8 +25,14 @@ def check_pin(pin: str) -> str:
         raise RegistryError({"pin": _("El PIN tiene 4 números.")})
     steps = {int(b) - int(a) for a, b in zip(pin, pin[1:], strict=False)}
     if len(set(pin)) == 1 or steps in ({1}, {-1}):
-        raise RegistryError({"pin": _("Ese PIN es muy fácil de adivinar. Elija otro, por "
-                                      "ejemplo una fecha que usted recuerde.")})
+        raise RegistryError(
+            {
+                "pin": _(
+                    "Ese PIN es muy fácil de adivinar. Elija otro, por "
+                    "ejemplo una fecha que usted recuerde."
+                )
+            }
+        )
     return pin
 
 
@@ -37,18 +43,25 @@ def set_pin(session: Session, participant: Participant, pin: str, *, actor: User
         raise RegistryError({"pin": _("Los datos de esta persona fueron borrados.")})
     user = participant.user
     if user is None:
-        user = User(username=f"p-{participant.code.lower()}", role=RESIDENT,
-                    display_name=participant.first_name or participant.code)
+        user = User(
+            username=f"p-{participant.code.lower()}",
+            role=RESIDENT,
+            display_name=participant.first_name or participant.code,
+        )
         session.add(user)
         participant.user = user
     # A 4-digit PIN has 10,000 values: the lock-out after 5 failures protects it, not the cost
     # of the hash, so a lighter hash spares 40 residents signing in at once 0.2 s of CPU each.
-    user.password_hash = generate_password_hash(pin, method=current_app.config[
-        "PIN_HASH_METHOD"])
+    user.password_hash = generate_password_hash(pin, method=current_app.config["PIN_HASH_METHOD"])
     user.active = True
     session.flush()
-    audit.record(session, actor=actor, action="participant.set_pin", subject_type="participant",
-                 subject_id=participant.id)
+    audit.record(
+        session,
+        actor=actor,
+        action="participant.set_pin",
+        subject_type="participant",
+        subject_id=participant.id,
+    )
 
 
 def close_account(participant: Participant) -> None:
@@ -62,10 +75,22 @@ def close_account(participant: Participant) -> None:
     user.set_password(secrets.token_urlsafe(32))
 
 
-def authenticate_resident(session: Session, *, identifier: str, pin: str, address: str,
-                          policy: auth_services.ThrottlePolicy) -> User:
+def authenticate_resident(
+    session: Session,
+    *,
+    identifier: str,
+    pin: str,
+    address: str,
+    policy: auth_services.ThrottlePolicy,
+) -> User:
     participant = find_for_sign_in(session, identifier)
     user = participant.user if participant is not None else None
     return auth_services.verify_sign_in(
-        session, throttle_name="resident:" + normalise_code(identifier), user=user, secret=pin,
-        address=address, policy=policy, allowed_roles=(RESIDENT,))
+        session,
+        throttle_name="resident:" + normalise_code(identifier),
+        user=user,
+        secret=pin,
+        address=address,
+        policy=policy,
+        allowed_roles=(RESIDENT,),
+    )

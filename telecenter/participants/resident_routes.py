@@ -26,8 +26,12 @@ bp = Blueprint("resident_auth", __name__)
 
 
 def _again(message: str, status: int):
-    return render_template("auth/sign_in.html", form=SignInForm(), resident_error=message,
-                           resident_identifier=request.form.get("identifier", "")[:20]), status
+    return render_template(
+        "auth/sign_in.html",
+        form=SignInForm(),
+        resident_error=message,
+        resident_identifier=request.form.get("identifier", "")[:20],
+    ), status
 
 
 @bp.route("/sign-in/participant", methods=["POST"])
@@ -41,17 +45,29 @@ def sign_in():
         return _again(_("Escriba su DNI o código, y su PIN."), 400)
     try:
         # A failed attempt is a fact to keep (it counts towards the lock): committed too.
-        with writing(db.session, keep_on=(auth_services.SignInLocked,
-                                          auth_services.InvalidCredentials)):
-            user = authenticate_resident(db.session, identifier=identifier, pin=pin,
-                                         address=request.remote_addr or "",
-                                         policy=throttle_policy())
+        with writing(
+            db.session, keep_on=(auth_services.SignInLocked, auth_services.InvalidCredentials)
+        ):
+            user = authenticate_resident(
+                db.session,
+                identifier=identifier,
+                pin=pin,
+                address=request.remote_addr or "",
+                policy=throttle_policy(),
+            )
     except auth_services.SignInLocked as locked:
-        return _again(_("Demasiados intentos fallidos. Por seguridad, espere %(minutes)d "
-                        "minutos e intente de nuevo.", minutes=locked.minutes_left), 429)
+        return _again(
+            _(
+                "Demasiados intentos fallidos. Por seguridad, espere %(minutes)d "
+                "minutos e intente de nuevo.",
+                minutes=locked.minutes_left,
+            ),
+            429,
+        )
     except auth_services.InvalidCredentials:
-        return _again(_("El documento, el código o el PIN no son correctos. Revise e intente "
-                        "de nuevo."), 401)
+        return _again(
+            _("El documento, el código o el PIN no son correctos. Revise e intente de nuevo."), 401
+        )
     session.clear()
     login_user(user)
     flash(_("Bienvenida, bienvenido, %(name)s.", name=user.display_name), "success")

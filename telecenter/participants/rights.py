@@ -16,16 +16,30 @@ from telecenter.participants.services import RegistryError
 # event, programme membership). Everything else that could identify the person is cleared.
 KEPT_AFTER_ERASURE = ("sex", "birth_date", "birth_year")
 CLEARED_ON_ERASURE = (
-    "given_names", "surnames", "document_number", "district_ubigeo", "community", "phone",
-    "mother_tongue", "schooling", "occupation", "association_member", "head_of_household",
+    "given_names",
+    "surnames",
+    "document_number",
+    "district_ubigeo",
+    "community",
+    "phone",
+    "mother_tongue",
+    "schooling",
+    "occupation",
+    "association_member",
+    "head_of_household",
     "search_text",
 )
 
 
 def record_access(session: Session, participant: Participant, *, actor: User | None) -> None:
     """Showing or printing a person's data for them is itself logged."""
-    audit.record(session, actor=actor, action="participant.access", subject_type="participant",
-                 subject_id=participant.id)
+    audit.record(
+        session,
+        actor=actor,
+        action="participant.access",
+        subject_type="participant",
+        subject_id=participant.id,
+    )
 
 
 ERASURE_REASONS = ("requested", "registered_by_mistake", "duplicate")
@@ -52,5 +66,11 @@ def erase(session: Session, participant: Participant, *, actor: User | None, rea
     close_account(participant)
     participant.erased_at = utcnow()
     session.flush()
-    audit.record(session, actor=actor, action="participant.erase", subject_type="participant",
-                 subject_id=participant.id, detail=f"reason: {reason}")
+    audit.record(
+        session,
+        actor=actor,
+        action="participant.erase",
+        subject_type="participant",
+        subject_id=participant.id,
+        detail=f"reason: {reason}",
+    )

@@ -62,8 +62,7 @@ def registry_helpers():
     return {
         "choices": choices,
         "label": choices.label,
-        "district_label": lambda code: districts.find(code).label if districts.find(code)
-        else "—",
+        "district_label": lambda code: districts.find(code).label if districts.find(code) else "—",
         "consent_text": consent_text,
         "consent_kinds": CONSENT_KINDS,
         "indicator_names": INDICATOR_NAMES,
@@ -85,8 +84,14 @@ def index():
     page = request.args.get("page", 1, type=int) or 1
     rows, total = services.search(db.session, text, page=page)
     pages = max(1, -(-total // services.PAGE_SIZE))
-    return render_template("participants/list.html", rows=rows, total=total, q=text,
-                           page=min(max(page, 1), pages), pages=pages)
+    return render_template(
+        "participants/list.html",
+        rows=rows,
+        total=total,
+        q=text,
+        page=min(max(page, 1), pages),
+        pages=pages,
+    )
 
 
 def _register(form, template: str, *, complete: bool):
@@ -95,19 +100,27 @@ def _register(form, template: str, *, complete: bool):
         try:
             with writing(db.session):
                 participant = services.register(
-                    db.session, form.person_data(), form.consent_data(), actor=current_user,
-                    today=today_in_lima(), complete=complete,
-                    confirm_not_duplicate=form.confirm_not_duplicate.data)
+                    db.session,
+                    form.person_data(),
+                    form.consent_data(),
+                    actor=current_user,
+                    today=today_in_lima(),
+                    complete=complete,
+                    confirm_not_duplicate=form.confirm_not_duplicate.data,
+                )
                 if form.pin.data:
-                    resident_accounts.set_pin(db.session, participant, form.pin.data,
-                                              actor=current_user)
+                    resident_accounts.set_pin(
+                        db.session, participant, form.pin.data, actor=current_user
+                    )
         except services.RegistryError as error:
             attach_errors(form, error.errors)
         except services.LikelyDuplicate as duplicate:
             duplicates = duplicate.matches
         else:
-            flash(_("Participante registrado. Su código es %(code)s.", code=participant.code),
-                  "success")
+            flash(
+                _("Participante registrado. Su código es %(code)s.", code=participant.code),
+                "success",
+            )
             return redirect(url_for(".detail", participant_id=participant.id))
     status = 400 if form.is_submitted() else 200
     return render_template(template, form=form, duplicates=duplicates), status
@@ -140,8 +153,13 @@ def edit(participant_id: int):
     if form.validate_on_submit():
         try:
             with writing(db.session):
-                changed = services.update(db.session, participant, form.person_data(),
-                                          actor=current_user, today=today_in_lima())
+                changed = services.update(
+                    db.session,
+                    participant,
+                    form.person_data(),
+                    actor=current_user,
+                    today=today_in_lima(),
+                )
         except services.RegistryError as error:
             attach_errors(form, error.errors)
         else:
@@ -159,8 +177,9 @@ def set_pin(participant_id: int):
     if form.validate_on_submit():
         try:
             with writing(db.session):
-                resident_accounts.set_pin(db.session, participant, form.pin.data,
-                                          actor=current_user)
+                resident_accounts.set_pin(
+                    db.session, participant, form.pin.data, actor=current_user
+                )
         except services.RegistryError as error:
             flash(error.errors["pin"], "error")
         else:
@@ -194,8 +213,10 @@ def erase(participant_id: int):
     if form.validate_on_submit():
         with writing(db.session):
             rights.erase(db.session, participant, actor=current_user, reason=form.reason.data)
-        flash(_("Los datos personales fueron borrados. Los números ya reportados no cambian."),
-              "success")
+        flash(
+            _("Los datos personales fueron borrados. Los números ya reportados no cambian."),
+            "success",
+        )
         return redirect(url_for(".index"))
     status = 400 if form.is_submitted() else 200
     return render_template("participants/erase.html", form=form, p=participant), status
@@ -210,24 +231,33 @@ def import_csv():
     if form.validate_on_submit():
         try:
             with writing(db.session):
-                report = csv_io.import_csv(db.session, form.file.data.read(), actor=current_user,
-                                           today=today_in_lima())
+                report = csv_io.import_csv(
+                    db.session, form.file.data.read(), actor=current_user, today=today_in_lima()
+                )
         except csv_io.ImportRejected as rejected:
             report = rejected.report
         else:
             flash(_("Se importaron %(n)d participantes.", n=report.imported), "success")
             return redirect(url_for(".index"))
     status = 400 if form.is_submitted() else 200
-    return render_template("participants/import.html", form=form, report=report,
-                           columns=csv_io.COLUMNS, max_rows=csv_io.MAX_ROWS), status
+    return render_template(
+        "participants/import.html",
+        form=form,
+        report=report,
+        columns=csv_io.COLUMNS,
+        max_rows=csv_io.MAX_ROWS,
+    ), status
 
 
 @bp.route("/import/template.csv")
 @staff_only
 def import_template():
     header = ",".join(csv_io.COLUMNS) + "\r\n"
-    return Response("\ufeff" + header, mimetype="text/csv", headers={
-        "Content-Disposition": "attachment; filename=plantilla-participantes.csv"})
+    return Response(
+        "\ufeff" + header,
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=plantilla-participantes.csv"},
+    )
 
 
 @bp.route("/export.csv")
@@ -239,5 +269,8 @@ def export_csv():
     with writing(db.session):  # the export is logged: who took everyone's data, when
         body = csv_io.export_csv(db.session, participants, actor=current_user)
     filename = f"participantes-{current_app.config['TELECENTER_CODE']}-{today_in_lima()}.csv"
-    return Response("\ufeff" + body, mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+    return Response(
+        "\ufeff" + body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename={filename}"},
+    )

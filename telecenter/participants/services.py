@@ -107,16 +107,19 @@ def validate(data: ParticipantData, *, today: date, complete: bool = True) -> Pa
     if complete and not data.surnames:
         errors["surnames"] = _("Escriba los apellidos.")
     _check_choice(errors, "sex", data.sex, choices.SEXES, required=True)
-    _check_choice(errors, "document_type", data.document_type, choices.DOCUMENT_TYPES,
-                  required=True)
+    _check_choice(
+        errors, "document_type", data.document_type, choices.DOCUMENT_TYPES, required=True
+    )
     if "document_type" not in errors:
         try:
-            data.document_number = identity.normalise_document(data.document_type,
-                                                               data.document_number)
+            data.document_number = identity.normalise_document(
+                data.document_type, data.document_number
+            )
         except identity.InvalidDocument as error:
             errors["document_number"] = str(error)
-    birth_error = identity.check_birth(today, birth_date=data.birth_date,
-                                       birth_year=data.birth_year)
+    birth_error = identity.check_birth(
+        today, birth_date=data.birth_date, birth_year=data.birth_year
+    )
     if birth_error:
         errors["birth_date" if data.birth_date else "birth_year"] = birth_error
     elif complete and data.birth_year is None:
@@ -141,8 +144,10 @@ def validate_consent(consent: ConsentData, data: ParticipantData, *, today: date
         errors["consent"] = _("Sin consentimiento no se puede registrar a la persona.")
     age = identity.age_on(today, birth_date=data.birth_date, birth_year=data.birth_year)
     if age is not None and age < 18 and not (consent.guardian_name or "").strip():
-        errors["guardian_name"] = _("Es menor de edad: escriba el nombre de su madre, padre o "
-                                    "apoderado que da el consentimiento.")
+        errors["guardian_name"] = _(
+            "Es menor de edad: escriba el nombre de su madre, padre o "
+            "apoderado que da el consentimiento."
+        )
     if errors:
         raise RegistryError(errors)
 
@@ -150,34 +155,46 @@ def validate_consent(consent: ConsentData, data: ParticipantData, *, today: date
 def document_taken(session: Session, data: ParticipantData, *, exclude_id: int | None = None):
     if not data.document_number:
         return False
-    query = sa.select(Participant.id).where(Participant.document_type == data.document_type,
-                                            Participant.document_number == data.document_number)
+    query = sa.select(Participant.id).where(
+        Participant.document_type == data.document_type,
+        Participant.document_number == data.document_number,
+    )
     if exclude_id is not None:
         query = query.where(Participant.id != exclude_id)
     return session.scalar(query) is not None
 
 
-def likely_duplicates(session: Session, data: ParticipantData, *,
-                      exclude_id: int | None = None) -> list[Participant]:
+def likely_duplicates(
+    session: Session, data: ParticipantData, *, exclude_id: int | None = None
+) -> list[Participant]:
     """People with the same names and the same birth date (or year, when only that is known)."""
     if data.birth_year is None:
         return []
     # Same birth year in SQL; names compared in Python so that accents and case do not matter.
-    query = sa.select(Participant).where(Participant.erased_at.is_(None),
-                                         Participant.birth_year == data.birth_year)
+    query = sa.select(Participant).where(
+        Participant.erased_at.is_(None), Participant.birth_year == data.birth_year
+    )
     if data.birth_date is not None:
-        query = query.where(sa.or_(Participant.birth_date == data.birth_date,
-                                   Participant.birth_date.is_(None)))
+        query = query.where(
+            sa.or_(Participant.birth_date == data.birth_date, Participant.birth_date.is_(None))
+        )
     if exclude_id is not None:
         query = query.where(Participant.id != exclude_id)
     candidates = session.scalars(query).all()
-    return [p for p in candidates if fold(p.given_names) == fold(data.given_names)
-            and fold(p.surnames) == fold(data.surnames)]
+    return [
+        p
+        for p in candidates
+        if fold(p.given_names) == fold(data.given_names) and fold(p.surnames) == fold(data.surnames)
+    ]
 
 
 def new_code(session: Session) -> str:
-    return codes.new_code(CODE_LENGTH, lambda code: session.scalar(
-        sa.select(Participant.id).where(Participant.code == code)) is not None)
+    return codes.new_code(
+        CODE_LENGTH,
+        lambda code: (
+            session.scalar(sa.select(Participant.id).where(Participant.code == code)) is not None
+        ),
+    )
 
 
 def normalise_code(text: str) -> str:
@@ -191,9 +208,18 @@ def _apply(participant: Participant, data: ParticipantData) -> list[str]:
         if getattr(participant, name) != value:
             setattr(participant, name, value)
             changed.append(name)
-    participant.search_text = " ".join(filter(None, (
-        fold(data.given_names), fold(data.surnames), (data.document_number or "").lower(),
-        participant.code.lower(), fold(data.community))))
+    participant.search_text = " ".join(
+        filter(
+            None,
+            (
+                fold(data.given_names),
+                fold(data.surnames),
+                (data.document_number or "").lower(),
+                participant.code.lower(),
+                fold(data.community),
+            ),
+        )
+    )
     return changed
 
 
@@ -211,28 +237,46 @@ def register(
     data = validate(data, today=today, complete=complete)
     validate_consent(consent, data, today=today)
     if document_taken(session, data):
-        raise RegistryError({"document_number": _("Ya hay una persona registrada con ese "
-                                                  "documento. Búsquela en la lista.")})
+        raise RegistryError(
+            {
+                "document_number": _(
+                    "Ya hay una persona registrada con ese documento. Búsquela en la lista."
+                )
+            }
+        )
     if not confirm_not_duplicate:
         matches = likely_duplicates(session, data)
         if matches:
             raise LikelyDuplicate(matches)
-    participant = Participant(code=new_code(session), is_complete=complete,
-                              registered_by_id=actor.id if actor else None)
+    participant = Participant(
+        code=new_code(session), is_complete=complete, registered_by_id=actor.id if actor else None
+    )
     _apply(participant, data)
     session.add(participant)
     session.flush()
     _add_consents(session, participant, consent, actor)
-    audit.record(session, actor=actor, action="participant.register", subject_type="participant",
-                 subject_id=participant.id, detail="complete" if complete else "quick")
+    audit.record(
+        session,
+        actor=actor,
+        action="participant.register",
+        subject_type="participant",
+        subject_id=participant.id,
+        detail="complete" if complete else "quick",
+    )
     return participant
 
 
 def _add_consents(session, participant, consent: ConsentData, actor) -> None:
-    session.add(Consent(participant=participant, kind="registration",
-                        text_version=CONSENT_VERSION, purpose=REGISTRATION_PURPOSE,
-                        recorded_by_id=actor.id if actor else None,
-                        guardian_name=(consent.guardian_name or "").strip() or None))
+    session.add(
+        Consent(
+            participant=participant,
+            kind="registration",
+            text_version=CONSENT_VERSION,
+            purpose=REGISTRATION_PURPOSE,
+            recorded_by_id=actor.id if actor else None,
+            guardian_name=(consent.guardian_name or "").strip() or None,
+        )
+    )
     if consent.financial_inclusion:
         record_fi_consent(session, participant, actor=actor)
 
@@ -241,18 +285,37 @@ def record_fi_consent(session: Session, participant: Participant, *, actor: User
     """The separate, explicit consent that sensitive financial answers need."""
     if participant.has_consent("financial_inclusion"):
         return
-    guardian = next((c.guardian_name for c in participant.consents if c.kind == "registration"),
-                    None)
-    session.add(Consent(participant=participant, kind="financial_inclusion",
-                        text_version=CONSENT_VERSION, purpose=FINANCIAL_INCLUSION_PURPOSE,
-                        recorded_by_id=actor.id if actor else None, guardian_name=guardian))
+    guardian = next(
+        (c.guardian_name for c in participant.consents if c.kind == "registration"), None
+    )
+    session.add(
+        Consent(
+            participant=participant,
+            kind="financial_inclusion",
+            text_version=CONSENT_VERSION,
+            purpose=FINANCIAL_INCLUSION_PURPOSE,
+            recorded_by_id=actor.id if actor else None,
+            guardian_name=guardian,
+        )
+    )
     session.flush()
-    audit.record(session, actor=actor, action="participant.consent_fi",
-                 subject_type="participant", subject_id=participant.id)
+    audit.record(
+        session,
+        actor=actor,
+        action="participant.consent_fi",
+        subject_type="participant",
+        subject_id=participant.id,
+    )
 
 
-def update(session: Session, participant: Participant, data: ParticipantData, *,
-           actor: User | None, today: date) -> list[str]:
+def update(
+    session: Session,
+    participant: Participant,
+    data: ParticipantData,
+    *,
+    actor: User | None,
+    today: date,
+) -> list[str]:
     """Rectification: store the corrected data and log which fields changed (not their values)."""
     if participant.erased_at:
         raise RegistryError({"given_names": _("Los datos de esta persona fueron borrados.")})
@@ -265,9 +328,14 @@ def update(session: Session, participant: Participant, data: ParticipantData, *,
         participant.user.display_name = participant.first_name
     session.flush()
     if changed:
-        audit.record(session, actor=actor, action="participant.rectify",
-                     subject_type="participant", subject_id=participant.id,
-                     detail=", ".join(changed))
+        audit.record(
+            session,
+            actor=actor,
+            action="participant.rectify",
+            subject_type="participant",
+            subject_id=participant.id,
+            detail=", ".join(changed),
+        )
     return changed
 
 
@@ -278,9 +346,11 @@ def search(session: Session, text: str = "", *, page: int = 1):
         digits = identity.normalise_search_document(word)
         query = query.where(Participant.search_text.contains(digits or word, autoescape=True))
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    rows = session.scalars(query.order_by(Participant.surnames, Participant.given_names,
-                                          Participant.id)
-                           .limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)).all()
+    rows = session.scalars(
+        query.order_by(Participant.surnames, Participant.given_names, Participant.id)
+        .limit(PAGE_SIZE)
+        .offset((max(page, 1) - 1) * PAGE_SIZE)
+    ).all()
     return rows, total
 
 
@@ -290,7 +360,12 @@ def find_for_sign_in(session: Session, identifier: str) -> Participant | None:
     if not cleaned:
         return None
     document = cleaned[:8] if cleaned[:8].isdigit() and len(cleaned) in (8, 9) else cleaned
-    return session.scalar(sa.select(Participant).where(
-        Participant.erased_at.is_(None),
-        sa.or_(Participant.code == cleaned, Participant.document_number == document),
-    ).order_by(Participant.id).limit(1))
+    return session.scalar(
+        sa.select(Participant)
+        .where(
+            Participant.erased_at.is_(None),
+            sa.or_(Participant.code == cleaned, Participant.document_number == document),
+        )
+        .order_by(Participant.id)
+        .limit(1)
+    )

@@ -32,8 +32,10 @@ def sync_command():
     if result.busy:
         raise click.ClickException("another sync is running; try again in a moment")
     state = outbox.status(db.session)
-    click.echo(f"sent {len(result.sent)}, refused {len(result.refused)}, "
-               f"failed {len(result.failed)}, still pending {state.pending + state.refused}")
+    click.echo(
+        f"sent {len(result.sent)}, refused {len(result.refused)}, "
+        f"failed {len(result.failed)}, still pending {state.pending + state.refused}"
+    )
     if state.last_error and (state.pending or state.refused):
         click.echo(f"last error: {state.last_error}")
     if state.pending or state.refused:
@@ -49,24 +51,35 @@ def _month(value: str | None) -> str | None:
 @click.command("summary")
 @click.option("--from", "first", callback=lambda c, p, v: _month(v), help="YYYY-MM")
 @click.option("--to", "last", callback=lambda c, p, v: _month(v), help="YYYY-MM")
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True
+)
 @with_appcontext
 def summary_command(first, last, fmt):
     """Print the site's month summaries (what it sends to central)."""
     _site_only()
     if first and last and first > last:
         raise click.BadParameter("--from must not be after --to")
-    items = monthly_reports(db.session, telecenter=current_app.config["TELECENTER_CODE"],
-                            first=first, last=last)
+    items = monthly_reports(
+        db.session, telecenter=current_app.config["TELECENTER_CODE"], first=first, last=last
+    )
     if fmt == "json":
         click.echo(json.dumps(items, ensure_ascii=False, indent=1))
         return
     _write_csv(items, sys.stdout)
 
 
-CSV_COLUMNS = ("month", "table", "activity", "category", "sex", "age_band", "wfi", "scope",
-               *dict.fromkeys(m for _d, ms in reports.TABLES.values() for m in ms))
+CSV_COLUMNS = (
+    "month",
+    "table",
+    "activity",
+    "category",
+    "sex",
+    "age_band",
+    "wfi",
+    "scope",
+    *dict.fromkeys(m for _d, ms in reports.TABLES.values() for m in ms),
+)
 
 
 def _write_csv(items: list[dict], stream) -> None:

@@ -77,19 +77,29 @@ def due_months(session: Session, *, force: bool) -> list[OutboxMonth]:
     states = ("pending", "refused") if force else ("pending",)
     query = sa.select(OutboxMonth).where(OutboxMonth.state.in_(states))
     if not force:
-        query = query.where(sa.or_(OutboxMonth.next_attempt_at.is_(None),
-                                   OutboxMonth.next_attempt_at <= utcnow()))
+        query = query.where(
+            sa.or_(OutboxMonth.next_attempt_at.is_(None), OutboxMonth.next_attempt_at <= utcnow())
+        )
     return list(session.scalars(query.order_by(OutboxMonth.month)))
 
 
 def _post(settings: Settings, payloads: list[dict], transport) -> httpx.Response:
-    body = gzip.compress(json.dumps({"schema": reports.SCHEMA, "telecenter": settings.telecenter,
-                                     "reports": payloads}, separators=(",", ":")).encode())
+    body = gzip.compress(
+        json.dumps(
+            {"schema": reports.SCHEMA, "telecenter": settings.telecenter, "reports": payloads},
+            separators=(",", ":"),
+        ).encode()
+    )
     with httpx.Client(transport=transport, timeout=settings.timeout) as http:
-        return http.post(settings.central_url.rstrip("/") + "/api/v1/sync/reports",
-                         content=body, headers={
-                             "Authorization": f"Bearer {settings.token}",
-                             "Content-Type": "application/json", "Content-Encoding": "gzip"})
+        return http.post(
+            settings.central_url.rstrip("/") + "/api/v1/sync/reports",
+            content=body,
+            headers={
+                "Authorization": f"Bearer {settings.token}",
+                "Content-Type": "application/json",
+                "Content-Encoding": "gzip",
+            },
+        )
 
 
 def _explain(response: httpx.Response, settings: Settings) -> str:
@@ -98,13 +108,20 @@ def _explain(response: httpx.Response, settings: Settings) -> str:
     except ValueError:
         reason = ""
     if response.status_code == 401:
-        return _("La oficina central no reconoce la clave de este telecentro (SYNC_TOKEN). "
-                 "Pida una clave nueva.")
+        return _(
+            "La oficina central no reconoce la clave de este telecentro (SYNC_TOKEN). "
+            "Pida una clave nueva."
+        )
     if response.status_code == 403:
-        return _("La clave no corresponde al código de este telecentro (%(code)s).",
-                 code=settings.telecenter)
-    return _("La oficina central rechazó el envío (%(status)d): %(reason)s",
-             status=response.status_code, reason=reason[:300])
+        return _(
+            "La clave no corresponde al código de este telecentro (%(code)s).",
+            code=settings.telecenter,
+        )
+    return _(
+        "La oficina central rechazó el envío (%(status)d): %(reason)s",
+        status=response.status_code,
+        reason=reason[:300],
+    )
 
 
 @dataclass(frozen=True)
@@ -121,24 +138,38 @@ def exchange(settings: Settings, payloads: list[dict], transport=None) -> Outcom
     try:
         response = _post(settings, payloads, transport)
     except httpx.HTTPError as error:
-        return Outcome(None, message=_("No hay conexión con la oficina central (%(error)s). Se "
-                                       "volverá a intentar.", error=type(error).__name__))
+        return Outcome(
+            None,
+            message=_(
+                "No hay conexión con la oficina central (%(error)s). Se volverá a intentar.",
+                error=type(error).__name__,
+            ),
+        )
     if response.status_code >= 500:
-        return Outcome(response.status_code, message=_(
-            "La oficina central tuvo un problema (%(status)d). Se volverá a intentar.",
-            status=response.status_code))
+        return Outcome(
+            response.status_code,
+            message=_(
+                "La oficina central tuvo un problema (%(status)d). Se volverá a intentar.",
+                status=response.status_code,
+            ),
+        )
     if response.status_code >= 400:
         return Outcome(response.status_code, message=_explain(response, settings))
     try:
         acknowledged = frozenset(a["month"] for a in response.json().get("acknowledged", []))
     except (ValueError, TypeError, KeyError, AttributeError):
-        return Outcome(None, message=_("La oficina central respondió algo que no se entiende. "
-                                       "Se volverá a intentar."))
+        return Outcome(
+            None,
+            message=_(
+                "La oficina central respondió algo que no se entiende. Se volverá a intentar."
+            ),
+        )
     return Outcome(response.status_code, acknowledged)
 
 
-def record(session: Session, sent: dict[str, str], outcome: Outcome, result: SendResult,
-           now) -> None:
+def record(
+    session: Session, sent: dict[str, str], outcome: Outcome, result: SendResult, now
+) -> None:
     """Write what central answered for the months sent ({month: digest sent}). Months whose
     data changed while the request travelled are acknowledged for what was sent and stay
     pending for the rest."""
@@ -160,8 +191,9 @@ def record(session: Session, sent: dict[str, str], outcome: Outcome, result: Sen
             result.sent.append(row.month)
 
 
-def send_pending(session: Session, settings: Settings, *, force: bool = False,
-                 transport=None) -> SendResult:
+def send_pending(
+    session: Session, settings: Settings, *, force: bool = False, transport=None
+) -> SendResult:
     """Send due months in batches. Each batch travels with no transaction open, then its
     answer is written in one short write, so progress survives a crash and the site keeps
     working (and writing) while central takes its time."""
@@ -176,14 +208,19 @@ def send_pending(session: Session, settings: Settings, *, force: bool = False,
         due = [(row.month, row.digest, row.payload) for row in due_months(session, force=force)]
         session.commit()  # end the read: nothing is held while the requests travel
         for start in range(0, len(due), BATCH):
-            batch = due[start:start + BATCH]
+            batch = due[start : start + BATCH]
             now = utcnow()
             outcome = exchange(settings, [payload for _m, _d, payload in batch], transport)
             with writing(session):
-                record(session, {month: digest for month, digest, _p in batch}, outcome,
-                       result, now)
+                record(
+                    session, {month: digest for month, digest, _p in batch}, outcome, result, now
+                )
             if result.failed:
                 break  # central is unreachable: the rest waits for the next attempt
-    log.info("sync: sent %d, refused %d, failed %d", len(result.sent), len(result.refused),
-             len(result.failed))
+    log.info(
+        "sync: sent %d, refused %d, failed %d",
+        len(result.sent),
+        len(result.refused),
+        len(result.failed),
+    )
     return result

@@ -77,11 +77,21 @@ class Status:
 
 
 def status(session: Session) -> Status:
-    counts = dict(session.execute(sa.select(OutboxMonth.state, sa.func.count())
-                                  .group_by(OutboxMonth.state)).tuples().all())
-    failed = session.scalars(sa.select(OutboxMonth).where(OutboxMonth.last_error.is_not(None))
-                             .order_by(OutboxMonth.last_attempt_at.desc()).limit(1)).first()
-    return Status(pending=counts.get("pending", 0), refused=counts.get("refused", 0),
-                  last_success=session.scalar(sa.select(sa.func.max(OutboxMonth.sent_at))),
-                  last_error=failed.last_error if failed else None,
-                  last_error_at=failed.last_attempt_at if failed else None)
+    counts = dict(
+        session.execute(sa.select(OutboxMonth.state, sa.func.count()).group_by(OutboxMonth.state))
+        .tuples()
+        .all()
+    )
+    failed = session.scalars(
+        sa.select(OutboxMonth)
+        .where(OutboxMonth.last_error.is_not(None))
+        .order_by(OutboxMonth.last_attempt_at.desc())
+        .limit(1)
+    ).first()
+    return Status(
+        pending=counts.get("pending", 0),
+        refused=counts.get("refused", 0),
+        last_success=session.scalar(sa.select(sa.func.max(OutboxMonth.sent_at))),
+        last_error=failed.last_error if failed else None,
+        last_error_at=failed.last_attempt_at if failed else None,
+    )

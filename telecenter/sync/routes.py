@@ -17,9 +17,13 @@ bp = Blueprint("sync", __name__, url_prefix="/admin/sync")
 @bp.route("/")
 @roles_required(ADMIN)
 def status():
-    return render_template("sync/status.html", status=outbox.status(db.session), form=EmptyForm(),
-                           central_url=current_app.config.get("CENTRAL_URL") or "",
-                           configured=bool(current_app.config.get("SYNC_TOKEN")))
+    return render_template(
+        "sync/status.html",
+        status=outbox.status(db.session),
+        form=EmptyForm(),
+        central_url=current_app.config.get("CENTRAL_URL") or "",
+        configured=bool(current_app.config.get("SYNC_TOKEN")),
+    )
 
 
 @bp.route("/now", methods=["POST"])

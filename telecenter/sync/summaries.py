@@ -31,8 +31,9 @@ class Person:
     wfi_since: date | None
 
     def band(self, on: date) -> str:
-        return identity.age_band(identity.age_on(on, birth_date=self.birth_date,
-                                                 birth_year=self.birth_year))
+        return identity.age_band(
+            identity.age_on(on, birth_date=self.birth_date, birth_year=self.birth_year)
+        )
 
     def wfi(self, on: date) -> bool:
         return self.wfi_since is not None and self.wfi_since <= on
@@ -55,12 +56,19 @@ class Facts:
 
 
 def _people(session: Session) -> dict[int, Person]:
-    wfi = dict(session.execute(sa.select(WfiEnrolment.participant_id,
-                                         WfiEnrolment.enrolled_on)).tuples().all())
-    return {pid: Person(sex, birth_date, birth_year, wfi.get(pid)) for pid, sex, birth_date,
-            birth_year in session.execute(sa.select(Participant.id, Participant.sex,
-                                                    Participant.birth_date,
-                                                    Participant.birth_year))}
+    wfi = dict(
+        session.execute(sa.select(WfiEnrolment.participant_id, WfiEnrolment.enrolled_on))
+        .tuples()
+        .all()
+    )
+    return {
+        pid: Person(sex, birth_date, birth_year, wfi.get(pid))
+        for pid, sex, birth_date, birth_year in session.execute(
+            sa.select(
+                Participant.id, Participant.sex, Participant.birth_date, Participant.birth_year
+            )
+        )
+    }
 
 
 def _local(moment: datetime) -> tuple[str, date]:
@@ -82,24 +90,44 @@ class FirstEvents:
 
 
 def _sessions_and_attendance(session, people, facts, firsts) -> None:
-    for kind, category, starts, ends, viewers in session.execute(sa.select(
-            ActivitySession.kind, ActivitySession.category, ActivitySession.starts_at,
-            ActivitySession.ends_at, ActivitySession.unregistered_viewers).where(
-            ActivitySession.state == "held")):
+    for kind, category, starts, ends, viewers in session.execute(
+        sa.select(
+            ActivitySession.kind,
+            ActivitySession.category,
+            ActivitySession.starts_at,
+            ActivitySession.ends_at,
+            ActivitySession.unregistered_viewers,
+        ).where(ActivitySession.state == "held")
+    ):
         month, _day = _local(starts)
-        _add(facts.sessions[month], (kind, category), held=1,
-             hours=(ends - starts).total_seconds() / 3600, viewers=viewers)
+        _add(
+            facts.sessions[month],
+            (kind, category),
+            held=1,
+            hours=(ends - starts).total_seconds() / 3600,
+            viewers=viewers,
+        )
         facts.months.add(month)
-    for pid, kind, category, starts, ends in session.execute(sa.select(
-            Attendance.participant_id, ActivitySession.kind, ActivitySession.category,
-            ActivitySession.starts_at, ActivitySession.ends_at).join(
-            ActivitySession, ActivitySession.id == Attendance.session_id).where(
-            ActivitySession.state == "held", Attendance.status.in_(COUNTED))):
+    for pid, kind, category, starts, ends in session.execute(
+        sa.select(
+            Attendance.participant_id,
+            ActivitySession.kind,
+            ActivitySession.category,
+            ActivitySession.starts_at,
+            ActivitySession.ends_at,
+        )
+        .join(ActivitySession, ActivitySession.id == Attendance.session_id)
+        .where(ActivitySession.state == "held", Attendance.status.in_(COUNTED))
+    ):
         month, day = _local(starts)
         person = people[pid]
         key = (kind, category, person.sex, person.band(day), person.wfi(day))
-        _add(facts.attendance[month], key, attendances=1,
-             hours=(ends - starts).total_seconds() / 3600)
+        _add(
+            facts.attendance[month],
+            key,
+            attendances=1,
+            hours=(ends - starts).total_seconds() / 3600,
+        )
         facts.attendance_people[(month, key)].add(pid)
         firsts.see(pid, ("any", f"activity:{kind}", f"category:{category}"), starts)
         facts.months.add(month)
@@ -112,14 +140,17 @@ def _add(bucket: dict, key, **measures) -> None:
 
 
 def _learning(session, people, facts, firsts) -> None:
-    for pid, category, moment in session.execute(sa.select(
-            Enrolment.participant_id, Course.category, LessonProgress.completed_at).join(
-            Enrolment, Enrolment.id == LessonProgress.enrolment_id).join(
-            Course, Course.id == Enrolment.course_id)):
+    for pid, category, moment in session.execute(
+        sa.select(Enrolment.participant_id, Course.category, LessonProgress.completed_at)
+        .join(Enrolment, Enrolment.id == LessonProgress.enrolment_id)
+        .join(Course, Course.id == Enrolment.course_id)
+    ):
         firsts.see(pid, ("any", "self_paced", f"category:{category}"), moment)
-    for pid, category, moment in session.execute(sa.select(
-            Enrolment.participant_id, Course.category, Enrolment.completed_at).join(
-            Course, Course.id == Enrolment.course_id).where(Enrolment.completed_at.is_not(None))):
+    for pid, category, moment in session.execute(
+        sa.select(Enrolment.participant_id, Course.category, Enrolment.completed_at)
+        .join(Course, Course.id == Enrolment.course_id)
+        .where(Enrolment.completed_at.is_not(None))
+    ):
         month, day = _local(moment)
         person = people[pid]
         _add(facts.completions[month], (category, person.sex, person.band(day)), completions=1)
@@ -128,14 +159,14 @@ def _learning(session, people, facts, firsts) -> None:
 
 
 def _registry(session, people, facts) -> None:
-    for pid, registered_at in session.execute(sa.select(Participant.id,
-                                                        Participant.registered_at)):
+    for pid, registered_at in session.execute(sa.select(Participant.id, Participant.registered_at)):
         month, day = _local(registered_at)
         person = people[pid]
         _add(facts.registrations[month], (person.sex, person.band(day)), registrations=1)
         facts.months.add(month)
-    for pid, enrolled_on in session.execute(sa.select(WfiEnrolment.participant_id,
-                                                      WfiEnrolment.enrolled_on)):
+    for pid, enrolled_on in session.execute(
+        sa.select(WfiEnrolment.participant_id, WfiEnrolment.enrolled_on)
+    ):
         month = reports.month_of(enrolled_on)
         _add(facts.wfi_enrolments[month], (people[pid].band(enrolled_on),), enrolments=1)
         facts.months.add(month)
@@ -157,8 +188,10 @@ def collect(session: Session) -> Facts:
 
 def _rows(table: str, bucket: dict, shape) -> list[dict]:
     dims, _measures = reports.TABLES[table]
-    return [dict(zip(dims, key, strict=True)) | shape(key, values)
-            for key, values in sorted(bucket.items(), key=lambda item: str(item[0]))]
+    return [
+        dict(zip(dims, key, strict=True)) | shape(key, values)
+        for key, values in sorted(bucket.items(), key=lambda item: str(item[0]))
+    ]
 
 
 HOURS_DECIMALS = 6
@@ -173,22 +206,44 @@ def _hours(value: float) -> float:
 def report_for(facts: Facts, month: str, *, telecenter: str, generated_at: datetime) -> dict:
     people = facts.attendance_people
     return {
-        "schema": reports.SCHEMA, "telecenter": telecenter, "month": month,
+        "schema": reports.SCHEMA,
+        "telecenter": telecenter,
+        "month": month,
         "generated_at": generated_at.isoformat().replace("+00:00", "Z"),
-        "sessions": _rows("sessions", facts.sessions.get(month, {}), lambda k, v: {
-            "sessions_held": v["held"], "session_hours": _hours(v["hours"]),
-            "unregistered_viewers": v["viewers"]}),
-        "attendance": _rows("attendance", facts.attendance.get(month, {}), lambda k, v: {
-            "attendances": v["attendances"], "hours": _hours(v["hours"]),
-            "participants": len(people[(month, k)])}),
-        "registrations": _rows("registrations", facts.registrations.get(month, {}),
-                               lambda k, v: {"registrations": v["registrations"]}),
-        "completions": _rows("completions", facts.completions.get(month, {}),
-                             lambda k, v: {"completions": v["completions"]}),
-        "wfi_enrolments": _rows("wfi_enrolments", facts.wfi_enrolments.get(month, {}),
-                                lambda k, v: {"enrolments": v["enrolments"]}),
-        "reach": _rows("reach", facts.reach.get(month, {}),
-                       lambda k, v: {"new_people": v}),
+        "sessions": _rows(
+            "sessions",
+            facts.sessions.get(month, {}),
+            lambda k, v: {
+                "sessions_held": v["held"],
+                "session_hours": _hours(v["hours"]),
+                "unregistered_viewers": v["viewers"],
+            },
+        ),
+        "attendance": _rows(
+            "attendance",
+            facts.attendance.get(month, {}),
+            lambda k, v: {
+                "attendances": v["attendances"],
+                "hours": _hours(v["hours"]),
+                "participants": len(people[(month, k)]),
+            },
+        ),
+        "registrations": _rows(
+            "registrations",
+            facts.registrations.get(month, {}),
+            lambda k, v: {"registrations": v["registrations"]},
+        ),
+        "completions": _rows(
+            "completions",
+            facts.completions.get(month, {}),
+            lambda k, v: {"completions": v["completions"]},
+        ),
+        "wfi_enrolments": _rows(
+            "wfi_enrolments",
+            facts.wfi_enrolments.get(month, {}),
+            lambda k, v: {"enrolments": v["enrolments"]},
+        ),
+        "reach": _rows("reach", facts.reach.get(month, {}), lambda k, v: {"new_people": v}),
     }
 
 
@@ -202,12 +257,15 @@ def months_between(first: str, last: str) -> list[str]:
     return months
 
 
-def monthly_reports(session: Session, *, telecenter: str, first: str | None = None,
-                    last: str | None = None) -> list[dict]:
+def monthly_reports(
+    session: Session, *, telecenter: str, first: str | None = None, last: str | None = None
+) -> list[dict]:
     """Reports for every month from `first` (default: the site's first data) to `last`."""
     facts = collect(session)
     now = utcnow()
     last = last or reports.month_of(to_lima(now))
     first = first or (min(facts.months) if facts.months else last)
-    return [report_for(facts, month, telecenter=telecenter, generated_at=now)
-            for month in months_between(first, last)]
+    return [
+        report_for(facts, month, telecenter=telecenter, generated_at=now)
+        for month in months_between(first, last)
+    ]

@@ -11,9 +11,12 @@ from telecenter.sync.client import SendResult, Settings, send_pending
 
 def settings_of(app: Flask) -> Settings:
     config = app.config
-    return Settings(central_url=config.get("CENTRAL_URL") or "",
-                    token=config.get("SYNC_TOKEN") or "", telecenter=config["TELECENTER_CODE"],
-                    instance_path=app.instance_path)
+    return Settings(
+        central_url=config.get("CENTRAL_URL") or "",
+        token=config.get("SYNC_TOKEN") or "",
+        telecenter=config["TELECENTER_CODE"],
+        instance_path=app.instance_path,
+    )
 
 
 def sync_now(*, force: bool = False, transport=None) -> SendResult:

@@ -11,11 +11,17 @@ from telecenter.lima_time import today_in_lima
 
 
 def session_data(day: date | None = None, start=time(9, 0), end=time(11, 0), **fields):
-    values = dict(kind="class", title="Uso del celular", category="digital_literacy",
-                  room="Laboratorio", trainer_id=None)
+    values = dict(
+        kind="class",
+        title="Uso del celular",
+        category="digital_literacy",
+        room="Laboratorio",
+        trainer_id=None,
+    )
     values.update(fields)
-    return SessionData(day=day or today_in_lima() + timedelta(days=7), start=start, end=end,
-                       **values)
+    return SessionData(
+        day=day or today_in_lima() + timedelta(days=7), start=start, end=end, **values
+    )
 
 
 @pytest.fixture

@@ -15,9 +15,18 @@ from tests.attendance.conftest import session_data
 
 
 def _people(make_participant, count):
-    return [db.session.get(Participant, make_participant(
-        given_names=f"Persona{n}", surnames=f"Apellido{n}", document_type="dni",
-        document_number=f"4000000{n}")) for n in range(count)]
+    return [
+        db.session.get(
+            Participant,
+            make_participant(
+                given_names=f"Persona{n}",
+                surnames=f"Apellido{n}",
+                document_type="dni",
+                document_number=f"4000000{n}",
+            ),
+        )
+        for n in range(count)
+    ]
 
 
 def _session(**fields):
@@ -29,8 +38,7 @@ def _count(model) -> int:
     return db.session.scalar(db.select(db.func.count(model.id)))
 
 
-def test_a_full_session_offers_the_waiting_list_and_promotes_in_order(app_ctx,
-                                                                      make_participant):
+def test_a_full_session_offers_the_waiting_list_and_promotes_in_order(app_ctx, make_participant):
     item = _session(capacity=2)
     a, b, c, d = _people(make_participant, 4)
     statuses = [services.register(db.session, item, p).status for p in (a, b, c, d)]
@@ -38,8 +46,9 @@ def test_a_full_session_offers_the_waiting_list_and_promotes_in_order(app_ctx,
     assert services.register(db.session, item, a).status == "registered"  # no double place
     services.unregister(db.session, item, b)
     assert [r.participant_id for r in services.registrations(db.session, item)] == [a.id, c.id]
-    assert [r.participant_id for r in services.registrations(db.session, item,
-                                                             "waitlisted")] == [d.id]
+    assert [r.participant_id for r in services.registrations(db.session, item, "waitlisted")] == [
+        d.id
+    ]
 
 
 def test_roster_twice_changes_nothing_more(app_ctx, make_participant):
@@ -55,21 +64,20 @@ def test_roster_twice_changes_nothing_more(app_ctx, make_participant):
     assert item.state == "held"
 
 
-def test_roster_refuses_strangers_and_unknown_statuses_without_writing(app_ctx,
-                                                                       make_participant):
+def test_roster_refuses_strangers_and_unknown_statuses_without_writing(app_ctx, make_participant):
     item = _session()
     on, off = _people(make_participant, 2)
     services.register(db.session, item, on)
     with pytest.raises(services.AttendanceError):
-        services.save_roster(db.session, item, {on.id: "present", off.id: "present"},
-                             actor=None)
+        services.save_roster(db.session, item, {on.id: "present", off.id: "present"}, actor=None)
     with pytest.raises(services.AttendanceError):
         services.save_roster(db.session, item, {on.id: "asleep"}, actor=None)
     assert _count(Attendance) == 0
 
 
-def test_corrections_after_the_end_need_a_reason_and_leave_a_trail(app_ctx, make_participant,
-                                                                   trainer_id):
+def test_corrections_after_the_end_need_a_reason_and_leave_a_trail(
+    app_ctx, make_participant, trainer_id
+):
     from telecenter.auth.models import User
 
     trainer = db.session.get(User, trainer_id)
@@ -78,8 +86,9 @@ def test_corrections_after_the_end_need_a_reason_and_leave_a_trail(app_ctx, make
     services.add_walk_in(db.session, item, person, actor=trainer)
     with pytest.raises(services.AttendanceError, match="motivo"):
         services.set_status(db.session, item, person, "excused", actor=trainer)
-    services.set_status(db.session, item, person, "excused", actor=trainer,
-                        reason="Trajo constancia médica")
+    services.set_status(
+        db.session, item, person, "excused", actor=trainer, reason="Trajo constancia médica"
+    )
     (trail,) = services.corrections(db.session, item)
     assert (trail.old_status, trail.new_status) == ("present", "excused")
     assert trail.changed_by_id == trainer_id
@@ -144,11 +153,17 @@ def test_attendance_completes_a_classroom_course(app_ctx, make_participant):
     from telecenter.courses.learning import find_enrolment
     from tests.courses.conftest import BODIES, definition
 
-    course = authoring.apply_definition(db.session, definition(
-        completion_mode="classroom", attendance_share=60), BODIES, published=True)
+    course = authoring.apply_definition(
+        db.session,
+        definition(completion_mode="classroom", attendance_share=60),
+        BODIES,
+        published=True,
+    )
     (person,) = _people(make_participant, 1)
-    sessions = [_session(course_id=course.id, category=None,
-                         day=today_in_lima() - timedelta(days=d)) for d in (9, 6, 3)]
+    sessions = [
+        _session(course_id=course.id, category=None, day=today_in_lima() - timedelta(days=d))
+        for d in (9, 6, 3)
+    ]
     other = db.session.get(Participant, make_participant(given_names="Otra", surnames="Persona"))
     for item in sessions:
         services.add_walk_in(db.session, item, other, actor=None)

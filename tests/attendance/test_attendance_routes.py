@@ -19,11 +19,20 @@ def _post(client, path, data=None, **kwargs):
 
 
 def _form(day=None, **changes):
-    values = {"kind": "teleconference", "title": "Injerto de cacao", "category": "agriculture",
-              "day": str(day or today_in_lima() + timedelta(days=3)), "start": "09:00",
-              "end": "11:00", "room": "Sala", "presenter": "Ing. Rojas",
-              "organisation": "Cooperativa Oro Verde", "platform": "Zoom",
-              "checkin_before_minutes": "30", "checkin_after_minutes": "30"}
+    values = {
+        "kind": "teleconference",
+        "title": "Injerto de cacao",
+        "category": "agriculture",
+        "day": str(day or today_in_lima() + timedelta(days=3)),
+        "start": "09:00",
+        "end": "11:00",
+        "room": "Sala",
+        "presenter": "Ing. Rojas",
+        "organisation": "Cooperativa Oro Verde",
+        "platform": "Zoom",
+        "checkin_before_minutes": "30",
+        "checkin_after_minutes": "30",
+    }
     values.update(changes)
     return values
 
@@ -35,9 +44,17 @@ def trainer(signed_in):
 
 def test_trainer_schedules_a_weekly_teleconference(app, trainer):
     day = today_in_lima() + timedelta(days=2)
-    answer = _post(trainer, "/sessions/new", _form(
-        day=day, repeat="y", weekdays=[str(day.weekday())], every_weeks="1",
-        until=(day + timedelta(days=21)).isoformat()))
+    answer = _post(
+        trainer,
+        "/sessions/new",
+        _form(
+            day=day,
+            repeat="y",
+            weekdays=[str(day.weekday())],
+            every_weeks="1",
+            until=(day + timedelta(days=21)).isoformat(),
+        ),
+    )
     assert answer.status_code == 302
     assert count_rows(app, "activity_sessions") == 4
     page = trainer.get(answer.headers["Location"]).get_data(as_text=True)
@@ -45,12 +62,15 @@ def test_trainer_schedules_a_weekly_teleconference(app, trainer):
     assert "Ing. Rojas" in page
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"start": "11:00", "end": "09:00"}, "después de la hora de inicio"),
-    ({"capacity": "-1"}, "capacidad debe ser 1 o más"),
-    ({"day": "1999-01-01"}, "demasiado lejos"),
-    ({"start": "25:00"}, "Not a valid time|válid"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"start": "11:00", "end": "09:00"}, "después de la hora de inicio"),
+        ({"capacity": "-1"}, "capacidad debe ser 1 o más"),
+        ({"day": "1999-01-01"}, "demasiado lejos"),
+        ({"start": "25:00"}, "Not a valid time|válid"),
+    ],
+)
 def test_bad_schedules_are_refused_with_a_message(app, trainer, changes, message):
     import re
 
@@ -78,8 +98,9 @@ def test_roster_all_present_then_exceptions_then_resubmission(app, trainer, make
     assert _post(trainer, "/sessions/1/roster", exceptions).status_code == 302
     assert _post(trainer, "/sessions/1/roster", exceptions).status_code == 302
     with app.app_context():
-        rows = db.session.execute(db.text(
-            "SELECT participant_id, status FROM attendances ORDER BY participant_id")).all()
+        rows = db.session.execute(
+            db.text("SELECT participant_id, status FROM attendances ORDER BY participant_id")
+        ).all()
     assert [tuple(r) for r in rows] == [(ids[0], "present"), (ids[1], "excused")]
     bad = _post(trainer, "/sessions/1/roster", {"status-999": "present", "action": "save"})
     assert bad.status_code == 400
@@ -95,8 +116,9 @@ def test_unregistered_viewers_are_saved_apart(app, trainer):
     assert count_rows(app, "attendances") == 0
 
 
-def test_kiosk_needs_the_device_cookie_and_signs_staff_out(app, client, signed_in,
-                                                          make_participant):
+def test_kiosk_needs_the_device_cookie_and_signs_staff_out(
+    app, client, signed_in, make_participant
+):
     assert client.get("/kiosk/").status_code == 403
     make_participant(document_type="dni", document_number="44556677")
     with time_machine.travel(datetime(2026, 6, 15, 15, 10, tzinfo=UTC)):  # 10:10 in Lima
@@ -105,9 +127,17 @@ def test_kiosk_needs_the_device_cookie_and_signs_staff_out(app, client, signed_i
 
 def _kiosk_session_and_check_ins(app, trainer):
     for start, room in (("10:00", "A"), ("13:00", "B")):  # only the first is open at 10:10
-        created = _post(trainer, "/sessions/new", _form(
-            day=date(2026, 6, 15), start=start, end=start.replace(":00", ":59"), room=room,
-            title=f"Sesión {start}"))
+        created = _post(
+            trainer,
+            "/sessions/new",
+            _form(
+                day=date(2026, 6, 15),
+                start=start,
+                end=start.replace(":00", ":59"),
+                room=room,
+                title=f"Sesión {start}",
+            ),
+        )
         assert created.status_code == 302
     opened = _post(trainer, "/kiosk/open")
     assert opened.status_code == 302
@@ -117,16 +147,15 @@ def _kiosk_session_and_check_ins(app, trainer):
     open_titles = {item.title: item.id for item in _open_sessions(app)}
     assert set(open_titles) == {"Sesión 10:00"}
     session_id = str(open_titles["Sesión 10:00"])
-    first = _post(trainer, "/kiosk/check-in", {"session_id": session_id,
-                                               "identifier": "44556677"})
+    first = _post(trainer, "/kiosk/check-in", {"session_id": session_id, "identifier": "44556677"})
     assert first.status_code == 200
     assert "¡Gracias, María!" in first.get_data(as_text=True)
     assert "Quispe" not in first.get_data(as_text=True)
-    again = _post(trainer, "/kiosk/check-in", {"session_id": session_id,
-                                               "identifier": "44556677"})
+    again = _post(trainer, "/kiosk/check-in", {"session_id": session_id, "identifier": "44556677"})
     assert again.status_code == 409
-    unknown = _post(trainer, "/kiosk/check-in", {"session_id": session_id,
-                                                 "identifier": "11111111"})
+    unknown = _post(
+        trainer, "/kiosk/check-in", {"session_id": session_id, "identifier": "11111111"}
+    )
     assert unknown.status_code == 400
     assert count_rows(app, "attendances") == 1
 
@@ -141,9 +170,16 @@ def _open_sessions(app):
 
 def test_calendar_pages_and_ics_feed_parse(app, trainer, client):
     day = today_in_lima() + timedelta(days=1)
-    _post(trainer, "/sessions/new", _form(
-        day=day, repeat="y", weekdays=[str(day.weekday())],
-        until=(day + timedelta(days=14)).isoformat()))
+    _post(
+        trainer,
+        "/sessions/new",
+        _form(
+            day=day,
+            repeat="y",
+            weekdays=[str(day.weekday())],
+            until=(day + timedelta(days=14)).isoformat(),
+        ),
+    )
     week = trainer.get(f"/calendar/?date={day.isoformat()}").get_data(as_text=True)
     assert week.count("Injerto de cacao") == 1
     from telecenter.attendance.calendar import month_weeks
@@ -165,15 +201,19 @@ def test_calendar_pages_and_ics_feed_parse(app, trainer, client):
     assert str(first["location"]) == "Sala"
 
 
-def test_resident_registers_and_joins_the_waiting_list(app, signed_in, client,
-                                                       make_participant):
+def test_resident_registers_and_joins_the_waiting_list(app, signed_in, client, make_participant):
     trainer = signed_in("trainer")
     _post(trainer, "/sessions/new", _form(capacity="1"))
     first = make_participant(given_names="Ana", document_type="dni", document_number="44556677")
     _post(trainer, "/sessions/1/walk-in", {"participant_id": str(first)})
     trainer.post("/sign-out", data={"csrf_token": csrf_token(trainer)})
-    make_participant(given_names="Eva", surnames="Paz", document_type="dni",
-                     document_number="44556688", pin="5824")
+    make_participant(
+        given_names="Eva",
+        surnames="Paz",
+        document_type="dni",
+        document_number="44556688",
+        pin="5824",
+    )
     _post(client, "/sign-in/participant", {"identifier": "44556688", "pin": "5824"})
     page = client.get("/sessions/1").get_data(as_text=True)
     assert "Anotarme en la lista de espera" in page

@@ -45,8 +45,10 @@ def test_weekly_teleconference_kiosk_check_in_and_roster(browser, live_site):
     page.get_by_label("Ambiente o laboratorio").fill("Sala de video")
     page.get_by_label("Expositor (teleconferencia)").fill("Ing. Rosa Pinedo")
     page.get_by_label("Repetir cada semana").check()
-    page.get_by_label(["Lunes", "Martes", "Miércoles", "Jueves", "Viernes", "Sábado",
-                       "Domingo"][day.weekday()], exact=True).check()
+    page.get_by_label(
+        ["Lunes", "Martes", "Miércoles", "Jueves", "Viernes", "Sábado", "Domingo"][day.weekday()],
+        exact=True,
+    ).check()
     page.get_by_label("Hasta el día").fill((day + timedelta(days=21)).isoformat())
     page.get_by_role("button", name="Guardar").click()
     expect(page.get_by_text("Se programaron 4 sesiones")).to_be_visible()

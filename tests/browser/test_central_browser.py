@@ -41,16 +41,22 @@ def test_staff_filters_by_region_and_downloads_matching_csv(page, live_central):
 
     with page.expect_download() as download_info:
         page.locator("section[data-breakdown=telecenter]").get_by_role(
-            "link", name="Descargar CSV").click()
+            "link", name="Descargar CSV"
+        ).click()
     text = Path(download_info.value.path()).read_text(encoding="utf-8")
     downloaded = list(csv.DictReader(io.StringIO(text)))
     query = page.url.split("?", 1)[1]
-    api = page.request.get(f"{live_central.url}/api/v1/participation?{query}"
-                           "&group_by=telecenter").json()
+    api = page.request.get(
+        f"{live_central.url}/api/v1/participation?{query}&group_by=telecenter"
+    ).json()
     assert [r["telecenter"] for r in downloaded] == [r["telecenter"] for r in api["rows"]]
     for from_file, from_api in zip(downloaded, api["rows"], strict=True):
         assert int(from_file["attendances"]) == from_api["attendances"]
         assert int(from_file["reached"]) == from_api["reached"]
-    shown = [int(cell.inner_text()) for cell in page.locator(
-        "section[data-breakdown=telecenter] td[data-measure=attendances]").all()]
+    shown = [
+        int(cell.inner_text())
+        for cell in page.locator(
+            "section[data-breakdown=telecenter] td[data-measure=attendances]"
+        ).all()
+    ]
     assert shown == [r["attendances"] for r in api["rows"]]

@@ -11,8 +11,10 @@ ADMIN = next(account for account in SITE_ACCOUNTS if account.role == "admin")
 
 def test_admin_signs_in_switches_language_and_signs_out(page, live_site):
     requests_off_site = []
-    page.on("request", lambda r: None if r.url.startswith(live_site.url)
-            else requests_off_site.append(r.url))
+    page.on(
+        "request",
+        lambda r: None if r.url.startswith(live_site.url) else requests_off_site.append(r.url),
+    )
 
     page.goto(live_site.url + "/")
     expect(page.get_by_role("heading", name="Ingresar")).to_be_visible()

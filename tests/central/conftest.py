@@ -15,8 +15,13 @@ def signed_in_central():
         from telecenter.extensions import db
 
         with app.app_context():
-            services.create_user(db.session, username=f"c-{role}", password="long-enough-1",
-                                 display_name="Oficina", role=role)
+            services.create_user(
+                db.session,
+                username=f"c-{role}",
+                password="long-enough-1",
+                display_name="Oficina",
+                role=role,
+            )
             db.session.commit()
         client = app.test_client()
         assert sign_in(client, f"c-{role}", "long-enough-1").status_code == 302

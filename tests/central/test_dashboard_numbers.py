@@ -33,15 +33,28 @@ from tests.central.test_participation_cells import (
 )
 from tests.conftest import csrf_token
 
-HEADLINE = ("reached", "trained", "teleconference_reached", "wfi_enrolments", "attendances",
-            "sessions_held", "hours")
+HEADLINE = (
+    "reached",
+    "trained",
+    "teleconference_reached",
+    "wfi_enrolments",
+    "attendances",
+    "sessions_held",
+    "hours",
+)
 PROGRAMME_START = "2012-01"
 SEX_LABELS = {"female": "Mujeres", "male": "Hombres", "unspecified": "Prefiere no decir"}
-CATEGORY_LABELS = {"digital_literacy": "Alfabetización digital",
-                   "financial_literacy": "Educación financiera",
-                   "agriculture": "Agricultura (cacao, café)", "other": "Otros temas"}
-LABELS = {"sex": SEX_LABELS, "category": CATEGORY_LABELS,
-          "age_band": {"unknown": "Edad desconocida"}}
+CATEGORY_LABELS = {
+    "digital_literacy": "Alfabetización digital",
+    "financial_literacy": "Educación financiera",
+    "agriculture": "Agricultura (cacao, café)",
+    "other": "Otros temas",
+}
+LABELS = {
+    "sex": SEX_LABELS,
+    "category": CATEGORY_LABELS,
+    "age_band": {"unknown": "Edad desconocida"},
+}
 BLANK = "—"
 
 
@@ -74,10 +87,24 @@ def number(text: str):
     return int(text)
 
 
-@pytest.mark.parametrize(("text", "value"), [
-    ("10 500", 10500), ("10\u00a0500", 10500), ("10\u202f500", 10500), ("10.500", 10500),
-    ("10,500", 10500), ("10500", 10500), ("1 234.57", 1234.57), ("1.234,57", 1234.57),
-    ("1234,5", 1234.5), ("1,234,567.5", 1234567.5), ("0.33", 0.33), ("7", 7), ("—", None)])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("10 500", 10500),
+        ("10\u00a0500", 10500),
+        ("10\u202f500", 10500),
+        ("10.500", 10500),
+        ("10,500", 10500),
+        ("10500", 10500),
+        ("1 234.57", 1234.57),
+        ("1.234,57", 1234.57),
+        ("1234,5", 1234.5),
+        ("1,234,567.5", 1234567.5),
+        ("0.33", 0.33),
+        ("7", 7),
+        ("—", None),
+    ],
+)
 def test_numbers_are_read_in_every_format(text, value):
     assert number(text) == value
 
@@ -92,18 +119,25 @@ def breakdown(page: str, by: str) -> dict:
     match = re.search(rf'data-breakdown="{by}">(.*?)</section>', page, re.S)
     assert match, by
     rows = {}
-    for label, cells in re.findall(r'<tr><th scope="row">(.*?)</th>(.*?)</tr>', match.group(1),
-                                   re.S):
+    for label, cells in re.findall(
+        r'<tr><th scope="row">(.*?)</th>(.*?)</tr>', match.group(1), re.S
+    ):
         values = dict(re.findall(r'<td data-measure="(\w+)">(.*?)</td>', cells))
         rows[html.unescape(label)] = {name: number(text) for name, text in values.items()}
     return rows
 
 
 def progress(page: str) -> list[tuple]:
-    found = re.findall(r'<div class="target"><p><strong>(.*?)</strong>:\s*(.*?)\s*/\s*(.*?)\s*'
-                       r'\((\d+)\s*%\)</p>', page, re.S)
-    return [(html.unescape(name), number(reached), number(value), int(percent))
-            for name, reached, value, percent in found]
+    found = re.findall(
+        r'<div class="target"><p><strong>(.*?)</strong>:\s*(.*?)\s*/\s*(.*?)\s*'
+        r"\((\d+)\s*%\)</p>",
+        page,
+        re.S,
+    )
+    return [
+        (html.unescape(name), number(reached), number(value), int(percent))
+        for name, reached, value, percent in found
+    ]
 
 
 def qs(first: str, last: str, filters: dict) -> str:
@@ -117,9 +151,13 @@ def dashboard(client, params: str) -> str:
 
 
 def active(first, last, filters) -> int:
-    return sum(1 for code in REGIONS if any(first <= m <= last for m in months_of(code))
-               and filters.get("telecenter", code) == code
-               and filters.get("region", REGIONS[code]) == REGIONS[code])
+    return sum(
+        1
+        for code in REGIONS
+        if any(first <= m <= last for m in months_of(code))
+        and filters.get("telecenter", code) == code
+        and filters.get("region", REGIONS[code]) == REGIONS[code]
+    )
 
 
 VIEWS = {
@@ -130,8 +168,7 @@ VIEWS = {
     "san_martin": (INNER, {"region": "San Martín"}),
     "huanuco": (("2026-03", "2026-06"), {"region": "Huánuco"}),
     "lamas": (INNER, {"telecenter": "SM-LAMAS-03"}),
-    "tarapoto_women": (("2026-02", "2026-05"), {"telecenter": "SM-TARAPOTO-01",
-                                                "sex": "female"}),
+    "tarapoto_women": (("2026-02", "2026-05"), {"telecenter": "SM-TARAPOTO-01", "sex": "female"}),
     "men": (INNER, {"sex": "male"}),
     "teleconference": (INNER, {"activity": "teleconference"}),
     "agriculture_in_san_martin": (INNER, {"category": "agriculture", "region": "San Martín"}),
@@ -151,8 +188,11 @@ def test_headline_numbers_are_the_sums_of_the_reports(network, signed_in_central
         assert shown_on_page[name] == expected, (view, name)
     assert shown_on_page["active_telecenters"] == active(first, last, filters)
     # and by hand, for the two figures everyone reads first
-    rows = [row for row in facts(network.sent, "attendance", first, last)
-            if all(row[k] == v for k, v in filters.items())]
+    rows = [
+        row
+        for row in facts(network.sent, "attendance", first, last)
+        if all(row[k] == v for k, v in filters.items())
+    ]
     assert shown_on_page["attendances"] == sum(row["attendances"] for row in rows)
     assert shown_on_page["hours"] == round(sum(row["hours"] for row in rows), 2)
     if "sex" in filters:
@@ -169,18 +209,20 @@ def test_breakdown_tables_on_the_page(network, signed_in_central, by):
     for (first, last), filters in (VIEWS["inner"], VIEWS["san_martin"], VIEWS["men"]):
         query = qs(first, last, filters)
         table = breakdown(dashboard(client, query), by)
-        expected = expected_rows(expected_values(network.sent, first, last, filters, (by,)),
-                                 (by,))
-        assert table == {_label(by, key[0]): row for key, row in expected.items()}, (
-            by, filters)
+        expected = expected_rows(expected_values(network.sent, first, last, filters, (by,)), (by,))
+        assert table == {_label(by, key[0]): row for key, row in expected.items()}, (by, filters)
 
 
 TARGETS = [
     # name, measure, value, filters
     ("Mujeres en el programa", "wfi_enrolments", 400, {}),
     ("Teleconferencia en Huánuco", "teleconference_reached", 60, {"region": "Huánuco"}),
-    ("Mujeres en agricultura", "attendances", 100_000, {"sex": "female",
-                                                         "category": "agriculture"}),
+    (
+        "Mujeres en agricultura",
+        "attendances",
+        100_000,
+        {"sex": "female", "category": "agriculture"},
+    ),
     ("Capacitadas en San Martín", "trained", 20, {"sex": "female", "region": "San Martín"}),
     ("Horas", "hours", 9_000, {}),
     ("Registros por categoría", "registrations", 50, {"category": "agriculture"}),
@@ -189,8 +231,16 @@ TARGETS = [
 
 def _add_targets(client) -> None:
     for name, measure, value, filters in TARGETS:
-        form = {"name": name, "measure": measure, "value": str(value), "sex": "",
-                "region": "", "category": "", **filters, "csrf_token": csrf_token(client)}
+        form = {
+            "name": name,
+            "measure": measure,
+            "value": str(value),
+            "sex": "",
+            "region": "",
+            "category": "",
+            **filters,
+            "csrf_token": csrf_token(client),
+        }
         answer = client.post("/central/targets", data=form)
         assert answer.status_code == 302
 
@@ -202,21 +252,24 @@ def _reached(sent, measure, filters, last):
 
 @pytest.mark.parametrize("last", ["2026-05", "2026-08"])
 def test_target_progress_counts_from_the_programme_start_to_the_end_of_the_window(
-        network, signed_in_central, last):
+    network, signed_in_central, last
+):
     client = signed_in_central(network, role="central_admin")
     _add_targets(client)
     page = dashboard(client, f"from=2026-04&to={last}")
     shown_progress = progress(page)
     assert [p[0] for p in shown_progress] == [t[0] for t in TARGETS]
     for (name, measure, value, filters), (_name, reached, target, percent) in zip(
-            TARGETS, shown_progress, strict=True):
+        TARGETS, shown_progress, strict=True
+    ):
         expected = _reached(network.sent, measure, filters, last)
         assert (reached, target) == (expected, value), name
         expected_percent = 0 if not expected else min(100, round(100 * expected / value))
         assert percent == expected_percent, name
     # by hand for the programme target: every enrolment sent up to the window's last month
-    enrolled = sum(row["enrolments"] for r in network.sent if r["month"] <= last
-                   for row in r["wfi_enrolments"])
+    enrolled = sum(
+        row["enrolments"] for r in network.sent if r["month"] <= last for row in r["wfi_enrolments"]
+    )
     assert shown_progress[0][1] == enrolled
     assert shown_progress[-1][1] is None  # registrations cannot be split by category
     assert 0 < shown_progress[2][3] < 100
@@ -227,11 +280,12 @@ def test_target_progress_follows_a_newer_report(network, signed_in_central):
     client = signed_in_central(network, role="central_admin")
     _add_targets(client)
     before = progress(dashboard(client, "from=2026-01&to=2026-08"))
-    newer = month_report("HU-TINGO-02", "2026-02", version=1,
-                         generated_at="2026-09-02T05:00:00Z")
+    newer = month_report("HU-TINGO-02", "2026-02", version=1, generated_at="2026-09-02T05:00:00Z")
     assert send_as(network, "HU-TINGO-02", [newer]).status_code == 200
-    network.sent = [newer if (r["telecenter"], r["month"]) == ("HU-TINGO-02", "2026-02") else r
-                    for r in network.sent]
+    network.sent = [
+        newer if (r["telecenter"], r["month"]) == ("HU-TINGO-02", "2026-02") else r
+        for r in network.sent
+    ]
     after = progress(dashboard(client, "from=2026-01&to=2026-08"))
     assert after != before
     for (name, measure, _value, filters), shown_after in zip(TARGETS, after, strict=True):
@@ -248,33 +302,46 @@ def _download(client, by, fmt, query):
 def test_downloads_carry_the_sub_windows_numbers(network, signed_in_central, by):
     client = signed_in_central(network)
     group_by = () if by == "all" else (by,)
-    for (first, last), filters in (VIEWS["inner"], VIEWS["huanuco"],
-                                   (("2026-05", "2026-05"), {"sex": "female"})):
+    for (first, last), filters in (
+        VIEWS["inner"],
+        VIEWS["huanuco"],
+        (("2026-05", "2026-05"), {"sex": "female"}),
+    ):
         query = qs(first, last, filters)
-        expected = expected_rows(expected_values(network.sent, first, last, filters, group_by),
-                                 group_by)
+        expected = expected_rows(
+            expected_values(network.sent, first, last, filters, group_by), group_by
+        )
         header = [*group_by, *MEASURES]
 
-        as_csv = list(csv.DictReader(io.StringIO(
-            _download(client, by, "csv", query).get_data(as_text=True))))
-        assert {tuple(row[g] for g in group_by): {m: row[m] for m in MEASURES}
-                for row in as_csv} == {
+        as_csv = list(
+            csv.DictReader(io.StringIO(_download(client, by, "csv", query).get_data(as_text=True)))
+        )
+        assert {
+            tuple(row[g] for g in group_by): {m: row[m] for m in MEASURES} for row in as_csv
+        } == {
             tuple(str(k) for k in key): {m: "" if v is None else str(v) for m, v in row.items()}
-            for key, row in expected.items()}, (by, filters)
+            for key, row in expected.items()
+        }, (by, filters)
         assert len(as_csv) == len(expected)
 
         sheet = load_workbook(io.BytesIO(_download(client, by, "xlsx", query).data)).active
         lines = [[cell.value for cell in line] for line in sheet.iter_rows()]
-        assert lines[0][:len(header)] == header
-        body = [dict(zip(header, line, strict=False)) for line in lines[1:1 + len(expected)]]
-        assert {tuple(row[g] for g in group_by): {m: row[m] for m in MEASURES}
-                for row in body} == expected, (by, filters)
-        footer = [[v for v in line if v is not None] for line in lines[1 + len(expected):]]
+        assert lines[0][: len(header)] == header
+        body = [dict(zip(header, line, strict=False)) for line in lines[1 : 1 + len(expected)]]
+        assert {
+            tuple(row[g] for g in group_by): {m: row[m] for m in MEASURES} for row in body
+        } == expected, (by, filters)
+        footer = [[v for v in line if v is not None] for line in lines[1 + len(expected) :]]
         assert footer[0] == []
         assert footer[1] == ["from", first, "to", last]
         assert footer[2:] == [["filter", k, v] for k, v in filters.items()]
         if by == "month":
-            months = sorted({m for code in REGIONS for m in months_of(code)
-                             if first <= m <= last and filters.get(
-                                 "region", REGIONS[code]) == REGIONS[code]})
+            months = sorted(
+                {
+                    m
+                    for code in REGIONS
+                    for m in months_of(code)
+                    if first <= m <= last and filters.get("region", REGIONS[code]) == REGIONS[code]
+                }
+            )
             assert [row["month"] for row in body] == months

@@ -34,8 +34,7 @@ from tests.central.test_ingest import report, send
 MB16 = 16 * 1024 * 1024
 TARAPOTO, TINGO, LAMAS = "SM-TARAPOTO-01", "HU-TINGO-02", "SM-LAMAS-03"
 REGIONS = {TARAPOTO: "San Martín", TINGO: "Huánuco", LAMAS: "San Martín"}
-TABLE_NAMES = ("sessions", "attendance", "registrations", "completions", "wfi_enrolments",
-               "reach")
+TABLE_NAMES = ("sessions", "attendance", "registrations", "completions", "wfi_enrolments", "reach")
 
 
 def months(count: int, first_year: int = 2017) -> list[str]:
@@ -47,6 +46,7 @@ def body_of(items, *, code=TARAPOTO, schema=1) -> dict:
 
 
 # --- decode_body ------------------------------------------------------------------------------
+
 
 def _json_of_size(size: int) -> bytes:
     """A JSON object of exactly `size` bytes."""
@@ -67,8 +67,7 @@ def test_plain_and_gzip_bodies_decode_to_the_same_object():
 
 
 def test_a_gzip_body_of_exactly_16_mb_is_read():
-    assert len(ingest.decode_body(gzip.compress(_json_of_size(MB16)), "gzip")["pad"]) == \
-        MB16 - 10
+    assert len(ingest.decode_body(gzip.compress(_json_of_size(MB16)), "gzip")["pad"]) == MB16 - 10
 
 
 def test_a_gzip_body_over_16_mb_is_refused():
@@ -85,8 +84,10 @@ def test_a_truncated_gzip_body_is_refused(cut):
         ingest.decode_body(whole[:cut], "gzip")
 
 
-@pytest.mark.parametrize("raw", [b"plain text", zlib.compress(b'{"schema": 1}'),
-                                 b"\x1f\x8b\x08\x00garbage-after-a-gzip-magic"])
+@pytest.mark.parametrize(
+    "raw",
+    [b"plain text", zlib.compress(b'{"schema": 1}'), b"\x1f\x8b\x08\x00garbage-after-a-gzip-magic"],
+)
 def test_what_is_not_gzip_is_refused(raw):
     with pytest.raises(ingest.BadRequest, match=r"^the body is not valid gzip: "):
         ingest.decode_body(raw, "gzip")
@@ -109,6 +110,7 @@ def test_the_body_must_be_an_object(raw):
 
 # --- check_request ----------------------------------------------------------------------------
 
+
 def _telecenter(code=TARAPOTO) -> Telecenter:
     return Telecenter(code=code, name=code, region=REGIONS[code])
 
@@ -130,9 +132,18 @@ def test_1_to_120_reports_are_taken(count):
     assert ingest.check_request(body_of(items), _telecenter()) is items
 
 
-@pytest.mark.parametrize("items", [[], [report(month=m) for m in months(121)],
-                                   [report(month=m) for m in months(200)], None, {},
-                                   report(), "reports"])
+@pytest.mark.parametrize(
+    "items",
+    [
+        [],
+        [report(month=m) for m in months(121)],
+        [report(month=m) for m in months(200)],
+        None,
+        {},
+        report(),
+        "reports",
+    ],
+)
 def test_no_report_more_than_120_or_not_a_list_is_refused(items):
     with pytest.raises(ingest.BadRequest) as refused:
         ingest.check_request(body_of(items), _telecenter())
@@ -143,8 +154,9 @@ def test_no_report_more_than_120_or_not_a_list_is_refused(items):
         ingest.check_request(missing, _telecenter())
 
 
-@pytest.mark.parametrize("case", ["body_other", "body_missing", "report_other", "one_of_two",
-                                  "all_other"])
+@pytest.mark.parametrize(
+    "case", ["body_other", "body_missing", "report_other", "one_of_two", "all_other"]
+)
 def test_another_telecenters_code_is_forbidden(case):
     ours, theirs = report(), report(month="2026-10", telecenter=TINGO)
     body = {
@@ -174,18 +186,22 @@ def test_a_report_that_is_not_an_object_is_a_bad_request():
 
 def test_every_reports_problems_are_joined_up_to_20():
     first = report(month="2026-13")
-    second = report(month="2026-10", registrations=[
-        {"sex": "robot", "age_band": "18-29", "registrations": 1}])
+    second = report(
+        month="2026-10", registrations=[{"sex": "robot", "age_band": "18-29", "registrations": 1}]
+    )
     with pytest.raises(ingest.BadRequest) as refused:
         ingest.check_request(body_of([first, second]), _telecenter())
-    assert str(refused.value) == ("month must be YYYY-MM; "
-                                  "2026-10 registrations[0]: unknown sex 'robot'")
-    many = report(registrations=[{"sex": "robot", "age_band": "18-29", "registrations": n}
-                                 for n in range(30)])
+    assert str(refused.value) == (
+        "month must be YYYY-MM; 2026-10 registrations[0]: unknown sex 'robot'"
+    )
+    many = report(
+        registrations=[{"sex": "robot", "age_band": "18-29", "registrations": n} for n in range(30)]
+    )
     with pytest.raises(ingest.BadRequest) as refused:
         ingest.check_request(body_of([many]), _telecenter())
     assert str(refused.value) == "; ".join(
-        f"2026-11 registrations[{n}]: unknown sex 'robot'" for n in range(20))
+        f"2026-11 registrations[{n}]: unknown sex 'robot'" for n in range(20)
+    )
 
 
 @pytest.mark.parametrize("generated", ["2026-12-01T05:00:00Z", "2026-12-02T05:00:00Z"])
@@ -198,16 +214,26 @@ def test_two_reports_of_one_month_in_one_request_are_refused(generated):
 
 def test_ack_as_json():
     ack = ingest.Ack("2026-11", "2026-12-01T05:00:00Z", "stale")
-    assert ack.as_json() == {"month": "2026-11", "generated_at": "2026-12-01T05:00:00Z",
-                             "status": "stale"}
+    assert ack.as_json() == {
+        "month": "2026-11",
+        "generated_at": "2026-12-01T05:00:00Z",
+        "status": "stale",
+    }
 
 
 # --- the request over HTTP --------------------------------------------------------------------
 
+
 def _raw_gzip(app, raw: bytes, token=None):
-    return app.test_client().post("/api/v1/sync/reports", data=gzip.compress(raw),
-                                  content_type="application/json", headers={
-        "Authorization": f"Bearer {token or app.tokens[TARAPOTO]}", "Content-Encoding": "gzip"})
+    return app.test_client().post(
+        "/api/v1/sync/reports",
+        data=gzip.compress(raw),
+        content_type="application/json",
+        headers={
+            "Authorization": f"Bearer {token or app.tokens[TARAPOTO]}",
+            "Content-Encoding": "gzip",
+        },
+    )
 
 
 def _padded_request(size: int) -> bytes:
@@ -226,16 +252,21 @@ def test_a_request_of_exactly_16_mb_uncompressed_is_stored(central):
 def test_a_request_one_byte_over_16_mb_uncompressed_is_refused(central):
     answer = _raw_gzip(central, _padded_request(MB16 + 1))
     assert answer.status_code == 400
-    assert answer.json == {"error": "bad request",
-                           "reason": "the uncompressed body is larger than 16 MB"}
+    assert answer.json == {
+        "error": "bad request",
+        "reason": "the uncompressed body is larger than 16 MB",
+    }
     assert _month_reports(central) == []
 
 
 def test_a_truncated_gzip_request_is_refused(central):
     whole = gzip.compress(json.dumps(body_of([report()])).encode())
-    answer = central.test_client().post("/api/v1/sync/reports", data=whole[:-4], headers={
-        "Authorization": f"Bearer {central.tokens[TARAPOTO]}", "Content-Encoding": "gzip"},
-        content_type="application/json")
+    answer = central.test_client().post(
+        "/api/v1/sync/reports",
+        data=whole[:-4],
+        headers={"Authorization": f"Bearer {central.tokens[TARAPOTO]}", "Content-Encoding": "gzip"},
+        content_type="application/json",
+    )
     assert answer.status_code == 400
     assert answer.json["reason"] == "the gzip body is truncated"
     assert _month_reports(central) == []
@@ -249,7 +280,8 @@ def test_reports_per_request_edges(central, count):
         assert answer.status_code == 200, answer.get_data(as_text=True)
         assert answer.json["acknowledged"] == [
             {"month": m, "generated_at": "2026-12-01T05:00:00Z", "status": "stored"}
-            for m in months(count)]
+            for m in months(count)
+        ]
         assert [m for _code, m in _month_reports(central)] == months(count)
         assert len(_table(central, FACT_TABLES, "attendance")) == count
     else:
@@ -273,8 +305,10 @@ def test_two_reports_of_one_month_store_nothing(central):
 def test_a_code_mismatch_is_403_and_stores_nothing(central):
     answer = send(central, [report(), report(month="2026-10", telecenter=TINGO)])
     assert answer.status_code == 403
-    assert answer.json == {"error": "forbidden",
-                           "reason": f"this token may only send reports of {TARAPOTO}"}
+    assert answer.json == {
+        "error": "forbidden",
+        "reason": f"this token may only send reports of {TARAPOTO}",
+    }
     answer = send(central, [report(telecenter=TINGO)], code=TINGO)
     assert answer.status_code == 403
     assert _month_reports(central) == []
@@ -283,11 +317,14 @@ def test_a_code_mismatch_is_403_and_stores_nothing(central):
 
 # --- storage: newest wins ---------------------------------------------------------------------
 
+
 def _month_reports(app, code=None) -> list[tuple[str, str]]:
     with app.app_context():
-        statement = sa.select(Telecenter.code, MonthReport.month).join(
-            Telecenter, Telecenter.id == MonthReport.telecenter_id).order_by(
-            Telecenter.code, MonthReport.month)
+        statement = (
+            sa.select(Telecenter.code, MonthReport.month)
+            .join(Telecenter, Telecenter.id == MonthReport.telecenter_id)
+            .order_by(Telecenter.code, MonthReport.month)
+        )
         if code:
             statement = statement.where(Telecenter.code == code)
         return [tuple(row) for row in db.session.execute(statement)]
@@ -295,17 +332,28 @@ def _month_reports(app, code=None) -> list[tuple[str, str]]:
 
 def _month_report(app, code, month) -> dict:
     with app.app_context():
-        row = db.session.execute(sa.select(MonthReport.id, MonthReport.generated_at,
-                                           MonthReport.received_at, MonthReport.digest).join(
-            Telecenter, Telecenter.id == MonthReport.telecenter_id).where(
-            Telecenter.code == code, MonthReport.month == month)).mappings().one()
+        row = (
+            db.session.execute(
+                sa.select(
+                    MonthReport.id,
+                    MonthReport.generated_at,
+                    MonthReport.received_at,
+                    MonthReport.digest,
+                )
+                .join(Telecenter, Telecenter.id == MonthReport.telecenter_id)
+                .where(Telecenter.code == code, MonthReport.month == month)
+            )
+            .mappings()
+            .one()
+        )
         return dict(row)
 
 
 def _heard(app) -> dict:
     with app.app_context():
-        return dict(db.session.execute(sa.select(Telecenter.code, Telecenter.last_heard_at)
-                                       ).tuples().all())
+        return dict(
+            db.session.execute(sa.select(Telecenter.code, Telecenter.last_heard_at)).tuples().all()
+        )
 
 
 def _expected_digest(value: dict) -> str:
@@ -324,8 +372,12 @@ def test_the_month_report_row_records_the_report(central):
     value = report(generated_at="2026-12-01T00:30:00-05:00")
     answer = send(central, [value])
     after = datetime.now(UTC)
-    assert answer.json == {"telecenter": TARAPOTO, "acknowledged": [
-        {"month": "2026-11", "generated_at": "2026-12-01T00:30:00-05:00", "status": "stored"}]}
+    assert answer.json == {
+        "telecenter": TARAPOTO,
+        "acknowledged": [
+            {"month": "2026-11", "generated_at": "2026-12-01T00:30:00-05:00", "status": "stored"}
+        ],
+    }
     row = _month_report(central, TARAPOTO, "2026-11")
     assert row["generated_at"] == datetime(2026, 12, 1, 5, 30, tzinfo=UTC)
     assert before <= row["received_at"] <= after
@@ -346,11 +398,14 @@ def test_newer_replaces_and_equal_or_older_is_acknowledged_and_ignored(central):
     older = report(generated_at="2026-12-01T04:59:59Z", registrations=[])
     assert _statuses(send(central, [older])) == [("2026-11", "stale")]
     assert _month_report(central, TARAPOTO, "2026-11") == stored_first
-    assert _facts(central, "registrations") == _expected_facts(central, {
-        (TARAPOTO, "2026-11"): first}, "registrations")
+    assert _facts(central, "registrations") == _expected_facts(
+        central, {(TARAPOTO, "2026-11"): first}, "registrations"
+    )
 
-    newer = report(generated_at="2026-12-01T05:00:01Z", registrations=[
-        {"sex": "male", "age_band": "60+", "registrations": 7}])
+    newer = report(
+        generated_at="2026-12-01T05:00:01Z",
+        registrations=[{"sex": "male", "age_band": "60+", "registrations": 7}],
+    )
     assert _statuses(send(central, [newer])) == [("2026-11", "stored")]
     replaced = _month_report(central, TARAPOTO, "2026-11")
     assert replaced["id"] == stored_first["id"]
@@ -359,28 +414,47 @@ def test_newer_replaces_and_equal_or_older_is_acknowledged_and_ignored(central):
     assert replaced["digest"] == _expected_digest(newer) != stored_first["digest"]
     for name in TABLE_NAMES:
         assert _facts(central, name) == _expected_facts(
-            central, {(TARAPOTO, "2026-11"): newer}, name)
+            central, {(TARAPOTO, "2026-11"): newer}, name
+        )
     assert _statuses(send(central, [first])) == [("2026-11", "stale")]
     assert _statuses(send(central, [newer])) == [("2026-11", "duplicate")]
 
 
 def test_one_request_mixes_stored_duplicate_and_stale_acknowledged_in_month_order(central):
-    send(central, [report(month="2026-08"), report(month="2026-09"),
-                   report(month="2026-10", generated_at="2026-12-03T00:00:00Z")])
+    send(
+        central,
+        [
+            report(month="2026-08"),
+            report(month="2026-09"),
+            report(month="2026-10", generated_at="2026-12-03T00:00:00Z"),
+        ],
+    )
     changed = [{"sex": "unspecified", "age_band": "unknown", "registrations": 4}]
-    items = [report(month="2026-11", registrations=changed),                         # new
-             report(month="2026-10", registrations=changed),                         # stale
-             report(month="2026-09", registrations=changed),                         # same time
-             report(month="2026-08", generated_at="2026-12-02T00:00:00Z",
-                    registrations=changed)]                                         # newer
+    items = [
+        report(month="2026-11", registrations=changed),  # new
+        report(month="2026-10", registrations=changed),  # stale
+        report(month="2026-09", registrations=changed),  # same time
+        report(month="2026-08", generated_at="2026-12-02T00:00:00Z", registrations=changed),
+    ]  # newer
     answer = send(central, items)
-    assert _statuses(answer) == [("2026-08", "stored"), ("2026-09", "duplicate"),
-                                 ("2026-10", "stale"), ("2026-11", "stored")]
+    assert _statuses(answer) == [
+        ("2026-08", "stored"),
+        ("2026-09", "duplicate"),
+        ("2026-10", "stale"),
+        ("2026-11", "stored"),
+    ]
     assert [a["generated_at"] for a in answer.json["acknowledged"]] == [
-        "2026-12-02T00:00:00Z", "2026-12-01T05:00:00Z", "2026-12-01T05:00:00Z",
-        "2026-12-01T05:00:00Z"]
-    latest = {(TARAPOTO, "2026-08"): items[3], (TARAPOTO, "2026-09"): report(month="2026-09"),
-              (TARAPOTO, "2026-10"): report(month="2026-10"), (TARAPOTO, "2026-11"): items[0]}
+        "2026-12-02T00:00:00Z",
+        "2026-12-01T05:00:00Z",
+        "2026-12-01T05:00:00Z",
+        "2026-12-01T05:00:00Z",
+    ]
+    latest = {
+        (TARAPOTO, "2026-08"): items[3],
+        (TARAPOTO, "2026-09"): report(month="2026-09"),
+        (TARAPOTO, "2026-10"): report(month="2026-10"),
+        (TARAPOTO, "2026-11"): items[0],
+    }
     for name in TABLE_NAMES:
         assert _facts(central, name) == _expected_facts(central, latest, name)
 
@@ -388,14 +462,17 @@ def test_one_request_mixes_stored_duplicate_and_stale_acknowledged_in_month_orde
 def test_each_telecenter_has_its_own_newest_report_of_a_month(central):
     theirs = report(telecenter=TINGO, generated_at="2026-12-09T00:00:00Z")
     assert _statuses(send(central, [theirs], token=central.tokens[TINGO], code=TINGO)) == [
-        ("2026-11", "stored")]
+        ("2026-11", "stored")
+    ]
     ours = report(generated_at="2026-12-01T00:00:00Z")
     assert _statuses(send(central, [ours])) == [("2026-11", "stored")]
     assert _month_reports(central) == [(TINGO, "2026-11"), (TARAPOTO, "2026-11")]
     assert _month_report(central, TINGO, "2026-11")["generated_at"] == datetime(
-        2026, 12, 9, tzinfo=UTC)
+        2026, 12, 9, tzinfo=UTC
+    )
     assert _month_report(central, TARAPOTO, "2026-11")["generated_at"] == datetime(
-        2026, 12, 1, tzinfo=UTC)
+        2026, 12, 1, tzinfo=UTC
+    )
 
 
 def test_last_heard_at_is_set_by_every_accepted_request_even_when_nothing_is_new(central):
@@ -412,6 +489,7 @@ def test_last_heard_at_is_set_by_every_accepted_request_even_when_nothing_is_new
 
 
 # --- totals and regional rollups --------------------------------------------------------------
+
 
 def _rows(rng: random.Random, table: str) -> list[dict]:
     dims, measures = reports.TABLES[table]
@@ -432,8 +510,13 @@ def _rows(rng: random.Random, table: str) -> list[dict]:
 
 
 def _random_report(rng, code, month, generated_at="2026-12-01T05:00:00Z") -> dict:
-    return {"schema": 1, "telecenter": code, "month": month, "generated_at": generated_at,
-            **{name: _rows(rng, name) for name in TABLE_NAMES}}
+    return {
+        "schema": 1,
+        "telecenter": code,
+        "month": month,
+        "generated_at": generated_at,
+        **{name: _rows(rng, name) for name in TABLE_NAMES},
+    }
 
 
 def _canonical(rows) -> list[tuple]:
@@ -452,19 +535,32 @@ def _facts(app, name) -> list[tuple]:
 
 def _ids(app) -> tuple[dict, dict]:
     with app.app_context():
-        telecenters = dict(db.session.execute(
-            sa.select(Telecenter.code, Telecenter.id)).tuples().all())
-        month_reports = {(code, month): report_id for code, month, report_id in db.session.execute(
-            sa.select(Telecenter.code, MonthReport.month, MonthReport.id).join(
-                Telecenter, Telecenter.id == MonthReport.telecenter_id))}
+        telecenters = dict(
+            db.session.execute(sa.select(Telecenter.code, Telecenter.id)).tuples().all()
+        )
+        month_reports = {
+            (code, month): report_id
+            for code, month, report_id in db.session.execute(
+                sa.select(Telecenter.code, MonthReport.month, MonthReport.id).join(
+                    Telecenter, Telecenter.id == MonthReport.telecenter_id
+                )
+            )
+        }
     return telecenters, month_reports
 
 
 def _expected_facts(app, latest: dict, name: str) -> list[tuple]:
     telecenters, month_reports = _ids(app)
-    return _canonical({"report_id": month_reports[key], "telecenter_id": telecenters[key[0]],
-                       "month": key[1], **row}
-                      for key, value in latest.items() for row in value[name])
+    return _canonical(
+        {
+            "report_id": month_reports[key],
+            "telecenter_id": telecenters[key[0]],
+            "month": key[1],
+            **row,
+        }
+        for key, value in latest.items()
+        for row in value[name]
+    )
 
 
 def _expected_totals(app, latest: dict, name: str) -> list[tuple]:
@@ -476,9 +572,10 @@ def _expected_totals(app, latest: dict, name: str) -> list[tuple]:
             key = (telecenters[code], month, row["scope"] if name == "reach" else None)
             for measure in measures:
                 sums[key][measure] += row[measure]
-    return _canonical({"telecenter_id": t, "month": m, **({"scope": s} if name == "reach"
-                                                          else {}), **values}
-                      for (t, m, s), values in sums.items())
+    return _canonical(
+        {"telecenter_id": t, "month": m, **({"scope": s} if name == "reach" else {}), **values}
+        for (t, m, s), values in sums.items()
+    )
 
 
 def _expected_rollups(latest: dict, name: str) -> list[tuple]:
@@ -489,16 +586,18 @@ def _expected_rollups(latest: dict, name: str) -> list[tuple]:
             key = (REGIONS[code], month, *(row[d] for d in dims))
             for measure in measures:
                 sums[key][measure] += row[measure]
-    return _canonical({"region": key[0], "month": key[1], **dict(zip(dims, key[2:],
-                                                                      strict=True)), **values}
-                      for key, values in sums.items())
+    return _canonical(
+        {"region": key[0], "month": key[1], **dict(zip(dims, key[2:], strict=True)), **values}
+        for key, values in sums.items()
+    )
 
 
 @pytest.fixture
 def network(central):
     """The two telecenters of `central` and a second one in San Martín."""
-    result = central.test_cli_runner().invoke(args=[
-        "central", "add-telecenter", LAMAS, "--name", "Lamas", "--region", "San Martín"])
+    result = central.test_cli_runner().invoke(
+        args=["central", "add-telecenter", LAMAS, "--name", "Lamas", "--region", "San Martín"]
+    )
     assert result.exit_code == 0, result.output
     central.tokens[LAMAS] = result.output.strip().splitlines()[-1]
     return central
@@ -528,12 +627,13 @@ def _fill(app) -> dict:
     _check_everything(app, latest)
     # Lamas replaces two months at once (one of them also at Tarapoto) and repeats a third;
     # Tarapoto's and Tingo's months, and Lamas's other months, must stay as they were.
-    replacements = [_random_report(rng, LAMAS, month, "2026-12-05T00:00:00Z")
-                    for month in ("2026-07", "2026-09")]
+    replacements = [
+        _random_report(rng, LAMAS, month, "2026-12-05T00:00:00Z")
+        for month in ("2026-07", "2026-09")
+    ]
     repeated = _random_report(rng, LAMAS, "2026-08", "2026-11-30T00:00:00Z")  # stale
     answer = _send_as(app, LAMAS, [*replacements, repeated])
-    assert _statuses(answer) == [("2026-07", "stored"), ("2026-08", "stale"),
-                                 ("2026-09", "stored")]
+    assert _statuses(answer) == [("2026-07", "stored"), ("2026-08", "stale"), ("2026-09", "stored")]
     latest |= {(LAMAS, r["month"]): r for r in replacements}
     _check_everything(app, latest)
     # A month only Tingo has, and a new month for Tarapoto.
@@ -553,40 +653,61 @@ def test_totals_and_rollups_are_the_sums_of_the_newest_reports(network):
 
 def test_an_emptied_month_leaves_no_totals_or_rollups_of_its_own(network):
     latest = _fill(network)
-    empty = {"schema": 1, "telecenter": TINGO, "month": "2026-04",
-             "generated_at": "2026-12-31T00:00:00Z", **{name: [] for name in TABLE_NAMES}}
+    empty = {
+        "schema": 1,
+        "telecenter": TINGO,
+        "month": "2026-04",
+        "generated_at": "2026-12-31T00:00:00Z",
+        **{name: [] for name in TABLE_NAMES},
+    }
     _send_as(network, TINGO, [empty])
     latest[(TINGO, "2026-04")] = empty
     _check_everything(network, latest)
     with network.app_context():
         for name in TABLE_NAMES:
-            months_left = db.session.scalars(sa.select(ROLLUP_TABLES[name].c.month).where(
-                ROLLUP_TABLES[name].c.region == "Huánuco").distinct()).all()
+            months_left = db.session.scalars(
+                sa.select(ROLLUP_TABLES[name].c.month)
+                .where(ROLLUP_TABLES[name].c.region == "Huánuco")
+                .distinct()
+            ).all()
             assert "2026-04" not in months_left
 
 
 def test_rebuild_rollups_equals_the_incremental_ones(network):
     latest = _fill(network)
-    incremental = {(kind, name): _table(network, tables, name)
-                   for kind, tables in (("rollup", ROLLUP_TABLES), ("total", TOTAL_TABLES))
-                   for name in TABLE_NAMES}
+    incremental = {
+        (kind, name): _table(network, tables, name)
+        for kind, tables in (("rollup", ROLLUP_TABLES), ("total", TOTAL_TABLES))
+        for name in TABLE_NAMES
+    }
     with network.app_context():
         # Leave something wrong behind that a rebuild must clear.
         for name in TABLE_NAMES:
-            db.session.execute(ROLLUP_TABLES[name].delete().where(
-                ROLLUP_TABLES[name].c.month == "2026-07"))
-            db.session.execute(TOTAL_TABLES[name].delete().where(
-                TOTAL_TABLES[name].c.month == "2026-06"))
+            db.session.execute(
+                ROLLUP_TABLES[name].delete().where(ROLLUP_TABLES[name].c.month == "2026-07")
+            )
+            db.session.execute(
+                TOTAL_TABLES[name].delete().where(TOTAL_TABLES[name].c.month == "2026-06")
+            )
             dims, measures = reports.TABLES[name]
-            db.session.execute(ROLLUP_TABLES[name].insert().values(
-                region="Ucayali", month="2026-01", **{d: reports.DIMENSIONS[d][0] for d in dims},
-                **dict.fromkeys(measures, 1)))
+            db.session.execute(
+                ROLLUP_TABLES[name]
+                .insert()
+                .values(
+                    region="Ucayali",
+                    month="2026-01",
+                    **{d: reports.DIMENSIONS[d][0] for d in dims},
+                    **dict.fromkeys(measures, 1),
+                )
+            )
         db.session.commit()
         ingest.rebuild_rollups(db.session)
         db.session.commit()
-    rebuilt = {(kind, name): _table(network, tables, name)
-               for kind, tables in (("rollup", ROLLUP_TABLES), ("total", TOTAL_TABLES))
-               for name in TABLE_NAMES}
+    rebuilt = {
+        (kind, name): _table(network, tables, name)
+        for kind, tables in (("rollup", ROLLUP_TABLES), ("total", TOTAL_TABLES))
+        for name in TABLE_NAMES
+    }
     assert rebuilt == incremental
     _check_everything(network, latest)
 

@@ -28,13 +28,17 @@ def _random_report(rng, code, month) -> dict:
             seen.add(key)
             row = dict(zip(dims, key, strict=True))
             for measure, kind in measures.items():
-                row[measure] = rng.randint(0, 40) if kind == "int" else round(
-                    rng.uniform(0, 80), 1)
+                row[measure] = rng.randint(0, 40) if kind == "int" else round(rng.uniform(0, 80), 1)
             result.append(row)
         return result
 
-    return {"schema": 1, "telecenter": code, "month": month,
-            "generated_at": "2026-12-01T00:00:00Z", **{t: rows(t) for t in reports.TABLES}}
+    return {
+        "schema": 1,
+        "telecenter": code,
+        "month": month,
+        "generated_at": "2026-12-01T00:00:00Z",
+        **{t: rows(t) for t in reports.TABLES},
+    }
 
 
 @pytest.fixture
@@ -48,14 +52,18 @@ def central_with_data(central):
         assert answer.status_code == 200
         sent += batch
     runner = central.test_cli_runner()
-    central.api_key = runner.invoke(args=["central", "create-api-key", "--name", "bi"]
-                                    ).output.strip().splitlines()[-1]
+    central.api_key = (
+        runner.invoke(args=["central", "create-api-key", "--name", "bi"])
+        .output.strip()
+        .splitlines()[-1]
+    )
     return central, sent
 
 
 def _api(app, query: str):
-    return app.test_client().get(f"/api/v1/participation?{query}",
-                                 headers={"Authorization": f"Bearer {app.api_key}"})
+    return app.test_client().get(
+        f"/api/v1/participation?{query}", headers={"Authorization": f"Bearer {app.api_key}"}
+    )
 
 
 def _expected(sent, table, measure, *, group=(), where=None, scope=None, months=None):
@@ -66,8 +74,12 @@ def _expected(sent, table, measure, *, group=(), where=None, scope=None, months=
             continue
         region = REGIONS[report["telecenter"]]
         for row in report[table]:
-            context = {**row, "region": region, "telecenter": report["telecenter"],
-                       "month": report["month"]}
+            context = {
+                **row,
+                "region": region,
+                "telecenter": report["telecenter"],
+                "month": report["month"],
+            }
             if scope and row["scope"] != scope:
                 continue
             if where and any(context[k] != v for k, v in where.items()):
@@ -76,28 +88,35 @@ def _expected(sent, table, measure, *, group=(), where=None, scope=None, months=
     return totals
 
 
-@pytest.mark.parametrize(("query", "group", "where"), [
-    ("", (), None),
-    ("&group_by=region", ("region",), None),
-    ("&group_by=telecenter,month", ("telecenter", "month"), None),
-    ("&group_by=sex&region=Huánuco", ("sex",), {"region": "Huánuco"}),
-    ("&group_by=age_band,wfi&sex=female", ("age_band", "wfi"), {"sex": "female"}),
-])
-def test_attendance_reach_and_registrations_equal_independent_sums(central_with_data, query,
-                                                                     group, where):
+@pytest.mark.parametrize(
+    ("query", "group", "where"),
+    [
+        ("", (), None),
+        ("&group_by=region", ("region",), None),
+        ("&group_by=telecenter,month", ("telecenter", "month"), None),
+        ("&group_by=sex&region=Huánuco", ("sex",), {"region": "Huánuco"}),
+        ("&group_by=age_band,wfi&sex=female", ("age_band", "wfi"), {"sex": "female"}),
+    ],
+)
+def test_attendance_reach_and_registrations_equal_independent_sums(
+    central_with_data, query, group, where
+):
     app, sent = central_with_data
     answer = _api(app, f"from=2026-01&to=2026-06{query}").json
     rows = {tuple(r[g] for g in group): r for r in answer["rows"]}
     expected = _expected(sent, "attendance", "attendances", group=group, where=where)
-    assert {k: r["attendances"] for k, r in rows.items()} == {
-        k: v for k, v in expected.items()} | {k: 0 for k in rows if k not in expected}
+    assert {k: r["attendances"] for k, r in rows.items()} == {k: v for k, v in expected.items()} | {
+        k: 0 for k in rows if k not in expected
+    }
     reached = _expected(sent, "reach", "new_people", group=group, where=where, scope="any")
     assert {k: r["reached"] for k, r in rows.items() if r["reached"]} == {
-        k: v for k, v in reached.items() if v}
+        k: v for k, v in reached.items() if v
+    }
     if "wfi" not in group:
         regs = _expected(sent, "registrations", "registrations", group=group, where=where)
         assert {k: r["registrations"] for k, r in rows.items() if r["registrations"]} == {
-            k: v for k, v in regs.items() if v}
+            k: v for k, v in regs.items() if v
+        }
     assert answer["totals"]["attendances"] == sum(expected.values())
 
 
@@ -105,8 +124,9 @@ def test_grouping_by_activity_answers_reach_from_the_activity_scope(central_with
     app, sent = central_with_data
     answer = _api(app, "from=2026-01&to=2026-06&group_by=activity").json
     for row in answer["rows"]:
-        expected = sum(_expected(sent, "reach", "new_people",
-                                 scope=f"activity:{row['activity']}").values())
+        expected = sum(
+            _expected(sent, "reach", "new_people", scope=f"activity:{row['activity']}").values()
+        )
         assert row["reached"] == expected
         assert row["registrations"] is None  # registrations have no activity
 
@@ -117,46 +137,56 @@ def test_sessions_held_is_blank_when_grouped_by_sex(central_with_data):
     assert all(row["sessions_held"] is None for row in answer["rows"])
     plain = _api(app, "from=2026-01&to=2026-06").json
     assert plain["totals"]["sessions_held"] == sum(
-        _expected(sent, "sessions", "sessions_held").values())
-    assert plain["totals"]["teleconference_reached"] == sum(_expected(
-        sent, "reach", "new_people", scope="activity:teleconference").values())
-    assert plain["totals"]["trained"] == sum(_expected(
-        sent, "reach", "new_people", scope="trained").values())
+        _expected(sent, "sessions", "sessions_held").values()
+    )
+    assert plain["totals"]["teleconference_reached"] == sum(
+        _expected(sent, "reach", "new_people", scope="activity:teleconference").values()
+    )
+    assert plain["totals"]["trained"] == sum(
+        _expected(sent, "reach", "new_people", scope="trained").values()
+    )
     assert plain["totals"]["wfi_enrolments"] == sum(
-        _expected(sent, "wfi_enrolments", "enrolments").values())
+        _expected(sent, "wfi_enrolments", "enrolments").values()
+    )
 
 
 def test_json_csv_and_xlsx_carry_the_same_numbers(central_with_data, signed_in_central):
     app, _sent = central_with_data
     query = "from=2026-01&to=2026-06&group_by=region"
     as_json = _api(app, query).json["rows"]
-    as_csv = list(csv.DictReader(io.StringIO(_api(app, query + "&format=csv").get_data(
-        as_text=True))))
+    as_csv = list(
+        csv.DictReader(io.StringIO(_api(app, query + "&format=csv").get_data(as_text=True)))
+    )
     client = signed_in_central(app)
     workbook = client.get("/central/download/region.xlsx?from=2026-01&to=2026-06")
     sheet = load_workbook(io.BytesIO(workbook.data)).active
     header = [c.value for c in sheet[1]]
-    xlsx = [dict(zip(header, [c.value for c in row], strict=True))
-            for row in sheet.iter_rows(min_row=2, max_row=1 + len(as_json))]
+    xlsx = [
+        dict(zip(header, [c.value for c in row], strict=True))
+        for row in sheet.iter_rows(min_row=2, max_row=1 + len(as_json))
+    ]
     for json_row, csv_row, xlsx_row in zip(as_json, as_csv, xlsx, strict=True):
         for measure in ("attendances", "reached", "registrations", "hours"):
             assert str(json_row[measure]) == csv_row[measure]
             assert xlsx_row[measure] == json_row[measure]
 
 
-@pytest.mark.parametrize(("query", "reason"), [
-    ("from=2026-01&to=2026-06&group_by=colour", "group_by"),
-    ("from=2026-07&to=2026-01", "after"),
-    ("from=2026-1&to=2026-06", "YYYY-MM"),
-    ("to=2026-06", "from"),
-    ("from=2000-01&to=2099-12", "at most"),
-    ("from=2026-01&to=2026-06&telecenter=XX-NOPE-99", "unknown telecenter"),
-    ("from=2026-01&to=2026-06&region=Lima", "unknown region"),
-    ("from=2026-01&to=2026-06&sex=other", "sex"),
-    ("from=2026-01&to=2026-06&wfi=maybe", "wfi"),
-    ("from=2026-01&to=2026-06&format=pdf", "format"),
-    ("from=2026-01&to=2026-06&group_by=sex,sex", "distinct"),
-])
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ("from=2026-01&to=2026-06&group_by=colour", "group_by"),
+        ("from=2026-07&to=2026-01", "after"),
+        ("from=2026-1&to=2026-06", "YYYY-MM"),
+        ("to=2026-06", "from"),
+        ("from=2000-01&to=2099-12", "at most"),
+        ("from=2026-01&to=2026-06&telecenter=XX-NOPE-99", "unknown telecenter"),
+        ("from=2026-01&to=2026-06&region=Lima", "unknown region"),
+        ("from=2026-01&to=2026-06&sex=other", "sex"),
+        ("from=2026-01&to=2026-06&wfi=maybe", "wfi"),
+        ("from=2026-01&to=2026-06&format=pdf", "format"),
+        ("from=2026-01&to=2026-06&group_by=sex,sex", "distinct"),
+    ],
+)
 def test_bad_queries_get_400_with_a_reason(central_with_data, query, reason):
     app, _sent = central_with_data
     answer = _api(app, query)
@@ -168,11 +198,21 @@ def test_keys_and_sessions(central_with_data):
     app, _sent = central_with_data
     client = app.test_client()
     assert client.get("/api/v1/participation?from=2026-01&to=2026-06").status_code == 401
-    assert client.get("/api/v1/participation?from=2026-01&to=2026-06", headers={
-        "Authorization": "Bearer tck_wrong"}).status_code == 401
+    assert (
+        client.get(
+            "/api/v1/participation?from=2026-01&to=2026-06",
+            headers={"Authorization": "Bearer tck_wrong"},
+        ).status_code
+        == 401
+    )
     telecenter_token = app.tokens["SM-TARAPOTO-01"]
-    assert client.get("/api/v1/participation?from=2026-01&to=2026-06", headers={
-        "Authorization": f"Bearer {telecenter_token}"}).status_code == 401
+    assert (
+        client.get(
+            "/api/v1/participation?from=2026-01&to=2026-06",
+            headers={"Authorization": f"Bearer {telecenter_token}"},
+        ).status_code
+        == 401
+    )
     app.test_cli_runner().invoke(args=["central", "revoke-api-key", "1"])
     assert _api(app, "from=2026-01&to=2026-06").status_code == 401
 
@@ -180,10 +220,17 @@ def test_keys_and_sessions(central_with_data):
 def test_no_page_or_answer_shows_a_token_or_key_again(central_with_data, signed_in_central):
     app, _sent = central_with_data
     client = signed_in_central(app)
-    pages = [client.get(p).get_data(as_text=True) for p in (
-        "/central/", "/central/telecenters", "/api/v1/openapi.json",
-        "/api/v1/participation?from=2026-01&to=2026-06&group_by=telecenter",
-        "/api/v1/exports/dhis2?month=2026-03", "/admin/accounts/")]
+    pages = [
+        client.get(p).get_data(as_text=True)
+        for p in (
+            "/central/",
+            "/central/telecenters",
+            "/api/v1/openapi.json",
+            "/api/v1/participation?from=2026-01&to=2026-06&group_by=telecenter",
+            "/api/v1/exports/dhis2?month=2026-03",
+            "/admin/accounts/",
+        )
+    ]
     secrets = [*app.tokens.values(), app.api_key]
     from telecenter.central.models import Telecenter
     from telecenter.extensions import db
@@ -203,21 +250,26 @@ def test_dhis2_and_adx_exports(central_with_data, signed_in_central):
     client = app.test_client()
     headers = {"Authorization": f"Bearer {app.api_key}"}
     value_set = client.get("/api/v1/exports/dhis2?month=2026-03", headers=headers).json
-    attendances = {v["orgUnit"]: int(v["value"]) for v in value_set["dataValues"]
-                   if v["dataElement"] == "TC_ATTENDANCES"}
+    attendances = {
+        v["orgUnit"]: int(v["value"])
+        for v in value_set["dataValues"]
+        if v["dataElement"] == "TC_ATTENDANCES"
+    }
     assert attendances == {r["telecenter"]: r["attendances"] for r in answer["rows"]}
     assert {v["period"] for v in value_set["dataValues"]} == {"202603"}
-    adx = ET.fromstring(client.get(  # noqa: S314 - our own export, read back
-        "/api/v1/exports/dhis2?month=2026-03&format=adx",
-                                   headers=headers).data)
+    adx = ET.fromstring(  # noqa: S314 - our own export, read back
+        client.get("/api/v1/exports/dhis2?month=2026-03&format=adx", headers=headers).data
+    )
     groups = adx.findall("{urn:ihe:qrph:adx:2015}group")
     assert {g.get("orgUnit") for g in groups} == set(attendances)
     assert all(g.get("period") == "2026-03-01/P1M" for g in groups)
     app.config["DHIS2_DATA_ELEMENTS"] = {"attendances": "abcATT123"}
     app.config["DHIS2_ORG_UNITS"] = {"SM-TARAPOTO-01": "OU_TARAPOTO"}
     renamed = client.get("/api/v1/exports/dhis2?month=2026-03", headers=headers).json
-    assert any(v["dataElement"] == "abcATT123" and v["orgUnit"] == "OU_TARAPOTO"
-               for v in renamed["dataValues"])
+    assert any(
+        v["dataElement"] == "abcATT123" and v["orgUnit"] == "OU_TARAPOTO"
+        for v in renamed["dataValues"]
+    )
     assert client.get("/api/v1/exports/dhis2?month=march", headers=headers).status_code == 400
 
 
@@ -240,11 +292,9 @@ def test_answers_are_remembered_until_a_report_arrives(central_with_data):
     assert after == before - removed
 
 
-def test_dashboard_names_categories_and_activities_in_spanish(central_with_data,
-                                                             signed_in_central):
+def test_dashboard_names_categories_and_activities_in_spanish(central_with_data, signed_in_central):
     app, _sent = central_with_data
-    page = signed_in_central(app).get("/central/?from=2026-01&to=2026-06").get_data(
-        as_text=True)
+    page = signed_in_central(app).get("/central/?from=2026-01&to=2026-06").get_data(as_text=True)
     for label in ("Educación financiera", "Alfabetización digital", "Teleconferencia"):
         assert label in page
     assert ">financial_literacy<" not in page

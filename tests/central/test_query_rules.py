@@ -13,8 +13,9 @@ def _parse(**args):
     return parse(args, None)  # no region or telecenter filter: no database needed
 
 
-@pytest.mark.parametrize(("month", "number"), [("2000-01", 24000), ("2026-12", 24323),
-                                               ("2027-01", 24324)])
+@pytest.mark.parametrize(
+    ("month", "number"), [("2000-01", 24000), ("2026-12", 24323), ("2027-01", 24324)]
+)
 def test_months_are_counted_from_year_zero(month, number):
     assert aggregates._month_number(month) == number  # 2026 * 12 + 12 - 1
 
@@ -26,21 +27,32 @@ def test_a_window_of_240_months_is_answered_and_241_is_refused():
     assert str(refused.value) == "ask for at most 240 months at a time"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    ({"to": "2026-06"}, "'from' must be a month between 2000-01 and 2099-12 (YYYY-MM)"),
-    ({"from": "2026-01"}, "'to' must be a month between 2000-01 and 2099-12 (YYYY-MM)"),
-    ({"from": "1999-12", "to": "2026-01"},
-     "'from' must be a month between 2000-01 and 2099-12 (YYYY-MM)"),
-    ({"from": "2026-01", "to": "2100-01"},
-     "'to' must be a month between 2000-01 and 2099-12 (YYYY-MM)"),
-    ({"from": "2026-07", "to": "2026-06"}, "'from' must not be after 'to'"),
-    ({"from": "2026-01", "to": "2026-02", "group_by": "sex,colour"},
-     "group_by takes distinct fields among region, telecenter, month, sex, age_band, "
-     "category, activity, wfi"),
-    ({"from": "2026-01", "to": "2026-02", "wfi": "yes"}, "wfi must be true or false"),
-    ({"from": "2026-01", "to": "2026-02", "sex": "other"},
-     "sex must be one of female, male, unspecified"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"to": "2026-06"}, "'from' must be a month between 2000-01 and 2099-12 (YYYY-MM)"),
+        ({"from": "2026-01"}, "'to' must be a month between 2000-01 and 2099-12 (YYYY-MM)"),
+        (
+            {"from": "1999-12", "to": "2026-01"},
+            "'from' must be a month between 2000-01 and 2099-12 (YYYY-MM)",
+        ),
+        (
+            {"from": "2026-01", "to": "2100-01"},
+            "'to' must be a month between 2000-01 and 2099-12 (YYYY-MM)",
+        ),
+        ({"from": "2026-07", "to": "2026-06"}, "'from' must not be after 'to'"),
+        (
+            {"from": "2026-01", "to": "2026-02", "group_by": "sex,colour"},
+            "group_by takes distinct fields among region, telecenter, month, sex, age_band, "
+            "category, activity, wfi",
+        ),
+        ({"from": "2026-01", "to": "2026-02", "wfi": "yes"}, "wfi must be true or false"),
+        (
+            {"from": "2026-01", "to": "2026-02", "sex": "other"},
+            "sex must be one of female, male, unspecified",
+        ),
+    ],
+)
 def test_refusals_say_exactly_what_to_change(args, message):
     with pytest.raises(QueryError) as refused:
         _parse(**args)
@@ -51,8 +63,9 @@ def test_the_last_month_of_the_range_is_accepted():
     assert _parse(**{"from": "2099-12", "to": "2099-12"}).first == "2099-12"
 
 
-@pytest.mark.parametrize(("value", "meaning"), [("true", True), ("false", False), (True, True),
-                                                (False, False)])
+@pytest.mark.parametrize(
+    ("value", "meaning"), [("true", True), ("false", False), (True, True), (False, False)]
+)
 def test_the_programme_filter_takes_words_or_booleans(value, meaning):
     query = _parse(**{"from": "2026-01", "to": "2026-02", "wfi": value})
     assert query.filters == {"wfi": meaning}

@@ -36,8 +36,9 @@ def test_full_path_to_completion_records_the_date_once(app_ctx, enrolment):
     assert learning.progress(db.session, enrolment).percent == 33
     with pytest.raises(learning.LearningError, match="lecciones obligatorias"):
         learning.submit_quiz(db.session, enrolment, None, right_answers(course.final_questions))
-    result = learning.submit_quiz(db.session, enrolment, quiz_lesson,
-                                  right_answers(quiz_lesson.questions))
+    result = learning.submit_quiz(
+        db.session, enrolment, quiz_lesson, right_answers(quiz_lesson.questions)
+    )
     assert (result.score, result.passed) == (100, True)
     assert enrolment.completed_at is None  # the final quiz is still to pass
     learning.submit_quiz(db.session, enrolment, None, right_answers(course.final_questions))
@@ -53,18 +54,22 @@ def test_full_path_to_completion_records_the_date_once(app_ctx, enrolment):
 def test_a_failed_quiz_gives_feedback_and_can_be_retried(app_ctx, enrolment):
     _read, lesson, _optional = _lessons(enrolment.course)
     single, multiple = lesson.questions
-    wrong = {single.id: [o.id for o in single.options if not o.correct],
-             multiple.id: [o.id for o in multiple.options if o.correct][:1]}
+    wrong = {
+        single.id: [o.id for o in single.options if not o.correct],
+        multiple.id: [o.id for o in multiple.options if o.correct][:1],
+    }
     result = learning.submit_quiz(db.session, enrolment, lesson, wrong)
     assert (result.score, result.passed) == (0, False)
     assert result.answers[single.id][0] is False
     assert lesson.id not in learning.completed_lesson_ids(db.session, enrolment)
-    assert learning.submit_quiz(db.session, enrolment, lesson,
-                                right_answers(lesson.questions)).passed
+    assert learning.submit_quiz(
+        db.session, enrolment, lesson, right_answers(lesson.questions)
+    ).passed
 
 
-@pytest.mark.parametrize("tamper", ["foreign_question", "foreign_option", "missing",
-                                    "two_for_single"])
+@pytest.mark.parametrize(
+    "tamper", ["foreign_question", "foreign_option", "missing", "two_for_single"]
+)
 def test_tampered_answers_are_refused_and_nothing_is_recorded(app_ctx, enrolment, tamper):
     _read, lesson, _optional = _lessons(enrolment.course)
     answers = right_answers(lesson.questions)
@@ -106,14 +111,11 @@ def test_continue_goes_to_the_first_unfinished_lesson_after_the_last_opened(app_
     assert learning.next_lesson(db.session, enrolment) == read
 
 
-def test_classroom_completion_hook_uses_the_attendance_share(app_ctx, course,
-                                                             make_participant):
+def test_classroom_completion_hook_uses_the_attendance_share(app_ctx, course, make_participant):
     course.completion_mode, course.attendance_share = "classroom", 75
     participant = db.session.get(Participant, make_participant())
-    assert completion.record_attendance(db.session, course, participant, attended=2,
-                                        held=4) is None
-    enrolment = completion.record_attendance(db.session, course, participant, attended=3,
-                                             held=4)
+    assert completion.record_attendance(db.session, course, participant, attended=2, held=4) is None
+    enrolment = completion.record_attendance(db.session, course, participant, attended=3, held=4)
     assert enrolment.completed_by == "attendance"
     first = enrolment.completed_at
     completion.record_attendance(db.session, course, participant, attended=4, held=5)
@@ -122,8 +124,7 @@ def test_classroom_completion_hook_uses_the_attendance_share(app_ctx, course,
 
 def test_the_hook_ignores_self_paced_courses(app_ctx, course, make_participant):
     participant = db.session.get(Participant, make_participant())
-    assert completion.record_attendance(db.session, course, participant, attended=5,
-                                        held=5) is None
+    assert completion.record_attendance(db.session, course, participant, attended=5, held=5) is None
     assert db.session.scalar(db.select(db.func.count(Enrolment.id))) == 0
 
 
@@ -131,8 +132,10 @@ def test_starter_courses_load_once_and_are_complete(app_ctx):
     from telecenter.courses.starter import load_starter_courses
 
     loaded = load_starter_courses(db.session)
-    assert {c.title for c in loaded} == {"Mis primeros pasos en la computadora e internet",
-                                         "Finanzas para mi familia"}
+    assert {c.title for c in loaded} == {
+        "Mis primeros pasos en la computadora e internet",
+        "Finanzas para mi familia",
+    }
     for course in loaded:
         assert len(course.lessons) >= 4
         assert all(lesson.questions for lesson in course.lessons)

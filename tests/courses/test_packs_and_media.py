@@ -13,9 +13,11 @@ from telecenter.courses.models import Course, Lesson, MediaFile
 from telecenter.extensions import db
 from tests.courses.conftest import BODIES, definition, right_answers
 
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
-       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
-       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+    b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 MP3 = b"ID3\x03\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" * 64
 
 
@@ -40,8 +42,14 @@ def test_export_then_import_on_another_site_recreates_the_course(app_ctx, course
     assert "course.json" in names
     assert "media/mazorca-de-cacao.png" in names
     db.session.rollback()
-    for table in ("quiz_options", "quiz_questions", "lessons", "course_modules", "course_media",
-                  "courses"):
+    for table in (
+        "quiz_options",
+        "quiz_questions",
+        "lessons",
+        "course_modules",
+        "course_media",
+        "courses",
+    ):
         db.session.execute(db.text(f"DELETE FROM {table}"))  # noqa: S608 - fixed names
     imported = packs.import_pack(db.session, io.BytesIO(raw))
     assert imported.slug == "prueba"
@@ -84,8 +92,17 @@ def _refused(raw: bytes) -> list[str]:
     return error.value.problems
 
 
-@pytest.mark.parametrize("name", ["../evil.md", "/etc/passwd", "lessons/../../x.md",
-                                  "lessons\\..\\x.md", "C:/x.md", "other/x.md"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../evil.md",
+        "/etc/passwd",
+        "lessons/../../x.md",
+        "lessons\\..\\x.md",
+        "C:/x.md",
+        "other/x.md",
+    ],
+)
 def test_unsafe_paths_are_refused(app_ctx, name):
     problems = _refused(_pack({**_valid_files(), name: "x"}, definition()))
     assert any(name in problem for problem in problems)
@@ -98,7 +115,7 @@ def test_a_symlink_entry_is_refused(app_ctx):
         for name, text in BODIES.items():
             archive.writestr(name, text)
         link = zipfile.ZipInfo("media/link.png")
-        link.external_attr = (0o120777 << 16)
+        link.external_attr = 0o120777 << 16
         archive.writestr(link, "/etc/passwd")
     assert any("enlace" in p for p in _refused(raw.getvalue()))
 
@@ -113,14 +130,27 @@ def test_truncated_and_tampered_packs_are_refused(app_ctx, course):
     assert "incompleto" in _refused(b"not a zip at all")[0]
 
 
-@pytest.mark.parametrize(("change", "expected"), [
-    ({"format": 9}, "unsupported format"),
-    ({"category": "astrology"}, "category"),
-    ({"slug": "Bad Slug!"}, "slug"),
-    ({"final_quiz": [{"prompt": "x", "kind": "single", "options": [
-        {"text": "a", "correct": True}, {"text": "b", "correct": True}]}]}, "exactly one"),
-    ({"title": "<script>alert(1)</script>"}, "unsafe"),
-])
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"format": 9}, "unsupported format"),
+        ({"category": "astrology"}, "category"),
+        ({"slug": "Bad Slug!"}, "slug"),
+        (
+            {
+                "final_quiz": [
+                    {
+                        "prompt": "x",
+                        "kind": "single",
+                        "options": [{"text": "a", "correct": True}, {"text": "b", "correct": True}],
+                    }
+                ]
+            },
+            "exactly one",
+        ),
+        ({"title": "<script>alert(1)</script>"}, "unsafe"),
+    ],
+)
 def test_bad_definitions_are_refused_with_reasons(app_ctx, change, expected):
     problems = _refused(_pack(_valid_files(), definition(**change)))
     assert any(expected in problem for problem in problems)
@@ -128,8 +158,12 @@ def test_bad_definitions_are_refused_with_reasons(app_ctx, change, expected):
 
 def test_unsafe_lesson_text_and_mismatched_media_are_refused(app_ctx):
     manifest = definition(media=[{"file": "media/foto.png", "sha256": "0" * 64}])
-    files = {**_valid_files(), "lessons/leer.md": "<script>alert(1)</script>",
-             "media/foto.png": PNG, "media/extra.png": PNG}
+    files = {
+        **_valid_files(),
+        "lessons/leer.md": "<script>alert(1)</script>",
+        "media/foto.png": PNG,
+        "media/extra.png": PNG,
+    }
     problems = _refused(_pack(files, manifest))
     assert any("no permitido" in p for p in problems)
     assert any("huella" in p for p in problems)
@@ -143,13 +177,16 @@ def test_missing_manifest_or_lesson_is_refused(app_ctx):
     assert any("lessons/q.md" in p for p in _refused(_pack(files, definition())))
 
 
-@pytest.mark.parametrize(("name", "data", "message"), [
-    ("foto.png", b"<html><script>alert(1)</script></html>", "Solo se aceptan"),
-    ("foto.png", MP3, "no corresponde"),
-    ("virus.exe", b"MZ\x90\x00" + b"\x00" * 100, "Solo se aceptan"),
-    ("vacio.png", b"", "vacío"),
-    ("sin-extension", PNG, "no es válido"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("foto.png", b"<html><script>alert(1)</script></html>", "Solo se aceptan"),
+        ("foto.png", MP3, "no corresponde"),
+        ("virus.exe", b"MZ\x90\x00" + b"\x00" * 100, "Solo se aceptan"),
+        ("vacio.png", b"", "vacío"),
+        ("sin-extension", PNG, "no es válido"),
+    ],
+)
 def test_uploads_are_checked_by_content(app_ctx, course, name, data, message):
     with pytest.raises(media.MediaError, match=message):
         media.store(db.session, course, name, data)
@@ -164,8 +201,9 @@ def test_oversized_media_is_refused(app_ctx, course):
 def test_authoring_refuses_script_in_lessons(app_ctx, course):
     module = course.modules[0]
     with pytest.raises(authoring.AuthoringError, match="código no permitido"):
-        authoring.save_lesson(db.session, module, title="X", body_markdown="<script>x</script>",
-                              required=True)
+        authoring.save_lesson(
+            db.session, module, title="X", body_markdown="<script>x</script>", required=True
+        )
 
 
 def test_upgrade_keeps_quiz_results_meaningful(app_ctx, enrolment):

@@ -29,7 +29,11 @@ def staff_session(server: LiveServer, username: str, password: str) -> requests.
     session = requests.Session()
     page = session.get(server.url + "/sign-in", timeout=10).text
     token = CSRF.search(page).group(1)
-    answer = session.post(server.url + "/sign-in", timeout=10, allow_redirects=False,
-                          data={"username": username, "password": password, "csrf_token": token})
+    answer = session.post(
+        server.url + "/sign-in",
+        timeout=10,
+        allow_redirects=False,
+        data={"username": username, "password": password, "csrf_token": token},
+    )
     assert answer.status_code == 302, answer.text
     return session

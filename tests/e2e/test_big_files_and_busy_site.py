@@ -48,16 +48,20 @@ def png(size: int, seed: int = 0) -> bytes:
     scanlines[::row] = bytes(height)  # filter byte 0 at the start of each row
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(
-            ">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(bytes(scanlines), 0)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(bytes(scanlines), 0))
+        + chunk(b"IEND", b"")
+    )
 
 
-def course_pack(path: Path, pictures: int, picture_bytes: int, slug: str,
-                version: int = 1) -> Path:
+def course_pack(path: Path, pictures: int, picture_bytes: int, slug: str, version: int = 1) -> Path:
     """A course pack with `pictures` PNG files, written to disk (never whole in memory)."""
     manifest = definition(slug=slug, title=f"Curso {slug}", version=version, media=[])
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -66,8 +70,9 @@ def course_pack(path: Path, pictures: int, picture_bytes: int, slug: str,
         for number in range(pictures):
             data = png(picture_bytes, seed=number)
             archive.writestr(f"media/foto-{number}.png", data)
-            manifest["media"].append({"file": f"media/foto-{number}.png",
-                                      "sha256": hashlib.sha256(data).hexdigest()})
+            manifest["media"].append(
+                {"file": f"media/foto-{number}.png", "sha256": hashlib.sha256(data).hexdigest()}
+            )
         archive.writestr("course.json", json.dumps(manifest))
     return path
 
@@ -81,8 +86,13 @@ def site(tmp_path_factory):
 
 def _post_file(session, url, name, stream, **fields):
     page = session.get(url, timeout=30).text
-    return session.post(url, allow_redirects=False, timeout=300, files={"file": (name, stream)},
-                        data={"csrf_token": CSRF.search(page).group(1), **fields})
+    return session.post(
+        url,
+        allow_redirects=False,
+        timeout=300,
+        files={"file": (name, stream)},
+        data={"csrf_token": CSRF.search(page).group(1), **fields},
+    )
 
 
 def test_a_24_mb_picture_uploads_and_a_bigger_one_is_refused_with_the_limit(site):
@@ -113,8 +123,9 @@ def test_a_24_mb_picture_uploads_and_a_bigger_one_is_refused_with_the_limit(site
 
 def test_a_150_mb_pack_with_real_pictures_imports(site, tmp_path):
     admin = staff_session(site, ADMIN.username, ADMIN.password)
-    pack = course_pack(tmp_path / "grande.zip", pictures=6, picture_bytes=24 * MB,
-                       slug="pack-grande")
+    pack = course_pack(
+        tmp_path / "grande.zip", pictures=6, picture_bytes=24 * MB, slug="pack-grande"
+    )
     assert 140 * MB < pack.stat().st_size <= 150 * MB
     with open(pack, "rb") as stream:
         answer = _post_file(admin, site.url + "/courses/manage/import", "grande.zip", stream)
@@ -136,8 +147,8 @@ def _overlap_bomb() -> bytes:
         archive.writestr("media/b.png", bytes(4 * MB))
     raw = bytearray(buffer.getvalue())
     records = [m.start() for m in re.finditer(rb"PK\x01\x02", raw)]
-    first_data = struct.unpack("<I", raw[records[1] + 42:records[1] + 46])[0]
-    raw[records[2] + 42:records[2] + 46] = struct.pack("<I", first_data)  # b.png -> a.png's data
+    first_data = struct.unpack("<I", raw[records[1] + 42 : records[1] + 46])[0]
+    raw[records[2] + 42 : records[2] + 46] = struct.pack("<I", first_data)  # b.png -> a.png's data
     return bytes(raw)
 
 
@@ -153,8 +164,9 @@ def _ratio_bomb() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize(("bomb", "problem"), [(_overlap_bomb, "superpuestos"),
-                                              (_ratio_bomb, "demasiado grande")])
+@pytest.mark.parametrize(
+    ("bomb", "problem"), [(_overlap_bomb, "superpuestos"), (_ratio_bomb, "demasiado grande")]
+)
 def test_zip_bombs_are_refused_within_two_seconds(site, bomb, problem):
     admin = staff_session(site, ADMIN.username, ADMIN.password)
     raw = bomb()
@@ -179,9 +191,18 @@ class SlowCentral:
                 reports = json.loads(gzip.decompress(body))["reports"]
                 central.received.set()
                 time.sleep(central.delay)
-                answer = json.dumps({"acknowledged": [
-                    {"month": r["month"], "generated_at": r["generated_at"],
-                     "status": "stored"} for r in reports]}).encode()
+                answer = json.dumps(
+                    {
+                        "acknowledged": [
+                            {
+                                "month": r["month"],
+                                "generated_at": r["generated_at"],
+                                "status": "stored",
+                            }
+                            for r in reports
+                        ]
+                    }
+                ).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(answer)))
@@ -205,12 +226,17 @@ def pin_of(number: int) -> str:
 
 
 def _residents_with_pins(live: LiveServer, count: int) -> list[str]:
-    app = create_app({"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI":
-                      f"sqlite:///{live.instance}/telecenter.sqlite3"},
-                     instance_path=str(live.instance))
+    app = create_app(
+        {
+            "SECRET_KEY": "x" * 40,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{live.instance}/telecenter.sqlite3",
+        },
+        instance_path=str(live.instance),
+    )
     with app.app_context():
-        documents = add_residents(db.session, count, given="Vecina", today=date(2026, 11, 29),
-                                  pin_of=pin_of)
+        documents = add_residents(
+            db.session, count, given="Vecina", today=date(2026, 11, 29), pin_of=pin_of
+        )
         db.session.commit()
         db.engine.dispose()
     return documents
@@ -218,9 +244,14 @@ def _residents_with_pins(live: LiveServer, count: int) -> list[str]:
 
 def test_the_site_keeps_working_during_a_big_import_and_a_slow_sync(tmp_path):
     central = SlowCentral(delay=5)
-    live = LiveServer(instance=tmp_path / "busy", extra_env={
-        "TELECENTER_CODE": "SM-OCUPADO-01", "CENTRAL_URL": central.url,
-        "SYNC_TOKEN": "tcs_prueba"}).prepare()
+    live = LiveServer(
+        instance=tmp_path / "busy",
+        extra_env={
+            "TELECENTER_CODE": "SM-OCUPADO-01",
+            "CENTRAL_URL": central.url,
+            "SYNC_TOKEN": "tcs_prueba",
+        },
+    ).prepare()
     documents = _residents_with_pins(live, 20)
     live.start()
     try:
@@ -232,20 +263,27 @@ def test_the_site_keeps_working_during_a_big_import_and_a_slow_sync(tmp_path):
 
 def _busy_site(live, central, documents, tmp_path):
     session_id, kiosk_cookie = _seed(live)  # 40 people on a session open now (we use 20)
-    pack = course_pack(tmp_path / "pack.zip", pictures=6, picture_bytes=24 * MB,
-                       slug="pack-ocupado")
+    pack = course_pack(
+        tmp_path / "pack.zip", pictures=6, picture_bytes=24 * MB, slug="pack-ocupado"
+    )
     admin = staff_session(live, ADMIN.username, ADMIN.password)
     outcome: dict[str, object] = {}
 
     def import_pack():
         with open(pack, "rb") as stream:
-            outcome["import"] = _post_file(admin, live.url + "/courses/manage/import",
-                                           "pack.zip", stream).status_code
+            outcome["import"] = _post_file(
+                admin, live.url + "/courses/manage/import", "pack.zip", stream
+            ).status_code
         outcome["import_done"] = time.monotonic()
 
     def sync():
-        outcome["sync"] = subprocess.run([str(BIN / "telecenter"), "sync"], env=live.env(),
-                                         capture_output=True, text=True, timeout=120)
+        outcome["sync"] = subprocess.run(
+            [str(BIN / "telecenter"), "sync"],
+            env=live.env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         outcome["sync_done"] = time.monotonic()
 
     background = [threading.Thread(target=sync), threading.Thread(target=import_pack)]
@@ -272,7 +310,8 @@ def _pending(live) -> int:
 
     with closing(sqlite3.connect(live.instance / "telecenter.sqlite3")) as connection:
         return connection.execute(
-            "SELECT count(*) FROM sync_outbox WHERE state = 'pending'").fetchone()[0]
+            "SELECT count(*) FROM sync_outbox WHERE state = 'pending'"
+        ).fetchone()[0]
 
 
 def _crowd(live, documents, session_id, kiosk_cookie) -> dict[str, list[int]]:
@@ -284,9 +323,12 @@ def _crowd(live, documents, session_id, kiosk_cookie) -> dict[str, list[int]]:
         pc = requests.Session()
         token = CSRF.search(pc.get(live.url + "/sign-in", timeout=60).text).group(1)
         barrier.wait(timeout=60)
-        answer = pc.post(live.url + "/sign-in/participant", allow_redirects=False, timeout=60,
-                         data={"csrf_token": token, "identifier": documents[number],
-                               "pin": pin_of(number)})
+        answer = pc.post(
+            live.url + "/sign-in/participant",
+            allow_redirects=False,
+            timeout=60,
+            data={"csrf_token": token, "identifier": documents[number], "pin": pin_of(number)},
+        )
         answers["sign-in"].append(answer.status_code)
 
     def kiosk(number: int):
@@ -294,9 +336,15 @@ def _crowd(live, documents, session_id, kiosk_cookie) -> dict[str, list[int]]:
         pc.cookies.set("kiosk", kiosk_cookie)
         token = CSRF.search(pc.get(live.url + "/kiosk/", timeout=60).text).group(1)
         barrier.wait(timeout=60)
-        answer = pc.post(live.url + "/kiosk/check-in", timeout=60, data={
-            "csrf_token": token, "session_id": str(session_id),
-            "identifier": f"7{number:07d}"})
+        answer = pc.post(
+            live.url + "/kiosk/check-in",
+            timeout=60,
+            data={
+                "csrf_token": token,
+                "session_id": str(session_id),
+                "identifier": f"7{number:07d}",
+            },
+        )
         answers["check-in"].append(answer.status_code)
 
     threads = [threading.Thread(target=resident, args=(n,)) for n in range(20)]

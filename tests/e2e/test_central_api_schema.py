@@ -15,23 +15,38 @@ from tests.live import LiveServer
 def running_central(tmp_path_factory):
     server = LiveServer(instance=tmp_path_factory.mktemp("central-api"), role="central")
     server.prepare().start()
-    server.token = server.cli("central", "add-telecenter", "SM-SCHEMA-01", "--name", "T",
-                              "--region", "San Martín").stdout.strip().splitlines()[-1]
-    server.api_key = server.cli("central", "create-api-key", "--name", "schemathesis"
-                                ).stdout.strip().splitlines()[-1]
+    server.token = (
+        server.cli(
+            "central", "add-telecenter", "SM-SCHEMA-01", "--name", "T", "--region", "San Martín"
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    server.api_key = (
+        server.cli("central", "create-api-key", "--name", "schemathesis")
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     yield server
     server.stop()
 
 
 def _exercise(operation, secret: str) -> None:
-    @settings(max_examples=30, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=30,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=operation.as_strategy())
     def exercise(case):
         # Cross-field rules (from <= to, a known region) cannot be written in OpenAPI, so a
         # schema-valid query may still get a 400 with its reason: that one check is left out.
-        case.call_and_validate(headers={"Authorization": f"Bearer {secret}"},
-                               excluded_checks=[checks.positive_data_acceptance])
+        case.call_and_validate(
+            headers={"Authorization": f"Bearer {secret}"},
+            excluded_checks=[checks.positive_data_acceptance],
+        )
 
     exercise()
 

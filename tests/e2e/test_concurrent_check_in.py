@@ -49,29 +49,52 @@ def _seed(live: LiveServer) -> int:
     now = datetime.now(LIMA)
     with engine.begin() as connection:
         for number in range(PEOPLE):
-            connection.execute(sa.text(
-                "INSERT INTO participants (code, given_names, surnames, document_type, "
-                "document_number, sex, is_complete, registered_at, updated_at) VALUES "
-                "(:code, :given, 'Prueba', 'dni', :doc, 'female', true, :now, :now)"),
-                {"code": f"K{number:05d}", "given": f"Persona{number}", "doc": f"7{number:07d}",
-                 "now": now.replace(tzinfo=None)})
+            connection.execute(
+                sa.text(
+                    "INSERT INTO participants (code, given_names, surnames, document_type, "
+                    "document_number, sex, is_complete, registered_at, updated_at) VALUES "
+                    "(:code, :given, 'Prueba', 'dni', :doc, 'female', true, :now, :now)"
+                ),
+                {
+                    "code": f"K{number:05d}",
+                    "given": f"Persona{number}",
+                    "doc": f"7{number:07d}",
+                    "now": now.replace(tzinfo=None),
+                },
+            )
     engine.dispose()
     session = staff_session(live, TRAINER.username, TRAINER.password)
     page = session.get(live.url + "/sessions/new", timeout=10).text
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     start = max(now - timedelta(minutes=5), midnight).strftime("%H:%M")
     end = min(now + timedelta(minutes=55), midnight.replace(hour=23, minute=59)).strftime("%H:%M")
-    answer = session.post(live.url + "/sessions/new", allow_redirects=False, timeout=10, data={
-        "csrf_token": CSRF.search(page).group(1), "kind": "class", "title": "Carga",
-        "category": "other", "day": now.date().isoformat(), "start": start, "end": end,
-        "checkin_before_minutes": "30", "checkin_after_minutes": "60"})
+    answer = session.post(
+        live.url + "/sessions/new",
+        allow_redirects=False,
+        timeout=10,
+        data={
+            "csrf_token": CSRF.search(page).group(1),
+            "kind": "class",
+            "title": "Carga",
+            "category": "other",
+            "day": now.date().isoformat(),
+            "start": start,
+            "end": end,
+            "checkin_before_minutes": "30",
+            "checkin_after_minutes": "60",
+        },
+    )
     assert answer.status_code == 302, answer.text[:2000]
-    opened = session.post(live.url + "/kiosk/open", allow_redirects=False, timeout=10,
-                          data={"csrf_token": CSRF.search(session.get(
-                              live.url + "/home", timeout=10).text).group(1)})
+    opened = session.post(
+        live.url + "/kiosk/open",
+        allow_redirects=False,
+        timeout=10,
+        data={"csrf_token": CSRF.search(session.get(live.url + "/home", timeout=10).text).group(1)},
+    )
     assert opened.status_code == 302
-    return int(re.search(r"/sessions/(\d+)", answer.headers["Location"]).group(1)), \
-        session.cookies.get("kiosk")
+    return int(
+        re.search(r"/sessions/(\d+)", answer.headers["Location"]).group(1)
+    ), session.cookies.get("kiosk")
 
 
 def test_forty_simultaneous_check_ins_make_exactly_forty_records(server):
@@ -84,8 +107,15 @@ def test_forty_simultaneous_check_ins_make_exactly_forty_records(server):
         pc.cookies.set("kiosk", kiosk_cookie)
         token = CSRF.search(pc.get(server.url + "/kiosk/", timeout=30).text).group(1)
         barrier.wait(timeout=60)
-        answer = pc.post(server.url + "/kiosk/check-in", timeout=60, data={
-            "csrf_token": token, "session_id": str(session_id), "identifier": f"7{number:07d}"})
+        answer = pc.post(
+            server.url + "/kiosk/check-in",
+            timeout=60,
+            data={
+                "csrf_token": token,
+                "session_id": str(session_id),
+                "identifier": f"7{number:07d}",
+            },
+        )
         answers.append(answer.status_code)
 
     threads = [threading.Thread(target=resident, args=(n,)) for n in range(PEOPLE)]
@@ -96,9 +126,13 @@ def test_forty_simultaneous_check_ins_make_exactly_forty_records(server):
     assert sorted(answers) == [200] * PEOPLE
     engine = _engine(server)
     with engine.connect() as connection:
-        rows = connection.execute(sa.text(
-            "SELECT participant_id, count(*) FROM attendances WHERE session_id = :s "
-            "GROUP BY participant_id"), {"s": session_id}).all()
+        rows = connection.execute(
+            sa.text(
+                "SELECT participant_id, count(*) FROM attendances WHERE session_id = :s "
+                "GROUP BY participant_id"
+            ),
+            {"s": session_id},
+        ).all()
     engine.dispose()
     assert len(rows) == PEOPLE
     assert {count for _pid, count in rows} == {1}

@@ -59,9 +59,15 @@ def test_sigkill_during_check_ins_loses_no_acknowledged_write(site):
                 return
             document = f"7{number:07d}"
             try:
-                answer = browser.post(site.url + "/kiosk/check-in", timeout=10, data={
-                    "csrf_token": token, "session_id": str(session_id),
-                    "identifier": document})
+                answer = browser.post(
+                    site.url + "/kiosk/check-in",
+                    timeout=10,
+                    data={
+                        "csrf_token": token,
+                        "session_id": str(session_id),
+                        "identifier": document,
+                    },
+                )
             except requests.RequestException:
                 return  # the server died under us: this one was never acknowledged
             if answer.status_code == 200:
@@ -85,10 +91,13 @@ def test_sigkill_during_check_ins_loses_no_acknowledged_write(site):
     site.start()  # the server comes back on the same files
     engine = _engine(site)
     with engine.connect() as connection:
-        stored = connection.execute(sa.text(
-            "SELECT p.document_number, count(*) FROM attendances a JOIN participants p "
-            "ON p.id = a.participant_id WHERE a.session_id = :s GROUP BY p.document_number"),
-            {"s": session_id}).all()
+        stored = connection.execute(
+            sa.text(
+                "SELECT p.document_number, count(*) FROM attendances a JOIN participants p "
+                "ON p.id = a.participant_id WHERE a.session_id = :s GROUP BY p.document_number"
+            ),
+            {"s": session_id},
+        ).all()
     engine.dispose()
     documents = {document for document, _count in stored}
     assert set(acknowledged) <= documents
@@ -136,16 +145,24 @@ def test_sigkill_during_a_sync_loses_nothing_and_counts_nothing_twice(tmp_path, 
     from tests.e2e.test_sync_end_to_end import Site, add_telecenter, assert_central_equals_site
 
     url = pg.create_database(f"telecenter_e2e_crash_{worker_id}")
-    central = LiveServer(instance=tmp_path / "central", role="central",
-                         database_url=url).prepare().start()
+    central = (
+        LiveServer(instance=tmp_path / "central", role="central", database_url=url)
+        .prepare()
+        .start()
+    )
     try:
         token = add_telecenter(central, "SM-CRASH-01")
         proxy = SlowProxy(central.port, delay=30)
-        site = Site(tmp_path / "crash-site", "SM-CRASH-01", token,
-                    f"http://127.0.0.1:{proxy.port}", seed=31)
+        site = Site(
+            tmp_path / "crash-site", "SM-CRASH-01", token, f"http://127.0.0.1:{proxy.port}", seed=31
+        )
         binary = Path(sys.executable).parent / "telecenter"
-        sync = subprocess.Popen([str(binary), "sync"], env=site.server.env(),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        sync = subprocess.Popen(
+            [str(binary), "sync"],
+            env=site.server.env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         # Kill once central has stored the first batch, while its answer is held back.
         assert proxy.central_answered.wait(timeout=120), "the sync never reached central"
         sync.kill()

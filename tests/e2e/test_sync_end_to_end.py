@@ -29,16 +29,18 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture(scope="module")
 def central(tmp_path_factory, worker_id):
     url = pg.create_database(f"telecenter_e2e_central_{worker_id}")
-    server = LiveServer(instance=tmp_path_factory.mktemp("central"), role="central",
-                        database_url=url).prepare().start()
+    server = (
+        LiveServer(instance=tmp_path_factory.mktemp("central"), role="central", database_url=url)
+        .prepare()
+        .start()
+    )
     yield server
     server.stop()
     pg.drop_database(url)
 
 
 def add_telecenter(central: LiveServer, code: str) -> str:
-    done = central.cli("central", "add-telecenter", code, "--name", code, "--region",
-                       "San Martín")
+    done = central.cli("central", "add-telecenter", code, "--name", code, "--region", "San Martín")
     return done.stdout.strip().splitlines()[-1]
 
 
@@ -47,13 +49,21 @@ class Site:
 
     def __init__(self, folder, code, token, central_url, seed):
         self.code, self.token, self.folder = code, token, folder
-        self.server = LiveServer(instance=folder, extra_env={
-            "TELECENTER_CODE": code, "CENTRAL_URL": central_url, "SYNC_TOKEN": token})
+        self.server = LiveServer(
+            instance=folder,
+            extra_env={"TELECENTER_CODE": code, "CENTRAL_URL": central_url, "SYNC_TOKEN": token},
+        )
         self.server.prepare(demo=False)  # only the records the test writes below
-        self.app = create_app({"SECRET_KEY": "x" * 40, "TELECENTER_CODE": code,
-                               "CENTRAL_URL": central_url, "SYNC_TOKEN": token,
-                               "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/telecenter.sqlite3"},
-                              instance_path=str(folder))
+        self.app = create_app(
+            {
+                "SECRET_KEY": "x" * 40,
+                "TELECENTER_CODE": code,
+                "CENTRAL_URL": central_url,
+                "SYNC_TOKEN": token,
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/telecenter.sqlite3",
+            },
+            instance_path=str(folder),
+        )
         with self.app.app_context():
             populate(db.session, seed=seed, people=50, months=10)
             db.session.commit()
@@ -70,9 +80,13 @@ class Site:
         with self.app.app_context():
             outbox.refresh(db.session, telecenter=self.code)
             db.session.commit()
-            settings = client.Settings(central_url=central_url or self.app.config["CENTRAL_URL"],
-                                       token=self.token, telecenter=self.code,
-                                       instance_path=str(self.folder), timeout=5)
+            settings = client.Settings(
+                central_url=central_url or self.app.config["CENTRAL_URL"],
+                token=self.token,
+                telecenter=self.code,
+                instance_path=str(self.folder),
+                timeout=5,
+            )
             result = client.send_pending(db.session, settings, force=force)
             db.session.remove()
             return result
@@ -92,8 +106,9 @@ def central_facts(central: LiveServer, code: str) -> dict[str, dict]:
     engine = sa.create_engine(central.database_url)
     shaped: dict[str, dict] = {}
     with engine.connect() as connection:
-        tid = connection.execute(sa.text("SELECT id FROM telecenters WHERE code = :c"),
-                                 {"c": code}).scalar_one()
+        tid = connection.execute(
+            sa.text("SELECT id FROM telecenters WHERE code = :c"), {"c": code}
+        ).scalar_one()
         for name, table in FACT_TABLES.items():
             dims, measures = reports.TABLES[name]
             for row in connection.execute(sa.select(table).where(table.c.telecenter_id == tid)):
@@ -130,29 +145,43 @@ def two_sites(central, tmp_path_factory):
 
 def test_two_sites_sync_and_central_holds_exactly_their_numbers(central, two_sites):
     for site in two_sites:
-        done = subprocess.run([str(_binary()), "sync"], env=site.server.env(),
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [str(_binary()), "sync"],
+            env=site.server.env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stdout + done.stderr
         assert_central_equals_site(central, site)
     for site in two_sites:
         held = central_facts(central, site.code)
         with site.app.app_context():
             for scope in reports.SCOPES:
-                total = sum(r["new_people"] for month in held.values()
-                            for r in month["reach"] if r["scope"] == scope)
+                total = sum(
+                    r["new_people"]
+                    for month in held.values()
+                    for r in month["reach"]
+                    if r["scope"] == scope
+                )
                 assert total == distinct_people(db.session, scope), (site.code, scope)
 
 
 def test_no_personal_data_travels(central, two_sites):
     site = two_sites[0]
     with site.app.app_context():
-        payloads = json.dumps([row.payload for row in db.session.scalars(
-            sa.select(OutboxMonth))], ensure_ascii=False)
+        payloads = json.dumps(
+            [row.payload for row in db.session.scalars(sa.select(OutboxMonth))], ensure_ascii=False
+        )
         from telecenter.participants.models import Participant
 
         for person in db.session.scalars(sa.select(Participant)):
-            for value in (person.given_names, person.surnames, person.document_number,
-                          person.phone):
+            for value in (
+                person.given_names,
+                person.surnames,
+                person.document_number,
+                person.phone,
+            ):
                 assert not value or value not in payloads
             assert not person.birth_date or person.birth_date.isoformat() not in payloads
 
@@ -162,13 +191,15 @@ def test_a_correction_to_a_synced_month_replaces_it(central, two_sites):
     site.send()
     before = site.expected()
     with site.app.app_context():
-        record = db.session.scalars(sa.select(Attendance).where(
-            Attendance.status == "present")).first()
+        record = db.session.scalars(
+            sa.select(Attendance).where(Attendance.status == "present")
+        ).first()
         record.status = "absent"
         db.session.commit()
     after = site.expected()
-    changed = {month for month in before.keys() | after.keys()
-               if before.get(month) != after.get(month)}
+    changed = {
+        month for month in before.keys() | after.keys() if before.get(month) != after.get(month)
+    }
     assert changed  # the attendance month, and a later one if it was someone's first visit
     result = site.send()
     assert set(result.sent) == changed  # only the months whose figures changed travel again
@@ -221,8 +252,13 @@ class CuttingProxy:
         while b"\r\n\r\n" not in data:
             data += conn.recv(65536)
         head, _, body = data.partition(b"\r\n\r\n")
-        length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
-                          if line.lower().startswith(b"content-length")))
+        length = int(
+            next(
+                line.split(b":")[1]
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length")
+            )
+        )
         while len(body) < length:
             body += conn.recv(65536)
         return head.replace(b"Connection: keep-alive", b"Connection: close") + b"\r\n\r\n" + body
@@ -251,9 +287,16 @@ def _post(central, token, body: dict | bytes, *, encoding="gzip"):
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     if encoding == "gzip":
         raw = gzip.compress(raw)
-    return httpx.post(central.url + "/api/v1/sync/reports", content=raw, timeout=10, headers={
-        "Authorization": f"Bearer {token}", "Content-Encoding": encoding,
-        "Content-Type": "application/json"})
+    return httpx.post(
+        central.url + "/api/v1/sync/reports",
+        content=raw,
+        timeout=10,
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Content-Encoding": encoding,
+            "Content-Type": "application/json",
+        },
+    )
 
 
 def test_duplicates_reordering_and_bad_requests_over_real_http(central, tmp_path):
@@ -269,21 +312,28 @@ def test_duplicates_reordering_and_bad_requests_over_real_http(central, tmp_path
     assert _post(central, token, batch).json()["acknowledged"][0]["status"] == "duplicate"
     stale = _post(central, token, {**batch, "reports": [older]})
     assert stale.json()["acknowledged"][0]["status"] == "stale"
-    assert central_facts(central, site.code)[month["month"]]["registrations"] == \
-        month["registrations"]
+    assert (
+        central_facts(central, site.code)[month["month"]]["registrations"] == month["registrations"]
+    )
     other = add_telecenter(central, "SM-OTRO-06")
     assert _post(central, other, batch).status_code == 403
     assert _post(central, "tcs_wrong", batch).status_code == 401
     assert _post(central, token, b"{broken", encoding="identity").status_code == 400
     assert _post(central, token, {**batch, "schema": 9}).status_code == 400
     truncated = gzip.compress(json.dumps(batch).encode())[:-12]
-    answer = httpx.post(central.url + "/api/v1/sync/reports", content=truncated, timeout=10,
-                        headers={"Authorization": f"Bearer {token}",
-                                 "Content-Encoding": "gzip"})
+    answer = httpx.post(
+        central.url + "/api/v1/sync/reports",
+        content=truncated,
+        timeout=10,
+        headers={"Authorization": f"Bearer {token}", "Content-Encoding": "gzip"},
+    )
     assert answer.status_code == 400
-    huge = httpx.post(central.url + "/api/v1/sync/reports", content=b"\0" * (5 * 2**20),
-                      timeout=30, headers={"Authorization": f"Bearer {token}",
-                                           "Content-Encoding": "gzip"})
+    huge = httpx.post(
+        central.url + "/api/v1/sync/reports",
+        content=b"\0" * (5 * 2**20),
+        timeout=30,
+        headers={"Authorization": f"Bearer {token}", "Content-Encoding": "gzip"},
+    )
     assert huge.status_code == 413
     assert set(central_facts(central, site.code)) == {month["month"]}
 

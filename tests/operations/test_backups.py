@@ -22,8 +22,10 @@ from tests.conftest import base_config, csrf_token
 def site(sqlite_template, tmp_path):
     database = tmp_path / "telecenter.sqlite3"
     shutil.copyfile(sqlite_template, database)
-    return create_app(base_config(f"sqlite:///{database}", TELECENTER_CODE="SM-LAMAS-02"),
-                      instance_path=str(tmp_path))
+    return create_app(
+        base_config(f"sqlite:///{database}", TELECENTER_CODE="SM-LAMAS-02"),
+        instance_path=str(tmp_path),
+    )
 
 
 def _users(app) -> list[str]:
@@ -39,8 +41,9 @@ def _add_user(app, name: str) -> None:
     from telecenter.auth import services
 
     with app.app_context():
-        services.create_user(db.session, username=name, password="long-enough-1",
-                             display_name=name, role="trainer")
+        services.create_user(
+            db.session, username=name, password="long-enough-1", display_name=name, role="trainer"
+        )
         db.session.commit()
         db.engine.dispose()
 
@@ -57,8 +60,7 @@ def test_backup_then_restore_brings_the_data_back_and_keeps_the_current_aside(si
     assert _users(site) == ["ana"]
     assert (tmp_path / "media" / "1" / "foto.png").read_bytes() == b"png bytes"
     with closing(sqlite3.connect(aside)) as kept:
-        assert sorted(r[0] for r in kept.execute("SELECT username FROM users")) == ["ana",
-                                                                                   "luis"]
+        assert sorted(r[0] for r in kept.execute("SELECT username FROM users")) == ["ana", "luis"]
 
 
 def test_backup_is_consistent_while_a_connection_holds_uncommitted_writes(site):
@@ -111,8 +113,9 @@ def _tampered(path: Path, tmp_path: Path, change) -> Path:
     return target
 
 
-@pytest.mark.parametrize("damage", ["foreign_code", "not_ours", "bad_checksum", "truncated",
-                                    "garbage", "not_sqlite"])
+@pytest.mark.parametrize(
+    "damage", ["foreign_code", "not_ours", "bad_checksum", "truncated", "garbage", "not_sqlite"]
+)
 def test_damaged_or_foreign_backups_are_refused_and_nothing_changes(site, tmp_path, damage):
     _add_user(site, "ana")
     good = backups.create(site)
@@ -128,14 +131,21 @@ def test_damaged_or_foreign_backups_are_refused_and_nothing_changes(site, tmp_pa
     elif damage == "not_ours":
         bad = _tampered(good, tmp_path, lambda f: set_manifest(f, app="something-else"))
     elif damage == "bad_checksum":
-        bad = _tampered(good, tmp_path, lambda f: (f / "telecenter.sqlite3").write_bytes(
-            (f / "telecenter.sqlite3").read_bytes()[:-4096] + b"\0" * 4096))
+        bad = _tampered(
+            good,
+            tmp_path,
+            lambda f: (f / "telecenter.sqlite3").write_bytes(
+                (f / "telecenter.sqlite3").read_bytes()[:-4096] + b"\0" * 4096
+            ),
+        )
     elif damage == "not_sqlite":
+
         def swap(folder):
             (folder / "telecenter.sqlite3").write_bytes(b"hello")
             import hashlib
 
             set_manifest(folder, database_sha256=hashlib.sha256(b"hello").hexdigest())
+
         bad = _tampered(good, tmp_path, swap)
     elif damage == "truncated":
         bad = tmp_path / "cut.tar.gz"
@@ -164,8 +174,9 @@ def test_backups_page_warns_when_the_last_copy_is_old(app, signed_in):
     admin = signed_in("admin")
     page = admin.get("/admin/backups/").get_data(as_text=True)
     assert 'data-testid="backup-warning"' in page
-    answer = admin.post("/admin/backups/now", data={"csrf_token": csrf_token(admin)},
-                        follow_redirects=True)
+    answer = admin.post(
+        "/admin/backups/now", data={"csrf_token": csrf_token(admin)}, follow_redirects=True
+    )
     page = answer.get_data(as_text=True)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         assert "Copia de seguridad guardada" in page
@@ -182,10 +193,13 @@ def test_upgrade_backs_up_first_and_keeps_the_data(tmp_path):
     app = create_app(base_config(f"sqlite:///{database}"), instance_path=str(tmp_path))
     with app.app_context():
         upgrade(revision="0001_accounts")
-        db.session.execute(db.text(
-            "INSERT INTO users (username, password_hash, display_name, role, active, "
-            "created_at) VALUES ('vieja', 'x', 'Cuenta vieja', 'admin', 1, "
-            "'2024-01-01 00:00:00')"))
+        db.session.execute(
+            db.text(
+                "INSERT INTO users (username, password_hash, display_name, role, active, "
+                "created_at) VALUES ('vieja', 'x', 'Cuenta vieja', 'admin', 1, "
+                "'2024-01-01 00:00:00')"
+            )
+        )
         db.session.commit()
         db.engine.dispose()
     result = app.test_cli_runner().invoke(args=["upgrade"])
@@ -193,8 +207,9 @@ def test_upgrade_backs_up_first_and_keeps_the_data(tmp_path):
     assert "backup taken first" in result.output
     assert len(list((tmp_path / "backups").glob("*.tar.gz"))) == 1
     with app.app_context():
-        assert db.session.execute(db.text("SELECT display_name FROM users")).scalar() == \
-            "Cuenta vieja"
+        assert (
+            db.session.execute(db.text("SELECT display_name FROM users")).scalar() == "Cuenta vieja"
+        )
         assert db.session.execute(db.text("SELECT count(*) FROM participants")).scalar() == 0
         db.engine.dispose()
     again = app.test_cli_runner().invoke(args=["upgrade"])
@@ -205,8 +220,9 @@ def test_one_log_line_per_request_with_an_id_and_no_query_string(client, caplog)
     import logging
 
     caplog.set_level(logging.INFO, logger="telecenter.requests")
-    answer = client.get("/sign-in?next=/participants/?q=Quispe", headers={
-        "X-Request-ID": "abc123def456"})
+    answer = client.get(
+        "/sign-in?next=/participants/?q=Quispe", headers={"X-Request-ID": "abc123def456"}
+    )
     assert answer.headers["X-Request-ID"] == "abc123def456"
     lines = [r.getMessage() for r in caplog.records if r.name == "telecenter.requests"]
     assert lines == [lines[0]]

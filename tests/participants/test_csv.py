@@ -38,8 +38,9 @@ def test_a_clean_file_imports_every_row(app_ctx):
 
 
 def test_semicolons_and_a_bom_from_excel_are_understood(app_ctx):
-    raw = ("\ufeff" + "\n".join(line.replace(",", ";") for line in [HEADER, *GOOD_ROWS])
-           ).encode("utf-8")
+    raw = ("\ufeff" + "\n".join(line.replace(",", ";") for line in [HEADER, *GOOD_ROWS])).encode(
+        "utf-8"
+    )
     assert _import(raw).imported == 3
 
 
@@ -51,8 +52,13 @@ def _rejected(raw: bytes) -> csv_io.ImportReport:
 
 
 def test_one_bad_row_means_nothing_is_imported_and_each_problem_is_reported(app_ctx):
-    report = _rejected(_csv(GOOD_ROWS[0], "Ana,Soto,dni,1234,mujer,1990-01-01,220901,X",
-                            "Luis,Vela,dni,55667788,hombre,2030-01-01,999999,Y"))
+    report = _rejected(
+        _csv(
+            GOOD_ROWS[0],
+            "Ana,Soto,dni,1234,mujer,1990-01-01,220901,X",
+            "Luis,Vela,dni,55667788,hombre,2030-01-01,999999,Y",
+        )
+    )
     assert (3, "numero_documento") in {(row, column) for row, column, _ in report.errors}
     assert (4, "fecha_nacimiento") in {(row, column) for row, column, _ in report.errors}
     assert (4, "ubigeo") in {(row, column) for row, column, _ in report.errors}
@@ -60,8 +66,13 @@ def test_one_bad_row_means_nothing_is_imported_and_each_problem_is_reported(app_
 
 
 def test_duplicates_within_the_file_and_with_the_registry_are_reported(app_ctx, make_participant):
-    make_participant(document_type="dni", document_number="44556677", given_names="Julio",
-                     surnames="Panduro", sex="male")
+    make_participant(
+        document_type="dni",
+        document_number="44556677",
+        given_names="Julio",
+        surnames="Panduro",
+        sex="male",
+    )
     report = _rejected(_csv(GOOD_ROWS[0], GOOD_ROWS[1], GOOD_ROWS[0]))
     messages = {row: message for row, _, message in report.errors}
     assert "ya está registrada" in messages[3]
@@ -69,13 +80,16 @@ def test_duplicates_within_the_file_and_with_the_registry_are_reported(app_ctx, 
     assert count_rows(app_ctx, "participants") == 1
 
 
-@pytest.mark.parametrize(("raw", "message"), [
-    (b"", "vacío"),
-    (HEADER.encode() + b"\n", "no tiene filas"),
-    (_csv("Rosa,Huaman,mujer", header="nombres,apellidos,genero"), "genero"),
-    (_csv("Rosa", header="nombres"), "faltan columnas"),
-    ("nombres,apellidos,sexo\nJosé,Peña,hombre\n".encode("latin-1"), "UTF-8"),
-])
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"", "vacío"),
+        (HEADER.encode() + b"\n", "no tiene filas"),
+        (_csv("Rosa,Huaman,mujer", header="nombres,apellidos,genero"), "genero"),
+        (_csv("Rosa", header="nombres"), "faltan columnas"),
+        ("nombres,apellidos,sexo\nJosé,Peña,hombre\n".encode("latin-1"), "UTF-8"),
+    ],
+)
 def test_malformed_files_get_a_clear_message(app_ctx, raw, message):
     report = _rejected(raw)
     assert message in report.errors[0][2]

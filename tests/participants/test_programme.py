@@ -17,37 +17,80 @@ TODAY = date(2026, 11, 29)
 def _enrolled(make_participant, **fields):
     consent = services.ConsentData(given=True, financial_inclusion=True)
     participant = db.session.get(Participant, make_participant(consent=consent, **fields))
-    programme.enrol(db.session, participant, enrolled_on=date(2026, 2, 1), telecenter_code="T1",
-                    trainer=None, actor=None, today=TODAY)
+    programme.enrol(
+        db.session,
+        participant,
+        enrolled_on=date(2026, 2, 1),
+        telecenter_code="T1",
+        trainer=None,
+        actor=None,
+        today=TODAY,
+    )
     return participant
 
 
 def _survey(participant, on, **answers):
-    return programme.record_survey(db.session, participant, _answers(**answers), taken_on=on,
-                                   actor=None, today=TODAY)
+    return programme.record_survey(
+        db.session, participant, _answers(**answers), taken_on=on, actor=None, today=TODAY
+    )
 
 
 def test_enrolment_is_for_women_once_and_not_in_the_future(app_ctx, make_participant):
     man = db.session.get(Participant, make_participant(given_names="Juan", sex="male"))
     with pytest.raises(services.RegistryError, match="mujeres"):
-        programme.enrol(db.session, man, enrolled_on=TODAY, telecenter_code="T1", trainer=None,
-                        actor=None, today=TODAY)
+        programme.enrol(
+            db.session,
+            man,
+            enrolled_on=TODAY,
+            telecenter_code="T1",
+            trainer=None,
+            actor=None,
+            today=TODAY,
+        )
     woman = db.session.get(Participant, make_participant(given_names="Rosa", surnames="Vela"))
     with pytest.raises(services.RegistryError, match="futuro"):
-        programme.enrol(db.session, woman, enrolled_on=date(2027, 1, 1), telecenter_code="T1",
-                        trainer=None, actor=None, today=TODAY)
-    programme.enrol(db.session, woman, enrolled_on=TODAY, telecenter_code="T1", trainer=None,
-                    actor=None, today=TODAY)
+        programme.enrol(
+            db.session,
+            woman,
+            enrolled_on=date(2027, 1, 1),
+            telecenter_code="T1",
+            trainer=None,
+            actor=None,
+            today=TODAY,
+        )
+    programme.enrol(
+        db.session,
+        woman,
+        enrolled_on=TODAY,
+        telecenter_code="T1",
+        trainer=None,
+        actor=None,
+        today=TODAY,
+    )
     with pytest.raises(services.RegistryError, match="Ya está inscrita"):
-        programme.enrol(db.session, woman, enrolled_on=TODAY, telecenter_code="T1",
-                        trainer=None, actor=None, today=TODAY)
+        programme.enrol(
+            db.session,
+            woman,
+            enrolled_on=TODAY,
+            telecenter_code="T1",
+            trainer=None,
+            actor=None,
+            today=TODAY,
+        )
     assert programme.women_enrolled(db.session) == 1
 
 
 def test_survey_needs_the_sensitive_data_consent(app_ctx, make_participant):
     participant = db.session.get(Participant, make_participant())
-    programme.enrol(db.session, participant, enrolled_on=TODAY, telecenter_code="T1",
-                    trainer=None, actor=None, today=TODAY)
+    programme.enrol(
+        db.session,
+        participant,
+        enrolled_on=TODAY,
+        telecenter_code="T1",
+        trainer=None,
+        actor=None,
+        today=TODAY,
+    )
     with pytest.raises(services.RegistryError, match="consentimiento"):
         _survey(participant, TODAY)
     services.record_fi_consent(db.session, participant, actor=None)
@@ -66,11 +109,14 @@ def test_first_survey_is_baseline_then_follow_ups_in_order(app_ctx, make_partici
     assert (baseline.taken_on, latest.taken_on) == (date(2026, 3, 1), date(2026, 9, 1))
 
 
-@pytest.mark.parametrize(("answers", "field"), [
-    ({"phone_access": "satellite"}, "phone_access"),
-    ({"wallets_used": ["yape", "bitcoin"]}, "wallets_used"),
-    ({"has_own_income": True, "income_decision": None}, "income_decision"),
-])
+@pytest.mark.parametrize(
+    ("answers", "field"),
+    [
+        ({"phone_access": "satellite"}, "phone_access"),
+        ({"wallets_used": ["yape", "bitcoin"]}, "wallets_used"),
+        ({"has_own_income": True, "income_decision": None}, "income_decision"),
+    ],
+)
 def test_unknown_answers_are_refused(app_ctx, make_participant, answers, field):
     participant = _enrolled(make_participant)
     with pytest.raises(services.RegistryError) as error:
@@ -83,21 +129,35 @@ def test_indicators_compare_each_womans_baseline_with_her_latest(app_ctx, make_p
     ana = _enrolled(make_participant, given_names="Ana", surnames="Soto")
     _enrolled(make_participant, given_names="Eva", surnames="Paz")  # enrolled, not surveyed
     _survey(rosa, date(2026, 3, 1), account_institutions=[], wallets_used=[], saved=False)
-    _survey(rosa, date(2026, 9, 1), account_institutions=["banco_nacion"], wallets_used=["bim"],
-            saved=True, savings_group_member=True)
-    _survey(ana, date(2026, 4, 1), account_institutions=["caja_rural"], wallets_used=[],
-            saved=True)
+    _survey(
+        rosa,
+        date(2026, 9, 1),
+        account_institutions=["banco_nacion"],
+        wallets_used=["bim"],
+        saved=True,
+        savings_group_member=True,
+    )
+    _survey(ana, date(2026, 4, 1), account_institutions=["caja_rural"], wallets_used=[], saved=True)
     baseline, latest = programme.indicators(db.session)
     assert (baseline.surveyed, latest.surveyed) == (2, 2)
-    assert baseline.shares == {"has_account": 50.0, "uses_wallet": 0.0, "saved": 50.0,
-                               "savings_group_member": 0.0}
-    assert latest.shares == {"has_account": 100.0, "uses_wallet": 50.0, "saved": 100.0,
-                             "savings_group_member": 50.0}
+    assert baseline.shares == {
+        "has_account": 50.0,
+        "uses_wallet": 0.0,
+        "saved": 50.0,
+        "savings_group_member": 0.0,
+    }
+    assert latest.shares == {
+        "has_account": 100.0,
+        "uses_wallet": 50.0,
+        "saved": 100.0,
+        "savings_group_member": 50.0,
+    }
     assert programme.women_enrolled(db.session) == 3
 
 
-@pytest.mark.parametrize(("form_class", "field"), [("EnrolForm", "enrolled_on"),
-                                                ("SurveyForm", "taken_on")])
+@pytest.mark.parametrize(
+    ("form_class", "field"), [("EnrolForm", "enrolled_on"), ("SurveyForm", "taken_on")]
+)
 def test_date_forms_start_on_the_telecenters_day_not_the_servers(app, form_class, field):
     """At 20:00 in Lima the server's UTC clock is already on the next day; a form that
     offered that day would be refused by its own "not in the future" rule."""
@@ -105,7 +165,9 @@ def test_date_forms_start_on_the_telecenters_day_not_the_servers(app, form_class
 
     from telecenter.participants import forms
 
-    with time_machine.travel(datetime(2026, 12, 2, 1, 0, tzinfo=UTC), tick=False), \
-            app.test_request_context():
+    with (
+        time_machine.travel(datetime(2026, 12, 2, 1, 0, tzinfo=UTC), tick=False),
+        app.test_request_context(),
+    ):
         form = getattr(forms, form_class)()
         assert getattr(form, field).data == date(2026, 12, 1)

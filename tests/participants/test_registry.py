@@ -17,16 +17,29 @@ TODAY = date(2026, 11, 29)
 
 
 def _data(**overrides):
-    values = dict(given_names="Rosa", surnames="Huamán Tapullima", sex="female",
-                  document_type="dni", document_number="10117410", birth_date=date(1985, 3, 2),
-                  district_ubigeo="220901", community="Pucayacu")
+    values = dict(
+        given_names="Rosa",
+        surnames="Huamán Tapullima",
+        sex="female",
+        document_type="dni",
+        document_number="10117410",
+        birth_date=date(1985, 3, 2),
+        district_ubigeo="220901",
+        community="Pucayacu",
+    )
     values.update(overrides)
     return services.ParticipantData(**values)
 
 
 def _register(data=None, consent=None, **options):
-    return services.register(db.session, data or _data(), consent or
-                             services.ConsentData(given=True), actor=None, today=TODAY, **options)
+    return services.register(
+        db.session,
+        data or _data(),
+        consent or services.ConsentData(given=True),
+        actor=None,
+        today=TODAY,
+        **options,
+    )
 
 
 def test_registration_stores_the_person_and_their_consent(app_ctx):
@@ -70,8 +83,9 @@ def test_the_same_document_cannot_be_registered_twice(app_ctx):
 def test_likely_duplicate_is_shown_before_saving_and_can_be_confirmed(app_ctx):
     _register(_data(document_type="none", document_number=None))
     db.session.commit()
-    twin = _data(given_names="ROSA", surnames="Huaman Tapullima", document_type="none",
-                 document_number=None)
+    twin = _data(
+        given_names="ROSA", surnames="Huaman Tapullima", document_type="none", document_number=None
+    )
     with pytest.raises(services.LikelyDuplicate) as duplicate:
         _register(twin)
     assert [p.given_names for p in duplicate.value.matches] == ["Rosa"]
@@ -81,15 +95,18 @@ def test_likely_duplicate_is_shown_before_saving_and_can_be_confirmed(app_ctx):
     assert count_rows(app_ctx, "participants") == 2
 
 
-@pytest.mark.parametrize(("overrides", "field"), [
-    ({"district_ubigeo": "150101"}, "district_ubigeo"),
-    ({"birth_date": date(2030, 1, 1)}, "birth_date"),
-    ({"birth_date": None, "birth_year": 1900}, "birth_year"),
-    ({"document_number": "10117410-9"}, "document_number"),
-    ({"sex": "other"}, "sex"),
-    ({"phone": "call me"}, "phone"),
-    ({"given_names": "   "}, "given_names"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"district_ubigeo": "150101"}, "district_ubigeo"),
+        ({"birth_date": date(2030, 1, 1)}, "birth_date"),
+        ({"birth_date": None, "birth_year": 1900}, "birth_year"),
+        ({"document_number": "10117410-9"}, "document_number"),
+        ({"sex": "other"}, "sex"),
+        ({"phone": "call me"}, "phone"),
+        ({"given_names": "   "}, "given_names"),
+    ],
+)
 def test_bad_fields_are_refused_with_their_field_named(app_ctx, overrides, field):
     with pytest.raises(services.RegistryError) as error:
         _register(_data(**overrides))
@@ -99,8 +116,9 @@ def test_bad_fields_are_refused_with_their_field_named(app_ctx, overrides, field
 
 
 def test_quick_registration_needs_less_and_is_marked_incomplete(app_ctx):
-    data = services.ParticipantData(given_names="Juan", surnames="", sex="male", birth_year=1970,
-                                    community="Alto Shamboyacu")
+    data = services.ParticipantData(
+        given_names="Juan", surnames="", sex="male", birth_year=1970, community="Alto Shamboyacu"
+    )
     participant = _register(data, complete=False)
     assert participant.is_complete is False
     with pytest.raises(services.RegistryError):
@@ -109,12 +127,17 @@ def test_quick_registration_needs_less_and_is_marked_incomplete(app_ctx):
 
 def test_rectification_logs_changed_field_names_not_values(app_ctx):
     participant = _register()
-    services.update(db.session, participant, _data(community="Bello Horizonte",
-                                                   phone="987654321"),
-                    actor=None, today=TODAY)
+    services.update(
+        db.session,
+        participant,
+        _data(community="Bello Horizonte", phone="987654321"),
+        actor=None,
+        today=TODAY,
+    )
     db.session.commit()
-    entry = db.session.scalars(db.select(AuditEntry).where(
-        AuditEntry.action == "participant.rectify")).one()
+    entry = db.session.scalars(
+        db.select(AuditEntry).where(AuditEntry.action == "participant.rectify")
+    ).one()
     assert entry.detail == "community, phone"
     assert "987654321" not in entry.detail
     assert "Bello" not in entry.detail
@@ -122,11 +145,24 @@ def test_rectification_logs_changed_field_names_not_values(app_ctx):
 
 def test_search_finds_by_name_without_accents_document_code_and_community(app_ctx):
     rosa = _register()
-    _register(_data(given_names="Julio", surnames="Panduro", document_number="44556677",
-                    community="Nuevo Lima"))
+    _register(
+        _data(
+            given_names="Julio",
+            surnames="Panduro",
+            document_number="44556677",
+            community="Nuevo Lima",
+        )
+    )
     db.session.commit()
-    for text in ("rosa", "HUAMAN", "10117410", "10117410-2", rosa.code.lower(), "pucayacu",
-                 "rosa tapullima"):
+    for text in (
+        "rosa",
+        "HUAMAN",
+        "10117410",
+        "10117410-2",
+        rosa.code.lower(),
+        "pucayacu",
+        "rosa tapullima",
+    ):
         rows, total = services.search(db.session, text)
         assert [p.id for p in rows] == [rosa.id], text
     rows, total = services.search(db.session, "")
@@ -135,8 +171,10 @@ def test_search_finds_by_name_without_accents_document_code_and_community(app_ct
 
 def test_search_pages_through_many_people(app_ctx):
     for number in range(services.PAGE_SIZE + 3):
-        _register(_data(given_names=f"Persona {number}", document_number=None,
-                        document_type="none"), confirm_not_duplicate=True)
+        _register(
+            _data(given_names=f"Persona {number}", document_number=None, document_type="none"),
+            confirm_not_duplicate=True,
+        )
     db.session.commit()
     first, total = services.search(db.session, "persona", page=1)
     second, _ = services.search(db.session, "persona", page=2)
@@ -149,13 +187,22 @@ def test_search_pages_through_many_people(app_ctx):
 def test_erasure_clears_personal_fields_but_keeps_counting_facts(app_ctx):
     from telecenter.participants import programme, resident_accounts
 
-    participant = _register(consent=services.ConsentData(given=True, financial_inclusion=True,
-                                                         guardian_name=None))
+    participant = _register(
+        consent=services.ConsentData(given=True, financial_inclusion=True, guardian_name=None)
+    )
     resident_accounts.set_pin(db.session, participant, "4821", actor=None)
-    programme.enrol(db.session, participant, enrolled_on=date(2026, 1, 5), telecenter_code="T1",
-                    trainer=None, actor=None, today=TODAY)
-    programme.record_survey(db.session, participant, _answers(), taken_on=date(2026, 1, 6),
-                            actor=None, today=TODAY)
+    programme.enrol(
+        db.session,
+        participant,
+        enrolled_on=date(2026, 1, 5),
+        telecenter_code="T1",
+        trainer=None,
+        actor=None,
+        today=TODAY,
+    )
+    programme.record_survey(
+        db.session, participant, _answers(), taken_on=date(2026, 1, 6), actor=None, today=TODAY
+    )
     db.session.commit()
     rights.erase(db.session, participant, actor=None, reason="requested")
     db.session.commit()
@@ -177,8 +224,9 @@ def test_erasure_clears_personal_fields_but_keeps_counting_facts(app_ctx):
 def test_personal_data_never_reaches_the_logs(app_ctx, caplog):
     caplog.set_level(logging.DEBUG)
     participant = _register(_data(phone="987654321"))
-    services.update(db.session, participant, _data(community="Otra Comunidad"), actor=None,
-                    today=TODAY)
+    services.update(
+        db.session, participant, _data(community="Otra Comunidad"), actor=None, today=TODAY
+    )
     rights.record_access(db.session, participant, actor=None)
     rights.erase(db.session, participant, actor=None, reason="requested")
     db.session.commit()
@@ -189,10 +237,21 @@ def test_personal_data_never_reaches_the_logs(app_ctx, caplog):
 
 
 def _answers(**overrides):
-    answers = dict(phone_access="own", account_institutions=["caja_municipal"],
-                   wallets_used=["yape"], digital_payment=True, saved=True,
-                   saving_methods=["account"], savings_group_member=False, borrowed=False,
-                   borrowing_sources=[], no_account_reasons=[], emergency_funds="very_possible",
-                   has_own_income=True, income_decision="self", financial_goal="Comprar semillas")
+    answers = dict(
+        phone_access="own",
+        account_institutions=["caja_municipal"],
+        wallets_used=["yape"],
+        digital_payment=True,
+        saved=True,
+        saving_methods=["account"],
+        savings_group_member=False,
+        borrowed=False,
+        borrowing_sources=[],
+        no_account_reasons=[],
+        emergency_funds="very_possible",
+        has_own_income=True,
+        income_decision="self",
+        financial_goal="Comprar semillas",
+    )
     answers.update(overrides)
     return answers

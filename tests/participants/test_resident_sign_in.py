@@ -11,8 +11,10 @@ from tests.conftest import csrf_token
 
 
 def _sign_in(client, identifier, pin):
-    return client.post("/sign-in/participant", data={
-        "identifier": identifier, "pin": pin, "csrf_token": csrf_token(client)})
+    return client.post(
+        "/sign-in/participant",
+        data={"identifier": identifier, "pin": pin, "csrf_token": csrf_token(client)},
+    )
 
 
 @pytest.fixture
@@ -25,7 +27,8 @@ def rosa(app, make_participant):
 @pytest.mark.parametrize("identifier", ["10117410", "10117410-2", "code", "code-dashed"])
 def test_resident_signs_in_with_document_or_code(client, rosa, identifier):
     identifier = {"code": rosa, "code-dashed": f"{rosa[:3]}-{rosa[3:].lower()}"}.get(
-        identifier, identifier)
+        identifier, identifier
+    )
     response = _sign_in(client, identifier, "4821")
     assert response.status_code == 302
     page = client.get("/home").get_data(as_text=True)

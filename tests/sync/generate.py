@@ -33,12 +33,25 @@ class Generated:
 
 def make_course(session: Session, slug: str, category: str) -> Course:
     """A published two-lesson course of a category."""
-    definition = {"format": 1, "slug": slug, "version": 1, "title": slug, "category": category,
-                  "modules": [{"title": "M", "lessons": [
-                      {"slug": "a", "title": "A", "file": "a.md", "quiz": []},
-                      {"slug": "b", "title": "B", "file": "b.md", "quiz": []}]}]}
-    return authoring.apply_definition(session, definition, {"a.md": "x", "b.md": "y"},
-                                      published=True)
+    definition = {
+        "format": 1,
+        "slug": slug,
+        "version": 1,
+        "title": slug,
+        "category": category,
+        "modules": [
+            {
+                "title": "M",
+                "lessons": [
+                    {"slug": "a", "title": "A", "file": "a.md", "quiz": []},
+                    {"slug": "b", "title": "B", "file": "b.md", "quiz": []},
+                ],
+            }
+        ],
+    }
+    return authoring.apply_definition(
+        session, definition, {"a.md": "x", "b.md": "y"}, published=True
+    )
 
 
 def _utc(day: date, hour: int, minute: int = 0) -> datetime:
@@ -52,9 +65,16 @@ def _lima_hour(rng) -> int:
     return rng.choice((7, 9, 10, 14, 16, 19, 21, 22, 23))
 
 
-def populate(session: Session, *, seed: int = 7, people: int = 80, months: int = 14,
-             sessions_per_month: int = 10, start: date = date(2025, 1, 1),
-             erase: int = 3) -> Generated:
+def populate(
+    session: Session,
+    *,
+    seed: int = 7,
+    people: int = 80,
+    months: int = 14,
+    sessions_per_month: int = 10,
+    start: date = date(2025, 1, 1),
+    erase: int = 3,
+) -> Generated:
     rng = random.Random(seed)
     courses = [make_course(session, f"curso-{c.replace('_', '-')}", c) for c in CATEGORIES]
     ids = _participants(session, rng, people, start)
@@ -77,21 +97,38 @@ def _participants(session, rng, count, start) -> list[int]:
         birth = start - timedelta(days=int(365.25 * edge) - rng.randint(-200, 400))
         only_year = number % 7 == 0
         person = Participant(
-            code=f"G{number:05d}", given_names=rng.choice(GIVEN), surnames=rng.choice(SURNAMES),
-            document_type="dni", document_number=f"{40000000 + number}",
+            code=f"G{number:05d}",
+            given_names=rng.choice(GIVEN),
+            surnames=rng.choice(SURNAMES),
+            document_type="dni",
+            document_number=f"{40000000 + number}",
             sex=rng.choice(("female", "female", "male", "unspecified")),
-            birth_date=None if only_year else birth, birth_year=birth.year,
-            phone=f"9{rng.randint(10000000, 99999999)}", community="Pucayacu",
+            birth_date=None if only_year else birth,
+            birth_year=birth.year,
+            phone=f"9{rng.randint(10000000, 99999999)}",
+            community="Pucayacu",
             district_ubigeo="220901",
-            registered_at=_utc(start + timedelta(days=rng.randint(0, 300)), _lima_hour(rng),
-                              rng.choice((0, 30, 59))))
+            registered_at=_utc(
+                start + timedelta(days=rng.randint(0, 300)),
+                _lima_hour(rng),
+                rng.choice((0, 30, 59)),
+            ),
+        )
         session.add(person)
         session.flush()
-        session.add(Consent(participant_id=person.id, kind="registration", text_version="2026-1",
-                            purpose="test"))
+        session.add(
+            Consent(
+                participant_id=person.id, kind="registration", text_version="2026-1", purpose="test"
+            )
+        )
         if person.sex == "female" and rng.random() < 0.4:
-            session.add(WfiEnrolment(participant_id=person.id, telecenter_code="T",
-                                     enrolled_on=start + timedelta(days=rng.randint(60, 330))))
+            session.add(
+                WfiEnrolment(
+                    participant_id=person.id,
+                    telecenter_code="T",
+                    enrolled_on=start + timedelta(days=rng.randint(60, 330)),
+                )
+            )
         ids.append(person.id)
     return ids
 
@@ -104,10 +141,14 @@ def _sessions(session, rng, months, per_month, start) -> list[ActivitySession]:
             hour = min(_lima_hour(rng), 21)  # a session of 2 hours ends the same Lima day
             kind = rng.choice(KINDS)
             item = ActivitySession(
-                kind=kind, title=f"{kind} {month}", category=rng.choice(CATEGORIES),
-                starts_at=_utc(day, hour), ends_at=_utc(day, hour) + timedelta(hours=2),
+                kind=kind,
+                title=f"{kind} {month}",
+                category=rng.choice(CATEGORIES),
+                starts_at=_utc(day, hour),
+                ends_at=_utc(day, hour) + timedelta(hours=2),
                 state="held" if rng.random() < 0.9 else "cancelled",
-                unregistered_viewers=rng.randint(0, 6) if kind == "teleconference" else 0)
+                unregistered_viewers=rng.randint(0, 6) if kind == "teleconference" else 0,
+            )
             session.add(item)
             items.append(item)
     session.flush()
@@ -120,9 +161,13 @@ def _attend(session, rng, ids, sessions) -> None:
         # Some come often, some once, some return after months away.
         visits = rng.sample(held, k=min(len(held), rng.choice((0, 1, 2, 5, 12))))
         for item in visits:
-            session.add(Attendance(session_id=item.id, participant_id=pid,
-                                   status=rng.choice(("present", "present", "late", "absent",
-                                                      "excused"))))
+            session.add(
+                Attendance(
+                    session_id=item.id,
+                    participant_id=pid,
+                    status=rng.choice(("present", "present", "late", "absent", "excused")),
+                )
+            )
 
 
 def _month_day(rng, start: date, month: int) -> date:
@@ -140,8 +185,13 @@ def _learning(session, rng, ids, courses, start, months) -> None:
         session.flush()
         when = _utc(start + timedelta(days=rng.randint(0, 31 * months - 40)), _lima_hour(rng))
         for offset, lesson in enumerate(course.lessons[: rng.randint(1, 2)]):
-            session.add(LessonProgress(enrolment_id=enrolment.id, lesson_id=lesson.id,
-                                       completed_at=when + timedelta(days=offset * 9)))
+            session.add(
+                LessonProgress(
+                    enrolment_id=enrolment.id,
+                    lesson_id=lesson.id,
+                    completed_at=when + timedelta(days=offset * 9),
+                )
+            )
         if rng.random() < 0.5:
             enrolment.completed_at = when + timedelta(days=20)
             enrolment.completed_by = "lessons"
@@ -149,23 +199,34 @@ def _learning(session, rng, ids, courses, start, months) -> None:
 
 def distinct_people(session: Session, scope: str) -> int:
     """An independent count of the people ever active in a scope, straight from the records."""
-    attended = sa.select(Attendance.participant_id).join(
-        ActivitySession, ActivitySession.id == Attendance.session_id).where(
-        ActivitySession.state == "held", Attendance.status.in_(("present", "late")))
+    attended = (
+        sa.select(Attendance.participant_id)
+        .join(ActivitySession, ActivitySession.id == Attendance.session_id)
+        .where(ActivitySession.state == "held", Attendance.status.in_(("present", "late")))
+    )
     learned = sa.select(Enrolment.participant_id).join(
-        LessonProgress, LessonProgress.enrolment_id == Enrolment.id)
+        LessonProgress, LessonProgress.enrolment_id == Enrolment.id
+    )
     if scope.startswith("activity:"):
         ids = set(session.scalars(attended.where(ActivitySession.kind == scope[9:])))
     elif scope.startswith("category:"):
         category = scope[9:]
         ids = set(session.scalars(attended.where(ActivitySession.category == category)))
-        ids |= set(session.scalars(learned.join(Course, Course.id == Enrolment.course_id)
-                                   .where(Course.category == category)))
+        ids |= set(
+            session.scalars(
+                learned.join(Course, Course.id == Enrolment.course_id).where(
+                    Course.category == category
+                )
+            )
+        )
     elif scope == "self_paced":
         ids = set(session.scalars(learned))
     elif scope == "trained":
-        ids = set(session.scalars(sa.select(Enrolment.participant_id).where(
-            Enrolment.completed_at.is_not(None))))
+        ids = set(
+            session.scalars(
+                sa.select(Enrolment.participant_id).where(Enrolment.completed_at.is_not(None))
+            )
+        )
     else:
         ids = set(session.scalars(attended)) | set(session.scalars(learned))
     return len(ids)

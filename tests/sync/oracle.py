@@ -28,14 +28,18 @@ class Who:
     def band(self, day: date) -> str:
         if self.birth_date is not None:
             born = self.birth_date
-            age = day.year - born.year - (1 if (day.month, day.day) < (born.month, born.day)
-                                          else 0)
+            age = day.year - born.year - (1 if (day.month, day.day) < (born.month, born.day) else 0)
         elif self.birth_year is not None:
             age = day.year - self.birth_year - (1 if (day.month, day.day) < (7, 1) else 0)
         else:
             return "unknown"
-        for lower, name in ((60, "60+"), (45, "45-59"), (30, "30-44"), (18, "18-29"),
-                            (15, "15-17")):
+        for lower, name in (
+            (60, "60+"),
+            (45, "45-59"),
+            (30, "30-44"),
+            (18, "18-29"),
+            (15, "15-17"),
+        ):
             if age >= lower:
                 return name
         return "unknown"
@@ -67,8 +71,17 @@ def _as_date(value) -> date | None:
 def expected_reports(connection: sa.Connection) -> dict[str, dict[str, list[dict]]]:
     """{month: {table: rows}} for every month with any fact, rows in no particular order."""
     people = _people(connection)
-    tables: dict[str, dict] = {name: defaultdict(lambda: defaultdict(float)) for name in (
-        "sessions", "attendance", "registrations", "completions", "wfi_enrolments", "reach")}
+    tables: dict[str, dict] = {
+        name: defaultdict(lambda: defaultdict(float))
+        for name in (
+            "sessions",
+            "attendance",
+            "registrations",
+            "completions",
+            "wfi_enrolments",
+            "reach",
+        )
+    }
     row_people: dict[tuple, set] = defaultdict(set)
     firsts: dict[tuple[int, str], datetime] = {}
 
@@ -77,17 +90,23 @@ def expected_reports(connection: sa.Connection) -> dict[str, dict[str, list[dict
         if (pid, scope) not in firsts or moment < firsts[(pid, scope)]:
             firsts[(pid, scope)] = moment
 
-    for kind, category, starts, ends, viewers in connection.execute(sa.text(
+    for kind, category, starts, ends, viewers in connection.execute(
+        sa.text(
             "SELECT kind, category, starts_at, ends_at, unregistered_viewers "
-            "FROM activity_sessions WHERE state = 'held'")):
+            "FROM activity_sessions WHERE state = 'held'"
+        )
+    ):
         cell = tables["sessions"][(_month(lima_day(starts)), kind, category)]
         cell["sessions_held"] += 1
         cell["session_hours"] += _hours(starts, ends)
         cell["unregistered_viewers"] += viewers
-    for pid, status, kind, category, starts, ends in connection.execute(sa.text(
+    for pid, status, kind, category, starts, ends in connection.execute(
+        sa.text(
             "SELECT a.participant_id, a.status, s.kind, s.category, s.starts_at, s.ends_at "
             "FROM attendances a JOIN activity_sessions s ON s.id = a.session_id "
-            "WHERE s.state = 'held'")):
+            "WHERE s.state = 'held'"
+        )
+    ):
         if status not in COUNTED:
             continue
         day, who = lima_day(starts), people[pid]
@@ -97,19 +116,26 @@ def expected_reports(connection: sa.Connection) -> dict[str, dict[str, list[dict
         row_people[key].add(pid)
         for scope in ("any", f"activity:{kind}", f"category:{category}"):
             first(pid, scope, starts)
-    for pid, category, moment in connection.execute(sa.text(
+    for pid, category, moment in connection.execute(
+        sa.text(
             "SELECT e.participant_id, c.category, p.completed_at FROM lesson_progress p "
-            "JOIN enrolments e ON e.id = p.enrolment_id JOIN courses c ON c.id = e.course_id")):
+            "JOIN enrolments e ON e.id = p.enrolment_id JOIN courses c ON c.id = e.course_id"
+        )
+    ):
         for scope in ("any", "self_paced", f"category:{category}"):
             first(pid, scope, moment)
-    for pid, category, moment in connection.execute(sa.text(
+    for pid, category, moment in connection.execute(
+        sa.text(
             "SELECT e.participant_id, c.category, e.completed_at FROM enrolments e "
-            "JOIN courses c ON c.id = e.course_id WHERE e.completed_at IS NOT NULL")):
+            "JOIN courses c ON c.id = e.course_id WHERE e.completed_at IS NOT NULL"
+        )
+    ):
         day, who = lima_day(moment), people[pid]
         tables["completions"][(_month(day), category, who.sex, who.band(day))]["completions"] += 1
         first(pid, "trained", moment)
-    for pid, registered in connection.execute(sa.text(
-            "SELECT id, registered_at FROM participants")):
+    for pid, registered in connection.execute(
+        sa.text("SELECT id, registered_at FROM participants")
+    ):
         day, who = lima_day(registered), people[pid]
         tables["registrations"][(_month(day), who.sex, who.band(day))]["registrations"] += 1
     for who in people.values():
@@ -151,17 +177,29 @@ def _hours(starts, ends) -> float:
 
 
 def _people(connection) -> dict[int, Who]:
-    since = {pid: _as_date(day) for pid, day in connection.execute(sa.text(
-        "SELECT participant_id, enrolled_on FROM wfi_enrolments"))}
-    return {pid: Who(sex, _as_date(birth), year, since.get(pid)) for pid, sex, birth, year in
-            connection.execute(sa.text(
-                "SELECT id, sex, birth_date, birth_year FROM participants"))}
+    since = {
+        pid: _as_date(day)
+        for pid, day in connection.execute(
+            sa.text("SELECT participant_id, enrolled_on FROM wfi_enrolments")
+        )
+    }
+    return {
+        pid: Who(sex, _as_date(birth), year, since.get(pid))
+        for pid, sex, birth, year in connection.execute(
+            sa.text("SELECT id, sex, birth_date, birth_year FROM participants")
+        )
+    }
 
 
 def canonical(months: dict[str, dict[str, list[dict]]]) -> dict[str, dict[str, list[str]]]:
     """Comparable form: rows as sorted JSON-ish strings, months without any fact dropped."""
     import json
 
-    return {month: {table: sorted(json.dumps(row, sort_keys=True) for row in rows)
-                    for table, rows in tables.items()}
-            for month, tables in months.items() if any(tables.values())}
+    return {
+        month: {
+            table: sorted(json.dumps(row, sort_keys=True) for row in rows)
+            for table, rows in tables.items()
+        }
+        for month, tables in months.items()
+        if any(tables.values())
+    }

@@ -23,8 +23,12 @@ CODE = "SM-PRUEBA-01"
 def site(app_ctx, tmp_path):
     populate(db.session, seed=3, people=30, months=4)
     db.session.commit()
-    return client.Settings(central_url="http://central.test", token="tcs_x", telecenter=CODE,
-                           instance_path=str(tmp_path))
+    return client.Settings(
+        central_url="http://central.test",
+        token="tcs_x",
+        telecenter=CODE,
+        instance_path=str(tmp_path),
+    )
 
 
 class FakeCentral:
@@ -41,9 +45,15 @@ class FakeCentral:
             raise httpx.ConnectError("connection refused")
         if self.status != 200:
             return httpx.Response(self.status, json={"error": "x", "reason": "bad thing"})
-        return httpx.Response(200, json={"acknowledged": [
-            {"month": r["month"], "generated_at": r["generated_at"], "status": "stored"}
-            for r in body["reports"]]})
+        return httpx.Response(
+            200,
+            json={
+                "acknowledged": [
+                    {"month": r["month"], "generated_at": r["generated_at"], "status": "stored"}
+                    for r in body["reports"]
+                ]
+            },
+        )
 
     @property
     def transport(self):
@@ -84,8 +94,7 @@ def test_sending_marks_months_sent_and_unchanged_months_are_not_sent_again(site)
 def test_a_late_correction_queues_only_its_month(site):
     _refresh()
     client.send_pending(db.session, site, transport=FakeCentral().transport)
-    record = db.session.scalars(db.select(Attendance).where(
-        Attendance.status == "present")).first()
+    record = db.session.scalars(db.select(Attendance).where(Attendance.status == "present")).first()
     record.status = "absent"
     db.session.commit()
     queued = _refresh()
@@ -106,8 +115,7 @@ def test_network_errors_back_off_and_keep_the_months(site):
     assert "conexión" in failed[0].last_error
     again = client.send_pending(db.session, site, transport=fake.transport)
     assert again.sent == again.failed == []  # not due yet: waits for its backoff
-    assert client.send_pending(db.session, site, force=True,
-                               transport=FakeCentral().transport).sent
+    assert client.send_pending(db.session, site, force=True, transport=FakeCentral().transport).sent
 
 
 def test_backoff_grows_with_jitter_up_to_an_hour():
@@ -121,8 +129,9 @@ def test_backoff_grows_with_jitter_up_to_an_hour():
 def test_server_errors_are_retried_but_4xx_are_shown_not_retried(site):
     _refresh()
     assert client.send_pending(db.session, site, transport=FakeCentral(503).transport).failed
-    refused = client.send_pending(db.session, site, force=True,
-                                  transport=FakeCentral(401).transport)
+    refused = client.send_pending(
+        db.session, site, force=True, transport=FakeCentral(401).transport
+    )
     assert refused.refused
     assert set(_states().values()) == {"refused"}
     fake = FakeCentral()
@@ -159,8 +168,9 @@ def test_two_senders_cannot_both_send(site):
 
 def test_not_configured_sends_nothing(site):
     _refresh()
-    empty = client.Settings(central_url="", token="", telecenter=CODE,
-                            instance_path=site.instance_path)
+    empty = client.Settings(
+        central_url="", token="", telecenter=CODE, instance_path=site.instance_path
+    )
     assert client.send_pending(db.session, empty).not_configured is True
 
 
@@ -177,9 +187,13 @@ class BusyCentral(FakeCentral):
 
         other = sa.create_engine(self.database_url)
         with other.begin() as connection:  # on SQLite it would wait if the sync held the lock
-            connection.execute(sa.text(
-                "UPDATE attendances SET status = 'absent' WHERE session_id = :s "
-                "AND status = 'present'"), {"s": self.session_id})
+            connection.execute(
+                sa.text(
+                    "UPDATE attendances SET status = 'absent' WHERE session_id = :s "
+                    "AND status = 'present'"
+                ),
+                {"s": self.session_id},
+            )
         other.dispose()
         return super().__call__(request)
 
@@ -190,8 +204,11 @@ def test_a_sync_finishes_while_the_site_writes_during_the_request(site, app):
     from telecenter.attendance.models import ActivitySession
 
     _refresh()
-    first = db.session.scalars(db.select(ActivitySession).where(
-        ActivitySession.state == "held").order_by(ActivitySession.starts_at)).first()
+    first = db.session.scalars(
+        db.select(ActivitySession)
+        .where(ActivitySession.state == "held")
+        .order_by(ActivitySession.starts_at)
+    ).first()
     central = BusyCentral(app.config["SQLALCHEMY_DATABASE_URI"], first.id)
     result = client.send_pending(db.session, site, transport=central.transport)
     assert result.sent

@@ -37,8 +37,12 @@ def test_every_report_is_valid(site):
 
 @pytest.mark.parametrize("scope", reports.SCOPES)
 def test_reach_summed_over_months_equals_the_distinct_count(site, scope):
-    total = sum(row["new_people"] for report in _reports() for row in report["reach"]
-                if row["scope"] == scope)
+    total = sum(
+        row["new_people"]
+        for report in _reports()
+        for row in report["reach"]
+        if row["scope"] == scope
+    )
     assert total == distinct_people(db.session, scope)
 
 
@@ -59,13 +63,16 @@ def test_people_crossed_age_bands_and_came_back(site):
 
 def test_attendance_facts_add_up_to_the_records(site):
     attendances = sum(row["attendances"] for r in _reports() for row in r["attendance"])
-    expected = db.session.scalar(db.select(db.func.count(Attendance.id)).join(
-        ActivitySession, ActivitySession.id == Attendance.session_id).where(
-        ActivitySession.state == "held", Attendance.status.in_(("present", "late"))))
+    expected = db.session.scalar(
+        db.select(db.func.count(Attendance.id))
+        .join(ActivitySession, ActivitySession.id == Attendance.session_id)
+        .where(ActivitySession.state == "held", Attendance.status.in_(("present", "late")))
+    )
     assert attendances == expected
     held = sum(row["sessions_held"] for r in _reports() for row in r["sessions"])
-    assert held == db.session.scalar(db.select(db.func.count(ActivitySession.id)).where(
-        ActivitySession.state == "held"))
+    assert held == db.session.scalar(
+        db.select(db.func.count(ActivitySession.id)).where(ActivitySession.state == "held")
+    )
     registrations = sum(row["registrations"] for r in _reports() for row in r["registrations"])
     assert registrations == db.session.scalar(db.select(db.func.count(Participant.id)))
 
@@ -80,8 +87,9 @@ def test_erasure_does_not_change_any_report(site):
     before = [reports.digest(r) for r in _reports()]
     from telecenter.participants import rights
 
-    survivor = db.session.scalars(db.select(Participant).where(
-        Participant.erased_at.is_(None))).first()
+    survivor = db.session.scalars(
+        db.select(Participant).where(Participant.erased_at.is_(None))
+    ).first()
     rights.erase(db.session, survivor, actor=None, reason="requested")
     db.session.commit()
     assert [reports.digest(r) for r in _reports()] == before
@@ -89,12 +97,14 @@ def test_erasure_does_not_change_any_report(site):
 
 def test_a_corrected_birth_date_moves_the_counts(site):
     before = {r["month"]: reports.digest(r) for r in _reports()}
-    attendee = db.session.scalar(db.select(Participant).join(
-        Attendance, Attendance.participant_id == Participant.id).where(
-        Participant.erased_at.is_(None), Participant.birth_date.is_not(None)).limit(1))
+    attendee = db.session.scalar(
+        db.select(Participant)
+        .join(Attendance, Attendance.participant_id == Participant.id)
+        .where(Participant.erased_at.is_(None), Participant.birth_date.is_not(None))
+        .limit(1)
+    )
     registered = attendee.registered_at.date()
-    new_birth = date(1995, 1, 1) if attendee.age_band_on(registered) == "60+" else \
-        date(1950, 1, 1)
+    new_birth = date(1995, 1, 1) if attendee.age_band_on(registered) == "60+" else date(1950, 1, 1)
     attendee.birth_date, attendee.birth_year = new_birth, new_birth.year
     db.session.commit()
     after = {r["month"]: reports.digest(r) for r in _reports()}
@@ -106,8 +116,13 @@ def test_no_personal_data_in_any_report(site):
     people = db.session.scalars(db.select(Participant)).all()
     assert people
     for person in people:
-        for value in (person.given_names, person.surnames, person.document_number,
-                      person.phone, person.code):
+        for value in (
+            person.given_names,
+            person.surnames,
+            person.document_number,
+            person.phone,
+            person.code,
+        ):
             if value:
                 assert value not in text
         if person.birth_date:
@@ -120,11 +135,13 @@ def test_every_cell_of_every_month_equals_an_independent_count(site):
     age bands and joining the programme midway) against tests/sync/oracle.py."""
     with db.engine.connect() as connection:
         expected = oracle.canonical(oracle.expected_reports(connection))
-    produced = oracle.canonical({r["month"]: {t: r[t] for t in reports.TABLES}
-                                 for r in _reports()})
+    produced = oracle.canonical({r["month"]: {t: r[t] for t in reports.TABLES} for r in _reports()})
     assert set(produced) == set(expected)
     for month in expected:
         assert produced[month] == expected[month], month
-    late = [moment for (moment,) in db.session.execute(db.select(ActivitySession.starts_at))
-            if moment.hour < 5]  # UTC hour: the evening before, in Lima
+    late = [
+        moment
+        for (moment,) in db.session.execute(db.select(ActivitySession.starts_at))
+        if moment.hour < 5
+    ]  # UTC hour: the evening before, in Lima
     assert late, "the generated data has no session late at night"

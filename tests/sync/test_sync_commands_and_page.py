@@ -27,11 +27,13 @@ def test_summary_prints_json_and_csv_with_the_same_counts(app):
     assert as_json.exit_code == 0, as_json.output
     items = json.loads(as_json.output)
     assert [r["month"] for r in items] == ["2025-01", "2025-02", "2025-03"]
-    as_csv = runner.invoke(args=["summary", "--from", "2025-01", "--to", "2025-03",
-                                 "--format", "csv"])
+    as_csv = runner.invoke(
+        args=["summary", "--from", "2025-01", "--to", "2025-03", "--format", "csv"]
+    )
     rows = list(csv.DictReader(io.StringIO(as_csv.output)))
-    assert sum(int(r["attendances"]) for r in rows if r["table"] == "attendance") == \
-        sum(row["attendances"] for r in items for row in r["attendance"])
+    assert sum(int(r["attendances"]) for r in rows if r["table"] == "attendance") == sum(
+        row["attendances"] for r in items for row in r["attendance"]
+    )
 
 
 def test_summary_refuses_bad_months(app):
@@ -40,8 +42,7 @@ def test_summary_refuses_bad_months(app):
     assert runner.invoke(args=["summary", "--from", "2025-05", "--to", "2025-01"]).exit_code != 0
 
 
-def test_sync_command_needs_configuration_and_exits_1_while_months_are_pending(app,
-                                                                             monkeypatch):
+def test_sync_command_needs_configuration_and_exits_1_while_months_are_pending(app, monkeypatch):
     _populate(app)
     runner = app.test_cli_runner()
     unconfigured = runner.invoke(args=["sync"])
@@ -66,10 +67,14 @@ def test_status_page_and_sync_now_button(app, signed_in, monkeypatch):
         return httpx.Response(200, json={"acknowledged": []})
 
     real = tasks.sync_now
-    monkeypatch.setattr(tasks, "sync_now", lambda force=False: real(
-        force=force, transport=httpx.MockTransport(central)))
-    answer = admin.post("/admin/sync/now", data={"csrf_token": csrf_token(admin)},
-                        follow_redirects=True)
+    monkeypatch.setattr(
+        tasks,
+        "sync_now",
+        lambda force=False: real(force=force, transport=httpx.MockTransport(central)),
+    )
+    answer = admin.post(
+        "/admin/sync/now", data={"csrf_token": csrf_token(admin)}, follow_redirects=True
+    )
     assert answer.status_code == 200
     assert received  # the button really sent
     assert 'data-testid="pending">' in answer.get_data(as_text=True)
