@@ -55,7 +55,7 @@ def months(count: int) -> list[str]:
 
 def load(url: str, telecenters: int, month_list: list[str]) -> int:
     """Telecenters, month reports and facts, with COPY. Returns the number of fact rows."""
-    rng = random.Random(7)  # noqa: S311 - synthetic counts
+    rng = random.Random(7)
     engine = sa.create_engine(url)
     now = datetime.now(UTC).replace(tzinfo=None)
     rows = 0
@@ -116,7 +116,7 @@ def load(url: str, telecenters: int, month_list: list[str]) -> int:
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def measure(client: httpx.Client, url: str, repeats: int) -> tuple[float, float]:

@@ -189,7 +189,7 @@ def resident(
     number: int, port: int, ids, recorder: Recorder, until: float, kiosk_cookie: str, pacing: Pacing
 ) -> None:
     session_id, course_id = ids
-    rng = random.Random(number)  # noqa: S311 - when a simulated person arrives and clicks
+    rng = random.Random(number)
     time.sleep(rng.uniform(0, pacing.arrival))  # people reach the room over a few minutes
     pc, kiosk = Browser(port), Browser(port)
     kiosk.cookies["kiosk"] = kiosk_cookie
@@ -265,7 +265,7 @@ def rss_mb(root_pid: int) -> float:
 
 def percentile(values, share):
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def report(recorder: Recorder, seconds: float) -> None:

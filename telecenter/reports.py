@@ -99,11 +99,18 @@ def validate(report) -> list[str]:
     """Every problem with one month report (empty when valid)."""
     if not isinstance(report, dict):
         return ["a report must be an object"]
-    problems = []
     expected = {"schema", "telecenter", "month", "generated_at", *TABLES}
     if set(report) != expected:
         missing, extra = expected - set(report), set(report) - expected
         return [f"report fields: missing {sorted(missing)}, unknown {sorted(extra)}"]
+    problems = _header_problems(report)
+    for table in TABLES:
+        problems += _table_problems(report, table)
+    return problems[:50]
+
+
+def _header_problems(report: dict) -> list[str]:
+    problems = []
     if report["schema"] != SCHEMA:
         problems.append(f"unsupported schema {report['schema']!r}; this server knows {SCHEMA}")
     if not isinstance(report["telecenter"], str) or not CODE.match(report["telecenter"]):
@@ -112,19 +119,22 @@ def validate(report) -> list[str]:
         problems.append("month must be YYYY-MM")
     if parse_generated_at(report["generated_at"]) is None:
         problems.append("generated_at must be an ISO 8601 time with a zone")
-    for table, (dims, _measures) in TABLES.items():
-        rows = report[table]
-        if not isinstance(rows, list) or len(rows) > MAX_ROWS_PER_TABLE:
-            problems.append(f"{table} must be a list of at most {MAX_ROWS_PER_TABLE} rows")
-            continue
-        seen = set()
-        for index, row in enumerate(rows):
-            where = f"{report.get('month')} {table}[{index}]"
-            row_problems = _check_row(table, row, where)
-            problems += row_problems
-            if not row_problems:
-                key = tuple(row[d] for d in dims)
-                if key in seen:
-                    problems.append(f"{where}: the same dimensions appear twice")
-                seen.add(key)
-    return problems[:50]
+    return problems
+
+
+def _table_problems(report: dict, table: str) -> list[str]:
+    rows = report[table]
+    if not isinstance(rows, list) or len(rows) > MAX_ROWS_PER_TABLE:
+        return [f"{table} must be a list of at most {MAX_ROWS_PER_TABLE} rows"]
+    dims = TABLES[table][0]
+    problems, seen = [], set()
+    for index, row in enumerate(rows):
+        where = f"{report.get('month')} {table}[{index}]"
+        row_problems = _check_row(table, row, where)
+        problems += row_problems
+        if not row_problems:
+            key = tuple(row[d] for d in dims)
+            if key in seen:
+                problems.append(f"{where}: the same dimensions appear twice")
+            seen.add(key)
+    return problems

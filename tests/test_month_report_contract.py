@@ -472,7 +472,7 @@ def test_a_bad_dimension_and_a_bad_measure_are_both_named():
 def test_the_same_dimensions_twice_are_refused_whatever_the_measures(table):
     first = copy.deepcopy(ROWS[table])
     second = copy.deepcopy(first)
-    dims, measures = reports.TABLES[table]
+    _dims, measures = reports.TABLES[table]
     for measure in measures:
         second[measure] = 0
     assert reports.validate(report(**{table: [first, second]})) == [

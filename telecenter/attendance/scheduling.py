@@ -69,19 +69,11 @@ class Recurrence:
 
 def _validate(session: Session, data: SessionData) -> str:
     """Check the fields; return the category to store."""
-    errors = {}
+    errors = _time_errors(data)
     if data.kind not in KINDS:
         errors["kind"] = _("Elija el tipo de actividad.")
     if not data.title.strip():
         errors["title"] = _("Escriba un título.")
-    now = utcnow()
-    starts, ends = data.starts_at(), data.ends_at()
-    if ends <= starts:
-        errors["end"] = _("La hora de fin debe ser después de la hora de inicio.")
-    elif ends - starts > MAX_LENGTH:
-        errors["end"] = _("Una sesión no puede durar más de 12 horas.")
-    if starts < now - MAX_PAST or starts > now + MAX_FUTURE:
-        errors["day"] = _("La fecha está demasiado lejos (máximo un año atrás y dos adelante).")
     if data.capacity is not None and data.capacity < 1:
         errors["capacity"] = _("La capacidad debe ser 1 o más (o déjela vacía: sin límite).")
     category = data.category
@@ -96,6 +88,19 @@ def _validate(session: Session, data: SessionData) -> str:
     if errors:
         raise SchedulingError(errors)
     return category
+
+
+def _time_errors(data: SessionData) -> dict[str, str]:
+    errors = {}
+    now = utcnow()
+    starts, ends = data.starts_at(), data.ends_at()
+    if ends <= starts:
+        errors["end"] = _("La hora de fin debe ser después de la hora de inicio.")
+    elif ends - starts > MAX_LENGTH:
+        errors["end"] = _("Una sesión no puede durar más de 12 horas.")
+    if starts < now - MAX_PAST or starts > now + MAX_FUTURE:
+        errors["day"] = _("La fecha está demasiado lejos (máximo un año atrás y dos adelante).")
+    return errors
 
 
 def find_conflict(

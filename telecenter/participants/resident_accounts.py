@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import secrets
 
@@ -23,7 +24,7 @@ def check_pin(pin: str) -> str:
     pin = (pin or "").strip()
     if not re.fullmatch(r"\d{4}", pin):
         raise RegistryError({"pin": _("El PIN tiene 4 números.")})
-    steps = {int(b) - int(a) for a, b in zip(pin, pin[1:], strict=False)}
+    steps = {int(b) - int(a) for a, b in itertools.pairwise(pin)}
     if len(set(pin)) == 1 or steps in ({1}, {-1}):
         raise RegistryError(
             {

@@ -98,6 +98,18 @@ def _check_choice(errors, name, value, mapping, *, required=False):
         errors[name] = _("Opción desconocida.")
 
 
+def _check_birth(
+    errors: dict[str, str], data: ParticipantData, *, today: date, complete: bool
+) -> None:
+    birth_error = identity.check_birth(
+        today, birth_date=data.birth_date, birth_year=data.birth_year
+    )
+    if birth_error:
+        errors["birth_date" if data.birth_date else "birth_year"] = birth_error
+    elif complete and data.birth_year is None:
+        errors["birth_date"] = _("Escriba la fecha o al menos el año de nacimiento.")
+
+
 def validate(data: ParticipantData, *, today: date, complete: bool = True) -> ParticipantData:
     """Return cleaned data with the document normalised, or raise RegistryError."""
     data = _clean(data)
@@ -117,13 +129,7 @@ def validate(data: ParticipantData, *, today: date, complete: bool = True) -> Pa
             )
         except identity.InvalidDocument as error:
             errors["document_number"] = str(error)
-    birth_error = identity.check_birth(
-        today, birth_date=data.birth_date, birth_year=data.birth_year
-    )
-    if birth_error:
-        errors["birth_date" if data.birth_date else "birth_year"] = birth_error
-    elif complete and data.birth_year is None:
-        errors["birth_date"] = _("Escriba la fecha o al menos el año de nacimiento.")
+    _check_birth(errors, data, today=today, complete=complete)
     if data.district_ubigeo and districts.find(data.district_ubigeo) is None:
         errors["district_ubigeo"] = _("Distrito desconocido. Elíjalo de la lista.")
     elif complete and not data.district_ubigeo:

@@ -59,9 +59,9 @@ def test_a_class_of_a_course_takes_the_course_category(app_ctx):
 
 def test_room_and_trainer_double_booking_names_the_other_session(app_ctx, trainer_id):
     _create(session_data(title="Finanzas", trainer_id=trainer_id))
-    with pytest.raises(scheduling.SchedulingError, match="ambiente.*Finanzas"):
+    with pytest.raises(scheduling.SchedulingError, match=r"ambiente.*Finanzas"):
         _create(session_data(title="Otra", room="LABORATORIO", start=time(10, 0), end=time(12, 0)))
-    with pytest.raises(scheduling.SchedulingError, match="capacitador.*Finanzas"):
+    with pytest.raises(scheduling.SchedulingError, match=r"capacitador.*Finanzas"):
         _create(
             session_data(
                 title="Otra",

@@ -245,7 +245,7 @@ def test_no_page_or_answer_shows_a_token_or_key_again(central_with_data, signed_
 def test_dhis2_and_adx_exports(central_with_data, signed_in_central):
     import xml.etree.ElementTree as ET
 
-    app, sent = central_with_data
+    app, _sent = central_with_data
     answer = _api(app, "from=2026-03&to=2026-03&group_by=telecenter").json
     client = app.test_client()
     headers = {"Authorization": f"Bearer {app.api_key}"}

@@ -186,7 +186,7 @@ class SlowCentral:
         central = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - the http.server name
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 reports = json.loads(gzip.decompress(body))["reports"]
                 central.received.set()

@@ -101,7 +101,7 @@ def test_first_survey_is_baseline_then_follow_ups_in_order(app_ctx, make_partici
     participant = _enrolled(make_participant)
     assert _survey(participant, date(2026, 3, 1)).kind == "baseline"
     assert _survey(participant, date(2026, 9, 1)).kind == "follow_up"
-    with pytest.raises(services.RegistryError, match="misma fecha|esa fecha"):
+    with pytest.raises(services.RegistryError, match=r"misma fecha|esa fecha"):
         _survey(participant, date(2026, 9, 1))
     with pytest.raises(services.RegistryError, match="anterior"):
         _survey(participant, date(2026, 2, 15))
