@@ -8,8 +8,10 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
 
 from telecenter import uploads
+from telecenter.domain_errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +59,15 @@ def wants_json() -> bool:
     )
 
 
+def json_error(status: int, reason: str):
+    """The one shape of an error for API clients: the status in words, and what to change."""
+    return jsonify(error=HTTP_STATUS_CODES.get(status, "error").lower(), reason=reason), status
+
+
 def _respond(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
     if wants_json():
-        return jsonify(error=str(title), reason=str(detail or message)), code
+        return json_error(code, str(detail or message))
     return render_template(
         "errors/error.html", code=code, title=title, message=detail or message
     ), code
@@ -89,6 +96,12 @@ def handle_csrf_error(_error: CSRFError):
     return _respond(400, str(CSRF_MESSAGE))
 
 
+def handle_domain_error(error: DomainError):
+    """A refusal no view turned into a message beside its form: the reason, with its status
+    (writing() has already rolled the work back)."""
+    return _respond(error.status, error.message or None)
+
+
 def handle_unexpected(error: Exception):
     if isinstance(error, HTTPException):
         return handle_http_error(error)
@@ -98,6 +111,7 @@ def handle_unexpected(error: Exception):
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_unexpected)
     app.register_error_handler(Exception, handle_unexpected)

@@ -1,4 +1,4 @@
-"""The base of every form in the app."""
+"""The base of every form in the app, the fields shared by several, and where errors go."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import functools
 from babel import support
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField
 from wtforms.i18n import messages_path
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 @functools.lru_cache(maxsize=8)
@@ -24,3 +26,24 @@ class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             return _wtforms_messages(str(get_locale()))
+
+
+def attach_errors(form: FlaskForm, errors: dict[str, str]) -> None:
+    """Put each message under its field, or at the top of the form when no field matches."""
+    for name, message in errors.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(message)
+
+
+class EmptyForm(Form):
+    """A form with only its CSRF token, for buttons that change something."""
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes: several answers to one question."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -18,9 +18,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from telecenter.attendance.scheduling import Recurrence, SessionData
 from telecenter.courses.forms import CATEGORY_LABELS
-from telecenter.forms import Form
+from telecenter.forms import Form, MultiCheckboxField
 from telecenter.participants.choices import as_choices
-from telecenter.participants.forms import MultiCheckboxField
 
 KIND_LABELS = {
     "class": _l("Clase"),

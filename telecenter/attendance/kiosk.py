@@ -12,15 +12,16 @@ from sqlalchemy.orm import Session
 
 from telecenter.attendance import services
 from telecenter.attendance.models import ActivitySession, Attendance
+from telecenter.domain_errors import DomainError
 from telecenter.participants.services import find_for_sign_in
 
 
-class CheckInRefused(ValueError):
+class CheckInRefused(DomainError):
     """Why a check-in was not recorded, in words the resident understands."""
 
 
 class AlreadyCheckedIn(CheckInRefused):
-    pass
+    status = 409
 
 
 @dataclass(frozen=True)

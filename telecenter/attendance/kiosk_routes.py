@@ -9,12 +9,11 @@ from flask_login import current_user, logout_user
 from telecenter.attendance import kiosk, kiosk_device
 from telecenter.attendance.models import ActivitySession
 from telecenter.auth import services as auth_services
-from telecenter.auth.forms import EmptyForm
 from telecenter.auth.permissions import device_required, roles_required
 from telecenter.auth.roles import STAFF
-from telecenter.auth.routes import throttle_policy
 from telecenter.database import utcnow, writing
 from telecenter.extensions import db
+from telecenter.forms import EmptyForm
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
 kiosk_only = device_required("kiosk", kiosk_device.is_kiosk)
@@ -78,7 +77,9 @@ def check_in():
         return _page(message=str(repeated), status=409, selected=item)
     except kiosk.CheckInRefused as refused:
         with writing(db.session):
-            auth_services.record_address_failure(db.session, address, throttle_policy())
+            auth_services.record_address_failure(
+                db.session, address, auth_services.ThrottlePolicy.from_config(current_app.config)
+            )
         return _page(error=str(refused), status=400, selected=item)
     return _page(
         message=_("¡Gracias, %(name)s! Su asistencia quedó registrada.", name=done.first_name),

@@ -9,7 +9,7 @@ from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import STAFF
 from telecenter.extensions import db
 from telecenter.lima_time import today_in_lima
-from telecenter.participants.routes import load_participant
+from telecenter.participants.lookup import load_participant
 
 bp = Blueprint("attendance_reports", __name__, url_prefix="/sessions/reports")
 staff_only = roles_required(*STAFF)

@@ -18,7 +18,6 @@ from telecenter.attendance.forms import (
     ViewersForm,
 )
 from telecenter.attendance.models import ActivitySession, Registration
-from telecenter.auth.forms import EmptyForm
 from telecenter.auth.models import User
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN, RESIDENT, SITE_ROLES, STAFF, TRAINER
@@ -27,9 +26,10 @@ from telecenter.courses.models import Course
 from telecenter.database import utcnow, writing
 from telecenter.extensions import db
 from telecenter.form_errors import handle_form
+from telecenter.forms import EmptyForm
 from telecenter.lima_time import to_lima
 from telecenter.participants import services as registry
-from telecenter.participants.routes import load_participant
+from telecenter.participants.lookup import load_participant
 
 bp = Blueprint("attendance", __name__, url_prefix="/sessions")
 staff_only = roles_required(*STAFF)

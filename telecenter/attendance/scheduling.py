@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from telecenter.attendance.models import KINDS, ActivitySession, Series
 from telecenter.courses.models import CATEGORIES, Course
 from telecenter.database import utcnow
+from telecenter.domain_errors import DomainError
 from telecenter.lima_time import LIMA, to_lima
 
 log = logging.getLogger(__name__)
@@ -23,12 +24,8 @@ MAX_LENGTH = timedelta(hours=12)
 MAX_OCCURRENCES = 200
 
 
-class SchedulingError(ValueError):
+class SchedulingError(DomainError):
     """Input that cannot be scheduled; `errors` maps fields to messages."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 @dataclass

@@ -20,12 +20,13 @@ from telecenter.attendance.models import (
 from telecenter.auth.models import User
 from telecenter.courses import completion
 from telecenter.database import utcnow
+from telecenter.domain_errors import DomainError
 from telecenter.participants.models import Participant
 
 log = logging.getLogger(__name__)
 
 
-class AttendanceError(ValueError):
+class AttendanceError(DomainError):
     """A registration or attendance change that cannot be made; the message says why."""
 
 

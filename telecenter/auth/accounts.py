@@ -9,12 +9,13 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from telecenter.auth import services
-from telecenter.auth.forms import AccountForm, EmptyForm, PasswordResetForm
+from telecenter.auth.forms import AccountForm, PasswordResetForm
 from telecenter.auth.models import User
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN, CENTRAL_ADMIN, ROLE_LABELS, roles_for_server
 from telecenter.database import writing
 from telecenter.extensions import db
+from telecenter.forms import EmptyForm
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin/accounts")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from telecenter.auth.services import MIN_PASSWORD_LENGTH
@@ -37,11 +37,3 @@ class PasswordResetForm(Form):
         _l("Nueva contraseña"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
     )
-
-
-class ToggleActiveForm(Form):
-    active = BooleanField()
-
-
-class EmptyForm(Form):
-    """A form with only its CSRF token, for buttons that change something."""

@@ -16,22 +16,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from telecenter.auth import services
-from telecenter.auth.forms import EmptyForm, SignInForm
+from telecenter.auth.forms import SignInForm
 from telecenter.auth.permissions import is_safe_next, public, roles_required
 from telecenter.auth.roles import ALL_ROLES, roles_for_server
 from telecenter.database import writing
 from telecenter.extensions import db
+from telecenter.forms import EmptyForm
 
 bp = Blueprint("auth", __name__)
-
-
-def throttle_policy() -> services.ThrottlePolicy:
-    config = current_app.config
-    return services.ThrottlePolicy(
-        max_failures=config["LOGIN_MAX_FAILURES"],
-        ip_max_failures=config["LOGIN_IP_MAX_FAILURES"],
-        lock_minutes=config["LOGIN_LOCK_MINUTES"],
-    )
 
 
 def _after_sign_in_target(form_next: str | None) -> str:
@@ -55,7 +47,7 @@ def sign_in():
                 username=form.username.data,
                 password=form.password.data,
                 address=request.remote_addr or "",
-                policy=throttle_policy(),
+                policy=services.ThrottlePolicy.from_config(current_app.config),
                 allowed_roles=roles_for_server(current_app.config["TELECENTER_ROLE"]),
             )
     except services.SignInLocked as locked:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,6 +18,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from telecenter.auth.models import SignInThrottle, User, password_hash_method
 from telecenter.auth.roles import ALL_ROLES
 from telecenter.database import utcnow
+from telecenter.domain_errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +26,7 @@ MIN_PASSWORD_LENGTH = 8
 _DUMMY_HASHES: dict[str, str] = {}
 
 
-class AuthError(Exception):
+class AuthError(DomainError):
     """Base of the sign-in and account errors that views turn into messages."""
 
 
@@ -32,11 +34,14 @@ class InvalidCredentials(AuthError):
     """Wrong username or password; deliberately does not say which."""
 
 
-@dataclass
 class SignInLocked(AuthError):
     """Too many failures for this name or address; the lock lifts by itself."""
 
-    minutes_left: int
+    status = 429
+
+    def __init__(self, minutes_left: int):
+        self.minutes_left = minutes_left
+        super().__init__()
 
 
 class AccountError(AuthError):
@@ -48,6 +53,14 @@ class ThrottlePolicy:
     max_failures: int
     ip_max_failures: int
     lock_minutes: int
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> ThrottlePolicy:
+        return cls(
+            max_failures=config["LOGIN_MAX_FAILURES"],
+            ip_max_failures=config["LOGIN_IP_MAX_FAILURES"],
+            lock_minutes=config["LOGIN_LOCK_MINUTES"],
+        )
 
 
 def normalise_username(username: str) -> str:

@@ -25,6 +25,7 @@ from telecenter.central.models import (
     MonthReport,
     Telecenter,
 )
+from telecenter.domain_errors import DomainError
 
 GROUPS = ("region", "telecenter", "month", "sex", "age_band", "category", "activity", "wfi")
 FILTERS = ("region", "telecenter", "category", "activity", "sex", "age_band", "wfi")
@@ -43,7 +44,7 @@ PLACE_AND_TIME = {"region", "telecenter", "month"}
 MAX_MONTHS = 240
 
 
-class QueryError(ValueError):
+class QueryError(DomainError):
     """A query the API cannot answer; the message says what to change."""
 
 

@@ -14,19 +14,13 @@ from telecenter.auth.roles import CENTRAL_ROLES
 from telecenter.central import aggregates, api_keys, dhis2, exports, ingest, tokens
 from telecenter.central.openapi import openapi_document
 from telecenter.database import writing
+from telecenter.errors import json_error
 from telecenter.extensions import csrf, db
 from telecenter.uploads import accepts_upload
 
 bp = Blueprint("central_api", __name__, url_prefix="/api/v1")
 log = logging.getLogger(__name__)
 MAX_SYNC_BODY = 4 * 1024 * 1024
-
-
-def _error(status: int, reason: str):
-    return jsonify(
-        error={400: "bad request", 401: "unauthorized", 403: "forbidden"}.get(status, "error"),
-        reason=reason,
-    ), status
 
 
 @bp.route("/sync/reports", methods=["POST"])
@@ -36,14 +30,11 @@ def _error(status: int, reason: str):
 def sync_reports():
     telecenter = tokens.telecenter_for(db.session, request.headers.get("Authorization"))
     if telecenter is None:
-        return _error(401, "missing, unknown or revoked telecenter token")
-    try:
-        body = ingest.decode_body(request.get_data(), request.headers.get("Content-Encoding"))
-        items = ingest.check_request(body, telecenter)
-    except ingest.Forbidden as refused:
-        return _error(403, str(refused))
-    except ingest.BadRequest as problem:
-        return _error(400, str(problem))
+        return json_error(401, "missing, unknown or revoked telecenter token")
+    # A refusal (ingest's DomainErrors) is answered with its status and JSON reason by the
+    # application's error handler, before anything is stored.
+    body = ingest.decode_body(request.get_data(), request.headers.get("Content-Encoding"))
+    items = ingest.check_request(body, telecenter)
     with writing(db.session):
         acks = ingest.store(db.session, telecenter, items)
     log.info("sync from %s: %s", telecenter.code, ", ".join(f"{a.month}={a.status}" for a in acks))
@@ -59,12 +50,12 @@ def readers_only(view):
             with writing(db.session):  # the key's last_used_at
                 key = api_keys.check(db.session, request.headers.get("Authorization"))
             if key is None:
-                return _error(401, "unknown or revoked API key")
+                return json_error(401, "unknown or revoked API key")
             return view(*args, **kwargs)
         if not current_user.is_authenticated:
-            return _error(401, "sign in, or send Authorization: Bearer <API key>")
+            return json_error(401, "sign in, or send Authorization: Bearer <API key>")
         if current_user.role not in CENTRAL_ROLES:
-            return _error(403, "central office accounts only")
+            return json_error(403, "central office accounts only")
         return view(*args, **kwargs)
 
     setattr(wrapped, ROLES_ATTR, frozenset(CENTRAL_ROLES))
@@ -74,10 +65,7 @@ def readers_only(view):
 @bp.route("/participation")
 @readers_only
 def participation():
-    try:
-        query = aggregates.parse(request.args, db.session)
-    except aggregates.QueryError as problem:
-        return _error(400, str(problem))
+    query = aggregates.parse(request.args, db.session)
     answer = aggregates.run(db.session, query)
     if request.args.get("format", "json") == "csv":
         return Response(
@@ -86,7 +74,7 @@ def participation():
             headers={"Content-Disposition": "attachment; filename=participacion.csv"},
         )
     if request.args.get("format", "json") != "json":
-        return _error(400, "format must be json or csv")
+        return json_error(400, "format must be json or csv")
     return jsonify(answer)
 
 
@@ -101,7 +89,7 @@ def openapi():
 def dhis2_export():
     month = request.args.get("month", "")
     if not reports.MONTH.match(month):
-        return _error(400, "month must be YYYY-MM")
+        return json_error(400, "month must be YYYY-MM")
     config = current_app.config
     values = dhis2.data_values(
         db.session,
@@ -114,5 +102,5 @@ def dhis2_export():
             dhis2.adx(values, data_set=config["DHIS2_DATA_SET"]), mimetype="application/adx+xml"
         )
     if request.args.get("format", "json") != "json":
-        return _error(400, "format must be json or adx")
+        return json_error(400, "format must be json or adx")
     return jsonify(dhis2.data_value_set(values))

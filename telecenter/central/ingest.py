@@ -25,17 +25,20 @@ from telecenter.central.models import (
     Telecenter,
 )
 from telecenter.database import utcnow
+from telecenter.domain_errors import DomainError
 
 MAX_REPORTS_PER_REQUEST = 120
 MAX_DECOMPRESSED_BYTES = 16 * 1024 * 1024
 
 
-class BadRequest(ValueError):
-    """400: the request is malformed; nothing is stored."""
+class InvalidRequest(DomainError):
+    """The request is malformed; nothing is stored."""
 
 
-class Forbidden(PermissionError):
-    """403: the token's telecenter may not write this data."""
+class WrongTelecenter(DomainError):
+    """The token's telecenter may not write this data."""
+
+    status = 403
 
 
 def decode_body(raw: bytes, encoding: str | None) -> dict:
@@ -45,36 +48,38 @@ def decode_body(raw: bytes, encoding: str | None) -> dict:
             decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
             raw = decompressor.decompress(raw, MAX_DECOMPRESSED_BYTES)
             if decompressor.unconsumed_tail:
-                raise BadRequest("the uncompressed body is larger than 16 MB")
+                raise InvalidRequest("the uncompressed body is larger than 16 MB")
             if not decompressor.eof:
-                raise BadRequest("the gzip body is truncated")
+                raise InvalidRequest("the gzip body is truncated")
         except (zlib.error, gzip.BadGzipFile) as error:
-            raise BadRequest(f"the body is not valid gzip: {error}") from None
+            raise InvalidRequest(f"the body is not valid gzip: {error}") from None
     try:
         body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise BadRequest("the body is not valid JSON") from None
+        raise InvalidRequest("the body is not valid JSON") from None
     if not isinstance(body, dict):
-        raise BadRequest("the body must be a JSON object")
+        raise InvalidRequest("the body must be a JSON object")
     return body
 
 
 def check_request(body: dict, telecenter: Telecenter) -> list[dict]:
-    """The reports of a request after checking every one of them, or BadRequest/Forbidden."""
+    """The reports of a request after checking every one of them (or a DomainError)."""
     if body.get("schema") != reports.SCHEMA:
-        raise BadRequest(f"unsupported schema {body.get('schema')!r}; expected {reports.SCHEMA}")
+        raise InvalidRequest(
+            f"unsupported schema {body.get('schema')!r}; expected {reports.SCHEMA}"
+        )
     items = body.get("reports")
     if not isinstance(items, list) or not 1 <= len(items) <= MAX_REPORTS_PER_REQUEST:
-        raise BadRequest(f"reports must be a list of 1 to {MAX_REPORTS_PER_REQUEST} reports")
+        raise InvalidRequest(f"reports must be a list of 1 to {MAX_REPORTS_PER_REQUEST} reports")
     codes = {body.get("telecenter")} | {r.get("telecenter") for r in items if isinstance(r, dict)}
     if codes != {telecenter.code}:
-        raise Forbidden(f"this token may only send reports of {telecenter.code}")
+        raise WrongTelecenter(f"this token may only send reports of {telecenter.code}")
     problems = [problem for report in items for problem in reports.validate(report)]
     if problems:
-        raise BadRequest("; ".join(problems[:20]))
+        raise InvalidRequest("; ".join(problems[:20]))
     months = [r["month"] for r in items]
     if len(set(months)) != len(months):
-        raise BadRequest("a month appears twice in the same request")
+        raise InvalidRequest("a month appears twice in the same request")
     return items
 
 

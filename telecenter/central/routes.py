@@ -8,12 +8,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from telecenter import reports
-from telecenter.auth.forms import EmptyForm
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import CENTRAL_ADMIN, CENTRAL_ROLES
 from telecenter.central import aggregates, charts, dashboard, exports, targets
 from telecenter.database import writing
 from telecenter.extensions import db
+from telecenter.forms import EmptyForm
 
 bp = Blueprint("central", __name__, url_prefix="/central")
 central_users = roles_required(*CENTRAL_ROLES)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from telecenter.central import aggregates
 from telecenter.database import UTCDateTime, utcnow
+from telecenter.domain_errors import DomainError
 from telecenter.extensions import db
 
 #: Since when programme targets count (the network's first telecenters).
@@ -33,8 +34,8 @@ class ProgrammeTarget(db.Model):
         return f"<ProgrammeTarget {self.id} {self.measure} {self.value}>"
 
 
-class TargetError(ValueError):
-    pass
+class TargetError(DomainError):
+    """A target that cannot be saved; the message says why."""
 
 
 def save(

@@ -12,16 +12,13 @@ from sqlalchemy.orm import Session
 from telecenter.courses import definitions
 from telecenter.courses.content import find_unsafe
 from telecenter.courses.models import Course, Lesson, Module, Option, Question
+from telecenter.domain_errors import DomainError
 
 log = logging.getLogger(__name__)
 
 
-class AuthoringError(ValueError):
+class AuthoringError(DomainError):
     """A change to a course that cannot be made; `errors` maps fields to messages."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 COURSE_FIELDS = (

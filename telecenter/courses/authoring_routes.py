@@ -6,7 +6,6 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from telecenter.auth.forms import EmptyForm
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import STAFF
 from telecenter.courses import authoring, content, learning, media, packs, reports
@@ -23,9 +22,10 @@ from telecenter.courses.models import Course, Lesson, MediaFile, Module, Questio
 from telecenter.database import writing
 from telecenter.extensions import db
 from telecenter.form_errors import attach_errors, handle_form
+from telecenter.forms import EmptyForm
 from telecenter.participants import services as registry
 from telecenter.participants.choices import AGE_BANDS
-from telecenter.participants.routes import load_participant
+from telecenter.participants.lookup import load_participant
 from telecenter.uploads import accepts_upload
 
 bp = Blueprint("course_authoring", __name__, url_prefix="/courses/manage")

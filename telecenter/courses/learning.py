@@ -23,12 +23,13 @@ from telecenter.courses.models import (
     QuizAttempt,
 )
 from telecenter.database import utcnow
+from telecenter.domain_errors import DomainError
 from telecenter.participants.models import Participant
 
 log = logging.getLogger(__name__)
 
 
-class LearningError(ValueError):
+class LearningError(DomainError):
     """Something a learner cannot do now; the message says why in plain words."""
 
 

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from telecenter.courses.models import Course, MediaFile
+from telecenter.domain_errors import DomainError
 
 MAX_MEDIA_BYTES = 25 * 1024 * 1024
 # What the content must be, and the file endings that may carry it.
@@ -36,7 +37,7 @@ ALLOWED = {
 }
 
 
-class MediaError(ValueError):
+class MediaError(DomainError):
     """An upload that cannot be stored; the message says why."""
 
 

@@ -31,6 +31,7 @@ from telecenter.courses import authoring, definitions, media
 from telecenter.courses.content import find_unsafe
 from telecenter.courses.models import Course, MediaFile
 from telecenter.database import writing
+from telecenter.domain_errors import DomainError
 
 MAX_PACK_BYTES = 200 * 1024 * 1024
 MAX_UNPACKED_BYTES = 500 * 1024 * 1024
@@ -39,10 +40,12 @@ MAX_TEXT_BYTES = 1024 * 1024  # course.json and each lesson
 MANIFEST = "course.json"
 
 
-class PackError(ValueError):
+class PackError(DomainError):
+    """A pack that cannot be imported; `problems` lists each, in plain words."""
+
     def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems))
         self.problems = problems
+        super().__init__("; ".join(problems))
 
 
 def definition_of(course: Course) -> dict:

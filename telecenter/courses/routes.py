@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import (
     Blueprint,
     abort,
@@ -17,14 +15,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from telecenter.auth.forms import EmptyForm
 from telecenter.auth.permissions import public, roles_required
 from telecenter.auth.roles import RESIDENT, SITE_ROLES, STAFF
-from telecenter.courses import content, learning, media, reports
+from telecenter.courses import content, learning, media
 from telecenter.courses.forms import CATEGORY_LABELS
 from telecenter.courses.models import Course, Enrolment, Lesson, MediaFile
 from telecenter.database import writing
 from telecenter.extensions import db
+from telecenter.forms import EmptyForm
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 site_users = roles_required(*SITE_ROLES)
@@ -62,40 +60,6 @@ def my_enrolment(course: Course) -> Enrolment | None:
     if current_user.role != RESIDENT:
         return None
     return learning.find_enrolment(db.session, course, my_participant())
-
-
-@dataclass(frozen=True)
-class ContinueWith:
-    enrolment: Enrolment
-    progress: learning.Progress
-    title: str
-    url: str
-
-
-def resident_dashboard() -> dict:
-    """The resident's home: "continue where I left off" and their courses with progress."""
-    participant = learning.participant_of(db.session, current_user)
-    if participant is None:
-        return {"continue_with": None, "my_courses": []}
-    rows = reports.participant_courses(db.session, participant)
-    continue_with = None
-    for enrolment, progress in rows:
-        if enrolment.completed_at:
-            continue
-        following = learning.next_lesson(db.session, enrolment, progress.done_ids)
-        if following is not None:
-            url = url_for("courses.lesson", course_id=enrolment.course_id, lesson_id=following.id)
-            continue_with = ContinueWith(enrolment, progress, following.title, url)
-        elif enrolment.course.final_questions:
-            continue_with = ContinueWith(
-                enrolment,
-                progress,
-                _("Cuestionario final"),
-                url_for("courses.final_quiz", course_id=enrolment.course_id),
-            )
-        if continue_with:
-            break
-    return {"continue_with": continue_with, "my_courses": rows}
 
 
 @bp.route("/")

@@ -20,7 +20,7 @@ from flask_login import current_user
 
 from telecenter.auth.permissions import is_safe_next, public, roles_required
 from telecenter.auth.roles import ALL_ROLES, CENTRAL_ROLES, RESIDENT
-from telecenter.courses.routes import resident_dashboard
+from telecenter.courses.home import resident_dashboard
 from telecenter.database import writing
 from telecenter.extensions import db
 from telecenter.i18n import LANGUAGE_COOKIE, is_supported

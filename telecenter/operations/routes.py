@@ -7,9 +7,9 @@ from datetime import timedelta
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from telecenter.auth.forms import EmptyForm
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN
+from telecenter.forms import EmptyForm
 from telecenter.operations import backups
 
 bp = Blueprint("backups", __name__, url_prefix="/admin/backups")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from telecenter import audit
 from telecenter.auth.models import User
+from telecenter.domain_errors import DomainError
 from telecenter.lima_time import to_lima
 from telecenter.participants import services
 from telecenter.participants.models import Participant
@@ -63,10 +64,12 @@ class ImportReport:
         return not self.errors
 
 
-class ImportRejected(Exception):
+class ImportRejected(DomainError):
+    """Nothing was imported; `report` lists every problem, row by row."""
+
     def __init__(self, report: ImportReport):
-        super().__init__(f"{len(report.errors)} errors")
         self.report = report
+        super().__init__()
 
 
 def _decode(raw: bytes) -> str:

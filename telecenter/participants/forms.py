@@ -11,14 +11,12 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from telecenter.forms import Form
+from telecenter.forms import Form, MultiCheckboxField
 from telecenter.lima_time import today_in_lima
 from telecenter.participants import choices, districts
 from telecenter.participants import survey_choices as sc
@@ -30,11 +28,6 @@ YES_NO = {"yes": _l("Sí"), "no": _l("No")}
 
 def yes_no_field(label) -> RadioField:
     return RadioField(label, choices=choices.as_choices(YES_NO), validators=[InputRequired()])
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class PersonFields(Form):

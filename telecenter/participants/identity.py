@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from stdnum.exceptions import ValidationError
 from stdnum.pe import cui
 
+from telecenter.domain_errors import DomainError
+
 MIN_AGE = 15
 MAX_AGE = 110
 _CE_PATTERN = re.compile(r"^[A-Z0-9]{1,12}$")
@@ -16,7 +18,7 @@ _CE_PATTERN = re.compile(r"^[A-Z0-9]{1,12}$")
 _BANDS = ((60, "60+"), (45, "45-59"), (30, "30-44"), (18, "18-29"), (15, "15-17"))
 
 
-class InvalidDocument(ValueError):
+class InvalidDocument(DomainError):
     """The document number does not have the shape (or check character) of its type."""
 
 

@@ -6,17 +6,17 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from telecenter.auth.forms import EmptyForm
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import STAFF
 from telecenter.database import writing
 from telecenter.extensions import db
 from telecenter.form_errors import attach_errors, handle_form
+from telecenter.forms import EmptyForm
 from telecenter.lima_time import today_in_lima
 from telecenter.participants import programme, services
 from telecenter.participants import survey_choices as sc
 from telecenter.participants.forms import EnrolForm, SurveyForm
-from telecenter.participants.routes import load_participant
+from telecenter.participants.lookup import load_participant
 
 bp = Blueprint("programme", __name__, url_prefix="/programme")
 staff_only = roles_required(*STAFF)

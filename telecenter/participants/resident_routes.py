@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -17,7 +18,6 @@ from flask_login import current_user, login_user
 from telecenter.auth import services as auth_services
 from telecenter.auth.forms import SignInForm
 from telecenter.auth.permissions import public
-from telecenter.auth.routes import throttle_policy
 from telecenter.database import writing
 from telecenter.extensions import db
 from telecenter.participants.resident_accounts import authenticate_resident
@@ -53,7 +53,7 @@ def sign_in():
                 identifier=identifier,
                 pin=pin,
                 address=request.remote_addr or "",
-                policy=throttle_policy(),
+                policy=auth_services.ThrottlePolicy.from_config(current_app.config),
             )
     except auth_services.SignInLocked as locked:
         return _again(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -40,6 +39,7 @@ from telecenter.participants.forms import (
     QuickRegistrationForm,
     RegistrationForm,
 )
+from telecenter.participants.lookup import load_participant
 from telecenter.participants.models import Participant
 from telecenter.uploads import accepts_upload
 
@@ -67,14 +67,6 @@ def registry_helpers():
         "consent_kinds": CONSENT_KINDS,
         "indicator_names": INDICATOR_NAMES,
     }
-
-
-def load_participant(participant_id: int, *, allow_erased: bool = False) -> Participant:
-    """The one loader for participant pages: 404 for unknown ids (and erased ones, mostly)."""
-    participant = db.get_or_404(Participant, participant_id)
-    if participant.erased_at and not allow_erased:
-        abort(404)
-    return participant
 
 
 @bp.route("/")

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from telecenter import audit, codes
 from telecenter.auth.models import User
+from telecenter.domain_errors import DomainError
 from telecenter.participants import choices, districts, identity
 from telecenter.participants.consent_text import (
     CONSENT_VERSION,
@@ -27,20 +28,16 @@ CODE_LENGTH = 6
 PAGE_SIZE = 25
 
 
-class RegistryError(Exception):
+class RegistryError(DomainError):
     """Input that cannot be saved; `errors` maps field names to messages."""
 
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
-
-class LikelyDuplicate(Exception):
+class LikelyDuplicate(DomainError):
     """Someone with the same names and birth already exists; the trainer must confirm."""
 
     def __init__(self, matches: list[Participant]):
-        super().__init__(f"{len(matches)} likely duplicates")
         self.matches = matches
+        super().__init__()
 
 
 @dataclass

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from telecenter.auth.forms import EmptyForm
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN
 from telecenter.extensions import db
+from telecenter.forms import EmptyForm
 from telecenter.sync import outbox, tasks
 
 bp = Blueprint("sync", __name__, url_prefix="/admin/sync")

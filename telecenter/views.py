@@ -1,0 +1,79 @@
+"""The one way a view runs a service that writes: `attempt`, and `handle_form` on top of it.
+
+`attempt` runs the action inside `writing()`, which commits it; a DomainError rolls it back
+and its messages go beside the form's fields, or into flash messages when there is no form.
+A view that must answer a refusal its own way (a status, a page of problems) reads
+`outcome.error`. `writing()` itself stays the write lock: code outside a request (the CLI,
+the scheduler, sync) calls it directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from flask import flash, redirect, render_template
+from flask_wtf import FlaskForm
+
+from telecenter.database import writing
+from telecenter.domain_errors import DomainError
+from telecenter.extensions import db
+from telecenter.forms import attach_errors
+
+T = TypeVar("T")
+
+
+@dataclass
+class Outcome(Generic[T]):
+    value: T | None = None
+    error: DomainError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def attempt(
+    action: Callable[[], T],
+    *,
+    form: FlaskForm | None = None,
+    flash_errors: bool = True,
+    keep_on: tuple[type[BaseException], ...] = (),
+    keep_loaded: bool = False,
+) -> Outcome[T]:
+    """Run `action` and commit; on a DomainError roll back and show why (see the module)."""
+    try:
+        with writing(db.session, keep_on=keep_on, keep_loaded=keep_loaded):
+            return Outcome(value=action())
+    except DomainError as error:
+        if form is not None:
+            attach_errors(form, error.errors)
+        elif flash_errors:
+            for message in error.errors.values():
+                flash(message, "error")
+        return Outcome(error=error)
+
+
+def handle_form(
+    form: FlaskForm,
+    action: Callable[[], Any],
+    *,
+    success: Callable[[Any], tuple[str, str]],
+    template: str,
+    **context,
+):
+    """A whole form page: validate, `attempt` the action and redirect with `success(result)`
+    (flash message, URL), or show the page again with the messages, status 400 after a
+    failed submission so tests and tools can tell."""
+    if form.validate_on_submit():
+        outcome = attempt(action, form=form)
+        if outcome.ok:
+            message, target = success(outcome.value)
+            flash(message, "success")
+            return redirect(target)
+    return render_template(template, form=form, **context), failed_status(form)
+
+
+def failed_status(form: FlaskForm) -> int:
+    return 400 if form.is_submitted() else 200
