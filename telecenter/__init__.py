@@ -131,7 +131,7 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from telecenter.auth.accounts import bp as accounts_bp
+    from telecenter.auth.account_routes import bp as accounts_bp
     from telecenter.auth.routes import bp as auth_bp
     from telecenter.main.routes import bp as main_bp
 
@@ -144,7 +144,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_central_blueprints(app: Flask) -> None:
-    from telecenter.central.api import bp as central_api_bp
+    from telecenter.central.api_routes import bp as central_api_bp
     from telecenter.central.routes import bp as central_bp
 
     app.register_blueprint(central_api_bp)
@@ -220,6 +220,10 @@ def register_template_helpers(app: Flask) -> None:
             "mb": uploads.megabytes(size),
             "message": uploads.too_large_message(size),
         }
+
+    from telecenter.auth.permissions import can_open
+
+    app.add_template_global(can_open)
 
     @app.context_processor
     def layout_values():

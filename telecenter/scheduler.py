@@ -6,7 +6,6 @@ started by mistake (or by several gunicorn workers): the second one refuses to r
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -17,6 +16,8 @@ from pathlib import Path
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
+
+from telecenter import file_lock
 
 log = logging.getLogger(__name__)
 LOCK_FILE = "scheduler.lock"
@@ -37,22 +38,10 @@ class Job:
 
 @contextmanager
 def single_instance_lock(instance_path: str) -> Iterator[None]:
-    path = Path(instance_path) / LOCK_FILE
-    handle = open(path, "a+")  # noqa: SIM115 - held for the life of the process
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise SchedulerAlreadyRunning(f"another scheduler is running for {instance_path}") from None
-    try:
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
+    with file_lock.exclusive(Path(instance_path) / LOCK_FILE, note=str(os.getpid())) as taken:
+        if not taken:
+            raise SchedulerAlreadyRunning(f"another scheduler is running for {instance_path}")
         yield
-    finally:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-        handle.close()
 
 
 def purge_sign_in_throttles(app: Flask) -> None:

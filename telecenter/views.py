@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from flask import flash, redirect, render_template
+from flask import Response, flash, redirect, render_template
 from flask_wtf import FlaskForm
 
 from telecenter.database import writing
@@ -41,9 +41,15 @@ def attempt(
     flash_errors: bool = True,
     keep_on: tuple[type[BaseException], ...] = (),
     keep_loaded: bool = False,
+    write: bool = True,
 ) -> Outcome[T]:
-    """Run `action` and commit; on a DomainError roll back and show why (see the module)."""
+    """Run `action` and commit; on a DomainError roll back and show why (see the module).
+
+    `write=False` runs it without the write lock, for the slow checks before a write (staging
+    an upload) or a service that takes the lock itself for its short last step."""
     try:
+        if not write:
+            return Outcome(value=action())
         with writing(db.session, keep_on=keep_on, keep_loaded=keep_loaded):
             return Outcome(value=action())
     except DomainError as error:
@@ -77,3 +83,17 @@ def handle_form(
 
 def failed_status(form: FlaskForm) -> int:
     return 400 if form.is_submitted() else 200
+
+
+def file_download(body: str | bytes, filename: str, mimetype: str) -> Response:
+    """A file for the browser to save under `filename`."""
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={filename}"}
+    )
+
+
+def csv_download(text: str, filename: str, *, for_spreadsheets: bool = True) -> Response:
+    """A CSV file. For people it starts with a BOM, so that spreadsheet programs read it as
+    UTF-8 and show the accents right; programs reading the API get the bare UTF-8."""
+    body = text.removeprefix("\ufeff")
+    return file_download("\ufeff" + body if for_spreadsheets else body, filename, "text/csv")

@@ -11,9 +11,10 @@ from telecenter.attendance.models import ActivitySession
 from telecenter.auth import services as auth_services
 from telecenter.auth.permissions import device_required, roles_required
 from telecenter.auth.roles import STAFF
-from telecenter.database import utcnow, writing
+from telecenter.database import utcnow
 from telecenter.extensions import db
 from telecenter.forms import EmptyForm
+from telecenter.views import attempt
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
 kiosk_only = device_required("kiosk", kiosk_device.is_kiosk)
@@ -67,22 +68,25 @@ def check_in():
             error=_("Elija la sesión y escriba su DNI o código."), status=400, selected=item
         )
     address = request.remote_addr or ""
-    try:
-        with writing(db.session):
-            auth_services.ensure_address_not_locked(db.session, address)
-            done = kiosk.check_in(db.session, item, identifier, utcnow())
-    except auth_services.SignInLocked:
+
+    def check_in_here():
+        auth_services.ensure_address_not_locked(db.session, address)
+        return kiosk.check_in(db.session, item, identifier, utcnow())
+
+    outcome = attempt(check_in_here, flash_errors=False)
+    refusal = outcome.error
+    if isinstance(refusal, auth_services.SignInLocked):
         return _page(error=_("Demasiados intentos. Pida ayuda al capacitador."), status=429)
-    except kiosk.AlreadyCheckedIn as repeated:
-        return _page(message=str(repeated), status=409, selected=item)
-    except kiosk.CheckInRefused as refused:
-        with writing(db.session):
-            auth_services.record_address_failure(
-                db.session, address, auth_services.ThrottlePolicy.from_config(current_app.config)
-            )
-        return _page(error=str(refused), status=400, selected=item)
+    if isinstance(refusal, kiosk.AlreadyCheckedIn):
+        return _page(message=refusal.message, status=refusal.status, selected=item)
+    if refusal is not None:
+        policy = auth_services.ThrottlePolicy.from_config(current_app.config)
+        attempt(lambda: auth_services.record_address_failure(db.session, address, policy))
+        return _page(error=refusal.message, status=refusal.status, selected=item)
     return _page(
-        message=_("¡Gracias, %(name)s! Su asistencia quedó registrada.", name=done.first_name),
+        message=_(
+            "¡Gracias, %(name)s! Su asistencia quedó registrada.", name=outcome.value.first_name
+        ),
         selected=item,
     )
 

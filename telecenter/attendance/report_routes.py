@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, render_template
 
 from telecenter.attendance import reports
 from telecenter.auth.permissions import roles_required
@@ -10,6 +10,7 @@ from telecenter.auth.roles import STAFF
 from telecenter.extensions import db
 from telecenter.lima_time import today_in_lima
 from telecenter.participants.lookup import load_participant
+from telecenter.views import csv_download
 
 bp = Blueprint("attendance_reports", __name__, url_prefix="/sessions/reports")
 staff_only = roles_required(*STAFF)
@@ -40,8 +41,4 @@ def participant(participant_id: int):
 @staff_only
 def attendance_csv():
     body = reports.attendance_csv(db.session)
-    return Response(
-        "\ufeff" + body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=asistencia-{today_in_lima()}.csv"},
-    )
+    return csv_download(body, f"asistencia-{today_in_lima()}.csv")

@@ -23,13 +23,13 @@ from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN, RESIDENT, SITE_ROLES, STAFF, TRAINER
 from telecenter.courses.learning import participant_of
 from telecenter.courses.models import Course
-from telecenter.database import utcnow, writing
+from telecenter.database import utcnow
 from telecenter.extensions import db
-from telecenter.form_errors import handle_form
 from telecenter.forms import EmptyForm
 from telecenter.lima_time import to_lima
 from telecenter.participants import services as registry
 from telecenter.participants.lookup import load_participant
+from telecenter.views import attempt, handle_form
 
 bp = Blueprint("attendance", __name__, url_prefix="/sessions")
 staff_only = roles_required(*STAFF)
@@ -89,7 +89,6 @@ def new():
     return handle_form(
         form,
         lambda: scheduling.create(db.session, form.session_data(), form.recurrence()),
-        errors=(scheduling.SchedulingError,),
         template="attendance/form.html",
         item=None,
         success=lambda created: (
@@ -135,7 +134,6 @@ def edit(session_id: int):
     return handle_form(
         form,
         lambda: scheduling.update(db.session, item, form.session_data(), scope=form.scope.data),
-        errors=(scheduling.SchedulingError,),
         template="attendance/form.html",
         item=item,
         success=lambda changed: (
@@ -153,7 +151,6 @@ def cancel(session_id: int):
     return handle_form(
         form,
         lambda: scheduling.cancel(db.session, item, reason=form.reason.data, scope=form.scope.data),
-        errors=(scheduling.SchedulingError,),
         template="attendance/cancel.html",
         item=item,
         success=lambda cancelled: (
@@ -169,13 +166,9 @@ def _resident_action(session_id: int, action):
     if participant is None:
         abort(403)
     if EmptyForm().validate_on_submit():
-        try:
-            with writing(db.session):
-                message = action(item, participant)
-        except services.AttendanceError as error:
-            flash(str(error), "error")
-        else:
-            flash(message, "success")
+        outcome = attempt(lambda: action(item, participant))
+        if outcome.ok:
+            flash(outcome.value, "success")
     return redirect(url_for(".detail", session_id=item.id))
 
 
@@ -210,20 +203,20 @@ def roster(session_id: int):
     error = None
     if request.method == "POST" and EmptyForm().validate_on_submit():
         statuses = _posted_statuses(item)
-        try:
-            with writing(db.session):
-                services.save_roster(
-                    db.session,
-                    item,
-                    statuses,
-                    actor=current_user,
-                    reason=request.form.get("reason", ""),
-                )
-        except services.AttendanceError as problem:
-            error = str(problem)
-        else:
+        outcome = attempt(
+            lambda: services.save_roster(
+                db.session,
+                item,
+                statuses,
+                actor=current_user,
+                reason=request.form.get("reason", ""),
+            ),
+            flash_errors=False,  # shown above the roster, which keeps what was ticked
+        )
+        if outcome.ok:
             flash(_("Asistencia guardada (%(n)d personas).", n=len(statuses)), "success")
             return redirect(url_for(".roster", session_id=item.id))
+        error = outcome.error.message
     people = (
         registry.search(db.session, request.args.get("q", ""))[0] if request.args.get("q") else []
     )
@@ -260,12 +253,9 @@ def walk_in(session_id: int):
     participant_id = request.form.get("participant_id", "")
     if EmptyForm().validate_on_submit() and participant_id.isdigit():
         participant = load_participant(int(participant_id))
-        try:
-            with writing(db.session):
-                services.add_walk_in(db.session, item, participant, actor=current_user)
-        except services.AttendanceError as error:
-            flash(str(error), "error")
-        else:
+        if attempt(
+            lambda: services.add_walk_in(db.session, item, participant, actor=current_user)
+        ).ok:
             flash(_("%(name)s quedó presente.", name=participant.full_name), "success")
     return redirect(url_for(".roster", session_id=item.id))
 
@@ -276,12 +266,7 @@ def viewers(session_id: int):
     item = load_session(session_id)
     form = ViewersForm()
     if form.validate_on_submit():
-        try:
-            with writing(db.session):
-                services.set_unregistered_viewers(db.session, item, form.count.data)
-        except services.AttendanceError as error:
-            flash(str(error), "error")
-        else:
+        if attempt(lambda: services.set_unregistered_viewers(db.session, item, form.count.data)).ok:
             flash(_("Espectadores sin registro guardados."), "success")
     else:
         flash(_("Escriba un número de 0 a 1000."), "error")

@@ -69,6 +69,20 @@ def view_access(view: Callable) -> str | frozenset[str] | None:
     return getattr(view, ROLES_ATTR, None)
 
 
+def can_open(endpoint: str) -> bool:
+    """Whether the signed-in person may open `endpoint`, by its view's declared rule: templates
+    show a link exactly when its page would open (an endpoint this server lacks: never)."""
+    view = current_app.view_functions.get(endpoint)
+    access = view_access(view) if view is not None else None
+    if access == "public":
+        return True
+    return (
+        isinstance(access, frozenset)
+        and current_user.is_authenticated
+        and current_user.role in access
+    )
+
+
 def enforce_declared_access() -> None:
     """before_request hook: refuse any view that declares no access rule."""
     if request.endpoint is None or request.endpoint == "static":

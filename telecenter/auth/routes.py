@@ -19,9 +19,9 @@ from telecenter.auth import services
 from telecenter.auth.forms import SignInForm
 from telecenter.auth.permissions import is_safe_next, public, roles_required
 from telecenter.auth.roles import ALL_ROLES, roles_for_server
-from telecenter.database import writing
 from telecenter.extensions import db
 from telecenter.forms import EmptyForm
+from telecenter.views import attempt
 
 bp = Blueprint("auth", __name__)
 
@@ -39,29 +39,28 @@ def sign_in():
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
         return render_template("auth/sign_in.html", form=form), status
-    try:
-        # A failed attempt is a fact to keep (it counts towards the lock): committed too.
-        with writing(db.session, keep_on=(services.SignInLocked, services.InvalidCredentials)):
-            user = services.authenticate(
-                db.session,
-                username=form.username.data,
-                password=form.password.data,
-                address=request.remote_addr or "",
-                policy=services.ThrottlePolicy.from_config(current_app.config),
-                allowed_roles=roles_for_server(current_app.config["TELECENTER_ROLE"]),
-            )
-    except services.SignInLocked as locked:
+    # A failed attempt is a fact to keep (it counts towards the lock): committed too.
+    outcome = attempt(
+        lambda: services.authenticate(
+            db.session,
+            username=form.username.data,
+            password=form.password.data,
+            address=request.remote_addr or "",
+            policy=services.ThrottlePolicy.from_config(current_app.config),
+            allowed_roles=roles_for_server(current_app.config["TELECENTER_ROLE"]),
+        ),
+        flash_errors=False,
+        keep_on=(services.AuthError,),
+    )
+    if not outcome.ok:
+        refusal = outcome.error
         form.form_errors.append(
-            _(
-                "Demasiados intentos fallidos. Por seguridad, espere %(minutes)d minutos e "
-                "intente de nuevo.",
-                minutes=locked.minutes_left,
-            )
+            _("Usuario o contraseña incorrectos. Revise e intente de nuevo.")
+            if isinstance(refusal, services.InvalidCredentials)
+            else refusal.message
         )
-        return render_template("auth/sign_in.html", form=form), 429
-    except services.InvalidCredentials:
-        form.form_errors.append(_("Usuario o contraseña incorrectos. Revise e intente de nuevo."))
-        return render_template("auth/sign_in.html", form=form), 401
+        return render_template("auth/sign_in.html", form=form), refusal.status
+    user = outcome.value
     session.clear()  # a fresh session: nothing carried over from whoever used this PC before
     login_user(user)
     flash(_("Bienvenido, %(name)s.", name=user.display_name), "success")

@@ -31,7 +31,10 @@ class AuthError(DomainError):
 
 
 class InvalidCredentials(AuthError):
-    """Wrong username or password; deliberately does not say which."""
+    """Wrong username or password; deliberately does not say which (each sign-in page words
+    it for what it asks)."""
+
+    status = 401
 
 
 class SignInLocked(AuthError):
@@ -41,7 +44,13 @@ class SignInLocked(AuthError):
 
     def __init__(self, minutes_left: int):
         self.minutes_left = minutes_left
-        super().__init__()
+        super().__init__(
+            _(
+                "Demasiados intentos fallidos. Por seguridad, espere %(minutes)d minutos e "
+                "intente de nuevo.",
+                minutes=minutes_left,
+            )
+        )
 
 
 class AccountError(AuthError):
@@ -75,7 +84,11 @@ def _throttle_key(kind: str, value: str) -> str:
 def _check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
-            _("La contraseña debe tener al menos %(n)d caracteres.", n=MIN_PASSWORD_LENGTH)
+            {
+                "password": _(
+                    "La contraseña debe tener al menos %(n)d caracteres.", n=MIN_PASSWORD_LENGTH
+                )
+            }
         )
 
 
@@ -92,17 +105,21 @@ def create_user(
     username = normalise_username(username)
     if role not in allowed_roles:
         raise AccountError(
-            _(
-                "Rol desconocido: %(role)s. Elija uno de: %(roles)s.",
-                role=role,
-                roles=", ".join(allowed_roles),
-            )
+            {
+                "role": _(
+                    "Rol desconocido: %(role)s. Elija uno de: %(roles)s.",
+                    role=role,
+                    roles=", ".join(allowed_roles),
+                )
+            }
         )
     if not username or len(username) > 64:
-        raise AccountError(_("El nombre de usuario debe tener de 1 a 64 caracteres."))
+        raise AccountError({"username": _("El nombre de usuario debe tener de 1 a 64 caracteres.")})
     _check_password_strength(password)
     if session.scalar(sa.select(User.id).where(User.username == username)) is not None:
-        raise AccountError(_("El nombre de usuario %(name)s ya existe.", name=username))
+        raise AccountError(
+            {"username": _("El nombre de usuario %(name)s ya existe.", name=username)}
+        )
     user = User(
         username=username,
         display_name=display_name.strip() or username,
@@ -257,3 +274,9 @@ def set_active(session: Session, user: User, *, active: bool, acting: User) -> N
     user.active = active
     session.flush()
     log.info("account id=%s active=%s by id=%s", user.id, active, acting.id)
+
+
+def set_language(session: Session, user: User, code: str) -> None:
+    """The language the person's pages come in, on any PC they sign in at."""
+    user.language = code
+    session.flush()

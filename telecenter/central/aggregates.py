@@ -156,57 +156,72 @@ def _wfi_implicit(query: Query) -> bool | None:
     return only_women and only_members
 
 
+#: How a Plan answers: read its table, or known without reading.
+READ, CANNOT_ANSWER, ZERO = "read", "cannot answer", "zero"
+
+
 @dataclass(frozen=True)
 class Plan:
-    """How to read one measure for a query: which table and column, which reach scope (a
-    fixed one, or those of an axis), and which filters the scope already answers."""
+    """How to answer one measure for a query. READ: sum `column` of `table`, with a fixed reach
+    scope or those of an `axis`, leaving out the filters in `skip` that the scope already
+    answers. CANNOT_ANSWER: the facts cannot split or filter this measure so (null in the
+    answer). ZERO: the answer is zero everywhere (programme enrolments of men)."""
 
     name: str
-    table: str
-    column: str
-    scope: str | None
-    axis: str | None
-    skip: frozenset
+    how: str = READ
+    table: str = ""
+    column: str = ""
+    scope: str | None = None
+    axis: str | None = None
+    skip: frozenset = frozenset()
 
 
-EMPTY = "empty"  # the answer is known to be zero everywhere
-
-
-def _plan(query: Query, name: str):
-    """A Plan, None when the measure cannot answer this query, or EMPTY."""
+def _plan(query: Query, name: str) -> Plan:
     source = SOURCES[name]
     axis, answered = None, set()
     if source.scope:
         scoped = _scope_axis(query, source)
         if scoped is None:
-            return None
+            return Plan(name, CANNOT_ANSWER)
         axis, answered = scoped
     needed = query.dimensions - answered
     skip = {key for key in answered if key != axis}
     if name == "wfi_enrolments":
         implicit = _wfi_implicit(query)
         if implicit is None:
-            return None
+            return Plan(name, CANNOT_ANSWER)
         if implicit is False:
-            return EMPTY
+            return Plan(name, ZERO)
         needed -= {"sex", "wfi"}
         skip |= {"sex", "wfi"}
     if not needed <= source.dims:
-        return None
+        return Plan(name, CANNOT_ANSWER)
     return Plan(
-        name, source.table, source.column, None if axis else source.scope, axis, frozenset(skip)
+        name,
+        READ,
+        source.table,
+        source.column,
+        None if axis else source.scope,
+        axis,
+        frozenset(skip),
     )
 
 
-def _read(session: Session, query: Query, plans: list[Plan]) -> dict[str, dict]:
-    """One query for plans sharing a table (and axis): {measure: {group key: value}}."""
-    first = plans[0]
-    per_telecenter = "telecenter" in query.group_by or "telecenter" in query.filters
+def _table_for(query: Query, first: Plan) -> tuple[sa.Table, bool]:
+    """The narrowest table that answers: a rollup without telecenters, else per telecenter
+    the totals (no split left to read) or the facts; and whether it is per telecenter."""
+    if "telecenter" not in query.group_by and "telecenter" not in query.filters:
+        return ROLLUP_TABLES[first.table], False
     split = query.dimensions - ({first.axis} if first.axis else set()) - first.skip
-    if per_telecenter:
-        table = (TOTAL_TABLES if not split else FACT_TABLES)[first.table]
-    else:
-        table = ROLLUP_TABLES[first.table]
+    return (FACT_TABLES if split else TOTAL_TABLES)[first.table], True
+
+
+def _where(
+    query: Query, plans: list[Plan], table: sa.Table, per_telecenter: bool
+) -> tuple[dict, list, list]:
+    """(columns by dimension name, the conditions, the scope column when several fixed reach
+    scopes share the read)."""
+    first = plans[0]
     columns = {"region": Telecenter.region, "telecenter": Telecenter.code} if per_telecenter else {}
     columns |= {column.name: column for column in table.c}
     conditions = [table.c.month >= query.first, table.c.month <= query.last]
@@ -218,9 +233,14 @@ def _read(session: Session, query: Query, plans: list[Plan]) -> dict[str, dict]:
     elif first.table == "reach":
         conditions.append(table.c.scope.in_([plan.scope for plan in plans]))
         extra = [table.c.scope]
-    for key, value in query.filters.items():
-        if key not in first.skip:
-            conditions.append(columns[key] == value)
+    conditions += [columns[k] == v for k, v in query.filters.items() if k not in first.skip]
+    return columns, conditions, extra
+
+
+def _read(session: Session, query: Query, plans: list[Plan]) -> dict[str, dict]:
+    """One query for plans sharing a table (and axis): {measure: {group key: value}}."""
+    table, per_telecenter = _table_for(query, plans[0])
+    columns, conditions, extra = _where(query, plans, table, per_telecenter)
     keys = [columns[g] for g in query.group_by]
     sums = list(dict.fromkeys(plan.column for plan in plans))
     source = (
@@ -233,12 +253,18 @@ def _read(session: Session, query: Query, plans: list[Plan]) -> dict[str, dict]:
     )
     if keys or extra:
         statement = statement.group_by(*keys, *extra)
+    return _by_measure(
+        session.execute(statement), plans, width=len(keys), sums=sums, scoped=bool(extra)
+    )
+
+
+def _by_measure(rows, plans: list[Plan], *, width: int, sums: list[str], scoped: bool) -> dict:
+    """Rows (group key, [scope], sums...) into {measure: {group key: value}}."""
     result: dict[str, dict] = {plan.name: {} for plan in plans}
-    width = len(keys)
-    for row in session.execute(statement):
-        key, values = tuple(row[:width]), dict(zip(sums, row[width + len(extra) :], strict=True))
+    for row in rows:
+        key, values = tuple(row[:width]), dict(zip(sums, row[width + int(scoped) :], strict=True))
         for plan in plans:
-            if extra and row[width] != plan.scope:
+            if scoped and row[width] != plan.scope:
                 continue
             result[plan.name][key] = values[plan.column]
     return result
@@ -250,10 +276,10 @@ def measure_values(session: Session, query: Query) -> dict[str, dict | None]:
     groups: dict[tuple, list[Plan]] = {}
     for name in MEASURES:
         plan = _plan(query, name)
-        if plan is None or plan == EMPTY:
-            values[name] = None if plan is None else {}
-            continue
-        groups.setdefault((plan.table, plan.axis, plan.skip), []).append(plan)
+        if plan.how == READ:
+            groups.setdefault((plan.table, plan.axis, plan.skip), []).append(plan)
+        else:
+            values[name] = None if plan.how == CANNOT_ANSWER else {}
     for plans in groups.values():
         values.update(_read(session, query, plans))
     return values

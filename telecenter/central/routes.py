@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,9 +11,9 @@ from telecenter import reports
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import CENTRAL_ADMIN, CENTRAL_ROLES
 from telecenter.central import aggregates, charts, dashboard, exports, targets
-from telecenter.database import writing
 from telecenter.extensions import db
 from telecenter.forms import EmptyForm
+from telecenter.views import attempt, csv_download, file_download
 
 bp = Blueprint("central", __name__, url_prefix="/central")
 central_users = roles_required(*CENTRAL_ROLES)
@@ -95,15 +95,11 @@ def download(by: str, fmt: str):
     )
     name = f"participacion-{by}-{query.first}-{query.last}"
     if fmt == "csv":
-        return Response(
-            exports.participation_csv(answer),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f"attachment; filename={name}.csv"},
-        )
-    return Response(
+        return csv_download(exports.participation_csv(answer), f"{name}.csv")
+    return file_download(
         exports.participation_xlsx(answer, title=by),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f"attachment; filename={name}.xlsx"},
+        f"{name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
 
@@ -116,28 +112,22 @@ def telecenters():
 @bp.route("/targets", methods=["POST"])
 @roles_required(CENTRAL_ADMIN)
 def add_target():
-    if EmptyForm().validate_on_submit():
-        try:
-            with writing(db.session):
-                value = int(request.form.get("value", "0") or 0)
-                filters = {k: request.form.get(k) for k in ("sex", "region", "category")}
-                targets.save(
-                    db.session,
-                    name=request.form.get("name", ""),
-                    measure=request.form.get("measure", ""),
-                    value=value,
-                    filters=filters,
-                    last_month=dashboard.default_range()[1],
-                )
-        except (ValueError, targets.TargetError) as problem:
-            flash(
-                str(problem)
-                if isinstance(problem, targets.TargetError)
-                else _("La meta debe ser un número de 1 a 10 000 000."),
-                "error",
-            )
-        else:
-            flash(_("Meta guardada."), "success")
+    value = (request.form.get("value", "") or "0").strip()
+    if not EmptyForm().validate_on_submit():
+        pass
+    elif not value.isdigit():
+        flash(_("La meta debe ser un número de 1 a 10 000 000."), "error")
+    elif attempt(
+        lambda: targets.save(
+            db.session,
+            name=request.form.get("name", ""),
+            measure=request.form.get("measure", ""),
+            value=int(value),
+            filters={k: request.form.get(k) for k in ("sex", "region", "category")},
+            last_month=dashboard.default_range()[1],
+        )
+    ).ok:
+        flash(_("Meta guardada."), "success")
     return redirect(url_for(".index"))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,14 +19,13 @@ from telecenter.courses.forms import (
     option_fields,
 )
 from telecenter.courses.models import Course, Lesson, MediaFile, Module, Question
-from telecenter.database import writing
 from telecenter.extensions import db
-from telecenter.form_errors import attach_errors, handle_form
 from telecenter.forms import EmptyForm
 from telecenter.participants import services as registry
 from telecenter.participants.choices import AGE_BANDS
 from telecenter.participants.lookup import load_participant
 from telecenter.uploads import accepts_upload
+from telecenter.views import attempt, failed_status, file_download, handle_form
 
 bp = Blueprint("course_authoring", __name__, url_prefix="/courses/manage")
 staff_only = roles_required(*STAFF)
@@ -44,10 +43,6 @@ def _part(model, part_id: int, course: Course):
     return item
 
 
-def _status(form) -> int:
-    return 400 if form.is_submitted() else 200
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @staff_only
 def new_course():
@@ -55,7 +50,6 @@ def new_course():
     return handle_form(
         form,
         lambda: authoring.save_course(db.session, form.fields()),
-        errors=(authoring.AuthoringError,),
         template="courses/manage/course_form.html",
         course=None,
         success=lambda course: (
@@ -73,7 +67,6 @@ def edit_course(course_id: int):
     return handle_form(
         form,
         lambda: authoring.save_course(db.session, form.fields(), course=course),
-        errors=(authoring.AuthoringError,),
         template="courses/manage/course_form.html",
         course=course,
         module_form=ModuleForm(formdata=None),
@@ -91,9 +84,8 @@ def add_module(course_id: int):
     course = _course(course_id)
     form = ModuleForm()
     if form.validate_on_submit():
-        with writing(db.session):
-            authoring.add_module(db.session, course, form.title.data)
-        flash(_("Módulo agregado."), "success")
+        if attempt(lambda: authoring.add_module(db.session, course, form.title.data)).ok:
+            flash(_("Módulo agregado."), "success")
     else:
         flash(_("Escriba el nombre del módulo."), "error")
     return redirect(url_for(".edit_course", course_id=course.id))
@@ -105,11 +97,14 @@ def move(course_id: int, kind: str, part_id: int, direction: str):
     course = _course(course_id)
     if kind not in ("modules", "lessons") or direction not in ("up", "down"):
         abort(404)
+
+    def move_part():  # positions read under the write lock, so two moves cannot interleave
+        part = _part(Module if kind == "modules" else Lesson, part_id, course)
+        siblings = course.modules if kind == "modules" else part.module.lessons
+        authoring.move(siblings, part, -1 if direction == "up" else 1)
+
     if EmptyForm().validate_on_submit():
-        with writing(db.session):
-            item = _part(Module if kind == "modules" else Lesson, part_id, course)
-            siblings = course.modules if kind == "modules" else item.module.lessons
-            authoring.move(siblings, item, -1 if direction == "up" else 1)
+        attempt(move_part)
     return redirect(url_for(".edit_course", course_id=course.id))
 
 
@@ -140,25 +135,25 @@ def lesson_form(course_id: int, module_id: int | None = None, lesson_id: int | N
     module = lesson.module if lesson else _part(Module, module_id, course)
     form = LessonForm(obj=lesson)
     if not form.validate_on_submit():
-        return _lesson_page(course, module, lesson, form, status=_status(form))
+        return _lesson_page(course, module, lesson, form, status=failed_status(form))
     if request.form.get("action") == "preview":
         preview = content.render(form.body_markdown.data, course_id=course.id)
         return _lesson_page(course, module, lesson, form, preview=preview)
-    try:
-        with writing(db.session):
-            lesson = authoring.save_lesson(
-                db.session,
-                module,
-                title=form.title.data,
-                body_markdown=form.body_markdown.data,
-                required=form.required.data,
-                lesson=lesson,
-            )
-    except authoring.AuthoringError as error:
-        attach_errors(form, error.errors)
+    outcome = attempt(
+        lambda: authoring.save_lesson(
+            db.session,
+            module,
+            title=form.title.data,
+            body_markdown=form.body_markdown.data,
+            required=form.required.data,
+            lesson=lesson,
+        ),
+        form=form,
+    )
+    if not outcome.ok:
         return _lesson_page(course, module, lesson, form, status=400)
     flash(_("Lección guardada."), "success")
-    return redirect(url_for(".lesson_form", course_id=course.id, lesson_id=lesson.id))
+    return redirect(url_for(".lesson_form", course_id=course.id, lesson_id=outcome.value.id))
 
 
 @bp.route("/<int:course_id>/lessons/<int:lesson_id>/questions", methods=["GET", "POST"])
@@ -169,17 +164,14 @@ def questions(course_id: int, lesson_id: int | None = None):
     lesson = _part(Lesson, lesson_id, course) if lesson_id else None
     form = QuestionForm()
     if form.validate_on_submit():
-        item = {
+        question = {
             "prompt": form.prompt.data,
             "kind": form.kind.data,
             "options": option_fields(request.form),
         }
-        try:
-            with writing(db.session):
-                authoring.save_question(db.session, course, lesson, item)
-        except authoring.AuthoringError as error:
-            attach_errors(form, error.errors)
-        else:
+        if attempt(
+            lambda: authoring.save_question(db.session, course, lesson, question), form=form
+        ).ok:
             flash(_("Pregunta agregada."), "success")
             return redirect(request.path)
     existing = lesson.questions if lesson else course.final_questions
@@ -191,7 +183,7 @@ def questions(course_id: int, lesson_id: int | None = None):
         questions=existing,
         action_form=EmptyForm(),
         option_count=range(4),
-    ), _status(form)
+    ), failed_status(form)
 
 
 @bp.route("/<int:course_id>/questions/<int:question_id>/delete", methods=["POST"])
@@ -204,9 +196,7 @@ def delete_question(course_id: int, question_id: int):
         if question.lesson_id
         else url_for(".questions", course_id=course.id)
     )
-    if EmptyForm().validate_on_submit():
-        with writing(db.session):
-            db.session.delete(question)
+    if EmptyForm().validate_on_submit() and attempt(lambda: db.session.delete(question)).ok:
         flash(_("Pregunta borrada."), "success")
     return redirect(back)
 
@@ -219,13 +209,15 @@ def course_media(course_id: int):
     form = MediaForm()
     if form.validate_on_submit():
         upload = form.file.data
-        try:
-            staged = media.stage(upload.stream, upload.filename or "")  # slow: no lock held
-            with writing(db.session):
-                stored = media.place(db.session, course, staged)
-        except media.MediaError as error:
-            form.file.errors = [str(error)]
-        else:
+        # Copying and checking the file is slow: done before the write lock is taken.
+        staged = attempt(
+            lambda: media.stage(upload.stream, upload.filename or ""), form=form, write=False
+        )
+        placed = staged.ok and attempt(
+            lambda: media.place(db.session, course, staged.value), form=form
+        )
+        if placed and placed.ok:
+            stored = placed.value
             flash(
                 _(
                     "Archivo guardado. Úselo en una lección así: %(code)s",
@@ -236,7 +228,7 @@ def course_media(course_id: int):
             return redirect(url_for(".course_media", course_id=course.id))
     return render_template(
         "courses/manage/media.html", course=course, form=form, media_files=_media_of(course)
-    ), _status(form)
+    ), failed_status(form)
 
 
 @bp.route("/<int:course_id>/export")
@@ -245,11 +237,7 @@ def export_pack(course_id: int):
     course = _course(course_id)
     data = packs.export_pack(db.session, course)
     filename = f"{course.slug}-v{course.version}.zip"
-    return Response(
-        data,
-        mimetype="application/zip",
-        headers={"Content-Disposition": f"attachment; filename={filename}"},
-    )
+    return file_download(data, filename, "application/zip")
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -259,11 +247,15 @@ def import_pack():
     form = PackForm()
     problems = []
     if form.validate_on_submit():
-        try:
-            course = packs.import_pack(db.session, form.file.data.stream)
-        except packs.PackError as error:
-            problems = error.problems
-        else:
+        # import_pack checks the pack without the lock, then takes it to write the course.
+        outcome = attempt(
+            lambda: packs.import_pack(db.session, form.file.data.stream),
+            write=False,
+            flash_errors=False,
+        )
+        problems = getattr(outcome.error, "problems", [])
+        if outcome.ok:
+            course = outcome.value
             flash(
                 _(
                     "Curso «%(title)s» importado (versión %(v)d).",
@@ -286,13 +278,9 @@ def enrol_group(course_id: int):
     people, _total = registry.search(db.session, text)
     if request.method == "POST" and EmptyForm().validate_on_submit():
         ids = [int(v) for v in request.form.getlist("participant") if v.isdigit()]
-        try:
-            with writing(db.session):
-                added = learning.enrol_group(db.session, course, ids, actor=current_user)
-        except learning.LearningError as error:
-            flash(str(error), "error")
-        else:
-            flash(_("%(n)d personas inscritas.", n=added), "success")
+        outcome = attempt(lambda: learning.enrol_group(db.session, course, ids, actor=current_user))
+        if outcome.ok:
+            flash(_("%(n)d personas inscritas.", n=outcome.value), "success")
             return redirect(url_for(".report", course_id=course.id))
     return render_template(
         "courses/manage/enrol_group.html", course=course, people=people, q=text, form=EmptyForm()

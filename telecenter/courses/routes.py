@@ -20,9 +20,9 @@ from telecenter.auth.roles import RESIDENT, SITE_ROLES, STAFF
 from telecenter.courses import content, learning, media
 from telecenter.courses.forms import CATEGORY_LABELS
 from telecenter.courses.models import Course, Enrolment, Lesson, MediaFile
-from telecenter.database import writing
 from telecenter.extensions import db
 from telecenter.forms import EmptyForm
+from telecenter.views import Outcome, attempt
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 site_users = roles_required(*SITE_ROLES)
@@ -94,12 +94,8 @@ def course(course_id: int):
 def enrol(course_id: int):
     course = load_course(course_id)
     if EmptyForm().validate_on_submit():
-        try:
-            with writing(db.session):
-                learning.enrol(db.session, course, my_participant(), actor=current_user)
-        except learning.LearningError as error:
-            flash(str(error), "error")
-        else:
+        participant = my_participant()
+        if attempt(lambda: learning.enrol(db.session, course, participant, actor=current_user)).ok:
             flash(_("¡Listo! Ya está inscrito. Empiece por la primera lección."), "success")
     return redirect(url_for(".course", course_id=course.id))
 
@@ -116,8 +112,7 @@ def lesson(course_id: int, lesson_id: int):
     page = _render_lesson(course, lesson, enrolment)
     if enrolment is not None and learning.needs_touch(enrolment, lesson):
         # Written after rendering: the commit expires what the page would otherwise reload.
-        with writing(db.session):
-            learning.open_lesson(db.session, enrolment, lesson)
+        attempt(lambda: learning.open_lesson(db.session, enrolment, lesson))
     return page
 
 
@@ -147,14 +142,11 @@ def finish_lesson(course_id: int, lesson_id: int):
     course = load_course(course_id)
     lesson = load_lesson(course, lesson_id)
     enrolment = my_enrolment(course) or abort(403)
-    if EmptyForm().validate_on_submit():
-        try:
-            with writing(db.session):
-                learning.finish_reading(db.session, enrolment, lesson)
-        except learning.LearningError as error:
-            flash(str(error), "error")
-        else:
-            flash(_("¡Muy bien! Terminó la lección."), "success")
+    if (
+        EmptyForm().validate_on_submit()
+        and attempt(lambda: learning.finish_reading(db.session, enrolment, lesson)).ok
+    ):
+        flash(_("¡Muy bien! Terminó la lección."), "success")
     following = learning.next_lesson(db.session, enrolment)
     target = (
         url_for(".lesson", course_id=course.id, lesson_id=following.id)
@@ -183,12 +175,15 @@ def lesson_quiz(course_id: int, lesson_id: int):
     course = load_course(course_id)
     lesson = load_lesson(course, lesson_id)
     enrolment = my_enrolment(course) or abort(403)
-    try:
-        with writing(db.session, keep_loaded=True):
-            result = learning.submit_quiz(db.session, enrolment, lesson, submitted_answers())
-    except learning.LearningError as error:
-        return _render_lesson(course, lesson, enrolment, error=str(error), status=400)
-    return _render_lesson(course, lesson, enrolment, result=result)
+    answers = submitted_answers()
+    outcome = attempt(
+        lambda: learning.submit_quiz(db.session, enrolment, lesson, answers),
+        flash_errors=False,  # shown beside the quiz
+        keep_loaded=True,
+    )
+    if not outcome.ok:
+        return _render_lesson(course, lesson, enrolment, error=outcome.error.message, status=400)
+    return _render_lesson(course, lesson, enrolment, result=outcome.value)
 
 
 @bp.route("/<int:course_id>/final-quiz", methods=["GET", "POST"])
@@ -196,21 +191,22 @@ def lesson_quiz(course_id: int, lesson_id: int):
 def final_quiz(course_id: int):
     course = load_course(course_id)
     enrolment = my_enrolment(course) or abort(403)
-    result, error, status = None, None, 200
+    outcome = Outcome()
     if request.method == "POST":
-        try:
-            with writing(db.session, keep_loaded=True):
-                result = learning.submit_quiz(db.session, enrolment, None, submitted_answers())
-        except learning.LearningError as problem:
-            error, status = str(problem), 400
+        answers = submitted_answers()
+        outcome = attempt(
+            lambda: learning.submit_quiz(db.session, enrolment, None, answers),
+            flash_errors=False,  # shown beside the quiz
+            keep_loaded=True,
+        )
     return render_template(
         "courses/final_quiz.html",
         course=course,
         enrolment=enrolment,
-        result=result,
-        quiz_error=error,
+        result=outcome.value,
+        quiz_error=outcome.error and outcome.error.message,
         progress=learning.progress(db.session, enrolment),
-    ), status
+    ), (200 if outcome.ok else 400)
 
 
 @bp.route("/<int:course_id>/certificate")

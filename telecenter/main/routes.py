@@ -18,13 +18,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from telecenter.auth import services as auth_services
 from telecenter.auth.permissions import is_safe_next, public, roles_required
 from telecenter.auth.roles import ALL_ROLES, CENTRAL_ROLES, RESIDENT
 from telecenter.courses.home import resident_dashboard
-from telecenter.database import writing
 from telecenter.extensions import db
 from telecenter.i18n import LANGUAGE_COOKIE, is_supported
 from telecenter.participants import programme
+from telecenter.views import attempt
 
 bp = Blueprint("main", __name__)
 log = logging.getLogger(__name__)
@@ -62,8 +63,7 @@ def set_language():
         flash(_("Ese idioma no está disponible."), "error")
         return redirect(target, 303)
     if current_user.is_authenticated:
-        with writing(db.session):
-            current_user.language = code
+        attempt(lambda: auth_services.set_language(db.session, current_user, code))
     response = redirect(target, 303)
     response.set_cookie(LANGUAGE_COOKIE, code, max_age=ONE_YEAR, samesite="Lax", httponly=True)
     return response

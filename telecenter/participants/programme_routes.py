@@ -8,15 +8,14 @@ from flask_login import current_user
 
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import STAFF
-from telecenter.database import writing
 from telecenter.extensions import db
-from telecenter.form_errors import attach_errors, handle_form
 from telecenter.forms import EmptyForm
 from telecenter.lima_time import today_in_lima
 from telecenter.participants import programme, services
 from telecenter.participants import survey_choices as sc
 from telecenter.participants.forms import EnrolForm, SurveyForm
 from telecenter.participants.lookup import load_participant
+from telecenter.views import attempt, handle_form
 
 bp = Blueprint("programme", __name__, url_prefix="/programme")
 staff_only = roles_required(*STAFF)
@@ -50,7 +49,6 @@ def enrol(participant_id: int):
             actor=current_user,
             today=today_in_lima(),
         ),
-        errors=(services.RegistryError,),
         template="programme/enrol.html",
         p=participant,
         success=lambda _enrolment: (
@@ -64,9 +62,12 @@ def enrol(participant_id: int):
 @staff_only
 def fi_consent(participant_id: int):
     participant = load_participant(participant_id)
-    if EmptyForm().validate_on_submit():
-        with writing(db.session):
-            services.record_fi_consent(db.session, participant, actor=current_user)
+    if (
+        EmptyForm().validate_on_submit()
+        and attempt(
+            lambda: services.record_fi_consent(db.session, participant, actor=current_user)
+        ).ok
+    ):
         flash(_("Consentimiento para datos financieros registrado."), "success")
     return redirect(url_for("participants.detail", participant_id=participant.id))
 
@@ -76,29 +77,24 @@ def fi_consent(participant_id: int):
 def surveys(participant_id: int):
     participant = load_participant(participant_id)
     form = SurveyForm()
-    if form.validate_on_submit():
-        try:
-            with writing(db.session):
-                survey = programme.record_survey(
-                    db.session,
-                    participant,
-                    form.answers(),
-                    taken_on=form.taken_on.data,
-                    actor=current_user,
-                    today=today_in_lima(),
-                )
-        except services.RegistryError as error:
-            attach_errors(form, error.errors)
-        else:
-            flash(_("Encuesta guardada (%(kind)s).", kind=sc.SURVEY_KINDS[survey.kind]), "success")
-            return redirect(url_for(".surveys", participant_id=participant.id))
     baseline, latest = programme.comparison(participant)
-    status = 400 if form.is_submitted() else 200
-    return render_template(
-        "programme/surveys.html",
-        form=form,
+    return handle_form(
+        form,
+        lambda: programme.record_survey(
+            db.session,
+            participant,
+            form.answers(),
+            taken_on=form.taken_on.data,
+            actor=current_user,
+            today=today_in_lima(),
+        ),
+        success=lambda survey: (
+            _("Encuesta guardada (%(kind)s).", kind=sc.SURVEY_KINDS[survey.kind]),
+            url_for(".surveys", participant_id=participant.id),
+        ),
+        template="programme/surveys.html",
         p=participant,
         baseline=baseline,
         latest=latest,
         consent_form=EmptyForm(),
-    ), status
+    )

@@ -18,9 +18,9 @@ from flask_login import current_user, login_user
 from telecenter.auth import services as auth_services
 from telecenter.auth.forms import SignInForm
 from telecenter.auth.permissions import public
-from telecenter.database import writing
 from telecenter.extensions import db
 from telecenter.participants.resident_accounts import authenticate_resident
+from telecenter.views import attempt
 
 bp = Blueprint("resident_auth", __name__)
 
@@ -43,31 +43,27 @@ def sign_in():
     pin = request.form.get("pin", "").strip()[:8]
     if not identifier or not pin:
         return _again(_("Escriba su DNI o código, y su PIN."), 400)
-    try:
-        # A failed attempt is a fact to keep (it counts towards the lock): committed too.
-        with writing(
-            db.session, keep_on=(auth_services.SignInLocked, auth_services.InvalidCredentials)
-        ):
-            user = authenticate_resident(
-                db.session,
-                identifier=identifier,
-                pin=pin,
-                address=request.remote_addr or "",
-                policy=auth_services.ThrottlePolicy.from_config(current_app.config),
+    # A failed attempt is a fact to keep (it counts towards the lock): committed too.
+    outcome = attempt(
+        lambda: authenticate_resident(
+            db.session,
+            identifier=identifier,
+            pin=pin,
+            address=request.remote_addr or "",
+            policy=auth_services.ThrottlePolicy.from_config(current_app.config),
+        ),
+        flash_errors=False,
+        keep_on=(auth_services.AuthError,),
+    )
+    if not outcome.ok:
+        refusal = outcome.error
+        if isinstance(refusal, auth_services.InvalidCredentials):
+            return _again(
+                _("El documento, el código o el PIN no son correctos. Revise e intente de nuevo."),
+                refusal.status,
             )
-    except auth_services.SignInLocked as locked:
-        return _again(
-            _(
-                "Demasiados intentos fallidos. Por seguridad, espere %(minutes)d "
-                "minutos e intente de nuevo.",
-                minutes=locked.minutes_left,
-            ),
-            429,
-        )
-    except auth_services.InvalidCredentials:
-        return _again(
-            _("El documento, el código o el PIN no son correctos. Revise e intente de nuevo."), 401
-        )
+        return _again(refusal.message, refusal.status)
+    user = outcome.value
     session.clear()
     login_user(user)
     flash(_("Bienvenida, bienvenido, %(name)s.", name=user.display_name), "success")

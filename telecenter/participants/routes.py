@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -18,9 +17,7 @@ from flask_login import current_user
 
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN, STAFF
-from telecenter.database import writing
 from telecenter.extensions import db
-from telecenter.form_errors import attach_errors
 from telecenter.lima_time import today_in_lima
 from telecenter.participants import (
     choices,
@@ -42,6 +39,7 @@ from telecenter.participants.forms import (
 from telecenter.participants.lookup import load_participant
 from telecenter.participants.models import Participant
 from telecenter.uploads import accepts_upload
+from telecenter.views import attempt, csv_download, failed_status, handle_form
 
 bp = Blueprint("participants", __name__, url_prefix="/participants")
 CONSENT_KINDS = {"registration": _l("Registro"), "financial_inclusion": _l("Datos financieros")}
@@ -88,34 +86,33 @@ def index():
 
 def _register(form, template: str, *, complete: bool):
     duplicates = []
+
+    def register():
+        participant = services.register(
+            db.session,
+            form.person_data(),
+            form.consent_data(),
+            actor=current_user,
+            today=today_in_lima(),
+            complete=complete,
+            confirm_not_duplicate=form.confirm_not_duplicate.data,
+        )
+        if form.pin.data:
+            resident_accounts.set_pin(db.session, participant, form.pin.data, actor=current_user)
+        return participant
+
     if form.validate_on_submit():
-        try:
-            with writing(db.session):
-                participant = services.register(
-                    db.session,
-                    form.person_data(),
-                    form.consent_data(),
-                    actor=current_user,
-                    today=today_in_lima(),
-                    complete=complete,
-                    confirm_not_duplicate=form.confirm_not_duplicate.data,
-                )
-                if form.pin.data:
-                    resident_accounts.set_pin(
-                        db.session, participant, form.pin.data, actor=current_user
-                    )
-        except services.RegistryError as error:
-            attach_errors(form, error.errors)
-        except services.LikelyDuplicate as duplicate:
-            duplicates = duplicate.matches
-        else:
+        outcome = attempt(register, form=form)
+        if outcome.ok:
+            participant = outcome.value
             flash(
                 _("Participante registrado. Su código es %(code)s.", code=participant.code),
                 "success",
             )
             return redirect(url_for(".detail", participant_id=participant.id))
-    status = 400 if form.is_submitted() else 200
-    return render_template(template, form=form, duplicates=duplicates), status
+        if isinstance(outcome.error, services.LikelyDuplicate):
+            duplicates = outcome.error.matches
+    return render_template(template, form=form, duplicates=duplicates), failed_status(form)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -142,23 +139,18 @@ def detail(participant_id: int):
 def edit(participant_id: int):
     participant = load_participant(participant_id)
     form = ParticipantForm(obj=participant)
-    if form.validate_on_submit():
-        try:
-            with writing(db.session):
-                changed = services.update(
-                    db.session,
-                    participant,
-                    form.person_data(),
-                    actor=current_user,
-                    today=today_in_lima(),
-                )
-        except services.RegistryError as error:
-            attach_errors(form, error.errors)
-        else:
-            flash(_("Datos corregidos.") if changed else _("No hubo cambios."), "success")
-            return redirect(url_for(".detail", participant_id=participant.id))
-    status = 400 if form.is_submitted() else 200
-    return render_template("participants/edit.html", form=form, p=participant), status
+    return handle_form(
+        form,
+        lambda: services.update(
+            db.session, participant, form.person_data(), actor=current_user, today=today_in_lima()
+        ),
+        success=lambda changed: (
+            _("Datos corregidos.") if changed else _("No hubo cambios."),
+            url_for(".detail", participant_id=participant.id),
+        ),
+        template="participants/edit.html",
+        p=participant,
+    )
 
 
 @bp.route("/<int:participant_id>/pin", methods=["POST"])
@@ -166,18 +158,14 @@ def edit(participant_id: int):
 def set_pin(participant_id: int):
     participant = load_participant(participant_id)
     form = PinForm()
-    if form.validate_on_submit():
-        try:
-            with writing(db.session):
-                resident_accounts.set_pin(
-                    db.session, participant, form.pin.data, actor=current_user
-                )
-        except services.RegistryError as error:
-            flash(error.errors["pin"], "error")
-        else:
-            flash(_("PIN guardado. Ya puede ingresar con su documento o código."), "success")
-    else:
+    if not form.validate_on_submit():
         flash(_("El PIN tiene 4 números."), "error")
+    elif attempt(
+        lambda: resident_accounts.set_pin(
+            db.session, participant, form.pin.data, actor=current_user
+        )
+    ).ok:
+        flash(_("PIN guardado. Ya puede ingresar con su documento o código."), "success")
     return redirect(url_for(".detail", participant_id=participant.id))
 
 
@@ -192,8 +180,7 @@ def card(participant_id: int):
 def personal_data(participant_id: int):
     """Access right: everything stored about the person, to show or print for them."""
     participant = load_participant(participant_id)
-    with writing(db.session):
-        rights.record_access(db.session, participant, actor=current_user)
+    attempt(lambda: rights.record_access(db.session, participant, actor=current_user))
     return render_template("participants/personal_data.html", p=participant)
 
 
@@ -202,16 +189,16 @@ def personal_data(participant_id: int):
 def erase(participant_id: int):
     participant = load_participant(participant_id)
     form = EraseForm()
-    if form.validate_on_submit():
-        with writing(db.session):
-            rights.erase(db.session, participant, actor=current_user, reason=form.reason.data)
-        flash(
+    return handle_form(
+        form,
+        lambda: rights.erase(db.session, participant, actor=current_user, reason=form.reason.data),
+        success=lambda _result: (
             _("Los datos personales fueron borrados. Los números ya reportados no cambian."),
-            "success",
-        )
-        return redirect(url_for(".index"))
-    status = 400 if form.is_submitted() else 200
-    return render_template("participants/erase.html", form=form, p=participant), status
+            url_for(".index"),
+        ),
+        template="participants/erase.html",
+        p=participant,
+    )
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -221,17 +208,17 @@ def import_csv():
     form = ImportForm()
     report = None
     if form.validate_on_submit():
-        try:
-            with writing(db.session):
-                report = csv_io.import_csv(
-                    db.session, form.file.data.read(), actor=current_user, today=today_in_lima()
-                )
-        except csv_io.ImportRejected as rejected:
-            report = rejected.report
-        else:
-            flash(_("Se importaron %(n)d participantes.", n=report.imported), "success")
+        outcome = attempt(
+            lambda: csv_io.import_csv(
+                db.session, form.file.data.read(), actor=current_user, today=today_in_lima()
+            ),
+            flash_errors=False,
+        )
+        if outcome.ok:
+            flash(_("Se importaron %(n)d participantes.", n=outcome.value.imported), "success")
             return redirect(url_for(".index"))
-    status = 400 if form.is_submitted() else 200
+        report = getattr(outcome.error, "report", None)
+    status = failed_status(form)
     return render_template(
         "participants/import.html",
         form=form,
@@ -245,11 +232,7 @@ def import_csv():
 @staff_only
 def import_template():
     header = ",".join(csv_io.COLUMNS) + "\r\n"
-    return Response(
-        "\ufeff" + header,
-        mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=plantilla-participantes.csv"},
-    )
+    return csv_download(header, "plantilla-participantes.csv")
 
 
 @bp.route("/export.csv")
@@ -258,11 +241,7 @@ def export_csv():
     participants = db.session.scalars(
         db.select(Participant).where(Participant.erased_at.is_(None)).order_by(Participant.id)
     ).all()
-    with writing(db.session):  # the export is logged: who took everyone's data, when
-        body = csv_io.export_csv(db.session, participants, actor=current_user)
+    # The export is logged: who took everyone's data, when.
+    body = attempt(lambda: csv_io.export_csv(db.session, participants, actor=current_user)).value
     filename = f"participantes-{current_app.config['TELECENTER_CODE']}-{today_in_lima()}.csv"
-    return Response(
-        "\ufeff" + body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename={filename}"},
-    )
+    return csv_download(body, filename)

@@ -7,7 +7,6 @@ reason for the admin, and is tried again when its data changes or when the admin
 
 from __future__ import annotations
 
-import fcntl
 import gzip
 import json
 import logging
@@ -23,7 +22,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from telecenter import reports
+from telecenter import file_lock, reports
 from telecenter.database import utcnow, writing
 from telecenter.sync.models import OutboxMonth
 
@@ -54,18 +53,8 @@ class SendResult:
 @contextmanager
 def sending_lock(instance_path: str) -> Iterator[bool]:
     """Only one sender at a time per site (scheduler, `telecenter sync`, "Sincronizar ahora")."""
-    handle = open(Path(instance_path) / LOCK_FILE, "a+")  # noqa: SIM115 - closed below
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        yield False
-        return
-    try:
-        yield True
-    finally:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-        handle.close()
+    with file_lock.exclusive(Path(instance_path) / LOCK_FILE) as taken:
+        yield taken
 
 
 def backoff(attempts: int) -> timedelta:

@@ -13,9 +13,9 @@ from telecenter.auth.forms import AccountForm, PasswordResetForm
 from telecenter.auth.models import User
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN, CENTRAL_ADMIN, ROLE_LABELS, roles_for_server
-from telecenter.database import writing
 from telecenter.extensions import db
 from telecenter.forms import EmptyForm
+from telecenter.views import attempt
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin/accounts")
 
@@ -54,18 +54,18 @@ def index():
     form = _account_form()
     if not form.validate_on_submit():
         return _render_list(form, 400 if form.is_submitted() else 200)
-    try:
-        with writing(db.session):
-            services.create_user(
-                db.session,
-                username=form.username.data,
-                password=form.password.data,
-                display_name=form.display_name.data,
-                role=form.role.data,
-                allowed_roles=roles_for_server(current_app.config["TELECENTER_ROLE"]),
-            )
-    except services.AccountError as error:
-        form.username.errors.append(str(error))
+    outcome = attempt(
+        lambda: services.create_user(
+            db.session,
+            username=form.username.data,
+            password=form.password.data,
+            display_name=form.display_name.data,
+            role=form.role.data,
+            allowed_roles=roles_for_server(current_app.config["TELECENTER_ROLE"]),
+        ),
+        form=form,
+    )
+    if not outcome.ok:
         return _render_list(form, 400)
     flash(_("Cuenta creada."), "success")
     return redirect(url_for(".index"))
@@ -75,13 +75,14 @@ def index():
 @account_admins
 def toggle_active(user_id: int):
     user = _load_account(user_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            with writing(db.session):
-                services.set_active(db.session, user, active=not user.active, acting=current_user)
-        except services.AccountError as error:
-            flash(str(error), "error")
-            return redirect(url_for(".index"))
+    if (
+        EmptyForm().validate_on_submit()
+        and attempt(
+            lambda: services.set_active(
+                db.session, user, active=not user.active, acting=current_user
+            )
+        ).ok
+    ):
         flash(_("Cuenta activada.") if user.active else _("Cuenta desactivada."), "success")
     return redirect(url_for(".index"))
 
@@ -100,7 +101,6 @@ def reset_password(user_id: int):
             "error",
         )
         return redirect(url_for(".index"))
-    with writing(db.session):
-        services.set_password(db.session, user, form.password.data)
-    flash(_("Contraseña cambiada para %(name)s.", name=user.display_name), "success")
+    if attempt(lambda: services.set_password(db.session, user, form.password.data)).ok:
+        flash(_("Contraseña cambiada para %(name)s.", name=user.display_name), "success")
     return redirect(url_for(".index"))

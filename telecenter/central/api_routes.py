@@ -17,6 +17,7 @@ from telecenter.database import writing
 from telecenter.errors import json_error
 from telecenter.extensions import csrf, db
 from telecenter.uploads import accepts_upload
+from telecenter.views import csv_download
 
 bp = Blueprint("central_api", __name__, url_prefix="/api/v1")
 log = logging.getLogger(__name__)
@@ -68,10 +69,8 @@ def participation():
     query = aggregates.parse(request.args, db.session)
     answer = aggregates.run(db.session, query)
     if request.args.get("format", "json") == "csv":
-        return Response(
-            exports.participation_csv(answer),
-            mimetype="text/csv",
-            headers={"Content-Disposition": "attachment; filename=participacion.csv"},
+        return csv_download(
+            exports.participation_csv(answer), "participacion.csv", for_spreadsheets=False
         )
     if request.args.get("format", "json") != "json":
         return json_error(400, "format must be json or csv")
