@@ -24,7 +24,6 @@ from telecenter.database import writing
 from telecenter.extensions import db
 from telecenter.form_errors import attach_errors, handle_form
 from telecenter.participants import services as registry
-from telecenter.participants.choices import AGE_BANDS
 from telecenter.participants.routes import load_participant
 from telecenter.uploads import accepts_upload
 
@@ -306,7 +305,6 @@ def report(course_id: int):
     return render_template(
         "courses/manage/report.html",
         course=course,
-        age_bands=AGE_BANDS,
         report=reports.course_report(db.session, course),
     )
 

@@ -21,7 +21,6 @@ from telecenter.auth.forms import EmptyForm
 from telecenter.auth.permissions import public, roles_required
 from telecenter.auth.roles import RESIDENT, SITE_ROLES, STAFF
 from telecenter.courses import content, learning, media, reports
-from telecenter.courses.forms import CATEGORY_LABELS
 from telecenter.courses.models import Course, Enrolment, Lesson, MediaFile
 from telecenter.database import writing
 from telecenter.extensions import db
@@ -29,11 +28,6 @@ from telecenter.extensions import db
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 site_users = roles_required(*SITE_ROLES)
 residents = roles_required(RESIDENT)
-
-
-@bp.app_context_processor
-def course_helpers():
-    return {"category_labels": CATEGORY_LABELS}
 
 
 def load_course(course_id: int) -> Course:
