@@ -87,13 +87,13 @@ class ChoiceLabels(HTMLParser):
         self._open.append("")
 
 
-def _labels(client, path: str) -> dict[str, list[str]]:
+def choice_labels(client, path: str) -> dict[str, list[str]]:
     response = client.get(path)
     assert response.status_code == 200, path
     return ChoiceLabels(response.get_data(as_text=True)).fields
 
 
-def _speak(client, language: str) -> None:
+def speak(client, language: str) -> None:
     response = client.post(
         "/language", data={"lang": language, "next": "/home", "csrf_token": csrf_token(client)}
     )
@@ -108,19 +108,19 @@ def language(request) -> str:
 @pytest.fixture
 def trainer(signed_in, language):
     client = signed_in("trainer")
-    _speak(client, language)
+    speak(client, language)
     return client
 
 
 def test_session_form_kinds_weekdays_and_categories(trainer, language):
-    fields = _labels(trainer, "/sessions/new")
+    fields = choice_labels(trainer, "/sessions/new")
     assert fields["kind"] == SESSION_KINDS[language]
     assert fields["weekdays"] == WEEKDAYS[language]
     assert fields["category"][1:] == CATEGORIES[language]  # after "— Choose —"
 
 
 def test_course_form_category_language_and_completion_mode(trainer, language):
-    fields = _labels(trainer, "/courses/manage/new")
+    fields = choice_labels(trainer, "/courses/manage/new")
     assert fields["category"] == CATEGORIES[language]
     assert fields["language"] == LANGUAGES[language]
     assert fields["completion_mode"] == COMPLETION_MODES[language]
@@ -129,14 +129,14 @@ def test_course_form_category_language_and_completion_mode(trainer, language):
 def test_survey_yes_no_answers(trainer, language, make_participant):
     consent = services.ConsentData(given=True, financial_inclusion=True)
     participant_id = make_participant(consent=consent)
-    fields = _labels(trainer, f"/programme/participants/{participant_id}/surveys")
+    fields = choice_labels(trainer, f"/programme/participants/{participant_id}/surveys")
     for name in ("digital_payment", "saved", "savings_group_member", "borrowed", "has_own_income"):
         assert fields[name] == YES_NO[language], name
 
 
 @pytest.mark.parametrize("path", ["/participants/new", "/participants/quick"])
 def test_participant_sex(trainer, language, path):
-    assert _labels(trainer, path)["sex"] == SEXES[language]
+    assert choice_labels(trainer, path)["sex"] == SEXES[language]
 
 
 @pytest.mark.parametrize(
@@ -150,7 +150,7 @@ def test_participant_sex(trainer, language, path):
 )
 def test_no_spanish_choice_is_left_on_an_english_page(signed_in, make_participant, path, words):
     client = signed_in("trainer")
-    _speak(client, "en")
+    speak(client, "en")
     consent = services.ConsentData(given=True, financial_inclusion=True)
     page = client.get(path.format(id=make_participant(consent=consent))).get_data(as_text=True)
     assert '<html lang="en">' in page
