@@ -192,9 +192,17 @@ def register_error_handlers(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
+    from telecenter import labels
     from telecenter.auth.roles import ROLE_LABELS
     from telecenter.i18n import LANGUAGE_NAMES
     from telecenter.lima_time import to_lima
+
+    @app.template_filter("label")
+    def label(value, dimension: str, plural: bool = False):
+        """`{{ item.kind|label("activity") }}`: the words for a vocabulary value."""
+        return labels.label(dimension, value, plural=plural)
+
+    app.add_template_global(labels.labelled, "labelled")
 
     @app.template_filter("day")
     def day(value):

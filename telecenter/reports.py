@@ -2,7 +2,8 @@
 
 A site sends, per calendar month (America/Lima), event facts (additive counts) and reach facts
 (people whose first-ever qualifying event in a scope fell in the month). Central never sees a
-person: only these counts. See ../shared/DESIGN.md, "Counting".
+person: only these counts. See ../shared/DESIGN.md, "Counting". The values each dimension
+may take are `telecenter.vocabulary`'s (`DIMENSIONS` here is that same mapping).
 """
 
 from __future__ import annotations
@@ -12,27 +13,9 @@ import json
 import re
 from datetime import datetime
 
-SCHEMA = 1
-ACTIVITIES = ("class", "teleconference", "workshop")
-CATEGORIES = ("digital_literacy", "financial_literacy", "agriculture", "other")
-SEXES = ("female", "male", "unspecified")
-AGE_BANDS = ("15-17", "18-29", "30-44", "45-59", "60+", "unknown")
-SCOPES = (
-    "any",
-    *(f"activity:{a}" for a in ACTIVITIES),
-    "self_paced",
-    *(f"category:{c}" for c in CATEGORIES),
-    "trained",
-)
+from telecenter.vocabulary import DIMENSIONS
 
-DIMENSIONS = {
-    "activity": ACTIVITIES,
-    "category": CATEGORIES,
-    "sex": SEXES,
-    "age_band": AGE_BANDS,
-    "wfi": (True, False),
-    "scope": SCOPES,
-}
+SCHEMA = 1
 # table -> (dimensions, {measure: kind}) ; kind "int" or "float"
 TABLES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
     "sessions": (

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from telecenter import reports
+from telecenter import reports, vocabulary
 from tests.central.test_ingest import report
 
 TABLE_NAMES = ("sessions", "attendance", "registrations", "completions", "wfi_enrolments", "reach")
@@ -277,7 +277,7 @@ def _distinct_reach_rows(count: int) -> list[dict]:
     for number in range(count):
         rows.append(
             {
-                "scope": reports.SCOPES[number % len(reports.SCOPES)],
+                "scope": vocabulary.SCOPES[number % len(vocabulary.SCOPES)],
                 "sex": "female",
                 "age_band": "30-44",
                 "wfi": True,

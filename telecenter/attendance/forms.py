@@ -16,22 +16,11 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from telecenter import labels
 from telecenter.attendance.scheduling import Recurrence, SessionData
-from telecenter.courses.forms import CATEGORY_LABELS
 from telecenter.forms import Form, MultiCheckboxField
-from telecenter.participants.choices import as_choices
+from telecenter.labels import as_choices
 
-KIND_LABELS = {
-    "class": _l("Clase"),
-    "teleconference": _l("Teleconferencia"),
-    "workshop": _l("Taller"),
-}
-STATUS_LABELS = {
-    "present": _l("Presente"),
-    "late": _l("Tarde"),
-    "excused": _l("Justificado"),
-    "absent": _l("Ausente"),
-}
 WEEKDAY_LABELS = {
     "0": _l("Lunes"),
     "1": _l("Martes"),
@@ -47,7 +36,7 @@ SCOPE_LABELS = {"one": _l("Solo esta sesión"), "following": _l("Esta y las sigu
 class SessionForm(Form):
     kind = RadioField(
         _l("Tipo de actividad"),
-        choices=as_choices(KIND_LABELS),
+        choices=labels.choices("activity"),
         default="class",
         validators=[InputRequired()],
     )
@@ -94,11 +83,11 @@ class SessionForm(Form):
     scope = RadioField(_l("Aplicar a"), choices=as_choices(SCOPE_LABELS), default="one")
 
     def set_choices(self, courses, trainers) -> None:
-        self.course_id.choices = [SelectChoice("", str(_l("— Ninguno —")))] + [
+        self.course_id.choices = [SelectChoice("", _l("— Ninguno —"))] + [
             SelectChoice(str(c.id), c.title) for c in courses
         ]
-        self.category.choices = as_choices(CATEGORY_LABELS, blank=str(_l("— Elija —")))
-        self.trainer_id.choices = [SelectChoice("", str(_l("— Ninguno —")))] + [
+        self.category.choices = labels.choices("category", blank=_l("— Elija —"))
+        self.trainer_id.choices = [SelectChoice("", _l("— Ninguno —"))] + [
             SelectChoice(str(u.id), u.display_name) for u in trainers
         ]
 

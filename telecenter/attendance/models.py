@@ -8,15 +8,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from telecenter.auth.models import User
-from telecenter.courses.models import CATEGORIES, Course
+from telecenter.courses.models import Course
 from telecenter.database import UTCDateTime, one_of, utcnow
 from telecenter.extensions import db
 from telecenter.participants.models import Participant
+from telecenter.vocabulary import ACTIVITIES, ATTENDANCE_STATUSES, CATEGORIES
 
-KINDS = ("class", "teleconference", "workshop")
 STATES = ("scheduled", "held", "cancelled")
-ATTENDANCE = ("present", "late", "excused", "absent")
-COUNTED = ("present", "late")  # what counts as having attended
 
 
 class Series(db.Model):
@@ -40,7 +38,7 @@ class ActivitySession(db.Model):
 
     __tablename__ = "activity_sessions"
     __table_args__ = (
-        sa.CheckConstraint(one_of("kind", KINDS), name="kind_known"),
+        sa.CheckConstraint(one_of("kind", ACTIVITIES), name="kind_known"),
         sa.CheckConstraint(one_of("state", STATES), name="state_known"),
         sa.CheckConstraint(one_of("category", CATEGORIES), name="category_known"),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
@@ -118,7 +116,7 @@ class Attendance(db.Model):
     __tablename__ = "attendances"
     __table_args__ = (
         sa.UniqueConstraint("session_id", "participant_id"),
-        sa.CheckConstraint(one_of("status", ATTENDANCE), name="status_known"),
+        sa.CheckConstraint(one_of("status", ATTENDANCE_STATUSES), name="status_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

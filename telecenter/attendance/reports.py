@@ -10,10 +10,11 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from telecenter.attendance.models import COUNTED, ActivitySession, Attendance, Registration
+from telecenter.attendance.models import ActivitySession, Attendance, Registration
 from telecenter.courses.models import Course
 from telecenter.lima_time import to_lima
 from telecenter.participants.models import Participant
+from telecenter.vocabulary import COUNTED_STATUSES
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class SessionSummary:
 
     @property
     def attended(self) -> int:
-        return sum(self.statuses[s] for s in COUNTED)
+        return sum(self.statuses[s] for s in COUNTED_STATUSES)
 
     @property
     def rate(self) -> int | None:
@@ -82,7 +83,9 @@ def by_course(session: Session) -> list[CourseRow]:
         .join(ActivitySession, ActivitySession.course_id == Course.id)
         .outerjoin(
             Attendance,
-            sa.and_(Attendance.session_id == ActivitySession.id, Attendance.status.in_(COUNTED)),
+            sa.and_(
+                Attendance.session_id == ActivitySession.id, Attendance.status.in_(COUNTED_STATUSES)
+            ),
         )
         .where(ActivitySession.state == "held")
         .group_by(Course.id)

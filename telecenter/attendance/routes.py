@@ -10,13 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from telecenter.attendance import scheduling, services
-from telecenter.attendance.forms import (
-    KIND_LABELS,
-    STATUS_LABELS,
-    CancelForm,
-    SessionForm,
-    ViewersForm,
-)
+from telecenter.attendance.forms import CancelForm, SessionForm, ViewersForm
 from telecenter.attendance.models import ActivitySession, Registration
 from telecenter.auth.models import User
 from telecenter.auth.permissions import roles_required
@@ -38,7 +32,7 @@ site_users = roles_required(*SITE_ROLES)
 
 @bp.app_context_processor
 def attendance_helpers():
-    return {"kind_labels": KIND_LABELS, "status_labels": STATUS_LABELS, "to_lima": to_lima}
+    return {"to_lima": to_lima}
 
 
 def load_session(session_id: int) -> ActivitySession:

@@ -10,11 +10,12 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from telecenter.attendance.models import KINDS, ActivitySession, Series
-from telecenter.courses.models import CATEGORIES, Course
+from telecenter.attendance.models import ActivitySession, Series
+from telecenter.courses.models import Course
 from telecenter.database import utcnow
 from telecenter.domain_errors import DomainError
 from telecenter.lima_time import LIMA, to_lima
+from telecenter.vocabulary import ACTIVITIES, CATEGORIES
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ class Recurrence:
 def _validate(session: Session, data: SessionData) -> str:
     """Check the fields; return the category to store."""
     errors = _time_errors(data)
-    if data.kind not in KINDS:
+    if data.kind not in ACTIVITIES:
         errors["kind"] = _("Elija el tipo de actividad.")
     if not data.title.strip():
         errors["title"] = _("Escriba un título.")

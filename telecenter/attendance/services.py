@@ -10,8 +10,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from telecenter.attendance.models import (
-    ATTENDANCE,
-    COUNTED,
     ActivitySession,
     Attendance,
     AttendanceCorrection,
@@ -22,6 +20,7 @@ from telecenter.courses import completion
 from telecenter.database import utcnow
 from telecenter.domain_errors import DomainError
 from telecenter.participants.models import Participant
+from telecenter.vocabulary import ATTENDANCE_STATUSES, COUNTED_STATUSES
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +128,7 @@ def set_status(
     """Record or change one person's attendance. Changes keep a trail; once the session has
     ended a change is a correction and needs a reason."""
     _live(item)
-    if status not in ATTENDANCE:
+    if status not in ATTENDANCE_STATUSES:
         raise AttendanceError(_("Estado de asistencia desconocido."))
     record = session.scalar(
         sa.select(Attendance).where(
@@ -180,7 +179,7 @@ def save_roster(
         p.id: p for p in session.scalars(sa.select(Participant).where(Participant.id.in_(statuses)))
     }
     unknown = set(statuses) - set(people)
-    if unknown or any(s not in ATTENDANCE for s in statuses.values()):
+    if unknown or any(s not in ATTENDANCE_STATUSES for s in statuses.values()):
         raise AttendanceError(_("La lista tiene personas o estados que no corresponden."))
     on_roster = {p.id for p, _a in roster(session, item)}
     if set(statuses) - on_roster:
@@ -241,7 +240,7 @@ def feed_course_completion(
             ActivitySession.course_id == item.course_id,
             ActivitySession.state == "held",
             Attendance.participant_id == participant.id,
-            Attendance.status.in_(COUNTED),
+            Attendance.status.in_(COUNTED_STATUSES),
         )
     )
     completion.record_attendance(session, item.course, participant, attended=attended, held=held)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from telecenter import reports
+from telecenter import reports, vocabulary
 from telecenter.central.models import (
     FACT_TABLES,
     ROLLUP_TABLES,
@@ -98,8 +98,8 @@ def _check_filters(filters: dict, session: Session) -> None:
         elif name == "telecenter":
             if not session.scalar(sa.select(Telecenter.id).where(Telecenter.code == value)):
                 raise QueryError(f"unknown telecenter {value!r}")
-        elif value not in reports.DIMENSIONS[name]:
-            raise QueryError(f"{name} must be one of {', '.join(reports.DIMENSIONS[name])}")
+        elif value not in vocabulary.DIMENSIONS[name]:
+            raise QueryError(f"{name} must be one of {', '.join(vocabulary.DIMENSIONS[name])}")
 
 
 @dataclass(frozen=True)

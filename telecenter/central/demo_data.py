@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from telecenter import reports
+from telecenter import reports, vocabulary
 from telecenter.central import ingest, tokens
 from telecenter.central.models import Telecenter
 from telecenter.database import utcnow
@@ -35,8 +35,8 @@ def _months(last: date, count: int) -> list[str]:
 
 def _report(rng: random.Random, code: str, month: str, size: int) -> dict:
     facts: dict[str, list] = {table: [] for table in reports.TABLES}
-    for activity in reports.ACTIVITIES:
-        category = rng.choice(reports.CATEGORIES)
+    for activity in vocabulary.ACTIVITIES:
+        category = rng.choice(vocabulary.CATEGORIES)
         held = rng.randint(1, 3 + size)
         facts["sessions"].append(
             {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telecenter import reports
+from telecenter import reports, vocabulary
 from telecenter.central.aggregates import FILTERS, GROUPS, MEASURES
 
 _ERROR = {
@@ -26,7 +26,7 @@ def _row_schema(table: str) -> dict:
     dims, measures = reports.TABLES[table]
     properties = {}
     for dim in dims:
-        values = list(reports.DIMENSIONS[dim])
+        values = list(vocabulary.DIMENSIONS[dim])
         properties[dim] = (
             {"type": "boolean"} if dim == "wfi" else {"type": "string", "enum": values}
         )
@@ -102,8 +102,8 @@ def _parameters() -> list[dict]:
     ]
     for name in FILTERS:
         schema = {"type": "string"}
-        if name in reports.DIMENSIONS and name != "wfi":
-            schema["enum"] = list(reports.DIMENSIONS[name])
+        if name in vocabulary.DIMENSIONS and name != "wfi":
+            schema["enum"] = list(vocabulary.DIMENSIONS[name])
         elif name == "wfi":
             schema["enum"] = ["true", "false"]
         parameters.append({"name": name, "in": "query", "required": False, "schema": schema})

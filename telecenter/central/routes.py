@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from telecenter import reports
+from telecenter import labels
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import CENTRAL_ADMIN, CENTRAL_ROLES
 from telecenter.central import aggregates, charts, dashboard, exports, targets
@@ -44,7 +44,7 @@ def index():
     sex_svg = charts.bars(
         _("Asistencias por sexo"),
         [
-            charts.Bar(str(SEX_LABELS.get(r["sex"], r["sex"])), r["attendances"] or 0)
+            charts.Bar(labels.label("sex", r["sex"], plural=True), r["attendances"] or 0)
             for r in tables["sex"]["rows"]
         ],
     )
@@ -62,7 +62,6 @@ def index():
         regions=dashboard.regions(db.session),
         codes=dashboard.telecenter_codes(db.session),
         filters=dashboard.DASHBOARD_FILTERS,
-        dimension_values=reports.DIMENSIONS,
         measures=aggregates.MEASURES,
         form=EmptyForm(),
         row_limit=ROW_LIMIT,
@@ -70,13 +69,6 @@ def index():
 
 
 ROW_LIMIT = 60  # a page stays quick with 1,000 telecenters; downloads carry every row
-
-
-SEX_LABELS = {
-    "female": _l("Mujeres"),
-    "male": _l("Hombres"),
-    "unspecified": _l("Prefiere no decir"),
-}
 
 
 @bp.route("/download/<by>.<fmt>")
@@ -136,8 +128,6 @@ def central_labels():
     return {
         "measure_labels": MEASURE_LABELS,
         "group_labels": GROUP_LABELS,
-        "value_labels": VALUE_LABELS,
-        "sex_labels": SEX_LABELS,
         "is_central_admin": current_user.is_authenticated and current_user.role == CENTRAL_ADMIN,
     }
 
@@ -152,21 +142,6 @@ MEASURE_LABELS = {
     "hours": _l("Horas"),
     "registrations": _l("Registros nuevos"),
     "completions": _l("Cursos aprobados"),
-}
-VALUE_LABELS = {
-    "sex": SEX_LABELS,
-    "category": {
-        "digital_literacy": _l("Alfabetización digital"),
-        "financial_literacy": _l("Educación financiera"),
-        "agriculture": _l("Agricultura (cacao, café)"),
-        "other": _l("Otros temas"),
-    },
-    "activity": {
-        "class": _l("Clase"),
-        "teleconference": _l("Teleconferencia"),
-        "workshop": _l("Taller"),
-    },
-    "age_band": {"unknown": _l("Edad desconocida")},
 }
 GROUP_LABELS = {
     "region": _l("Región"),

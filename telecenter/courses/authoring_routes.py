@@ -22,7 +22,6 @@ from telecenter.courses.models import Course, Lesson, MediaFile, Module, Questio
 from telecenter.extensions import db
 from telecenter.forms import EmptyForm
 from telecenter.participants import services as registry
-from telecenter.participants.choices import AGE_BANDS
 from telecenter.participants.lookup import load_participant
 from telecenter.uploads import accepts_upload
 from telecenter.views import attempt, failed_status, file_download, handle_form
@@ -294,7 +293,6 @@ def report(course_id: int):
     return render_template(
         "courses/manage/report.html",
         course=course,
-        age_bands=AGE_BANDS,
         report=reports.course_report(db.session, course),
     )
 

@@ -16,7 +16,7 @@ import re
 import unicodedata
 
 from telecenter.courses.content import find_unsafe
-from telecenter.courses.models import CATEGORIES, COMPLETION_MODES
+from telecenter.vocabulary import CATEGORIES, COMPLETION_MODES
 
 FORMAT = 1
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -15,20 +15,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from telecenter import labels
 from telecenter.courses.authoring import CourseFields
 from telecenter.forms import Form
-from telecenter.participants.choices import as_choices
+from telecenter.labels import as_choices
 
-CATEGORY_LABELS = {
-    "digital_literacy": _l("Alfabetización digital"),
-    "financial_literacy": _l("Educación financiera"),
-    "agriculture": _l("Agricultura (cacao, café)"),
-    "other": _l("Otros temas"),
-}
-MODE_LABELS = {
-    "self_paced": _l("A su ritmo: lecciones y cuestionario final"),
-    "classroom": _l("En clase: asistencia a las sesiones"),
-}
 LANGUAGE_LABELS = {
     "es": _l("Castellano"),
     "qu": _l("Quechua"),
@@ -42,7 +33,7 @@ OPTION_COUNT = 4
 class CourseForm(Form):
     title = StringField(_l("Título"), validators=[DataRequired(), Length(max=160)])
     summary = TextAreaField(_l("Resumen"), validators=[Optional(), Length(max=600)])
-    category = SelectField(_l("Categoría"), choices=as_choices(CATEGORY_LABELS))
+    category = SelectField(_l("Categoría"), choices=labels.choices("category"))
     language = SelectField(_l("Idioma"), choices=as_choices(LANGUAGE_LABELS))
     estimated_hours = FloatField(
         _l("Horas estimadas"),
@@ -50,7 +41,7 @@ class CourseForm(Form):
         validators=[InputRequired(), NumberRange(min=0.5, max=500)],
     )
     completion_mode = RadioField(
-        _l("Cómo se aprueba"), choices=as_choices(MODE_LABELS), default="self_paced"
+        _l("Cómo se aprueba"), choices=labels.choices("completion_mode"), default="self_paced"
     )
     pass_mark = IntegerField(
         _l("Nota mínima para aprobar un cuestionario (%)"),

@@ -10,9 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from telecenter.database import UTCDateTime, one_of, utcnow
 from telecenter.extensions import db
 from telecenter.participants.models import Participant
-
-CATEGORIES = ("digital_literacy", "financial_literacy", "agriculture", "other")
-COMPLETION_MODES = ("self_paced", "classroom")
+from telecenter.vocabulary import CATEGORIES, COMPLETION_MODES
 
 
 class Course(db.Model):

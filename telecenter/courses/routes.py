@@ -18,7 +18,6 @@ from flask_login import current_user
 from telecenter.auth.permissions import public, roles_required
 from telecenter.auth.roles import RESIDENT, SITE_ROLES, STAFF
 from telecenter.courses import content, learning, media
-from telecenter.courses.forms import CATEGORY_LABELS
 from telecenter.courses.models import Course, Enrolment, Lesson, MediaFile
 from telecenter.extensions import db
 from telecenter.forms import EmptyForm
@@ -27,11 +26,6 @@ from telecenter.views import Outcome, attempt
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 site_users = roles_required(*SITE_ROLES)
 residents = roles_required(RESIDENT)
-
-
-@bp.app_context_processor
-def course_helpers():
-    return {"category_labels": CATEGORY_LABELS}
 
 
 def load_course(course_id: int) -> Course:

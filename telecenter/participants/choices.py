@@ -1,19 +1,17 @@
-"""The closed lists of the registry, stored as short English codes and shown in Spanish."""
+"""The closed lists of the registry, stored as short English codes and shown in Spanish.
+
+Sex is a reported dimension: its codes are in `telecenter.vocabulary`, its words in
+`telecenter.labels`. Build choices with `telecenter.labels.as_choices`.
+"""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms.fields.choices import SelectChoice
 
 DOCUMENT_TYPES = {
     "dni": _l("DNI"),
     "ce": _l("Carné de extranjería"),
     "none": _l("Sin documento"),
-}
-SEXES = {
-    "female": _l("Mujer"),
-    "male": _l("Hombre"),
-    "unspecified": _l("Prefiere no decir"),
 }
 MOTHER_TONGUES = {
     "spanish": _l("Castellano"),
@@ -43,14 +41,3 @@ OCCUPATIONS = {
     "employee": _l("Empleado(a)"),
     "other": _l("Otra ocupación"),
 }
-AGE_BANDS = ("15-17", "18-29", "30-44", "45-59", "60+", "unknown")
-
-
-def as_choices(mapping: dict, *, blank: str | None = None) -> list[SelectChoice]:
-    """WTForms choices from a code -> label mapping, optionally led by an empty choice."""
-    items = [SelectChoice(code, str(label)) for code, label in mapping.items()]
-    return ([SelectChoice("", blank)] if blank is not None else []) + items
-
-
-def label(mapping: dict, code: str | None) -> str:
-    return str(mapping.get(code, "—")) if code else "—"

@@ -16,7 +16,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from telecenter import labels
 from telecenter.forms import Form, MultiCheckboxField
+from telecenter.labels import as_choices
 from telecenter.lima_time import today_in_lima
 from telecenter.participants import choices, districts
 from telecenter.participants import survey_choices as sc
@@ -27,7 +29,7 @@ YES_NO = {"yes": _l("Sí"), "no": _l("No")}
 
 
 def yes_no_field(label) -> RadioField:
-    return RadioField(label, choices=choices.as_choices(YES_NO), validators=[InputRequired()])
+    return RadioField(label, choices=as_choices(YES_NO), validators=[InputRequired()])
 
 
 class PersonFields(Form):
@@ -40,9 +42,9 @@ class PersonFields(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.sex.choices = choices.as_choices(choices.SEXES)
+        self.sex.choices = labels.choices("sex")
         self.district_ubigeo.choices = [
-            SelectChoice("", str(_l("— Elija el distrito —"))),
+            SelectChoice("", _l("— Elija el distrito —")),
             *(SelectChoice(code, name) for code, name in districts.choices()),
         ]
 
@@ -72,11 +74,11 @@ class ParticipantForm(PersonFields):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        blank = str(_l("— Elija —"))
-        self.document_type.choices = choices.as_choices(choices.DOCUMENT_TYPES)
-        self.mother_tongue.choices = choices.as_choices(choices.MOTHER_TONGUES, blank=blank)
-        self.schooling.choices = choices.as_choices(choices.SCHOOLING, blank=blank)
-        self.occupation.choices = choices.as_choices(choices.OCCUPATIONS, blank=blank)
+        blank = _l("— Elija —")
+        self.document_type.choices = as_choices(choices.DOCUMENT_TYPES)
+        self.mother_tongue.choices = as_choices(choices.MOTHER_TONGUES, blank=blank)
+        self.schooling.choices = as_choices(choices.SCHOOLING, blank=blank)
+        self.occupation.choices = as_choices(choices.OCCUPATIONS, blank=blank)
 
     def person_data(self) -> ParticipantData:
         data = super().person_data()
@@ -139,7 +141,7 @@ class EraseForm(Form):
             "registered_by_mistake": _l("Se registró por error"),
             "duplicate": _l("Registro repetido"),
         }
-        self.reason.choices = choices.as_choices({code: labels[code] for code in ERASURE_REASONS})
+        self.reason.choices = as_choices({code: labels[code] for code in ERASURE_REASONS})
 
 
 class ImportForm(Form):
@@ -185,11 +187,11 @@ class SurveyForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.phone_access.choices = choices.as_choices(sc.PHONE_ACCESS)
-        self.emergency_funds.choices = choices.as_choices(sc.EMERGENCY_FUNDS)
-        self.income_decision.choices = choices.as_choices(sc.INCOME_DECISION)
+        self.phone_access.choices = as_choices(sc.PHONE_ACCESS)
+        self.emergency_funds.choices = as_choices(sc.EMERGENCY_FUNDS)
+        self.income_decision.choices = as_choices(sc.INCOME_DECISION)
         for name, mapping in sc.MULTI_FIELDS.items():
-            getattr(self, name).choices = choices.as_choices(mapping)
+            getattr(self, name).choices = as_choices(mapping)
 
     def answers(self) -> dict:
         answers = {

@@ -10,12 +10,11 @@ from stdnum.exceptions import ValidationError
 from stdnum.pe import cui
 
 from telecenter.domain_errors import DomainError
+from telecenter.vocabulary import AGE_BAND_FLOORS, UNKNOWN_AGE
 
 MIN_AGE = 15
 MAX_AGE = 110
 _CE_PATTERN = re.compile(r"^[A-Z0-9]{1,12}$")
-# Band lower bounds, oldest first, so the first match wins.
-_BANDS = ((60, "60+"), (45, "45-59"), (30, "30-44"), (18, "18-29"), (15, "15-17"))
 
 
 class InvalidDocument(DomainError):
@@ -66,11 +65,11 @@ def age_on(on: date, *, birth_date: date | None, birth_year: int | None) -> int 
 
 def age_band(age: int | None) -> str:
     if age is None:
-        return "unknown"
-    for lower, band in _BANDS:
+        return UNKNOWN_AGE
+    for lower, band in reversed(AGE_BAND_FLOORS):  # oldest first: the first match wins
         if age >= lower:
             return band
-    return "unknown"
+    return UNKNOWN_AGE
 
 
 def check_birth(today: date, *, birth_date: date | None, birth_year: int | None) -> str | None:

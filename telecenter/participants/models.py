@@ -11,6 +11,7 @@ from telecenter.auth.models import User
 from telecenter.database import UTCDateTime, one_of, utcnow
 from telecenter.extensions import db
 from telecenter.participants import identity
+from telecenter.vocabulary import SEXES
 
 
 class Participant(db.Model):
@@ -23,7 +24,7 @@ class Participant(db.Model):
     __tablename__ = "participants"
     __table_args__ = (
         sa.UniqueConstraint("document_type", "document_number"),
-        sa.CheckConstraint(one_of("sex", ("female", "male", "unspecified")), name="sex_known"),
+        sa.CheckConstraint(one_of("sex", SEXES), name="sex_known"),
         sa.CheckConstraint(one_of("document_type", ("dni", "ce", "none")), name="document_known"),
     )
 

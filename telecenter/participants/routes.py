@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from telecenter import labels
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN, STAFF
 from telecenter.extensions import db
@@ -59,7 +60,7 @@ def registry_helpers():
     """Labels for stored codes, for every registry and programme template."""
     return {
         "choices": choices,
-        "label": choices.label,
+        "label": labels.text_of,
         "district_label": lambda code: districts.find(code).label if districts.find(code) else "—",
         "consent_text": consent_text,
         "consent_kinds": CONSENT_KINDS,

@@ -21,6 +21,7 @@ from telecenter.participants.consent_text import (
     REGISTRATION_PURPOSE,
 )
 from telecenter.participants.models import Consent, Participant
+from telecenter.vocabulary import SEXES
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +116,7 @@ def validate(data: ParticipantData, *, today: date, complete: bool = True) -> Pa
         errors["given_names"] = _("Escriba los nombres.")
     if complete and not data.surnames:
         errors["surnames"] = _("Escriba los apellidos.")
-    _check_choice(errors, "sex", data.sex, choices.SEXES, required=True)
+    _check_choice(errors, "sex", data.sex, SEXES, required=True)
     _check_choice(
         errors, "document_type", data.document_type, choices.DOCUMENT_TYPES, required=True
     )

@@ -15,12 +15,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from telecenter import reports
-from telecenter.attendance.models import COUNTED, ActivitySession, Attendance
+from telecenter.attendance.models import ActivitySession, Attendance
 from telecenter.courses.models import Course, Enrolment, LessonProgress
 from telecenter.database import utcnow
 from telecenter.lima_time import to_lima
 from telecenter.participants import identity
 from telecenter.participants.models import Participant, WfiEnrolment
+from telecenter.vocabulary import COUNTED_STATUSES
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def _sessions_and_attendance(session, people, facts, firsts) -> None:
             ActivitySession.ends_at,
         )
         .join(ActivitySession, ActivitySession.id == Attendance.session_id)
-        .where(ActivitySession.state == "held", Attendance.status.in_(COUNTED))
+        .where(ActivitySession.state == "held", Attendance.status.in_(COUNTED_STATUSES))
     ):
         month, day = _local(starts)
         person = people[pid]

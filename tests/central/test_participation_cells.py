@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 import pytest
 import sqlalchemy as sa
 
-from telecenter import reports
+from telecenter import reports, vocabulary
 from tests.central.test_ingest import send, stored
 
 REGIONS = {"SM-TARAPOTO-01": "San Martín", "HU-TINGO-02": "Huánuco", "SM-LAMAS-03": "San Martín"}
@@ -61,9 +61,9 @@ def month_report(code: str, month: str, *, version: int = 0, generated_at: str =
     Hours are multiples of 1/8 (sums are exact in floating point on every database), except
     the ODD_HOURS cells; no sum of them lies on a rounding boundary of 2 decimals."""
     rng = random.Random(f"{code}/{month}/{version}")
-    people = list(itertools.product(reports.SEXES, reports.AGE_BANDS, (True, False)))
+    people = list(itertools.product(vocabulary.SEXES, vocabulary.AGE_BANDS, (True, False)))
     attendance, sessions = [], []
-    for activity, category in itertools.product(reports.ACTIVITIES, reports.CATEGORIES):
+    for activity, category in itertools.product(vocabulary.ACTIVITIES, vocabulary.CATEGORIES):
         for sex, age_band, wfi in rng.sample(people, rng.randint(1, 4)):
             count = rng.randint(1, 40)
             hours = count * rng.choice((0.5, 0.75, 1.0, 1.25, 1.5)) + rng.randint(0, 7) / 8
@@ -95,23 +95,23 @@ def month_report(code: str, month: str, *, version: int = 0, generated_at: str =
     registrations = [
         {"sex": sex, "age_band": age, "registrations": rng.randint(1, 15)}
         for sex, age in rng.sample(
-            list(itertools.product(reports.SEXES, reports.AGE_BANDS)), rng.randint(6, 10)
+            list(itertools.product(vocabulary.SEXES, vocabulary.AGE_BANDS)), rng.randint(6, 10)
         )
     ]
     completions = [
         {"category": category, "sex": sex, "age_band": age, "completions": rng.randint(1, 6)}
         for category, sex, age in rng.sample(
-            list(itertools.product(reports.CATEGORIES, reports.SEXES, reports.AGE_BANDS)),
+            list(itertools.product(vocabulary.CATEGORIES, vocabulary.SEXES, vocabulary.AGE_BANDS)),
             rng.randint(5, 12),
         )
     ]
     enrolments = [
         {"age_band": age, "enrolments": rng.randint(1, 8)}
-        for age in rng.sample(reports.AGE_BANDS, rng.randint(2, 5))
+        for age in rng.sample(vocabulary.AGE_BANDS, rng.randint(2, 5))
     ]
     reach = [
         {"scope": scope, "sex": sex, "age_band": age, "wfi": wfi, "new_people": rng.randint(1, 12)}
-        for scope in reports.SCOPES
+        for scope in vocabulary.SCOPES
         for sex, age, wfi in rng.sample(people, rng.randint(1, 4))
     ]
     return {
@@ -340,7 +340,7 @@ def test_the_reports_differ_in_every_dimension_value():
             assert values == set(reports.DIMENSIONS[name]), name
     reach = facts(sent, "reach", *INNER)
     for code in REGIONS:
-        for scope in reports.SCOPES:
+        for scope in vocabulary.SCOPES:
             assert summed(reach, "new_people", {"telecenter": code, "scope": scope}, ())
     per_code = {
         code: sum(summed(rows, "hours", {"telecenter": code}, ()).values()) for code in REGIONS
@@ -510,7 +510,7 @@ def test_a_telecenters_sex_split_is_its_own(network):
     ]
     answer = api(network, first, last, {"telecenter": "HU-TINGO-02"}, ("sex",))
     by_sex = {row["sex"]: row for row in answer["rows"]}
-    for sex in reports.SEXES:
+    for sex in vocabulary.SEXES:
         assert by_sex[sex]["attendances"] == sum(r["attendances"] for r in rows if r["sex"] == sex)
         assert by_sex[sex]["sessions_held"] is None
         assert by_sex[sex]["wfi_enrolments"] is None

@@ -13,7 +13,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from telecenter import create_app, reports
+from telecenter import create_app, reports, vocabulary
 from telecenter.attendance.models import Attendance
 from telecenter.extensions import db
 from telecenter.sync import client, outbox
@@ -157,7 +157,7 @@ def test_two_sites_sync_and_central_holds_exactly_their_numbers(central, two_sit
     for site in two_sites:
         held = central_facts(central, site.code)
         with site.app.app_context():
-            for scope in reports.SCOPES:
+            for scope in vocabulary.SCOPES:
                 total = sum(
                     r["new_people"]
                     for month in held.values()

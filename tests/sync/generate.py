@@ -16,9 +16,8 @@ from telecenter.courses import authoring
 from telecenter.courses.models import Course, Enrolment, LessonProgress
 from telecenter.participants import rights
 from telecenter.participants.models import Consent, Participant, WfiEnrolment
+from telecenter.vocabulary import ACTIVITIES, CATEGORIES
 
-KINDS = ("class", "teleconference", "workshop")
-CATEGORIES = ("digital_literacy", "financial_literacy", "agriculture", "other")
 GIVEN = ("María", "Rosa", "Julio", "Elena", "Wilmer", "Teresa", "Luz", "Segundo", "Nelly", "Abel")
 SURNAMES = ("Quispe", "Tapullima", "Sangama", "Panduro", "Amasifuén", "Tuanama", "Cachique")
 
@@ -139,7 +138,7 @@ def _sessions(session, rng, months, per_month, start) -> list[ActivitySession]:
         for _n in range(per_month):
             day = _month_day(rng, start, month)
             hour = min(_lima_hour(rng), 21)  # a session of 2 hours ends the same Lima day
-            kind = rng.choice(KINDS)
+            kind = rng.choice(ACTIVITIES)
             item = ActivitySession(
                 kind=kind,
                 title=f"{kind} {month}",

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from telecenter import reports
+from telecenter import reports, vocabulary
 from telecenter.attendance.models import ActivitySession, Attendance
 from telecenter.extensions import db
 from telecenter.participants.models import Participant
@@ -35,7 +35,7 @@ def test_every_report_is_valid(site):
         assert reports.validate(report) == []
 
 
-@pytest.mark.parametrize("scope", reports.SCOPES)
+@pytest.mark.parametrize("scope", vocabulary.SCOPES)
 def test_reach_summed_over_months_equals_the_distinct_count(site, scope):
     total = sum(
         row["new_people"]

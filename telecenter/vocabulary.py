@@ -1,0 +1,47 @@
+"""The values of the reported dimensions, defined once.
+
+These short English codes are the sync contract: a site stores them in its records, counts by
+them and sends them in every month report; central validates, stores, filters and exports by
+them. Renaming or adding one is a change of the contract (and of a database constraint), so
+every package reads them from here and none spells its own list. What people read for each
+value is in `telecenter.labels`; this module has no words for people, only codes.
+See ../shared/DESIGN.md, "Counting".
+"""
+
+from __future__ import annotations
+
+#: What kind of scheduled session (the `activity` dimension).
+ACTIVITIES = ("class", "teleconference", "workshop")
+#: The topic of a course or session (the `category` dimension).
+CATEGORIES = ("digital_literacy", "financial_literacy", "agriculture", "other")
+SEXES = ("female", "male", "unspecified")
+#: Each band by the youngest age in it, youngest first; below the first, the age is unknown.
+AGE_BAND_FLOORS = ((15, "15-17"), (18, "18-29"), (30, "30-44"), (45, "45-59"), (60, "60+"))
+UNKNOWN_AGE = "unknown"
+AGE_BANDS = (*(band for _floor, band in AGE_BAND_FLOORS), UNKNOWN_AGE)
+#: Enrolled in the women's financial-inclusion programme at the event.
+WFI = (True, False)
+#: The reach scopes: each person counts once per scope, ever.
+SCOPES = (
+    "any",
+    *(f"activity:{activity}" for activity in ACTIVITIES),
+    "self_paced",
+    *(f"category:{category}" for category in CATEGORIES),
+    "trained",
+)
+
+#: What a trainer marks on the roster, and the statuses that count as having attended.
+ATTENDANCE_STATUSES = ("present", "late", "excused", "absent")
+COUNTED_STATUSES = ("present", "late")
+#: How a course is passed (`trained` counts the first completion either way).
+COMPLETION_MODES = ("self_paced", "classroom")
+
+#: The dimensions of the month report, by name.
+DIMENSIONS = {
+    "activity": ACTIVITIES,
+    "category": CATEGORIES,
+    "sex": SEXES,
+    "age_band": AGE_BANDS,
+    "wfi": WFI,
+    "scope": SCOPES,
+}
