@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from telecenter import labels
 from telecenter.auth.permissions import roles_required
@@ -59,8 +58,10 @@ def index():
         sex_svg=sex_svg,
         active=dashboard.active_telecenters(db.session, query),
         progress=targets.progress(db.session, last_month=query.last),
-        regions=dashboard.regions(db.session),
-        codes=dashboard.telecenter_codes(db.session),
+        region_options=[(region, region) for region in dashboard.regions(db.session)],
+        telecenter_options=[
+            (code, f"{code} · {name}") for code, name in dashboard.telecenter_codes(db.session)
+        ],
         filters=dashboard.DASHBOARD_FILTERS,
         measures=aggregates.MEASURES,
         form=EmptyForm(),
@@ -128,7 +129,6 @@ def central_labels():
     return {
         "measure_labels": MEASURE_LABELS,
         "group_labels": GROUP_LABELS,
-        "is_central_admin": current_user.is_authenticated and current_user.role == CENTRAL_ADMIN,
     }
 
 

@@ -4,13 +4,12 @@ the database passes its integrity check."""
 
 from __future__ import annotations
 
-import socket
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
-from contextlib import closing, suppress
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,8 @@ import sqlalchemy as sa
 
 from tests.e2e.conftest import CSRF
 from tests.e2e.test_concurrent_check_in import _engine
-from tests.live import LiveServer, listener
+from tests.live import LiveServer
+from tests.proxy import Proxy
 
 PEOPLE = 300
 
@@ -105,40 +105,6 @@ def test_sigkill_during_check_ins_loses_no_acknowledged_write(site):
     assert requests.get(site.url + "/healthz", timeout=10).status_code == 200
 
 
-class SlowProxy:
-    """Forwards to central at once, but holds the answer back for a while."""
-
-    def __init__(self, target_port: int, delay: float):
-        self.target, self.delay = target_port, delay
-        self.listener = listener()
-        self.port = self.listener.getsockname()[1]
-        self.central_answered = threading.Event()  # central has stored the batch
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self):
-        from tests.e2e.test_sync_end_to_end import CuttingProxy
-
-        while True:
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return
-            with conn:
-                request = CuttingProxy._read_request(conn)
-                with socket.create_connection(("127.0.0.1", self.target)) as upstream:
-                    upstream.sendall(request)
-                    answer = b""
-                    while chunk := upstream.recv(65536):
-                        answer += chunk
-                self.central_answered.set()
-                time.sleep(self.delay)
-                with suppress(OSError):
-                    conn.sendall(answer)
-
-    def close(self):
-        self.listener.close()
-
-
 @pytest.mark.postgres
 def test_sigkill_during_a_sync_loses_nothing_and_counts_nothing_twice(tmp_path, worker_id):
     from tests import pg
@@ -152,7 +118,7 @@ def test_sigkill_during_a_sync_loses_nothing_and_counts_nothing_twice(tmp_path, 
     )
     try:
         token = add_telecenter(central, "SM-CRASH-01")
-        proxy = SlowProxy(central.port, delay=30)
+        proxy = Proxy(central.port, delay=30)
         site = Site(
             tmp_path / "crash-site", "SM-CRASH-01", token, f"http://127.0.0.1:{proxy.port}", seed=31
         )

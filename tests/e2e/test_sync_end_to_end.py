@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
-import socket
 import subprocess
-import threading
 
 import httpx
 import pytest
@@ -19,7 +17,8 @@ from telecenter.extensions import db
 from telecenter.sync import client, outbox
 from telecenter.sync.models import OutboxMonth
 from tests import pg
-from tests.live import LiveServer, listener
+from tests.live import LiveServer
+from tests.proxy import Proxy
 from tests.sync import oracle
 from tests.sync.generate import distinct_people, populate
 
@@ -222,55 +221,10 @@ def test_central_down_then_back_drains_the_queue(central, tmp_path):
     assert_central_equals_site(central, site)
 
 
-class CuttingProxy:
-    """Forwards one request to central, then hangs up before the site reads the answer."""
-
-    def __init__(self, target_port: int):
-        self.target = target_port
-        self.listener = listener()
-        self.port = self.listener.getsockname()[1]
-        self.forwarded = 0
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self):
-        while True:
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return
-            with conn:
-                request = self._read_request(conn)
-                with socket.create_connection(("127.0.0.1", self.target)) as upstream:
-                    upstream.sendall(request)
-                    upstream.recv(65536)  # central has answered: it stored the reports
-                self.forwarded += 1
-                conn.shutdown(socket.SHUT_RDWR)
-
-    @staticmethod
-    def _read_request(conn) -> bytes:
-        data = b""
-        while b"\r\n\r\n" not in data:
-            data += conn.recv(65536)
-        head, _, body = data.partition(b"\r\n\r\n")
-        length = int(
-            next(
-                line.split(b":")[1]
-                for line in head.split(b"\r\n")
-                if line.lower().startswith(b"content-length")
-            )
-        )
-        while len(body) < length:
-            body += conn.recv(65536)
-        return head.replace(b"Connection: keep-alive", b"Connection: close") + b"\r\n\r\n" + body
-
-    def close(self):
-        self.listener.close()
-
-
 def test_a_cut_connection_after_central_stored_does_not_double_count(central, tmp_path):
     token = add_telecenter(central, "SM-LAMAS-04")
     site = Site(tmp_path / "cut", "SM-LAMAS-04", token, central.url, seed=9)
-    proxy = CuttingProxy(central.port)
+    proxy = Proxy(central.port, hang_up=True)
     try:
         first = site.send(central_url=f"http://127.0.0.1:{proxy.port}")
     finally:
