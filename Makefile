@@ -8,7 +8,7 @@ WORKERS ?= 2
 export TELECENTER_INSTANCE ?= $(CURDIR)/instance
 PYTEST_ARGS ?=
 
-.PHONY: install install-test translations run serve test test-calendar test-fast lint \
+.PHONY: install install-test translations run serve test test-calendar test-fast lint typecheck \
 	extract-messages clean lock \
 	bench-sync bench-central bench-site
 
@@ -75,6 +75,10 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/ruff format --check .
+
+# mypy over telecenter/ ([tool.mypy] in pyproject.toml); zero errors is the bar.
+typecheck: install-test
+	$(BIN)/mypy
 
 bench-sync: install-test
 	$(BIN)/python bench/sync_bench.py
