@@ -10,12 +10,12 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from telecenter.auth.models import User
 from telecenter.database import UTCDateTime, utcnow
-from telecenter.extensions import db
+from telecenter.extensions import Model
 
 log = logging.getLogger(__name__)
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __tablename__ = "audit_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)

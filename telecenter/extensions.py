@@ -1,5 +1,9 @@
 """Extensions, created unbound and bound to an app by the factory."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -13,3 +17,13 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _FlaskModel
+
+    class Model(_FlaskModel, Base):
+        """What `db.Model` is at run time: Flask-SQLAlchemy's model mixin on our `Base`.
+        mypy takes no class attribute (db.Model) as a base class (python/mypy#8603)."""
+
+else:
+    Model = db.Model

@@ -10,14 +10,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from telecenter.auth.models import User
 from telecenter.courses.models import Course
 from telecenter.database import UTCDateTime, one_of, utcnow
-from telecenter.extensions import db
+from telecenter.extensions import Model
 from telecenter.participants.models import Participant
 from telecenter.vocabulary import ACTIVITIES, ATTENDANCE_STATUSES, CATEGORIES
 
 STATES = ("scheduled", "held", "cancelled")
 
 
-class Series(db.Model):
+class Series(Model):
     """A recurrence: on chosen weekdays every N weeks until a date."""
 
     __tablename__ = "session_series"
@@ -33,7 +33,7 @@ class Series(db.Model):
         return f"<Series {self.id} {self.weekdays}/{self.every_weeks}w>"
 
 
-class ActivitySession(db.Model):
+class ActivitySession(Model):
     """One class, teleconference or workshop at the telecenter (times stored in UTC)."""
 
     __tablename__ = "activity_sessions"
@@ -87,7 +87,7 @@ class ActivitySession(db.Model):
         return round((self.ends_at - self.starts_at).total_seconds() / 3600, 2)
 
 
-class Registration(db.Model):
+class Registration(Model):
     """A participant's place in a session, or on its waiting list."""
 
     __tablename__ = "session_registrations"
@@ -110,7 +110,7 @@ class Registration(db.Model):
         return f"<Registration {self.session_id}/{self.participant_id} {self.status}>"
 
 
-class Attendance(db.Model):
+class Attendance(Model):
     """Whether a participant attended a session. One row per person and session, ever."""
 
     __tablename__ = "attendances"
@@ -136,7 +136,7 @@ class Attendance(db.Model):
         return f"<Attendance {self.session_id}/{self.participant_id} {self.status}>"
 
 
-class AttendanceCorrection(db.Model):
+class AttendanceCorrection(Model):
     """The trail of every change to a recorded attendance: who, when, old, new, why."""
 
     __tablename__ = "attendance_corrections"

@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from telecenter.auth.roles import ALL_ROLES
 from telecenter.database import UTCDateTime, utcnow
-from telecenter.extensions import db
+from telecenter.extensions import Model
 
 
 def password_hash_method() -> str:
@@ -23,7 +23,7 @@ def password_hash_method() -> str:
 _ROLE_LIST = ", ".join(f"'{role}'" for role in ALL_ROLES)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person who signs in: staff of a site or of central, or a resident."""
 
     __tablename__ = "users"
@@ -62,7 +62,7 @@ class User(UserMixin, db.Model):
         return self.role in roles
 
 
-class SignInThrottle(db.Model):
+class SignInThrottle(Model):
     """Failed sign-ins per key (`user:<name>` or `ip:<address>`), whether the account exists or not.
 
     Counting unknown usernames too means the lock message cannot reveal which accounts exist.

@@ -11,12 +11,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from telecenter.database import UTCDateTime, utcnow
-from telecenter.extensions import db
+from telecenter.extensions import Model
 
 PREFIX = "tck_"
 
 
-class ApiKey(db.Model):
+class ApiKey(Model):
     __tablename__ = "api_keys"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from telecenter import reports
 from telecenter.database import UTCDateTime, utcnow
-from telecenter.extensions import db
+from telecenter.extensions import Model, db
 
 
-class Telecenter(db.Model):
+class Telecenter(Model):
     __tablename__ = "telecenters"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,7 +35,7 @@ class Telecenter(db.Model):
         return f"<Telecenter {self.code}>"
 
 
-class MonthReport(db.Model):
+class MonthReport(Model):
     """The newest report received for a telecenter and month; its facts replace older ones."""
 
     __tablename__ = "month_reports"

@@ -12,13 +12,13 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from telecenter.central import aggregates
 from telecenter.database import UTCDateTime, utcnow
 from telecenter.domain_errors import DomainError
-from telecenter.extensions import db
+from telecenter.extensions import Model
 
 #: Since when programme targets count (the network's first telecenters).
 PROGRAMME_START = "2012-01"
 
 
-class ProgrammeTarget(db.Model):
+class ProgrammeTarget(Model):
     __tablename__ = "programme_targets"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,12 +8,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from telecenter.database import UTCDateTime, one_of, utcnow
-from telecenter.extensions import db
+from telecenter.extensions import Model
 from telecenter.participants.models import Participant
 from telecenter.vocabulary import CATEGORIES, COMPLETION_MODES
 
 
-class Course(db.Model):
+class Course(Model):
     __tablename__ = "courses"
     __table_args__ = (
         sa.CheckConstraint(one_of("category", CATEGORIES), name="category_known"),
@@ -65,7 +65,7 @@ class Course(db.Model):
         return [lesson for lesson in self.lessons if lesson.required]
 
 
-class Module(db.Model):
+class Module(Model):
     __tablename__ = "course_modules"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,7 +83,7 @@ class Module(db.Model):
         return f"<Module {self.id} of course {self.course_id}>"
 
 
-class Lesson(db.Model):
+class Lesson(Model):
     """A lesson: sanitized Markdown, optionally ending with a short quiz."""
 
     __tablename__ = "lessons"
@@ -111,7 +111,7 @@ class Lesson(db.Model):
         return f"<Lesson {self.id} {self.slug}>"
 
 
-class Question(db.Model):
+class Question(Model):
     """A quiz question of a lesson, or of the course's final quiz when lesson_id is NULL."""
 
     __tablename__ = "quiz_questions"
@@ -142,7 +142,7 @@ class Question(db.Model):
         return {option.id for option in self.options if option.correct}
 
 
-class Option(db.Model):
+class Option(Model):
     __tablename__ = "quiz_options"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -159,7 +159,7 @@ class Option(db.Model):
         return f"<Option {self.id}>"
 
 
-class MediaFile(db.Model):
+class MediaFile(Model):
     """An image, audio or video file of a course, stored under the instance's media folder."""
 
     __tablename__ = "course_media"
@@ -178,7 +178,7 @@ class MediaFile(db.Model):
         return f"<MediaFile {self.id} {self.filename}>"
 
 
-class Enrolment(db.Model):
+class Enrolment(Model):
     __tablename__ = "enrolments"
     __table_args__ = (sa.UniqueConstraint("course_id", "participant_id"),)
 
@@ -205,7 +205,7 @@ class Enrolment(db.Model):
         return f"<Enrolment course={self.course_id} participant={self.participant_id}>"
 
 
-class LessonProgress(db.Model):
+class LessonProgress(Model):
     __tablename__ = "lesson_progress"
     __table_args__ = (sa.UniqueConstraint("enrolment_id", "lesson_id"),)
 
@@ -220,7 +220,7 @@ class LessonProgress(db.Model):
         return f"<LessonProgress enrolment={self.enrolment_id} lesson={self.lesson_id}>"
 
 
-class QuizAttempt(db.Model):
+class QuizAttempt(Model):
     """One submitted quiz (a lesson's, or the final one when lesson_id is NULL)."""
 
     __tablename__ = "quiz_attempts"

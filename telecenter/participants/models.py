@@ -9,12 +9,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from telecenter.auth.models import User
 from telecenter.database import UTCDateTime, one_of, utcnow
-from telecenter.extensions import db
+from telecenter.extensions import Model
 from telecenter.participants import identity
 from telecenter.vocabulary import SEXES
 
 
-class Participant(db.Model):
+class Participant(Model):
     """A resident who takes part. Personal fields are nullable so that erasure can clear them.
 
     After erasure only `sex`, `birth_date`/`birth_year` and the id remain: the facts that
@@ -92,7 +92,7 @@ class Participant(db.Model):
         return any(c.kind == kind and c.withdrawn_at is None for c in self.consents)
 
 
-class Consent(db.Model):
+class Consent(Model):
     """A recorded consent (Ley 29733): which text, for what, when, recorded by whom."""
 
     __tablename__ = "consents"
@@ -122,7 +122,7 @@ class Consent(db.Model):
         return f"<Consent {self.kind} v{self.text_version} participant={self.participant_id}>"
 
 
-class WfiEnrolment(db.Model):
+class WfiEnrolment(Model):
     """A woman's entry into the women's financial-inclusion programme."""
 
     __tablename__ = "wfi_enrolments"
@@ -141,7 +141,7 @@ class WfiEnrolment(db.Model):
         return f"<WfiEnrolment participant={self.participant_id} {self.enrolled_on}>"
 
 
-class FiSurvey(db.Model):
+class FiSurvey(Model):
     """One financial-inclusion survey: the baseline, or a later follow-up. No income amounts."""
 
     __tablename__ = "fi_surveys"

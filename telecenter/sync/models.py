@@ -8,12 +8,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from telecenter.database import UTCDateTime, utcnow
-from telecenter.extensions import db
+from telecenter.extensions import Model
 
 STATES = ("pending", "sent", "refused")
 
 
-class OutboxMonth(db.Model):
+class OutboxMonth(Model):
     __tablename__ = "sync_outbox"
     __table_args__ = (
         sa.CheckConstraint("state IN ('pending', 'sent', 'refused')", name="state_known"),
