@@ -9,7 +9,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from telecenter.auth import services as accounts
 from telecenter.auth.roles import ADMIN, CENTRAL_ADMIN, roles_for_server
 from telecenter.database import writing
-from telecenter.extensions import db
+from telecenter.extensions import db, db_session
 
 
 def _server_roles() -> tuple[str, ...]:
@@ -53,7 +53,7 @@ def _create(username: str, password: str, display_name: str, role: str) -> None:
     try:
         with writing(db.session):
             user = accounts.create_user(
-                db.session,
+                db_session(),
                 username=username,
                 password=password,
                 display_name=display_name,
@@ -87,7 +87,7 @@ def seed_demo_command():
     from telecenter.demo import seed_demo
 
     with writing(db.session):
-        created = seed_demo(db.session, server_role=current_app.config["TELECENTER_ROLE"])
+        created = seed_demo(db_session(), server_role=current_app.config["TELECENTER_ROLE"])
     click.echo("demo accounts (username / password / role; residents: DNI / PIN):")
     for account in created:
         click.echo(f"  {account.username} / {account.password} / {account.role}")
@@ -125,7 +125,7 @@ def _send_again_after_restore() -> str:
     from telecenter.sync import outbox
 
     with writing(db.session):
-        requeued = outbox.requeue_all(db.session)
+        requeued = outbox.requeue_all(db_session())
     return f"{requeued} month summaries will be sent again to central"
 
 

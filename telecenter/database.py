@@ -7,13 +7,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, scoped_session
 from sqlalchemy.orm import Session as OrmSession
+
+if TYPE_CHECKING:
+    from flask_sqlalchemy.session import Session as FlaskSession
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +112,10 @@ _writing: ContextVar[bool] = ContextVar("telecenter_writing", default=False)
 
 @contextmanager
 def writing(
-    session, *, keep_loaded: bool = False, keep_on: tuple[type[BaseException], ...] = ()
+    session: OrmSession | scoped_session[FlaskSession],
+    *,
+    keep_loaded: bool = False,
+    keep_on: tuple[type[BaseException], ...] = (),
 ) -> Iterator[None]:
     """Run the block as one short write transaction: commit on success, roll back on any
     error (which is re-raised), except the errors in keep_on, which are facts to keep (a
@@ -133,8 +140,8 @@ def writing(
         _writing.reset(token)
 
 
-def _commit_keeping_loaded(session) -> None:
-    current = session()
+def _commit_keeping_loaded(session: OrmSession | scoped_session[FlaskSession]) -> None:
+    current = session() if isinstance(session, scoped_session) else session
     previous, current.expire_on_commit = current.expire_on_commit, False
     try:
         current.commit()

@@ -9,6 +9,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from sqlalchemy.orm import Session
 
 from telecenter.database import Base
 
@@ -27,3 +28,10 @@ if TYPE_CHECKING:
 
 else:
     Model = db.Model
+
+
+def db_session() -> Session:
+    """The session of the current app context, which `db.session` (a scoped proxy) hands out.
+
+    Services take a `Session`; views, commands and jobs give them this one."""
+    return db.session()

@@ -10,7 +10,7 @@ from telecenter.attendance import calendar, scheduling
 from telecenter.auth.permissions import public, roles_required
 from telecenter.auth.roles import SITE_ROLES
 from telecenter.database import utcnow
-from telecenter.extensions import db
+from telecenter.extensions import db_session
 from telecenter.lima_time import today_in_lima
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
@@ -38,7 +38,7 @@ def view():
         previous = (anchor.replace(day=1) - timedelta(days=1)).replace(day=1)
         following = (anchor.replace(day=28) + timedelta(days=4)).replace(day=1)
     since, until = calendar.local_bounds(weeks[0][0], weeks[-1][-1])
-    items = scheduling.upcoming(db.session, since=since, until=until)
+    items = scheduling.upcoming(db_session(), since=since, until=until)
     return render_template(
         "attendance/calendar.html",
         mode=mode,
@@ -57,7 +57,7 @@ def feed():
     """Upcoming sessions for calendar programs: titles, times and rooms, never names."""
     now = utcnow()
     items = scheduling.upcoming(
-        db.session, since=now - timedelta(days=7), until=now + timedelta(days=FEED_DAYS)
+        db_session(), since=now - timedelta(days=7), until=now + timedelta(days=FEED_DAYS)
     )
     body = calendar.ics_feed(
         items,

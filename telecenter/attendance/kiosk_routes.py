@@ -12,7 +12,7 @@ from telecenter.auth import services as auth_services
 from telecenter.auth.permissions import device_required, roles_required
 from telecenter.auth.roles import STAFF
 from telecenter.database import utcnow
-from telecenter.extensions import db
+from telecenter.extensions import db, db_session
 from telecenter.forms import EmptyForm
 from telecenter.views import attempt
 
@@ -46,7 +46,7 @@ def index():
 
 
 def _page(message=None, error=None, status=200, selected=None):
-    sessions = kiosk.open_sessions(db.session, utcnow())
+    sessions = kiosk.open_sessions(db_session(), utcnow())
     return render_template(
         "attendance/kiosk.html",
         sessions=sessions,
@@ -70,8 +70,8 @@ def check_in():
     address = request.remote_addr or ""
 
     def check_in_here():
-        auth_services.ensure_address_not_locked(db.session, address)
-        return kiosk.check_in(db.session, item, identifier, utcnow())
+        auth_services.ensure_address_not_locked(db_session(), address)
+        return kiosk.check_in(db_session(), item, identifier, utcnow())
 
     outcome = attempt(check_in_here, flash_errors=False)
     refusal = outcome.error
@@ -81,7 +81,7 @@ def check_in():
         return _page(message=refusal.message, status=refusal.status, selected=item)
     if refusal is not None:
         policy = auth_services.ThrottlePolicy.from_config(current_app.config)
-        attempt(lambda: auth_services.record_address_failure(db.session, address, policy))
+        attempt(lambda: auth_services.record_address_failure(db_session(), address, policy))
         return _page(error=refusal.message, status=refusal.status, selected=item)
     return _page(
         message=_(

@@ -7,7 +7,7 @@ from flask import Blueprint, render_template
 from telecenter.attendance import reports
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import STAFF
-from telecenter.extensions import db
+from telecenter.extensions import db_session
 from telecenter.lima_time import today_in_lima
 from telecenter.participants.lookup import load_participant
 from telecenter.views import csv_download
@@ -21,8 +21,8 @@ staff_only = roles_required(*STAFF)
 def index():
     return render_template(
         "attendance/reports.html",
-        sessions=reports.summaries(db.session, reports.recent_sessions(db.session)),
-        courses=reports.by_course(db.session),
+        sessions=reports.summaries(db_session(), reports.recent_sessions(db_session())),
+        courses=reports.by_course(db_session()),
     )
 
 
@@ -33,12 +33,12 @@ def participant(participant_id: int):
     return render_template(
         "attendance/participant_report.html",
         p=person,
-        rows=reports.participant_history(db.session, person),
+        rows=reports.participant_history(db_session(), person),
     )
 
 
 @bp.route("/attendance.csv")
 @staff_only
 def attendance_csv():
-    body = reports.attendance_csv(db.session)
+    body = reports.attendance_csv(db_session())
     return csv_download(body, f"asistencia-{today_in_lima()}.csv")

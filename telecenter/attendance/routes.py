@@ -18,7 +18,7 @@ from telecenter.auth.roles import ADMIN, RESIDENT, SITE_ROLES, STAFF, TRAINER
 from telecenter.courses.learning import participant_of
 from telecenter.courses.models import Course
 from telecenter.database import utcnow
-from telecenter.extensions import db
+from telecenter.extensions import db, db_session
 from telecenter.forms import EmptyForm
 from telecenter.lima_time import to_lima
 from telecenter.participants import services as registry
@@ -56,14 +56,14 @@ def _session_form(**kwargs) -> SessionForm:
 def index():
     now = utcnow()
     items = scheduling.upcoming(
-        db.session, since=now - timedelta(hours=12), until=now + timedelta(days=60)
+        db_session(), since=now - timedelta(hours=12), until=now + timedelta(days=60)
     )
     mine = _my_registrations() if current_user.role == RESIDENT else {}
     return render_template("attendance/list.html", items=items, mine=mine)
 
 
 def _my_registrations() -> dict[int, str]:
-    participant = participant_of(db.session, current_user)
+    participant = participant_of(db_session(), current_user)
     if participant is None:
         return {}
     rows = db.session.scalars(
@@ -82,7 +82,7 @@ def new():
         form.trainer_id.data = str(current_user.id)
     return handle_form(
         form,
-        lambda: scheduling.create(db.session, form.session_data(), form.recurrence()),
+        lambda: scheduling.create(db_session(), form.session_data(), form.recurrence()),
         template="attendance/form.html",
         item=None,
         success=lambda created: (
@@ -104,8 +104,8 @@ def detail(session_id: int):
         item=item,
         mine=mine,
         form=EmptyForm(),
-        registered=services.registrations(db.session, item),
-        waiting=services.registrations(db.session, item, "waitlisted"),
+        registered=services.registrations(db_session(), item),
+        waiting=services.registrations(db_session(), item, "waitlisted"),
     )
 
 
@@ -127,7 +127,7 @@ def edit(session_id: int):
     form = _form_from(item)
     return handle_form(
         form,
-        lambda: scheduling.update(db.session, item, form.session_data(), scope=form.scope.data),
+        lambda: scheduling.update(db_session(), item, form.session_data(), scope=form.scope.data),
         template="attendance/form.html",
         item=item,
         success=lambda changed: (
@@ -144,7 +144,9 @@ def cancel(session_id: int):
     form = CancelForm()
     return handle_form(
         form,
-        lambda: scheduling.cancel(db.session, item, reason=form.reason.data, scope=form.scope.data),
+        lambda: scheduling.cancel(
+            db_session(), item, reason=form.reason.data, scope=form.scope.data
+        ),
         template="attendance/cancel.html",
         item=item,
         success=lambda cancelled: (
@@ -156,7 +158,7 @@ def cancel(session_id: int):
 
 def _resident_action(session_id: int, action):
     item = load_session(session_id)
-    participant = participant_of(db.session, current_user)
+    participant = participant_of(db_session(), current_user)
     if participant is None:
         abort(403)
     if EmptyForm().validate_on_submit():
@@ -170,7 +172,7 @@ def _resident_action(session_id: int, action):
 @roles_required(RESIDENT)
 def register(session_id: int):
     def action(item, participant):
-        registration = services.register(db.session, item, participant)
+        registration = services.register(db_session(), item, participant)
         return (
             _("Está en la lista de espera. Le avisaremos si se libera un lugar.")
             if registration.status == "waitlisted"
@@ -184,7 +186,7 @@ def register(session_id: int):
 @roles_required(RESIDENT)
 def unregister(session_id: int):
     def action(item, participant):
-        services.unregister(db.session, item, participant)
+        services.unregister(db_session(), item, participant)
         return _("Dejó su lugar en esta sesión.")
 
     return _resident_action(session_id, action)
@@ -199,7 +201,7 @@ def roster(session_id: int):
         statuses = _posted_statuses(item)
         outcome = attempt(
             lambda: services.save_roster(
-                db.session,
+                db_session(),
                 item,
                 statuses,
                 actor=current_user,
@@ -212,25 +214,25 @@ def roster(session_id: int):
             return redirect(url_for(".roster", session_id=item.id))
         error = outcome.error.message
     people = (
-        registry.search(db.session, request.args.get("q", ""))[0] if request.args.get("q") else []
+        registry.search(db_session(), request.args.get("q", ""))[0] if request.args.get("q") else []
     )
     return render_template(
         "attendance/roster.html",
         item=item,
         error=error,
         form=EmptyForm(),
-        rows=services.roster(db.session, item),
+        rows=services.roster(db_session(), item),
         found=people,
         q=request.args.get("q", ""),
         viewers_form=ViewersForm(count=item.unregistered_viewers),
-        trail=services.corrections(db.session, item),
+        trail=services.corrections(db_session(), item),
     ), (400 if error else 200)
 
 
 def _posted_statuses(item: ActivitySession) -> dict[int, str]:
     """status-<participant id> fields; "all present" marks everyone on the roster."""
     if request.form.get("action") == "all_present":
-        return {p.id: "present" for p, _a in services.roster(db.session, item)}
+        return {p.id: "present" for p, _a in services.roster(db_session(), item)}
     statuses = {}
     for key, value in request.form.items():
         if key.startswith("status-"):
@@ -248,7 +250,7 @@ def walk_in(session_id: int):
     if EmptyForm().validate_on_submit() and participant_id.isdigit():
         participant = load_participant(int(participant_id))
         if attempt(
-            lambda: services.add_walk_in(db.session, item, participant, actor=current_user)
+            lambda: services.add_walk_in(db_session(), item, participant, actor=current_user)
         ).ok:
             flash(_("%(name)s quedó presente.", name=participant.full_name), "success")
     return redirect(url_for(".roster", session_id=item.id))
@@ -260,7 +262,9 @@ def viewers(session_id: int):
     item = load_session(session_id)
     form = ViewersForm()
     if form.validate_on_submit():
-        if attempt(lambda: services.set_unregistered_viewers(db.session, item, form.count.data)).ok:
+        if attempt(
+            lambda: services.set_unregistered_viewers(db_session(), item, form.count.data)
+        ).ok:
             flash(_("Espectadores sin registro guardados."), "success")
     else:
         flash(_("Escriba un número de 0 a 1000."), "error")
@@ -272,5 +276,5 @@ def viewers(session_id: int):
 def sign_in_sheet(session_id: int):
     item = load_session(session_id)
     return render_template(
-        "attendance/sheet.html", item=item, rows=services.roster(db.session, item)
+        "attendance/sheet.html", item=item, rows=services.roster(db_session(), item)
     )

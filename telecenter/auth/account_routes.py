@@ -13,7 +13,7 @@ from telecenter.auth.forms import AccountForm, PasswordResetForm
 from telecenter.auth.models import User
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN, CENTRAL_ADMIN, ROLE_LABELS, roles_for_server
-from telecenter.extensions import db
+from telecenter.extensions import db, db_session
 from telecenter.forms import EmptyForm
 from telecenter.views import attempt
 
@@ -56,7 +56,7 @@ def index():
         return _render_list(form, 400 if form.is_submitted() else 200)
     outcome = attempt(
         lambda: services.create_user(
-            db.session,
+            db_session(),
             username=form.username.data,
             password=form.password.data,
             display_name=form.display_name.data,
@@ -79,7 +79,7 @@ def toggle_active(user_id: int):
         EmptyForm().validate_on_submit()
         and attempt(
             lambda: services.set_active(
-                db.session, user, active=not user.active, acting=current_user
+                db_session(), user, active=not user.active, acting=current_user
             )
         ).ok
     ):
@@ -101,6 +101,6 @@ def reset_password(user_id: int):
             "error",
         )
         return redirect(url_for(".index"))
-    if attempt(lambda: services.set_password(db.session, user, form.password.data)).ok:
+    if attempt(lambda: services.set_password(db_session(), user, form.password.data)).ok:
         flash(_("Contraseña cambiada para %(name)s.", name=user.display_name), "success")
     return redirect(url_for(".index"))

@@ -19,7 +19,7 @@ from telecenter.auth import services
 from telecenter.auth.forms import SignInForm
 from telecenter.auth.permissions import is_safe_next, public, roles_required
 from telecenter.auth.roles import ALL_ROLES, roles_for_server
-from telecenter.extensions import db
+from telecenter.extensions import db_session
 from telecenter.forms import EmptyForm
 from telecenter.views import attempt
 
@@ -42,7 +42,7 @@ def sign_in():
     # A failed attempt is a fact to keep (it counts towards the lock): committed too.
     outcome = attempt(
         lambda: services.authenticate(
-            db.session,
+            db_session(),
             username=form.username.data,
             password=form.password.data,
             address=request.remote_addr or "",

@@ -15,7 +15,7 @@ from telecenter.central import aggregates, api_keys, dhis2, exports, ingest, tok
 from telecenter.central.openapi import openapi_document
 from telecenter.database import writing
 from telecenter.errors import json_error
-from telecenter.extensions import csrf, db
+from telecenter.extensions import csrf, db, db_session
 from telecenter.uploads import accepts_upload
 from telecenter.views import csv_download
 
@@ -29,7 +29,7 @@ MAX_SYNC_BODY = 4 * 1024 * 1024
 @csrf.exempt
 @accepts_upload(MAX_SYNC_BODY)
 def sync_reports():
-    telecenter = tokens.telecenter_for(db.session, request.headers.get("Authorization"))
+    telecenter = tokens.telecenter_for(db_session(), request.headers.get("Authorization"))
     if telecenter is None:
         return json_error(401, "missing, unknown or revoked telecenter token")
     # A refusal (ingest's DomainErrors) is answered with its status and JSON reason by the
@@ -37,7 +37,7 @@ def sync_reports():
     body = ingest.decode_body(request.get_data(), request.headers.get("Content-Encoding"))
     items = ingest.check_request(body, telecenter)
     with writing(db.session):
-        acks = ingest.store(db.session, telecenter, items)
+        acks = ingest.store(db_session(), telecenter, items)
     log.info("sync from %s: %s", telecenter.code, ", ".join(f"{a.month}={a.status}" for a in acks))
     return jsonify(telecenter=telecenter.code, acknowledged=[a.as_json() for a in acks])
 
@@ -49,7 +49,7 @@ def readers_only(view):
     def wrapped(*args, **kwargs):
         if request.headers.get("Authorization"):
             with writing(db.session):  # the key's last_used_at
-                key = api_keys.check(db.session, request.headers.get("Authorization"))
+                key = api_keys.check(db_session(), request.headers.get("Authorization"))
             if key is None:
                 return json_error(401, "unknown or revoked API key")
             return view(*args, **kwargs)
@@ -66,8 +66,8 @@ def readers_only(view):
 @bp.route("/participation")
 @readers_only
 def participation():
-    query = aggregates.parse(request.args, db.session)
-    answer = aggregates.run(db.session, query)
+    query = aggregates.parse(request.args, db_session())
+    answer = aggregates.run(db_session(), query)
     if request.args.get("format", "json") == "csv":
         return csv_download(
             exports.participation_csv(answer), "participacion.csv", for_spreadsheets=False
@@ -91,7 +91,7 @@ def dhis2_export():
         return json_error(400, "month must be YYYY-MM")
     config = current_app.config
     values = dhis2.data_values(
-        db.session,
+        db_session(),
         month,
         elements=config["DHIS2_DATA_ELEMENTS"],
         org_units=config["DHIS2_ORG_UNITS"],

@@ -11,7 +11,7 @@ from telecenter import reports
 from telecenter.central import api_keys, tokens
 from telecenter.central.models import Telecenter
 from telecenter.database import writing
-from telecenter.extensions import db
+from telecenter.extensions import db, db_session
 
 central_cli = AppGroup("central", help="Central office: telecenters and their tokens.")
 
@@ -86,7 +86,7 @@ def create_api_key(name):
     """Create a key for the participation API; print it on the last line (shown only once)."""
     _central_only()
     with writing(db.session):
-        record, key = api_keys.create(db.session, name)
+        record, key = api_keys.create(db_session(), name)
     click.echo(f"API key {record.id} ({record.name}) created; it follows and is not shown again:")
     click.echo(key)
 
@@ -96,7 +96,7 @@ def create_api_key(name):
 def revoke_api_key(key_id):
     _central_only()
     with writing(db.session):
-        revoked = api_keys.revoke(db.session, key_id)
+        revoked = api_keys.revoke(db_session(), key_id)
     if not revoked:
         raise click.ClickException(f"no live API key with id {key_id}")
     click.echo(f"API key {key_id} revoked")

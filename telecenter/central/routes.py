@@ -10,7 +10,7 @@ from telecenter import labels
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import CENTRAL_ADMIN, CENTRAL_ROLES
 from telecenter.central import aggregates, charts, dashboard, exports, targets
-from telecenter.extensions import db
+from telecenter.extensions import db_session
 from telecenter.forms import EmptyForm
 from telecenter.views import attempt, csv_download, file_download
 
@@ -20,7 +20,7 @@ central_users = roles_required(*CENTRAL_ROLES)
 
 def _query_or_error():
     try:
-        return dashboard.query_from(request.args, db.session), None
+        return dashboard.query_from(request.args, db_session()), None
     except aggregates.QueryError as problem:
         first, last = dashboard.default_range()
         return aggregates.Query(first, last), str(problem)
@@ -30,8 +30,8 @@ def _query_or_error():
 @central_users
 def index():
     query, error = _query_or_error()
-    answer = aggregates.run(db.session, query)
-    tables = {by: dashboard.breakdown(db.session, query, by) for by in dashboard.BREAKDOWNS}
+    answer = aggregates.run(db_session(), query)
+    tables = {by: dashboard.breakdown(db_session(), query, by) for by in dashboard.BREAKDOWNS}
     months = tables["month"]["rows"]
     trend_svg = charts.trend(
         _("Asistencias por mes"), [charts.Bar(r["month"], r["attendances"] or 0) for r in months]
@@ -56,11 +56,11 @@ def index():
         trend_svg=trend_svg,
         region_svg=region_svg,
         sex_svg=sex_svg,
-        active=dashboard.active_telecenters(db.session, query),
-        progress=targets.progress(db.session, last_month=query.last),
-        region_options=[(region, region) for region in dashboard.regions(db.session)],
+        active=dashboard.active_telecenters(db_session(), query),
+        progress=targets.progress(db_session(), last_month=query.last),
+        region_options=[(region, region) for region in dashboard.regions(db_session())],
         telecenter_options=[
-            (code, f"{code} · {name}") for code, name in dashboard.telecenter_codes(db.session)
+            (code, f"{code} · {name}") for code, name in dashboard.telecenter_codes(db_session())
         ],
         filters=dashboard.DASHBOARD_FILTERS,
         measures=aggregates.MEASURES,
@@ -82,9 +82,9 @@ def download(by: str, fmt: str):
         flash(error, "error")
         return redirect(url_for(".index"))
     answer = (
-        aggregates.run(db.session, query)
+        aggregates.run(db_session(), query)
         if by == "all"
-        else dashboard.breakdown(db.session, query, by)
+        else dashboard.breakdown(db_session(), query, by)
     )
     name = f"participacion-{by}-{query.first}-{query.last}"
     if fmt == "csv":
@@ -99,7 +99,7 @@ def download(by: str, fmt: str):
 @bp.route("/telecenters")
 @central_users
 def telecenters():
-    return render_template("central/telecenters.html", rows=dashboard.telecenter_rows(db.session))
+    return render_template("central/telecenters.html", rows=dashboard.telecenter_rows(db_session()))
 
 
 @bp.route("/targets", methods=["POST"])
@@ -112,7 +112,7 @@ def add_target():
         flash(_("La meta debe ser un número de 1 a 10 000 000."), "error")
     elif attempt(
         lambda: targets.save(
-            db.session,
+            db_session(),
             name=request.form.get("name", ""),
             measure=request.form.get("measure", ""),
             value=int(value),

@@ -19,7 +19,7 @@ from telecenter.courses.forms import (
     option_fields,
 )
 from telecenter.courses.models import Course, Lesson, MediaFile, Module, Question
-from telecenter.extensions import db
+from telecenter.extensions import db, db_session
 from telecenter.forms import EmptyForm
 from telecenter.participants import services as registry
 from telecenter.participants.lookup import load_participant
@@ -48,7 +48,7 @@ def new_course():
     form = CourseForm()
     return handle_form(
         form,
-        lambda: authoring.save_course(db.session, form.fields()),
+        lambda: authoring.save_course(db_session(), form.fields()),
         template="courses/manage/course_form.html",
         course=None,
         success=lambda course: (
@@ -65,7 +65,7 @@ def edit_course(course_id: int):
     form = CourseForm(obj=course)
     return handle_form(
         form,
-        lambda: authoring.save_course(db.session, form.fields(), course=course),
+        lambda: authoring.save_course(db_session(), form.fields(), course=course),
         template="courses/manage/course_form.html",
         course=course,
         module_form=ModuleForm(formdata=None),
@@ -83,7 +83,7 @@ def add_module(course_id: int):
     course = _course(course_id)
     form = ModuleForm()
     if form.validate_on_submit():
-        if attempt(lambda: authoring.add_module(db.session, course, form.title.data)).ok:
+        if attempt(lambda: authoring.add_module(db_session(), course, form.title.data)).ok:
             flash(_("Módulo agregado."), "success")
     else:
         flash(_("Escriba el nombre del módulo."), "error")
@@ -140,7 +140,7 @@ def lesson_form(course_id: int, module_id: int | None = None, lesson_id: int | N
         return _lesson_page(course, module, lesson, form, preview=preview)
     outcome = attempt(
         lambda: authoring.save_lesson(
-            db.session,
+            db_session(),
             module,
             title=form.title.data,
             body_markdown=form.body_markdown.data,
@@ -169,7 +169,7 @@ def questions(course_id: int, lesson_id: int | None = None):
             "options": option_fields(request.form),
         }
         if attempt(
-            lambda: authoring.save_question(db.session, course, lesson, question), form=form
+            lambda: authoring.save_question(db_session(), course, lesson, question), form=form
         ).ok:
             flash(_("Pregunta agregada."), "success")
             return redirect(request.path)
@@ -213,7 +213,7 @@ def course_media(course_id: int):
             lambda: media.stage(upload.stream, upload.filename or ""), form=form, write=False
         )
         placed = staged.ok and attempt(
-            lambda: media.place(db.session, course, staged.value), form=form
+            lambda: media.place(db_session(), course, staged.value), form=form
         )
         if placed and placed.ok:
             stored = placed.value
@@ -234,7 +234,7 @@ def course_media(course_id: int):
 @staff_only
 def export_pack(course_id: int):
     course = _course(course_id)
-    data = packs.export_pack(db.session, course)
+    data = packs.export_pack(db_session(), course)
     filename = f"{course.slug}-v{course.version}.zip"
     return file_download(data, filename, "application/zip")
 
@@ -248,7 +248,7 @@ def import_pack():
     if form.validate_on_submit():
         # import_pack checks the pack without the lock, then takes it to write the course.
         outcome = attempt(
-            lambda: packs.import_pack(db.session, form.file.data.stream),
+            lambda: packs.import_pack(db_session(), form.file.data.stream),
             write=False,
             flash_errors=False,
         )
@@ -274,10 +274,12 @@ def import_pack():
 def enrol_group(course_id: int):
     course = _course(course_id)
     text = request.args.get("q", "").strip()[:100]
-    people, _total = registry.search(db.session, text)
+    people, _total = registry.search(db_session(), text)
     if request.method == "POST" and EmptyForm().validate_on_submit():
         ids = [int(v) for v in request.form.getlist("participant") if v.isdigit()]
-        outcome = attempt(lambda: learning.enrol_group(db.session, course, ids, actor=current_user))
+        outcome = attempt(
+            lambda: learning.enrol_group(db_session(), course, ids, actor=current_user)
+        )
         if outcome.ok:
             flash(_("%(n)d personas inscritas.", n=outcome.value), "success")
             return redirect(url_for(".report", course_id=course.id))
@@ -293,7 +295,7 @@ def report(course_id: int):
     return render_template(
         "courses/manage/report.html",
         course=course,
-        report=reports.course_report(db.session, course),
+        report=reports.course_report(db_session(), course),
     )
 
 
@@ -304,5 +306,5 @@ def participant_report(participant_id: int):
     return render_template(
         "courses/manage/participant_report.html",
         p=participant,
-        rows=reports.participant_courses(db.session, participant),
+        rows=reports.participant_courses(db_session(), participant),
     )

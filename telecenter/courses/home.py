@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from telecenter.courses import learning, reports
 from telecenter.courses.models import Enrolment
-from telecenter.extensions import db
+from telecenter.extensions import db_session
 
 
 @dataclass(frozen=True)
@@ -23,15 +23,15 @@ class ContinueWith:
 
 def resident_dashboard() -> dict:
     """The resident's home: "continue where I left off" and their courses with progress."""
-    participant = learning.participant_of(db.session, current_user)
+    participant = learning.participant_of(db_session(), current_user)
     if participant is None:
         return {"continue_with": None, "my_courses": []}
-    rows = reports.participant_courses(db.session, participant)
+    rows = reports.participant_courses(db_session(), participant)
     continue_with = None
     for enrolment, progress in rows:
         if enrolment.completed_at:
             continue
-        following = learning.next_lesson(db.session, enrolment, progress.done_ids)
+        following = learning.next_lesson(db_session(), enrolment, progress.done_ids)
         if following is not None:
             url = url_for("courses.lesson", course_id=enrolment.course_id, lesson_id=following.id)
             continue_with = ContinueWith(enrolment, progress, following.title, url)

@@ -19,7 +19,7 @@ from telecenter.auth.permissions import public, roles_required
 from telecenter.auth.roles import RESIDENT, SITE_ROLES, STAFF
 from telecenter.courses import content, learning, media
 from telecenter.courses.models import Course, Enrolment, Lesson, MediaFile
-from telecenter.extensions import db
+from telecenter.extensions import db, db_session
 from telecenter.forms import EmptyForm
 from telecenter.views import Outcome, attempt
 
@@ -44,7 +44,7 @@ def load_lesson(course: Course, lesson_id: int) -> Lesson:
 
 
 def my_participant():
-    participant = learning.participant_of(db.session, current_user)
+    participant = learning.participant_of(db_session(), current_user)
     if participant is None:
         abort(403)
     return participant
@@ -53,7 +53,7 @@ def my_participant():
 def my_enrolment(course: Course) -> Enrolment | None:
     if current_user.role != RESIDENT:
         return None
-    return learning.find_enrolment(db.session, course, my_participant())
+    return learning.find_enrolment(db_session(), course, my_participant())
 
 
 @bp.route("/")
@@ -71,15 +71,15 @@ def catalogue():
 def course(course_id: int):
     course = load_course(course_id)
     enrolment = my_enrolment(course)
-    done = learning.completed_lesson_ids(db.session, enrolment) if enrolment else set()
+    done = learning.completed_lesson_ids(db_session(), enrolment) if enrolment else set()
     return render_template(
         "courses/course.html",
         course=course,
         enrolment=enrolment,
         done=done,
         form=EmptyForm(),
-        progress=learning.progress(db.session, enrolment, done) if enrolment else None,
-        next_lesson=learning.next_lesson(db.session, enrolment, done) if enrolment else None,
+        progress=learning.progress(db_session(), enrolment, done) if enrolment else None,
+        next_lesson=learning.next_lesson(db_session(), enrolment, done) if enrolment else None,
     )
 
 
@@ -89,7 +89,9 @@ def enrol(course_id: int):
     course = load_course(course_id)
     if EmptyForm().validate_on_submit():
         participant = my_participant()
-        if attempt(lambda: learning.enrol(db.session, course, participant, actor=current_user)).ok:
+        if attempt(
+            lambda: learning.enrol(db_session(), course, participant, actor=current_user)
+        ).ok:
             flash(_("¡Listo! Ya está inscrito. Empiece por la primera lección."), "success")
     return redirect(url_for(".course", course_id=course.id))
 
@@ -106,12 +108,12 @@ def lesson(course_id: int, lesson_id: int):
     page = _render_lesson(course, lesson, enrolment)
     if enrolment is not None and learning.needs_touch(enrolment, lesson):
         # Written after rendering: the commit expires what the page would otherwise reload.
-        attempt(lambda: learning.open_lesson(db.session, enrolment, lesson))
+        attempt(lambda: learning.open_lesson(db_session(), enrolment, lesson))
     return page
 
 
 def _render_lesson(course, lesson, enrolment, result=None, error=None, status=200):
-    done = learning.completed_lesson_ids(db.session, enrolment) if enrolment else set()
+    done = learning.completed_lesson_ids(db_session(), enrolment) if enrolment else set()
     lessons = course.lessons
     index = lessons.index(lesson)
     return render_template(
@@ -126,7 +128,7 @@ def _render_lesson(course, lesson, enrolment, result=None, error=None, status=20
         result=result,
         quiz_error=error,
         form=EmptyForm(),
-        progress=learning.progress(db.session, enrolment, done) if enrolment else None,
+        progress=learning.progress(db_session(), enrolment, done) if enrolment else None,
     ), status
 
 
@@ -138,10 +140,10 @@ def finish_lesson(course_id: int, lesson_id: int):
     enrolment = my_enrolment(course) or abort(403)
     if (
         EmptyForm().validate_on_submit()
-        and attempt(lambda: learning.finish_reading(db.session, enrolment, lesson)).ok
+        and attempt(lambda: learning.finish_reading(db_session(), enrolment, lesson)).ok
     ):
         flash(_("¡Muy bien! Terminó la lección."), "success")
-    following = learning.next_lesson(db.session, enrolment)
+    following = learning.next_lesson(db_session(), enrolment)
     target = (
         url_for(".lesson", course_id=course.id, lesson_id=following.id)
         if following
@@ -171,7 +173,7 @@ def lesson_quiz(course_id: int, lesson_id: int):
     enrolment = my_enrolment(course) or abort(403)
     answers = submitted_answers()
     outcome = attempt(
-        lambda: learning.submit_quiz(db.session, enrolment, lesson, answers),
+        lambda: learning.submit_quiz(db_session(), enrolment, lesson, answers),
         flash_errors=False,  # shown beside the quiz
         keep_loaded=True,
     )
@@ -189,7 +191,7 @@ def final_quiz(course_id: int):
     if request.method == "POST":
         answers = submitted_answers()
         outcome = attempt(
-            lambda: learning.submit_quiz(db.session, enrolment, None, answers),
+            lambda: learning.submit_quiz(db_session(), enrolment, None, answers),
             flash_errors=False,  # shown beside the quiz
             keep_loaded=True,
         )
@@ -199,7 +201,7 @@ def final_quiz(course_id: int):
         enrolment=enrolment,
         result=outcome.value,
         quiz_error=outcome.error and outcome.error.message,
-        progress=learning.progress(db.session, enrolment),
+        progress=learning.progress(db_session(), enrolment),
     ), (200 if outcome.ok else 400)
 
 
@@ -217,7 +219,7 @@ def certificate(course_id: int):
 @public
 def verify_certificate():
     code = request.args.get("code", "")[:20]
-    enrolment = learning.verify_certificate(db.session, code) if code else None
+    enrolment = learning.verify_certificate(db_session(), code) if code else None
     return render_template(
         "courses/verify.html", code=code, enrolment=enrolment, checked=bool(code)
     ), (404 if code and enrolment is None else 200)

@@ -22,7 +22,7 @@ from telecenter.auth import services as auth_services
 from telecenter.auth.permissions import is_safe_next, public, roles_required
 from telecenter.auth.roles import ALL_ROLES, CENTRAL_ROLES, RESIDENT
 from telecenter.courses.home import resident_dashboard
-from telecenter.extensions import db
+from telecenter.extensions import db, db_session
 from telecenter.i18n import LANGUAGE_COOKIE, is_supported
 from telecenter.participants import programme
 from telecenter.views import attempt
@@ -49,7 +49,7 @@ def home():
     if current_user.role in CENTRAL_ROLES:
         return render_template("main/home_central.html")
     return render_template(
-        "main/home_staff.html", women_enrolled=programme.women_enrolled(db.session)
+        "main/home_staff.html", women_enrolled=programme.women_enrolled(db_session())
     )
 
 
@@ -63,7 +63,7 @@ def set_language():
         flash(_("Ese idioma no está disponible."), "error")
         return redirect(target, 303)
     if current_user.is_authenticated:
-        attempt(lambda: auth_services.set_language(db.session, current_user, code))
+        attempt(lambda: auth_services.set_language(db_session(), current_user, code))
     response = redirect(target, 303)
     response.set_cookie(LANGUAGE_COOKIE, code, max_age=ONE_YEAR, samesite="Lax", httponly=True)
     return response

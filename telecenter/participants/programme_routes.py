@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import STAFF
-from telecenter.extensions import db
+from telecenter.extensions import db_session
 from telecenter.forms import EmptyForm
 from telecenter.lima_time import today_in_lima
 from telecenter.participants import programme, services
@@ -24,12 +24,12 @@ staff_only = roles_required(*STAFF)
 @bp.route("/")
 @staff_only
 def indicators():
-    baseline, latest = programme.indicators(db.session)
+    baseline, latest = programme.indicators(db_session())
     return render_template(
         "programme/indicators.html",
         baseline=baseline,
         latest=latest,
-        enrolled=programme.women_enrolled(db.session),
+        enrolled=programme.women_enrolled(db_session()),
     )
 
 
@@ -41,7 +41,7 @@ def enrol(participant_id: int):
     return handle_form(
         form,
         lambda: programme.enrol(
-            db.session,
+            db_session(),
             participant,
             enrolled_on=form.enrolled_on.data,
             telecenter_code=current_app.config["TELECENTER_CODE"],
@@ -65,7 +65,7 @@ def fi_consent(participant_id: int):
     if (
         EmptyForm().validate_on_submit()
         and attempt(
-            lambda: services.record_fi_consent(db.session, participant, actor=current_user)
+            lambda: services.record_fi_consent(db_session(), participant, actor=current_user)
         ).ok
     ):
         flash(_("Consentimiento para datos financieros registrado."), "success")
@@ -81,7 +81,7 @@ def surveys(participant_id: int):
     return handle_form(
         form,
         lambda: programme.record_survey(
-            db.session,
+            db_session(),
             participant,
             form.answers(),
             taken_on=form.taken_on.data,

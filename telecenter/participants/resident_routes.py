@@ -18,7 +18,7 @@ from flask_login import current_user, login_user
 from telecenter.auth import services as auth_services
 from telecenter.auth.forms import SignInForm
 from telecenter.auth.permissions import public
-from telecenter.extensions import db
+from telecenter.extensions import db_session
 from telecenter.participants.resident_accounts import authenticate_resident
 from telecenter.views import attempt
 
@@ -46,7 +46,7 @@ def sign_in():
     # A failed attempt is a fact to keep (it counts towards the lock): committed too.
     outcome = attempt(
         lambda: authenticate_resident(
-            db.session,
+            db_session(),
             identifier=identifier,
             pin=pin,
             address=request.remote_addr or "",

@@ -18,7 +18,7 @@ from flask_login import current_user
 from telecenter import labels
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN, STAFF
-from telecenter.extensions import db
+from telecenter.extensions import db, db_session
 from telecenter.lima_time import today_in_lima
 from telecenter.participants import (
     choices,
@@ -73,7 +73,7 @@ def registry_helpers():
 def index():
     text = request.args.get("q", "").strip()[:100]
     page = request.args.get("page", 1, type=int) or 1
-    rows, total = services.search(db.session, text, page=page)
+    rows, total = services.search(db_session(), text, page=page)
     pages = max(1, -(-total // services.PAGE_SIZE))
     return render_template(
         "participants/list.html",
@@ -90,7 +90,7 @@ def _register(form, template: str, *, complete: bool):
 
     def register():
         participant = services.register(
-            db.session,
+            db_session(),
             form.person_data(),
             form.consent_data(),
             actor=current_user,
@@ -99,7 +99,7 @@ def _register(form, template: str, *, complete: bool):
             confirm_not_duplicate=form.confirm_not_duplicate.data,
         )
         if form.pin.data:
-            resident_accounts.set_pin(db.session, participant, form.pin.data, actor=current_user)
+            resident_accounts.set_pin(db_session(), participant, form.pin.data, actor=current_user)
         return participant
 
     if form.validate_on_submit():
@@ -143,7 +143,7 @@ def edit(participant_id: int):
     return handle_form(
         form,
         lambda: services.update(
-            db.session, participant, form.person_data(), actor=current_user, today=today_in_lima()
+            db_session(), participant, form.person_data(), actor=current_user, today=today_in_lima()
         ),
         success=lambda changed: (
             _("Datos corregidos.") if changed else _("No hubo cambios."),
@@ -163,7 +163,7 @@ def set_pin(participant_id: int):
         flash(_("El PIN tiene 4 números."), "error")
     elif attempt(
         lambda: resident_accounts.set_pin(
-            db.session, participant, form.pin.data, actor=current_user
+            db_session(), participant, form.pin.data, actor=current_user
         )
     ).ok:
         flash(_("PIN guardado. Ya puede ingresar con su documento o código."), "success")
@@ -181,7 +181,7 @@ def card(participant_id: int):
 def personal_data(participant_id: int):
     """Access right: everything stored about the person, to show or print for them."""
     participant = load_participant(participant_id)
-    attempt(lambda: rights.record_access(db.session, participant, actor=current_user))
+    attempt(lambda: rights.record_access(db_session(), participant, actor=current_user))
     return render_template("participants/personal_data.html", p=participant)
 
 
@@ -192,7 +192,9 @@ def erase(participant_id: int):
     form = EraseForm()
     return handle_form(
         form,
-        lambda: rights.erase(db.session, participant, actor=current_user, reason=form.reason.data),
+        lambda: rights.erase(
+            db_session(), participant, actor=current_user, reason=form.reason.data
+        ),
         success=lambda _result: (
             _("Los datos personales fueron borrados. Los números ya reportados no cambian."),
             url_for(".index"),
@@ -211,7 +213,7 @@ def import_csv():
     if form.validate_on_submit():
         outcome = attempt(
             lambda: csv_io.import_csv(
-                db.session, form.file.data.read(), actor=current_user, today=today_in_lima()
+                db_session(), form.file.data.read(), actor=current_user, today=today_in_lima()
             ),
             flash_errors=False,
         )
@@ -243,6 +245,6 @@ def export_csv():
         db.select(Participant).where(Participant.erased_at.is_(None)).order_by(Participant.id)
     ).all()
     # The export is logged: who took everyone's data, when.
-    body = attempt(lambda: csv_io.export_csv(db.session, participants, actor=current_user)).value
+    body = attempt(lambda: csv_io.export_csv(db_session(), participants, actor=current_user)).value
     filename = f"participantes-{current_app.config['TELECENTER_CODE']}-{today_in_lima()}.csv"
     return csv_download(body, filename)

@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from telecenter import reports
-from telecenter.extensions import db
+from telecenter.extensions import db_session
 from telecenter.sync import outbox, tasks
 from telecenter.sync.summaries import monthly_reports
 
@@ -31,7 +31,7 @@ def sync_command():
         raise click.ClickException("set CENTRAL_URL and SYNC_TOKEN first")
     if result.busy:
         raise click.ClickException("another sync is running; try again in a moment")
-    state = outbox.status(db.session)
+    state = outbox.status(db_session())
     click.echo(
         f"sent {len(result.sent)}, refused {len(result.refused)}, "
         f"failed {len(result.failed)}, still pending {state.pending + state.refused}"
@@ -61,7 +61,7 @@ def summary_command(first, last, fmt):
     if first and last and first > last:
         raise click.BadParameter("--from must not be after --to")
     items = monthly_reports(
-        db.session, telecenter=current_app.config["TELECENTER_CODE"], first=first, last=last
+        db_session(), telecenter=current_app.config["TELECENTER_CODE"], first=first, last=last
     )
     if fmt == "json":
         click.echo(json.dumps(items, ensure_ascii=False, indent=1))

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN
-from telecenter.extensions import db
+from telecenter.extensions import db_session
 from telecenter.forms import EmptyForm
 from telecenter.sync import outbox, tasks
 
@@ -19,7 +19,7 @@ bp = Blueprint("sync", __name__, url_prefix="/admin/sync")
 def status():
     return render_template(
         "sync/status.html",
-        status=outbox.status(db.session),
+        status=outbox.status(db_session()),
         form=EmptyForm(),
         central_url=current_app.config.get("CENTRAL_URL") or "",
         configured=bool(current_app.config.get("SYNC_TOKEN")),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
-from telecenter.extensions import db
+from telecenter.extensions import db, db_session
 from telecenter.sync import outbox
 from telecenter.sync.client import SendResult, Settings, send_pending
 
@@ -22,8 +22,8 @@ def settings_of(app: Flask) -> Settings:
 def sync_now(*, force: bool = False, transport=None) -> SendResult:
     """Inside an app context: queue changed months, then send."""
     app = current_app._get_current_object()
-    outbox.refresh(db.session, telecenter=app.config["TELECENTER_CODE"])
-    return send_pending(db.session, settings_of(app), force=force, transport=transport)
+    outbox.refresh(db_session(), telecenter=app.config["TELECENTER_CODE"])
+    return send_pending(db_session(), settings_of(app), force=force, transport=transport)
 
 
 def sync_job(app: Flask) -> None:
