@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import functools
+from typing import TypeVar
 
 from babel import support
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
+
+# WTForms 3.3's option type, which the other modules import from here: types-WTForms (3.2)
+# predates it.
+from wtforms.fields.choices import SelectChoice as SelectChoice  # type: ignore[attr-defined]
 from wtforms.i18n import messages_path
 from wtforms.widgets import CheckboxInput, ListWidget
 
+_T = TypeVar("_T")
+
 
 @functools.lru_cache(maxsize=8)
-def _wtforms_messages(locale: str) -> support.Translations:
+def _wtforms_messages(locale: str) -> support.NullTranslations:
     return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 
@@ -47,3 +54,11 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def filled(data: _T | None) -> _T:
+    """The data of a field that passed DataRequired or InputRequired: never None once the form
+    has validated, though WTForms types every field's data as optional."""
+    if data is None:
+        raise ValueError("a required field has no data: read it after the form validated")
+    return data

@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
-from wtforms.fields.choices import SelectChoice
 
 from telecenter import vocabulary as v
+from telecenter.forms import SelectChoice
 
 NO_VALUE = "—"
 

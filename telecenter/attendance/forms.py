@@ -13,12 +13,11 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from telecenter import labels
 from telecenter.attendance.scheduling import Recurrence, SessionData
-from telecenter.forms import Form, MultiCheckboxField
+from telecenter.forms import Form, MultiCheckboxField, SelectChoice, filled
 from telecenter.labels import as_choices
 
 WEEKDAY_LABELS = {
@@ -98,9 +97,9 @@ class SessionForm(Form):
             topic=self.topic.data or "",
             course_id=int(self.course_id.data) if self.course_id.data else None,
             category=self.category.data or None,
-            day=self.day.data,
-            start=self.start.data,
-            end=self.end.data,
+            day=filled(self.day.data),
+            start=filled(self.start.data),
+            end=filled(self.end.data),
             room=self.room.data or "",
             trainer_id=int(self.trainer_id.data) if self.trainer_id.data else None,
             capacity=self.capacity.data,
@@ -108,15 +107,15 @@ class SessionForm(Form):
             organisation=self.organisation.data or "",
             platform=self.platform.data or "",
             joining_details=self.joining_details.data or "",
-            checkin_before_minutes=self.checkin_before_minutes.data,
-            checkin_after_minutes=self.checkin_after_minutes.data,
+            checkin_before_minutes=filled(self.checkin_before_minutes.data),
+            checkin_after_minutes=filled(self.checkin_after_minutes.data),
         )
 
     def recurrence(self) -> Recurrence | None:
         if not self.repeat.data:
             return None
         return Recurrence(
-            weekdays=[int(d) for d in self.weekdays.data],
+            weekdays=[int(d) for d in self.weekdays.data or []],
             every_weeks=self.every_weeks.data or 1,
             until=self.until.data,
         )

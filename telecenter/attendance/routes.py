@@ -19,7 +19,7 @@ from telecenter.courses.learning import participant_of
 from telecenter.courses.models import Course
 from telecenter.database import utcnow
 from telecenter.extensions import db, db_session
-from telecenter.forms import EmptyForm
+from telecenter.forms import EmptyForm, filled
 from telecenter.lima_time import to_lima
 from telecenter.participants import services as registry
 from telecenter.participants.lookup import load_participant
@@ -145,7 +145,7 @@ def cancel(session_id: int):
     return handle_form(
         form,
         lambda: scheduling.cancel(
-            db_session(), item, reason=form.reason.data, scope=form.scope.data
+            db_session(), item, reason=filled(form.reason.data), scope=form.scope.data
         ),
         template="attendance/cancel.html",
         item=item,
@@ -263,7 +263,7 @@ def viewers(session_id: int):
     form = ViewersForm()
     if form.validate_on_submit():
         if attempt(
-            lambda: services.set_unregistered_viewers(db_session(), item, form.count.data)
+            lambda: services.set_unregistered_viewers(db_session(), item, filled(form.count.data))
         ).ok:
             flash(_("Espectadores sin registro guardados."), "success")
     else:

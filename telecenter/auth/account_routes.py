@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 
 from telecenter.auth import services
 from telecenter.auth.forms import AccountForm, PasswordResetForm
@@ -14,7 +13,7 @@ from telecenter.auth.models import User
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN, CENTRAL_ADMIN, ROLE_LABELS, roles_for_server
 from telecenter.extensions import db, db_session
-from telecenter.forms import EmptyForm
+from telecenter.forms import EmptyForm, SelectChoice, filled
 from telecenter.views import attempt
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin/accounts")
@@ -57,9 +56,9 @@ def index():
     outcome = attempt(
         lambda: services.create_user(
             db_session(),
-            username=form.username.data,
-            password=form.password.data,
-            display_name=form.display_name.data,
+            username=filled(form.username.data),
+            password=filled(form.password.data),
+            display_name=filled(form.display_name.data),
             role=form.role.data,
             allowed_roles=roles_for_server(current_app.config["TELECENTER_ROLE"]),
         ),
@@ -101,6 +100,6 @@ def reset_password(user_id: int):
             "error",
         )
         return redirect(url_for(".index"))
-    if attempt(lambda: services.set_password(db_session(), user, form.password.data)).ok:
+    if attempt(lambda: services.set_password(db_session(), user, filled(form.password.data))).ok:
         flash(_("Contraseña cambiada para %(name)s.", name=user.display_name), "success")
     return redirect(url_for(".index"))

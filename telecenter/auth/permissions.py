@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, request
@@ -92,7 +93,7 @@ def enforce_declared_access() -> None:
         abort(403)
 
 
-def is_safe_next(target: str | None) -> bool:
+def is_safe_next(target: str | None) -> TypeGuard[str]:
     """Only same-site paths are followed after sign-in: never another host or scheme."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return False

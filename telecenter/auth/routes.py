@@ -20,7 +20,7 @@ from telecenter.auth.forms import SignInForm
 from telecenter.auth.permissions import is_safe_next, public, roles_required
 from telecenter.auth.roles import ALL_ROLES, roles_for_server
 from telecenter.extensions import db_session
-from telecenter.forms import EmptyForm
+from telecenter.forms import EmptyForm, filled
 from telecenter.views import attempt
 
 bp = Blueprint("auth", __name__)
@@ -43,8 +43,8 @@ def sign_in():
     outcome = attempt(
         lambda: services.authenticate(
             db_session(),
-            username=form.username.data,
-            password=form.password.data,
+            username=filled(form.username.data),
+            password=filled(form.password.data),
             address=request.remote_addr or "",
             policy=services.ThrottlePolicy.from_config(current_app.config),
             allowed_roles=roles_for_server(current_app.config["TELECENTER_ROLE"]),

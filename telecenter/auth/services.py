@@ -158,7 +158,7 @@ def _record_failure(
             with session.begin_nested():
                 session.add(throttle)
         except IntegrityError:  # another worker created it at the same moment
-            throttle = _throttle(session, key)
+            throttle = session.get_one(SignInThrottle, key)
     window = timedelta(minutes=policy.lock_minutes)
     if throttle.first_failure_at < now - window and not throttle.locked_until:
         throttle.failures, throttle.first_failure_at = 0, now

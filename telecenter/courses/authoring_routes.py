@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,7 +22,7 @@ from telecenter.courses.forms import (
 )
 from telecenter.courses.models import Course, Lesson, MediaFile, Module, Question
 from telecenter.extensions import db, db_session
-from telecenter.forms import EmptyForm
+from telecenter.forms import EmptyForm, filled
 from telecenter.participants import services as registry
 from telecenter.participants.lookup import load_participant
 from telecenter.uploads import accepts_upload
@@ -34,8 +36,10 @@ def _course(course_id: int) -> Course:
     return db.get_or_404(Course, course_id)
 
 
-def _part(model, part_id: int, course: Course):
+def _part(model, part_id: int | None, course: Course):
     """A module, lesson or question that belongs to this course, or 404."""
+    if part_id is None:
+        abort(404)
     item = db.get_or_404(model, part_id)
     if item.course_id != course.id:
         abort(404)
@@ -83,7 +87,7 @@ def add_module(course_id: int):
     course = _course(course_id)
     form = ModuleForm()
     if form.validate_on_submit():
-        if attempt(lambda: authoring.add_module(db_session(), course, form.title.data)).ok:
+        if attempt(lambda: authoring.add_module(db_session(), course, filled(form.title.data))).ok:
             flash(_("Módulo agregado."), "success")
     else:
         flash(_("Escriba el nombre del módulo."), "error")
@@ -119,7 +123,7 @@ def _lesson_page(course, module, lesson, form, preview=None, status=200):
     ), status
 
 
-def _media_of(course: Course) -> list[MediaFile]:
+def _media_of(course: Course) -> Sequence[MediaFile]:
     return db.session.scalars(
         db.select(MediaFile).where(MediaFile.course_id == course.id).order_by(MediaFile.filename)
     ).all()
@@ -136,14 +140,14 @@ def lesson_form(course_id: int, module_id: int | None = None, lesson_id: int | N
     if not form.validate_on_submit():
         return _lesson_page(course, module, lesson, form, status=failed_status(form))
     if request.form.get("action") == "preview":
-        preview = content.render(form.body_markdown.data, course_id=course.id)
+        preview = content.render(form.body_markdown.data or "", course_id=course.id)
         return _lesson_page(course, module, lesson, form, preview=preview)
     outcome = attempt(
         lambda: authoring.save_lesson(
             db_session(),
             module,
-            title=form.title.data,
-            body_markdown=form.body_markdown.data,
+            title=filled(form.title.data),
+            body_markdown=form.body_markdown.data or "",
             required=form.required.data,
             lesson=lesson,
         ),

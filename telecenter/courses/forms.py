@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from telecenter import labels
 from telecenter.courses.authoring import CourseFields
-from telecenter.forms import Form
+from telecenter.forms import Form, filled
 from telecenter.labels import as_choices
 
 LANGUAGE_LABELS = {
@@ -57,14 +57,14 @@ class CourseForm(Form):
 
     def fields(self) -> CourseFields:
         return CourseFields(
-            title=self.title.data.strip(),
+            title=filled(self.title.data).strip(),
             summary=(self.summary.data or "").strip(),
             category=self.category.data,
             language=self.language.data,
-            estimated_hours=self.estimated_hours.data,
-            pass_mark=self.pass_mark.data,
+            estimated_hours=filled(self.estimated_hours.data),
+            pass_mark=filled(self.pass_mark.data),
             completion_mode=self.completion_mode.data,
-            attendance_share=self.attendance_share.data,
+            attendance_share=filled(self.attendance_share.data),
             published=self.published.data,
         )
 

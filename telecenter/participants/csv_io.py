@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -296,7 +296,7 @@ def _yes_no(value: bool | None) -> str:
     return "" if value is None else ("si" if value else "no")
 
 
-def export_csv(session: Session, participants: list[Participant], *, actor: User | None) -> str:
+def export_csv(session: Session, participants: Sequence[Participant], *, actor: User | None) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in export_rows(participants):

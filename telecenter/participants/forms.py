@@ -13,11 +13,10 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from telecenter import labels
-from telecenter.forms import Form, MultiCheckboxField
+from telecenter.forms import Form, MultiCheckboxField, SelectChoice
 from telecenter.labels import as_choices
 from telecenter.lima_time import today_in_lima
 from telecenter.participants import choices, districts

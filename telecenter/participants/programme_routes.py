@@ -9,7 +9,7 @@ from flask_login import current_user
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import STAFF
 from telecenter.extensions import db_session
-from telecenter.forms import EmptyForm
+from telecenter.forms import EmptyForm, filled
 from telecenter.lima_time import today_in_lima
 from telecenter.participants import programme, services
 from telecenter.participants import survey_choices as sc
@@ -43,7 +43,7 @@ def enrol(participant_id: int):
         lambda: programme.enrol(
             db_session(),
             participant,
-            enrolled_on=form.enrolled_on.data,
+            enrolled_on=filled(form.enrolled_on.data),
             telecenter_code=current_app.config["TELECENTER_CODE"],
             trainer=current_user,
             actor=current_user,
@@ -84,7 +84,7 @@ def surveys(participant_id: int):
             db_session(),
             participant,
             form.answers(),
-            taken_on=form.taken_on.data,
+            taken_on=filled(form.taken_on.data),
             actor=current_user,
             today=today_in_lima(),
         ),

@@ -19,6 +19,7 @@ from telecenter import labels
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN, STAFF
 from telecenter.extensions import db, db_session
+from telecenter.forms import filled
 from telecenter.lima_time import today_in_lima
 from telecenter.participants import (
     choices,
@@ -61,7 +62,7 @@ def registry_helpers():
     return {
         "choices": choices,
         "label": labels.text_of,
-        "district_label": lambda code: districts.find(code).label if districts.find(code) else "—",
+        "district_label": lambda code: d.label if (d := districts.find(code)) else "—",
         "consent_text": consent_text,
         "consent_kinds": CONSENT_KINDS,
         "indicator_names": INDICATOR_NAMES,
@@ -163,7 +164,7 @@ def set_pin(participant_id: int):
         flash(_("El PIN tiene 4 números."), "error")
     elif attempt(
         lambda: resident_accounts.set_pin(
-            db_session(), participant, form.pin.data, actor=current_user
+            db_session(), participant, filled(form.pin.data), actor=current_user
         )
     ).ok:
         flash(_("PIN guardado. Ya puede ingresar con su documento o código."), "success")
