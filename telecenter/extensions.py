@@ -20,11 +20,17 @@ csrf = CSRFProtect()
 babel = Babel()
 
 if TYPE_CHECKING:
+    from typing import ClassVar
+
     from flask_sqlalchemy.model import Model as _FlaskModel
+    from sqlalchemy import Table
 
     class Model(_FlaskModel, Base):
         """What `db.Model` is at run time: Flask-SQLAlchemy's model mixin on our `Base`.
         mypy takes no class attribute (db.Model) as a base class (python/mypy#8603)."""
+
+        # Every model here is mapped to a Table (SQLAlchemy types it as any FromClause).
+        __table__: ClassVar[Table]
 
 else:
     Model = db.Model

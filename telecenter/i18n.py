@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from flask import current_app, has_request_context, request
 from flask_login import current_user
 
@@ -9,7 +11,7 @@ LANGUAGE_COOKIE = "lang"
 LANGUAGE_NAMES = {"es": "Español", "en": "English"}
 
 
-def is_supported(code: str | None) -> bool:
+def is_supported(code: str | None) -> TypeGuard[str]:
     return code in current_app.config["LANGUAGES"]
 
 

@@ -14,7 +14,10 @@ MAX_AGE_SECONDS = 14 * 3600  # one long day at the telecenter
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="telecenter-kiosk")
+    secret = current_app.secret_key
+    if secret is None:  # the factory always sets one (config.load_or_create_secret_key)
+        raise RuntimeError("SECRET_KEY is not set")
+    return URLSafeTimedSerializer(secret, salt="telecenter-kiosk")
 
 
 def token(opened_by: int) -> str:

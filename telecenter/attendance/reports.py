@@ -48,7 +48,9 @@ def summaries(session: Session, items: list[ActivitySession]) -> list[SessionSum
             sa.select(Registration.session_id, sa.func.count())
             .where(Registration.session_id.in_(ids), Registration.status == "registered")
             .group_by(Registration.session_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     return [SessionSummary(item, registered.get(item.id, 0), statuses[item.id]) for item in items]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -83,6 +84,7 @@ def _validate(session: Session, data: SessionData) -> str:
             category = course.category
     if category not in CATEGORIES:
         errors["category"] = _("Elija la categoría (o un curso).")
+        raise SchedulingError(errors)
     if errors:
         raise SchedulingError(errors)
     return category
@@ -108,7 +110,7 @@ def find_conflict(
     ends: datetime,
     room: str,
     trainer_id: int | None,
-    exclude_ids: set[int] = frozenset(),
+    exclude_ids: Collection[int] = frozenset(),
 ):
     """Another live session overlapping in time that uses the same room or trainer."""
     clash = [ActivitySession.trainer_id == trainer_id] if trainer_id else []
@@ -175,7 +177,8 @@ def occurrences(data: SessionData, recurrence: Recurrence) -> list[date]:
     if recurrence.until is None or not recurrence.weekdays:
         return [data.day]
     first_monday = data.day - timedelta(days=data.day.weekday())
-    days, current = [], data.day
+    days: list[date] = []
+    current = data.day
     while current <= recurrence.until and len(days) <= MAX_OCCURRENCES:
         week = (current - first_monday).days // 7
         if current.weekday() in recurrence.weekdays and week % recurrence.every_weeks == 0:

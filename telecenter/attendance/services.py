@@ -76,8 +76,11 @@ def register(
     try:
         with session.begin_nested():
             session.add(registration)
-    except IntegrityError:
-        return _registration(session, item, participant)
+    except IntegrityError:  # registered at the same moment by another request
+        existing = _registration(session, item, participant)
+        if existing is None:  # then the conflict was another one
+            raise
+        return existing
     return registration
 
 
@@ -228,12 +231,12 @@ def feed_course_completion(
     """Classroom courses are completed by attendance: tell the courses hook the new share."""
     if item.course_id is None or item.course is None:
         return
-    held = session.scalar(
+    held = session.scalars(
         sa.select(sa.func.count(ActivitySession.id)).where(
             ActivitySession.course_id == item.course_id, ActivitySession.state == "held"
         )
-    )
-    attended = session.scalar(
+    ).one()
+    attended = session.scalars(
         sa.select(sa.func.count(Attendance.id))
         .join(ActivitySession, ActivitySession.id == Attendance.session_id)
         .where(
@@ -242,5 +245,5 @@ def feed_course_completion(
             Attendance.participant_id == participant.id,
             Attendance.status.in_(COUNTED_STATUSES),
         )
-    )
+    ).one()
     completion.record_attendance(session, item.course, participant, attended=attended, held=held)

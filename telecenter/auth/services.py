@@ -8,9 +8,11 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -252,11 +254,15 @@ def _dummy_check(password: str) -> bool:
 def purge_expired_throttles(session: Session, *, older_than: timedelta) -> int:
     """Forget throttles whose lock and failure window are long over (a scheduler job)."""
     cutoff = utcnow() - older_than
-    result = session.execute(
-        sa.delete(SignInThrottle).where(
-            SignInThrottle.first_failure_at < cutoff,
-            sa.or_(SignInThrottle.locked_until.is_(None), SignInThrottle.locked_until < cutoff),
-        )
+    # A DELETE gives a CursorResult (with rowcount); Session.execute is typed for any statement.
+    result = cast(
+        "CursorResult[tuple[()]]",
+        session.execute(
+            sa.delete(SignInThrottle).where(
+                SignInThrottle.first_failure_at < cutoff,
+                sa.or_(SignInThrottle.locked_until.is_(None), SignInThrottle.locked_until < cutoff),
+            )
+        ),
     )
     return result.rowcount or 0
 

@@ -131,13 +131,13 @@ def progress(
 
 def _passed_final(session: Session, enrolment: Enrolment) -> bool:
     return (
-        session.scalar(
+        session.scalars(
             sa.select(sa.func.count(QuizAttempt.id)).where(
                 QuizAttempt.enrolment_id == enrolment.id,
                 QuizAttempt.lesson_id.is_(None),
                 QuizAttempt.passed.is_(True),
             )
-        )
+        ).one()
         > 0
     )
 
@@ -240,7 +240,7 @@ def _already_passed(session: Session, enrolment: Enrolment, lesson: Lesson | Non
         if lesson
         else query.where(QuizAttempt.lesson_id.is_(None))
     )
-    return session.scalar(query) > 0
+    return session.scalars(query).one() > 0
 
 
 def _ready_for_final(session: Session, enrolment: Enrolment) -> bool:

@@ -183,6 +183,7 @@ def _layout_problems(archive: zipfile.ZipFile, stream: BinaryIO) -> list[str]:
 
 
 LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+LOCAL_HEADER_SIGNATURE = b"PK\x03\x04"
 
 
 def _overlapping(entries: list[zipfile.ZipInfo], stream: BinaryIO, directory: int) -> bool:
@@ -193,7 +194,7 @@ def _overlapping(entries: list[zipfile.ZipInfo], stream: BinaryIO, directory: in
             return True
         stream.seek(info.header_offset)
         header = stream.read(LOCAL_HEADER.size)
-        if len(header) != LOCAL_HEADER.size or header[:4] != zipfile.stringFileHeader:
+        if len(header) != LOCAL_HEADER.size or header[:4] != LOCAL_HEADER_SIGNATURE:
             return True
         fields = LOCAL_HEADER.unpack(header)
         name_length, extra_length = fields[-2], fields[-1]

@@ -16,7 +16,7 @@ import tarfile
 import tempfile
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from flask import Flask
@@ -117,7 +117,9 @@ def listing(folder: Path) -> list[tuple[Path, datetime]]:
 
 def rotate(folder: Path) -> list[Path]:
     """Keep the newest copy of each of the last 7 days and of each of the last 4 weeks."""
-    keep, days, weeks = set(), [], []
+    keep: set[Path] = set()
+    days: list[date] = []
+    weeks: list[tuple[int, int]] = []
     for path, stamp in listing(folder):
         day, week = stamp.date(), stamp.isocalendar()[:2]
         if day not in days and len(days) < DAILY:

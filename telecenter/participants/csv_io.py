@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TypeVar
 
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
@@ -20,6 +21,8 @@ from telecenter.domain_errors import DomainError
 from telecenter.lima_time import to_lima
 from telecenter.participants import services
 from telecenter.participants.models import Participant
+
+_T = TypeVar("_T")
 
 MAX_ROWS = 2000
 COLUMNS = {  # CSV header -> ParticipantData field
@@ -124,19 +127,24 @@ def _parse_bool(text: str) -> bool | None:
     raise ValueError(_("Escriba sí o no."))
 
 
+def _parsed(
+    value: dict[str, str], column: str, parser: Callable[[str], _T], errors: dict[str, str]
+) -> _T | None:
+    """The parser's reading of the column, or None with its message kept under the field."""
+    try:
+        return parser(value[column])
+    except ValueError as error:
+        errors[COLUMNS[column]] = str(error)
+        return None
+
+
 def _row_data(row: dict) -> tuple[services.ParticipantData, services.ConsentData]:
     """Convert one CSV row, raising RegistryError with the field names of the CSV."""
     value = {column: _unguard((row.get(column) or "").strip()) for column in COLUMNS}
-    errors, parsed = {}, {}
-    for column, parser in (
-        ("fecha_nacimiento", _parse_date),
-        ("asociacion", _parse_bool),
-        ("jefe_hogar", _parse_bool),
-    ):
-        try:
-            parsed[column] = parser(value[column])
-        except ValueError as error:
-            errors[COLUMNS[column]] = str(error)
+    errors: dict[str, str] = {}
+    birth_date = _parsed(value, "fecha_nacimiento", _parse_date, errors)
+    association_member = _parsed(value, "asociacion", _parse_bool, errors)
+    head_of_household = _parsed(value, "jefe_hogar", _parse_bool, errors)
     year = value["anio_nacimiento"]
     if year and not year.isdigit():
         errors["birth_year"] = _("El año tiene 4 números.")
@@ -152,7 +160,7 @@ def _row_data(row: dict) -> tuple[services.ParticipantData, services.ConsentData
         sex=sex,
         document_type=document_type,
         document_number=value["numero_documento"] or None,
-        birth_date=parsed["fecha_nacimiento"],
+        birth_date=birth_date,
         birth_year=int(year) if year else None,
         district_ubigeo=value["ubigeo"] or None,
         community=value["comunidad"] or None,
@@ -160,8 +168,8 @@ def _row_data(row: dict) -> tuple[services.ParticipantData, services.ConsentData
         mother_tongue=value["lengua_materna"] or None,
         schooling=value["estudios"] or None,
         occupation=value["ocupacion"] or None,
-        association_member=parsed["asociacion"],
-        head_of_household=parsed["jefe_hogar"],
+        association_member=association_member,
+        head_of_household=head_of_household,
     )
     return data, services.ConsentData(given=True, guardian_name=value["apoderado"] or None)
 
@@ -171,7 +179,8 @@ def _field_column(name: str) -> str:
 
 
 def _validate_rows(session: Session, rows: list[dict], today: date):
-    report, ready, seen_documents = ImportReport(), [], {}
+    report, ready = ImportReport(), []
+    seen_documents: dict[tuple[str, str | None], int] = {}
     for number, row in enumerate(rows, start=2):  # row 1 is the header
         try:
             data, consent = _row_data(row)

@@ -74,13 +74,13 @@ def age_band(age: int | None) -> str:
 
 def check_birth(today: date, *, birth_date: date | None, birth_year: int | None) -> str | None:
     """An error message for an impossible or out-of-programme birth, else None."""
-    if birth_date is None and birth_year is None:
-        return None
     if birth_date is not None and birth_date > today:
         return _("La fecha de nacimiento no puede estar en el futuro.")
     if birth_year is not None and birth_year > today.year:
         return _("El año de nacimiento no puede estar en el futuro.")
     age = age_on(today, birth_date=birth_date, birth_year=birth_year)
+    if age is None:  # neither a date nor a year
+        return None
     if age > MAX_AGE:
         return _("La persona tendría más de %(n)d años. Revise la fecha.", n=MAX_AGE)
     if age < MIN_AGE:
