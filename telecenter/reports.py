@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 from telecenter.vocabulary import DIMENSIONS
 
@@ -37,7 +37,7 @@ MAX_ROWS_PER_TABLE = 2000
 MAX_MEASURE = 10_000_000
 
 
-def month_of(moment: datetime) -> str:
+def month_of(moment: date) -> str:
     return f"{moment.year:04d}-{moment.month:02d}"
 
 

@@ -99,7 +99,9 @@ def _check_filters(filters: dict, session: Session) -> None:
             if not session.scalar(sa.select(Telecenter.id).where(Telecenter.code == value)):
                 raise QueryError(f"unknown telecenter {value!r}")
         elif value not in vocabulary.DIMENSIONS[name]:
-            raise QueryError(f"{name} must be one of {', '.join(vocabulary.DIMENSIONS[name])}")
+            raise QueryError(
+                f"{name} must be one of {', '.join(map(str, vocabulary.DIMENSIONS[name]))}"
+            )
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,7 @@ class Plan:
 
 def _plan(query: Query, name: str) -> Plan:
     source = SOURCES[name]
+    answered: set[str]
     axis, answered = None, set()
     if source.scope:
         scoped = _scope_axis(query, source)
@@ -222,7 +225,9 @@ def _where(
     """(columns by dimension name, the conditions, the scope column when several fixed reach
     scopes share the read)."""
     first = plans[0]
-    columns = {"region": Telecenter.region, "telecenter": Telecenter.code} if per_telecenter else {}
+    columns: dict[str, sa.SQLColumnExpression[object]] = (
+        {"region": Telecenter.region, "telecenter": Telecenter.code} if per_telecenter else {}
+    )
     columns |= {column.name: column for column in table.c}
     conditions = [table.c.month >= query.first, table.c.month <= query.last]
     extra = []
@@ -297,12 +302,12 @@ class AnswerCache:
 
     def __init__(self, size: int = 256):
         self.size = size
-        self.version = None
+        self.version: tuple[object, ...] | None = None
         self.answers: OrderedDict = OrderedDict()
 
     def get(self, session: Session, query: Query) -> dict:
         version = (
-            str(session.get_bind().url),
+            str(session.get_bind().engine.url),
             *session.execute(
                 sa.select(sa.func.count(MonthReport.id), sa.func.max(MonthReport.received_at))
             ).one(),
@@ -346,8 +351,8 @@ def compute(session: Session, query: Query) -> dict:
     # Totals from the unrounded sums: the same question has the same total however grouped.
     totals = {
         name: None
-        if by_measure[name] is None
-        else _number(name, sum(v or 0 for v in by_measure[name].values()))
+        if (measured := by_measure[name]) is None
+        else _number(name, sum(v or 0 for v in measured.values()))
         for name in MEASURES
     }
     filters = {k: v for k, v in query.filters.items()}

@@ -29,7 +29,7 @@ def participation_csv(answer: dict) -> str:
 def participation_xlsx(answer: dict, *, title: str) -> bytes:
     header, rows = _table(answer)
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]  # the one sheet of a new workbook, its active one
     sheet.title = title[:31]
     sheet.append(header)
     for row in rows:

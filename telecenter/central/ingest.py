@@ -112,6 +112,8 @@ def store(session: Session, telecenter: Telecenter, items: list[dict]) -> list[A
     acks, newer = [], []
     for report in sorted(items, key=lambda r: r["month"]):
         generated_at = reports.parse_generated_at(report["generated_at"])
+        if generated_at is None:  # check_request() has turned such a report away
+            raise ValueError
         current = existing.get(report["month"])
         if current is not None and current.generated_at >= generated_at:
             status = "duplicate" if current.generated_at == generated_at else "stale"
@@ -230,7 +232,8 @@ def _bulk_insert(session: Session, table: sa.Table, rows: list[dict]) -> None:
         connection.execute(table.insert(), rows)
         return
     columns = list(rows[0])
-    cursor = connection.connection.driver_connection.cursor()
+    # psycopg's connection; SQLAlchemy types it optional (None once invalidated).
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([row[column] for column in columns])

@@ -71,7 +71,7 @@ def _measure_columns(measures: dict[str, str]) -> list[sa.Column]:
 
 def _fact_table(name: str) -> sa.Table:
     dims, measures = reports.TABLES[name]
-    columns = [
+    columns: list[sa.schema.SchemaItem] = [
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column(
             "report_id",
@@ -99,7 +99,7 @@ def _rollup_table(name: str) -> sa.Table:
     """The same facts summed over the telecenters of a region: about a hundred times fewer
     rows, so questions that do not ask about single telecenters are answered quickly."""
     dims, measures = reports.TABLES[name]
-    columns = [
+    columns: list[sa.schema.SchemaItem] = [
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("region", sa.String(80), nullable=False),
         sa.Column("month", sa.String(7), nullable=False),
@@ -121,7 +121,7 @@ def _telecenter_total_table(name: str) -> sa.Table:
     """Each telecenter's monthly totals (reach keeps its scope): what a breakdown by
     telecenter reads when it splits by nothing else."""
     _dims, measures = reports.TABLES[name]
-    columns = [
+    columns: list[sa.schema.SchemaItem] = [
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("telecenter_id", sa.ForeignKey("telecenters.id"), nullable=False),
         sa.Column("month", sa.String(7), nullable=False),

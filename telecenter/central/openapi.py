@@ -24,7 +24,7 @@ def _errors(*codes: int) -> dict:
 
 def _row_schema(table: str) -> dict:
     dims, measures = reports.TABLES[table]
-    properties = {}
+    properties: dict[str, dict[str, object]] = {}
     for dim in dims:
         values = list(vocabulary.DIMENSIONS[dim])
         properties[dim] = (
@@ -101,7 +101,7 @@ def _parameters() -> list[dict]:
         },
     ]
     for name in FILTERS:
-        schema = {"type": "string"}
+        schema: dict[str, object] = {"type": "string"}
         if name in vocabulary.DIMENSIONS and name != "wfi":
             schema["enum"] = list(vocabulary.DIMENSIONS[name])
         elif name == "wfi":
