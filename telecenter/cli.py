@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from werkzeug.local import LocalProxy
 
 from telecenter.auth import services as accounts
 from telecenter.auth.roles import ADMIN, CENTRAL_ADMIN, roles_for_server
@@ -100,7 +103,8 @@ def scheduler_command():
     from telecenter.scheduler import SchedulerAlreadyRunning, run_forever
 
     try:
-        run_forever(current_app._get_current_object())
+        # current_app is typed as the Flask app; it is the proxy in front of it.
+        run_forever(cast("LocalProxy[Flask]", current_app)._get_current_object())
     except SchedulerAlreadyRunning as error:
         _fail(str(error))
 

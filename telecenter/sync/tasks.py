@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Flask, current_app
+from werkzeug.local import LocalProxy
 
 from telecenter.extensions import db, db_session
 from telecenter.sync import outbox
@@ -21,7 +24,8 @@ def settings_of(app: Flask) -> Settings:
 
 def sync_now(*, force: bool = False, transport=None) -> SendResult:
     """Inside an app context: queue changed months, then send."""
-    app = current_app._get_current_object()
+    # current_app is typed as the Flask app; it is the proxy in front of it.
+    app = cast("LocalProxy[Flask]", current_app)._get_current_object()
     outbox.refresh(db_session(), telecenter=app.config["TELECENTER_CODE"])
     return send_pending(db_session(), settings_of(app), force=force, transport=transport)
 
