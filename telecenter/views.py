@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeAlias, TypeVar
 
 from flask import Response, flash, redirect, render_template
 from flask_wtf import FlaskForm
@@ -25,13 +25,33 @@ T = TypeVar("T")
 
 
 @dataclass
-class Outcome(Generic[T]):
-    value: T | None = None
-    error: DomainError | None = None
+class Done(Generic[T]):
+    """The action ran (and, when it writes, was committed): its result."""
+
+    value: T
+    error: None = None
 
     @property
-    def ok(self) -> bool:
-        return self.error is None
+    def ok(self) -> Literal[True]:
+        return True
+
+
+@dataclass
+class Refused:
+    """A DomainError stopped the action (rolled back): why."""
+
+    error: DomainError
+    value: None = None
+
+    @property
+    def ok(self) -> Literal[False]:
+        return False
+
+
+#: What `attempt` gives. Testing `outcome.ok` tells the type checker which one it is, so that
+#: `outcome.value` is the action's result after `if outcome.ok`, and `outcome.error` the
+#: DomainError after `if not outcome.ok`.
+Outcome: TypeAlias = Done[T] | Refused
 
 
 def attempt(
@@ -49,16 +69,16 @@ def attempt(
     an upload) or a service that takes the lock itself for its short last step."""
     try:
         if not write:
-            return Outcome(value=action())
+            return Done(action())
         with writing(db.session, keep_on=keep_on, keep_loaded=keep_loaded):
-            return Outcome(value=action())
+            return Done(action())
     except DomainError as error:
         if form is not None:
             attach_errors(form, error.errors)
         elif flash_errors:
             for message in error.errors.values():
                 flash(message, "error")
-        return Outcome(error=error)
+        return Refused(error)
 
 
 def handle_form(

@@ -79,10 +79,10 @@ def check_in():
         return _page(error=_("Demasiados intentos. Pida ayuda al capacitador."), status=429)
     if isinstance(refusal, kiosk.AlreadyCheckedIn):
         return _page(message=refusal.message, status=refusal.status, selected=item)
-    if refusal is not None:
+    if not outcome.ok:
         policy = auth_services.ThrottlePolicy.from_config(current_app.config)
         attempt(lambda: auth_services.record_address_failure(db_session(), address, policy))
-        return _page(error=refusal.message, status=refusal.status, selected=item)
+        return _page(error=outcome.error.message, status=outcome.error.status, selected=item)
     return _page(
         message=_(
             "¡Gracias, %(name)s! Su asistencia quedó registrada.", name=outcome.value.first_name

@@ -248,7 +248,7 @@ def export_pack(course_id: int):
 @accepts_upload(packs.MAX_PACK_BYTES)
 def import_pack():
     form = PackForm()
-    problems = []
+    problems: list[str] = []
     if form.validate_on_submit():
         # import_pack checks the pack without the lock, then takes it to write the course.
         outcome = attempt(

@@ -21,7 +21,7 @@ from telecenter.courses import content, learning, media
 from telecenter.courses.models import Course, Enrolment, Lesson, MediaFile
 from telecenter.extensions import db, db_session
 from telecenter.forms import EmptyForm
-from telecenter.views import Outcome, attempt
+from telecenter.views import Done, Outcome, attempt
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 site_users = roles_required(*SITE_ROLES)
@@ -187,7 +187,7 @@ def lesson_quiz(course_id: int, lesson_id: int):
 def final_quiz(course_id: int):
     course = load_course(course_id)
     enrolment = my_enrolment(course) or abort(403)
-    outcome = Outcome()
+    outcome: Outcome[learning.QuizResult | None] = Done(None)  # nothing submitted yet
     if request.method == "POST":
         answers = submitted_answers()
         outcome = attempt(

@@ -246,6 +246,8 @@ def export_csv():
         db.select(Participant).where(Participant.erased_at.is_(None)).order_by(Participant.id)
     ).all()
     # The export is logged: who took everyone's data, when.
-    body = attempt(lambda: csv_io.export_csv(db_session(), participants, actor=current_user)).value
+    outcome = attempt(lambda: csv_io.export_csv(db_session(), participants, actor=current_user))
+    if not outcome.ok:  # export_csv refuses nothing; a refusal would be flashed there
+        return redirect(url_for(".index"))
     filename = f"participantes-{current_app.config['TELECENTER_CODE']}-{today_in_lima()}.csv"
-    return csv_download(body, filename)
+    return csv_download(outcome.value, filename)
