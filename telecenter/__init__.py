@@ -95,7 +95,7 @@ def configure_login(app: Flask) -> None:
 
     from telecenter.auth.models import User
     from telecenter.auth.roles import roles_for_server
-    from telecenter.extensions import db, login_manager
+    from telecenter.extensions import db_session, login_manager
 
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = _l("Ingrese con su usuario para continuar.")
@@ -106,7 +106,7 @@ def configure_login(app: Flask) -> None:
     def load_user(user_id: str):
         if not user_id.isdigit():
             return None
-        user = db.session.get(User, int(user_id))
+        user = db_session().get(User, int(user_id))
         allowed = roles_for_server(app.config["TELECENTER_ROLE"])
         return user if user is not None and user.active and user.role in allowed else None
 

@@ -8,7 +8,7 @@ from flask import Blueprint, render_template, request
 from telecenter.audit import AuditEntry
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN
-from telecenter.extensions import db
+from telecenter.extensions import db_session
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 PAGE_SIZE = 50
@@ -18,12 +18,16 @@ PAGE_SIZE = 50
 @roles_required(ADMIN)
 def index():
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    entries = db.session.scalars(
-        sa.select(AuditEntry)
-        .order_by(AuditEntry.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
+    entries = (
+        db_session()
+        .scalars(
+            sa.select(AuditEntry)
+            .order_by(AuditEntry.id.desc())
+            .limit(PAGE_SIZE)
+            .offset((page - 1) * PAGE_SIZE)
+        )
+        .all()
+    )
     return render_template(
         "admin/audit.html", entries=entries, page=page, has_more=len(entries) == PAGE_SIZE
     )

@@ -44,7 +44,7 @@ def init_command(admin_username, admin_name, admin_password, no_admin):
         click.echo(f"backup taken first: {made}")
     click.echo("database is at the newest schema")
     admin_role = CENTRAL_ADMIN if current_app.config["TELECENTER_ROLE"] == "central" else ADMIN
-    has_admin = db.session.scalar(db.select(User.id).where(User.role == admin_role).limit(1))
+    has_admin = db_session().scalar(db.select(User.id).where(User.role == admin_role).limit(1))
     if no_admin or has_admin:
         return
     username = admin_username or click.prompt("Username of the first admin")
@@ -54,7 +54,7 @@ def init_command(admin_username, admin_name, admin_password, no_admin):
 
 def _create(username: str, password: str, display_name: str, role: str) -> None:
     try:
-        with writing(db.session):
+        with writing(db_session()):
             user = accounts.create_user(
                 db_session(),
                 username=username,
@@ -89,7 +89,7 @@ def seed_demo_command():
     """Load demo accounts and data; running it again changes nothing."""
     from telecenter.demo import seed_demo
 
-    with writing(db.session):
+    with writing(db_session()):
         created = seed_demo(db_session(), server_role=current_app.config["TELECENTER_ROLE"])
     click.echo("demo accounts (username / password / role; residents: DNI / PIN):")
     for account in created:
@@ -128,7 +128,7 @@ def _send_again_after_restore() -> str:
     """A restored site sends every month again, with fresh times central will accept."""
     from telecenter.sync import outbox
 
-    with writing(db.session):
+    with writing(db_session()):
         requeued = outbox.requeue_all(db_session())
     return f"{requeued} month summaries will be sent again to central"
 

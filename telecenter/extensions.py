@@ -37,7 +37,7 @@ else:
 
 
 def db_session() -> Session:
-    """The session of the current app context, which `db.session` (a scoped proxy) hands out.
-
-    Services take a `Session`; views, commands and jobs give them this one."""
+    """The session of the current app context, typed as the `Session` services take: the one
+    way app code reaches it (`db.session` is Flask-SQLAlchemy's scoped proxy to the same
+    session; tests may use it)."""
     return db.session()

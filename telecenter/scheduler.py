@@ -47,10 +47,10 @@ def single_instance_lock(instance_path: str) -> Iterator[None]:
 def purge_sign_in_throttles(app: Flask) -> None:
     from telecenter.auth.services import purge_expired_throttles
     from telecenter.database import writing
-    from telecenter.extensions import db, db_session
+    from telecenter.extensions import db_session
 
     with app.app_context():
-        with writing(db.session):
+        with writing(db_session()):
             removed = purge_expired_throttles(db_session(), older_than=timedelta(days=1))
         log.info("purged %s old sign-in throttles", removed)
 

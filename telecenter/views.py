@@ -18,7 +18,7 @@ from flask_wtf import FlaskForm
 
 from telecenter.database import writing
 from telecenter.domain_errors import DomainError
-from telecenter.extensions import db
+from telecenter.extensions import db_session
 from telecenter.forms import attach_errors
 
 T = TypeVar("T")
@@ -70,7 +70,7 @@ def attempt(
     try:
         if not write:
             return Done(action())
-        with writing(db.session, keep_on=keep_on, keep_loaded=keep_loaded):
+        with writing(db_session(), keep_on=keep_on, keep_loaded=keep_loaded):
             return Done(action())
     except DomainError as error:
         if form is not None:

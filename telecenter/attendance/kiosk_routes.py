@@ -12,7 +12,7 @@ from telecenter.auth import services as auth_services
 from telecenter.auth.permissions import device_required, roles_required
 from telecenter.auth.roles import STAFF
 from telecenter.database import utcnow
-from telecenter.extensions import db, db_session
+from telecenter.extensions import db_session
 from telecenter.forms import EmptyForm
 from telecenter.views import attempt
 
@@ -62,7 +62,7 @@ def _page(message=None, error=None, status=200, selected=None):
 def check_in():
     session_id = request.form.get("session_id", "")
     identifier = request.form.get("identifier", "").strip()[:20]
-    item = db.session.get(ActivitySession, int(session_id)) if session_id.isdigit() else None
+    item = db_session().get(ActivitySession, int(session_id)) if session_id.isdigit() else None
     if not EmptyForm().validate_on_submit() or item is None or not identifier:
         return _page(
             error=_("Elija la sesión y escriba su DNI o código."), status=400, selected=item

@@ -41,12 +41,16 @@ def load_session(session_id: int) -> ActivitySession:
 
 def _session_form(**kwargs) -> SessionForm:
     form = SessionForm(**kwargs)
-    courses = db.session.scalars(sa.select(Course).order_by(Course.title)).all()
-    trainers = db.session.scalars(
-        sa.select(User)
-        .where(User.role.in_((ADMIN, TRAINER)), User.active.is_(True))
-        .order_by(User.display_name)
-    ).all()
+    courses = db_session().scalars(sa.select(Course).order_by(Course.title)).all()
+    trainers = (
+        db_session()
+        .scalars(
+            sa.select(User)
+            .where(User.role.in_((ADMIN, TRAINER)), User.active.is_(True))
+            .order_by(User.display_name)
+        )
+        .all()
+    )
     form.set_choices(courses, trainers)
     return form
 
@@ -66,7 +70,7 @@ def _my_registrations() -> dict[int, str]:
     participant = participant_of(db_session(), current_user)
     if participant is None:
         return {}
-    rows = db.session.scalars(
+    rows = db_session().scalars(
         sa.select(Registration).where(
             Registration.participant_id == participant.id, Registration.status != "cancelled"
         )

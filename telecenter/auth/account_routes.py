@@ -36,7 +36,7 @@ def _load_account(user_id: int) -> User:
 
 
 def _render_list(form: AccountForm, status: int = 200):
-    users = db.session.scalars(sa.select(User).order_by(User.role, User.username)).all()
+    users = db_session().scalars(sa.select(User).order_by(User.role, User.username)).all()
     return render_template(
         "admin/accounts.html",
         users=users,

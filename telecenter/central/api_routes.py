@@ -15,7 +15,7 @@ from telecenter.central import aggregates, api_keys, dhis2, exports, ingest, tok
 from telecenter.central.openapi import openapi_document
 from telecenter.database import writing
 from telecenter.errors import json_error
-from telecenter.extensions import csrf, db, db_session
+from telecenter.extensions import csrf, db_session
 from telecenter.uploads import accepts_upload
 from telecenter.views import csv_download
 
@@ -36,7 +36,7 @@ def sync_reports():
     # application's error handler, before anything is stored.
     body = ingest.decode_body(request.get_data(), request.headers.get("Content-Encoding"))
     items = ingest.check_request(body, telecenter)
-    with writing(db.session):
+    with writing(db_session()):
         acks = ingest.store(db_session(), telecenter, items)
     log.info("sync from %s: %s", telecenter.code, ", ".join(f"{a.month}={a.status}" for a in acks))
     return jsonify(telecenter=telecenter.code, acknowledged=[a.as_json() for a in acks])
@@ -48,7 +48,7 @@ def readers_only(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         if request.headers.get("Authorization"):
-            with writing(db.session):  # the key's last_used_at
+            with writing(db_session()):  # the key's last_used_at
                 key = api_keys.check(db_session(), request.headers.get("Authorization"))
             if key is None:
                 return json_error(401, "unknown or revoked API key")

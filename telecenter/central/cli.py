@@ -11,7 +11,7 @@ from telecenter import reports
 from telecenter.central import api_keys, tokens
 from telecenter.central.models import Telecenter
 from telecenter.database import writing
-from telecenter.extensions import db, db_session
+from telecenter.extensions import db_session
 
 central_cli = AppGroup("central", help="Central office: telecenters and their tokens.")
 
@@ -22,7 +22,7 @@ def _central_only() -> None:
 
 
 def _find(code: str) -> Telecenter:
-    found = db.session.scalar(sa.select(Telecenter).where(Telecenter.code == code.upper()))
+    found = db_session().scalar(sa.select(Telecenter).where(Telecenter.code == code.upper()))
     if found is None:
         raise click.ClickException(f"no telecenter with code {code}")
     return found
@@ -40,9 +40,9 @@ def add_telecenter(code, name, region, province, district):
     code = code.strip().upper()
     if not reports.CODE.match(code):
         raise click.ClickException("the code may have capital letters, digits and dashes")
-    if db.session.scalar(sa.select(Telecenter.id).where(Telecenter.code == code)):
+    if db_session().scalar(sa.select(Telecenter.id).where(Telecenter.code == code)):
         raise click.ClickException(f"telecenter {code} already exists")
-    with writing(db.session):
+    with writing(db_session()):
         telecenter = Telecenter(
             code=code,
             name=name.strip(),
@@ -50,7 +50,7 @@ def add_telecenter(code, name, region, province, district):
             province=province.strip(),
             district=district.strip(),
         )
-        db.session.add(telecenter)
+        db_session().add(telecenter)
         token = tokens.issue(telecenter)
     click.echo(
         f"telecenter {code} added; its token follows (store it on the site as "
@@ -64,7 +64,7 @@ def add_telecenter(code, name, region, province, district):
 def rotate_token(code):
     """Issue a new token (the old one stops working); print it on the last line."""
     _central_only()
-    with writing(db.session):
+    with writing(db_session()):
         token = tokens.issue(_find(code))
     click.echo("new token (the old one no longer works):")
     click.echo(token)
@@ -75,7 +75,7 @@ def rotate_token(code):
 def revoke_token(code):
     """Stop a telecenter's token; its site cannot send until a new token is issued."""
     _central_only()
-    with writing(db.session):
+    with writing(db_session()):
         tokens.revoke(_find(code))
     click.echo(f"token of {code.upper()} revoked")
 
@@ -85,7 +85,7 @@ def revoke_token(code):
 def create_api_key(name):
     """Create a key for the participation API; print it on the last line (shown only once)."""
     _central_only()
-    with writing(db.session):
+    with writing(db_session()):
         record, key = api_keys.create(db_session(), name)
     click.echo(f"API key {record.id} ({record.name}) created; it follows and is not shown again:")
     click.echo(key)
@@ -95,7 +95,7 @@ def create_api_key(name):
 @click.argument("key_id", type=int)
 def revoke_api_key(key_id):
     _central_only()
-    with writing(db.session):
+    with writing(db_session()):
         revoked = api_keys.revoke(db_session(), key_id)
     if not revoked:
         raise click.ClickException(f"no live API key with id {key_id}")
@@ -105,6 +105,8 @@ def revoke_api_key(key_id):
 @central_cli.command("list-telecenters")
 def list_telecenters():
     _central_only()
-    for t in db.session.scalars(sa.select(Telecenter).order_by(Telecenter.region, Telecenter.code)):
+    for t in db_session().scalars(
+        sa.select(Telecenter).order_by(Telecenter.region, Telecenter.code)
+    ):
         heard = t.last_heard_at.isoformat() if t.last_heard_at else "never"
         click.echo(f"{t.code}\t{t.region}\t{t.name}\tlast heard: {heard}")

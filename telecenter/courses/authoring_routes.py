@@ -124,9 +124,15 @@ def _lesson_page(course, module, lesson, form, preview=None, status=200):
 
 
 def _media_of(course: Course) -> Sequence[MediaFile]:
-    return db.session.scalars(
-        db.select(MediaFile).where(MediaFile.course_id == course.id).order_by(MediaFile.filename)
-    ).all()
+    return (
+        db_session()
+        .scalars(
+            db.select(MediaFile)
+            .where(MediaFile.course_id == course.id)
+            .order_by(MediaFile.filename)
+        )
+        .all()
+    )
 
 
 @bp.route("/<int:course_id>/modules/<int:module_id>/lessons/new", methods=["GET", "POST"])
@@ -199,7 +205,7 @@ def delete_question(course_id: int, question_id: int):
         if question.lesson_id
         else url_for(".questions", course_id=course.id)
     )
-    if EmptyForm().validate_on_submit() and attempt(lambda: db.session.delete(question)).ok:
+    if EmptyForm().validate_on_submit() and attempt(lambda: db_session().delete(question)).ok:
         flash(_("Pregunta borrada."), "success")
     return redirect(back)
 

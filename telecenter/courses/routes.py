@@ -62,7 +62,7 @@ def catalogue():
     query = db.select(Course).order_by(Course.category, Course.title)
     if current_user.role not in STAFF:
         query = query.where(Course.published.is_(True))
-    courses = db.session.scalars(query).all()
+    courses = db_session().scalars(query).all()
     return render_template("courses/catalogue.html", courses=courses)
 
 
@@ -229,7 +229,7 @@ def verify_certificate():
 @site_users
 def media_file(course_id: int, filename: str):
     course = load_course(course_id)
-    record = db.session.scalar(
+    record = db_session().scalar(
         db.select(MediaFile).where(MediaFile.course_id == course.id, MediaFile.filename == filename)
     )
     if record is None:

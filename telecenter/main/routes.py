@@ -22,7 +22,7 @@ from telecenter.auth import services as auth_services
 from telecenter.auth.permissions import is_safe_next, public, roles_required
 from telecenter.auth.roles import ALL_ROLES, CENTRAL_ROLES, RESIDENT
 from telecenter.courses.home import resident_dashboard
-from telecenter.extensions import db, db_session
+from telecenter.extensions import db_session
 from telecenter.i18n import LANGUAGE_COOKIE, is_supported
 from telecenter.participants import programme
 from telecenter.views import attempt
@@ -73,9 +73,9 @@ def set_language():
 @public
 def healthz():
     try:
-        db.session.execute(sa.text("SELECT 1"))
+        db_session().execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError:
-        db.session.rollback()
+        db_session().rollback()
         log.exception("health check: database did not answer")
         return jsonify(status="error", database="unavailable"), 503
     return jsonify(status="ok", role=current_app.config["TELECENTER_ROLE"], database="ok")

@@ -242,9 +242,13 @@ def import_template():
 @bp.route("/export.csv")
 @roles_required(ADMIN)
 def export_csv():
-    participants = db.session.scalars(
-        db.select(Participant).where(Participant.erased_at.is_(None)).order_by(Participant.id)
-    ).all()
+    participants = (
+        db_session()
+        .scalars(
+            db.select(Participant).where(Participant.erased_at.is_(None)).order_by(Participant.id)
+        )
+        .all()
+    )
     # The export is logged: who took everyone's data, when.
     outcome = attempt(lambda: csv_io.export_csv(db_session(), participants, actor=current_user))
     if not outcome.ok:  # export_csv refuses nothing; a refusal would be flashed there

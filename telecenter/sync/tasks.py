@@ -33,4 +33,4 @@ def sync_now(*, force: bool = False, transport=None) -> SendResult:
 def sync_job(app: Flask) -> None:
     with app.app_context():
         sync_now()
-        db.session.remove()
+        db.session.remove()  # the scoped registry itself: this thread is done with it

@@ -84,3 +84,27 @@ def test_the_cache_forgets_its_oldest_answer_beyond_its_size():
     assert (cache.size, cache.version, len(cache.answers)) == (2, None, 0)
     assert aggregates.AnswerCache().size == 256
     assert Query("2026-01", "2026-02").dimensions == set()
+
+
+def test_the_cache_keeps_the_most_recent_answers_and_hands_out_copies(make_app):
+    from telecenter.extensions import db
+
+    app = make_app("central")
+    questions = [Query(f"2026-0{n}", f"2026-0{n}") for n in (1, 2, 3)]
+    cache = aggregates.AnswerCache(size=2)
+    with app.app_context():
+        for query in questions:
+            cache.get(db.session, query)
+        kept = [key[:2] for key in cache.answers]
+        assert kept == [("2026-02", "2026-02"), ("2026-03", "2026-03")]  # the oldest went
+
+        fresh = cache.get(db.session, questions[2])
+        fresh["rows"].append({"poisoned": True})
+        fresh["totals"]["attendances"] = -1
+        again = cache.get(db.session, questions[2])
+        assert {"poisoned": True} not in again["rows"]
+        assert again["totals"]["attendances"] != -1
+
+        first = cache.get(db.session, Query("2026-05", "2026-05"))  # computed, then stored
+        first["rows"].append({"poisoned": True})
+        assert {"poisoned": True} not in cache.get(db.session, Query("2026-05", "2026-05"))["rows"]
