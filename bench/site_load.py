@@ -64,8 +64,8 @@ def prepare(instance: Path) -> tuple[int, int]:
     from telecenter import create_app
     from telecenter.attendance import scheduling
     from telecenter.attendance.scheduling import SessionData
+    from telecenter.clock import LIMA
     from telecenter.extensions import db
-    from telecenter.lima_time import LIMA
 
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance}/telecenter.sqlite3"},

@@ -29,7 +29,7 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from telecenter import create_app, reports  # noqa: E402
+from telecenter import create_app, month_report  # noqa: E402
 from telecenter.extensions import db  # noqa: E402
 from telecenter.sync.summaries import monthly_reports  # noqa: E402
 from tests import pg  # noqa: E402
@@ -162,7 +162,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="site-bench-") as folder:
         app = build_site(Path(folder), args.people, args.months)
-        items = [r for r in time_summaries(app) if any(r[t] for t in reports.TABLES)]
+        items = [r for r in time_summaries(app) if any(r[t] for t in month_report.TABLES)]
         payload_sizes(items)
         ingest_rate(items, args.ingest_seconds)
 

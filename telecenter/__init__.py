@@ -197,8 +197,8 @@ def register_template_helpers(app: Flask) -> None:
 
     from telecenter import labels
     from telecenter.auth.roles import ROLE_LABELS
+    from telecenter.clock import to_lima
     from telecenter.i18n import LANGUAGE_NAMES
-    from telecenter.lima_time import to_lima
 
     @app.template_filter("label")
     def label(value, dimension: str, plural: bool = False):

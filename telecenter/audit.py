@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from telecenter.auth.models import User
-from telecenter.database import UTCDateTime, utcnow
+from telecenter.clock import utcnow
+from telecenter.database import UTCDateTime
 from telecenter.extensions import Model
 
 log = logging.getLogger(__name__)

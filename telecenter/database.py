@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -61,10 +61,6 @@ class UTCDateTime(sa.types.TypeDecorator):
 def one_of(column: str, values) -> str:
     """SQL for a CHECK constraint that keeps a code column within its known values."""
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

@@ -93,14 +93,14 @@ def seed_demo(session: Session, *, server_role: str) -> tuple[DemoAccount, ...]:
         _seed_people(session)
         return (*wanted, DEMO_RESIDENT)
     from telecenter.central.demo_data import seed
-    from telecenter.lima_time import today_in_lima
+    from telecenter.clock import today_in_lima
 
     seed(session, last=today_in_lima())
     return wanted
 
 
 def _seed_people(session: Session) -> None:
-    from telecenter.lima_time import today_in_lima
+    from telecenter.clock import today_in_lima
     from telecenter.participants import programme, resident_accounts, services
     from telecenter.participants.models import Participant
 

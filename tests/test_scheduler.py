@@ -27,7 +27,7 @@ def test_a_second_scheduler_cannot_start_while_one_runs(tmp_path):
 
 def test_purge_removes_only_old_throttles(app):
     from telecenter.auth.models import SignInThrottle
-    from telecenter.database import utcnow
+    from telecenter.clock import utcnow
     from telecenter.extensions import db
 
     now = utcnow()

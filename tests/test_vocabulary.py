@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
 
 import telecenter
-from telecenter import labels, reports, vocabulary
+from telecenter import labels, month_report, vocabulary
 from telecenter.forms import Form
 
 PACKAGE = Path(telecenter.__file__).parent
@@ -54,8 +54,8 @@ def test_no_module_spells_a_value_set_of_its_own():
 
 
 def test_the_report_contract_is_built_from_the_vocabulary():
-    assert reports.DIMENSIONS is vocabulary.DIMENSIONS
-    for dims, _measures in reports.TABLES.values():
+    assert month_report.DIMENSIONS is vocabulary.DIMENSIONS
+    for dims, _measures in month_report.TABLES.values():
         assert set(dims) <= set(vocabulary.DIMENSIONS)
     assert set(vocabulary.COUNTED_STATUSES) < set(vocabulary.ATTENDANCE_STATUSES)
     assert vocabulary.AGE_BANDS == ("15-17", "18-29", "30-44", "45-59", "60+", "unknown")

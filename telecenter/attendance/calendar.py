@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from icalendar import Calendar, Event
 
 from telecenter.attendance.models import ActivitySession
-from telecenter.lima_time import LIMA, to_lima
+from telecenter.clock import LIMA, to_lima
 
 
 def week_days(anchor: date) -> list[date]:

@@ -9,9 +9,8 @@ from flask import Blueprint, Response, current_app, render_template, request
 from telecenter.attendance import calendar, scheduling
 from telecenter.auth.permissions import public, roles_required
 from telecenter.auth.roles import SITE_ROLES
-from telecenter.database import utcnow
+from telecenter.clock import today_in_lima, utcnow
 from telecenter.extensions import db_session
-from telecenter.lima_time import today_in_lima
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 FEED_DAYS = 120

@@ -11,7 +11,7 @@ from telecenter.attendance.models import ActivitySession
 from telecenter.auth import services as auth_services
 from telecenter.auth.permissions import device_required, roles_required
 from telecenter.auth.roles import STAFF
-from telecenter.database import utcnow
+from telecenter.clock import utcnow
 from telecenter.extensions import db_session
 from telecenter.forms import EmptyForm
 from telecenter.views import attempt

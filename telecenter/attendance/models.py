@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from telecenter.auth.models import User
+from telecenter.clock import utcnow
 from telecenter.courses.models import Course
-from telecenter.database import UTCDateTime, one_of, utcnow
+from telecenter.database import UTCDateTime, one_of
 from telecenter.extensions import Model
 from telecenter.participants.models import Participant
 from telecenter.vocabulary import ACTIVITIES, ATTENDANCE_STATUSES, CATEGORIES

@@ -7,8 +7,8 @@ from flask import Blueprint, render_template
 from telecenter.attendance import reports
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import STAFF
+from telecenter.clock import today_in_lima
 from telecenter.extensions import db_session
-from telecenter.lima_time import today_in_lima
 from telecenter.participants.lookup import load_participant
 from telecenter.views import csv_download
 

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from telecenter.attendance.models import ActivitySession, Attendance, Registration
+from telecenter.clock import to_lima
 from telecenter.courses.models import Course
-from telecenter.lima_time import to_lima
 from telecenter.participants.models import Participant
 from telecenter.vocabulary import COUNTED_STATUSES
 

@@ -15,12 +15,11 @@ from telecenter.attendance.models import ActivitySession, Registration
 from telecenter.auth.models import User
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN, RESIDENT, SITE_ROLES, STAFF, TRAINER
+from telecenter.clock import to_lima, utcnow
 from telecenter.courses.learning import participant_of
 from telecenter.courses.models import Course
-from telecenter.database import utcnow
 from telecenter.extensions import db, db_session
 from telecenter.forms import EmptyForm, filled
-from telecenter.lima_time import to_lima
 from telecenter.participants import services as registry
 from telecenter.participants.lookup import load_participant
 from telecenter.views import attempt, handle_form

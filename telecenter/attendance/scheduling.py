@@ -12,10 +12,9 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from telecenter.attendance.models import ActivitySession, Series
+from telecenter.clock import LIMA, to_lima, utcnow
 from telecenter.courses.models import Course
-from telecenter.database import utcnow
 from telecenter.domain_errors import DomainError
-from telecenter.lima_time import LIMA, to_lima
 from telecenter.vocabulary import ACTIVITIES, CATEGORIES
 
 log = logging.getLogger(__name__)

@@ -16,8 +16,8 @@ from telecenter.attendance.models import (
     Registration,
 )
 from telecenter.auth.models import User
+from telecenter.clock import utcnow
 from telecenter.courses import completion
-from telecenter.database import utcnow
 from telecenter.domain_errors import DomainError
 from telecenter.participants.models import Participant
 from telecenter.vocabulary import ATTENDANCE_STATUSES, COUNTED_STATUSES

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from telecenter.auth.roles import ALL_ROLES
-from telecenter.database import UTCDateTime, utcnow
+from telecenter.clock import utcnow
+from telecenter.database import UTCDateTime
 from telecenter.extensions import Model
 
 

@@ -19,7 +19,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from telecenter.auth.models import SignInThrottle, User, password_hash_method
 from telecenter.auth.roles import ALL_ROLES
-from telecenter.database import utcnow
+from telecenter.clock import utcnow
 from telecenter.domain_errors import DomainError
 
 log = logging.getLogger(__name__)

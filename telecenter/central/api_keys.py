@@ -5,30 +5,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
-from telecenter.database import UTCDateTime, utcnow
-from telecenter.extensions import Model
+from telecenter.central.models import ApiKey
+from telecenter.clock import utcnow
 
 PREFIX = "tck_"
-
-
-class ApiKey(Model):
-    __tablename__ = "api_keys"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(120))
-    #: SHA-256 of the key; the key itself is printed once and never stored.
-    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    def __repr__(self) -> str:
-        return f"<ApiKey {self.id} {self.name}>"
 
 
 def _hash(key: str) -> str:

@@ -8,7 +8,7 @@ from functools import wraps
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_login import current_user
 
-from telecenter import reports
+from telecenter import month_report
 from telecenter.auth.permissions import ROLES_ATTR, public
 from telecenter.auth.roles import CENTRAL_ROLES
 from telecenter.central import aggregates, api_keys, dhis2, exports, ingest, tokens
@@ -87,7 +87,7 @@ def openapi():
 @readers_only
 def dhis2_export():
     month = request.args.get("month", "")
-    if not reports.MONTH.match(month):
+    if not month_report.MONTH.match(month):
         return json_error(400, "month must be YYYY-MM")
     config = current_app.config
     values = dhis2.data_values(

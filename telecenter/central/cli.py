@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
-from telecenter import reports
+from telecenter import month_report
 from telecenter.central import api_keys, tokens
 from telecenter.central.models import Telecenter
 from telecenter.database import writing
@@ -38,7 +38,7 @@ def add_telecenter(code, name, region, province, district):
     """Register a telecenter; print its secret token on the last line (shown only once)."""
     _central_only()
     code = code.strip().upper()
-    if not reports.CODE.match(code):
+    if not month_report.CODE.match(code):
         raise click.ClickException("the code may have capital letters, digits and dashes")
     if db_session().scalar(sa.select(Telecenter.id).where(Telecenter.code == code)):
         raise click.ClickException(f"telecenter {code} already exists")

@@ -8,11 +8,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from telecenter import reports
+from telecenter import month_report
 from telecenter.central import aggregates
 from telecenter.central.models import MonthReport, Telecenter
-from telecenter.database import utcnow
-from telecenter.lima_time import today_in_lima
+from telecenter.clock import today_in_lima, utcnow
 
 BREAKDOWNS = ("region", "telecenter", "month", "sex", "age_band", "category")
 DASHBOARD_FILTERS = ("region", "telecenter", "category", "activity", "sex")
@@ -21,7 +20,7 @@ SILENT_AFTER = timedelta(days=7)
 
 def default_range() -> tuple[str, str]:
     today = today_in_lima()
-    last = reports.month_of(today)
+    last = month_report.month_of(today)
     first = f"{today.year - 1:04d}-{today.month:02d}"
     return first, last
 

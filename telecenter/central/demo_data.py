@@ -9,10 +9,10 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from telecenter import reports, vocabulary
+from telecenter import month_report, vocabulary
 from telecenter.central import ingest, tokens
 from telecenter.central.models import Telecenter
-from telecenter.database import utcnow
+from telecenter.clock import utcnow
 
 DEMO_TELECENTERS = (
     ("SM-TARAPOTO-01", "Telecentro Tarapoto", "San Martín", "San Martín", "Tarapoto"),
@@ -34,7 +34,7 @@ def _months(last: date, count: int) -> list[str]:
 
 
 def _report(rng: random.Random, code: str, month: str, size: int) -> dict:
-    facts: dict[str, list] = {table: [] for table in reports.TABLES}
+    facts: dict[str, list] = {table: [] for table in month_report.TABLES}
     for activity in vocabulary.ACTIVITIES:
         category = rng.choice(vocabulary.CATEGORIES)
         held = rng.randint(1, 3 + size)
@@ -92,7 +92,7 @@ def _report(rng: random.Random, code: str, month: str, size: int) -> dict:
                 )
     facts["wfi_enrolments"].append({"age_band": "30-44", "enrolments": rng.randint(0, 5)})
     return {
-        "schema": reports.SCHEMA,
+        "schema": month_report.SCHEMA,
         "telecenter": code,
         "month": month,
         "generated_at": "2026-01-01T00:00:00Z",

@@ -11,7 +11,7 @@ from xml.etree import ElementTree as ET
 from sqlalchemy.orm import Session
 
 from telecenter.central import aggregates
-from telecenter.database import utcnow
+from telecenter.clock import utcnow
 
 DEFAULT_ELEMENTS = {measure: f"TC_{measure.upper()}" for measure in aggregates.MEASURES}
 ADX_NAMESPACE = "urn:ihe:qrph:adx:2015"

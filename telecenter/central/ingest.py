@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from telecenter import reports
+from telecenter import month_report
 from telecenter.central.models import (
     FACT_TABLES,
     ROLLUP_TABLES,
@@ -24,7 +24,7 @@ from telecenter.central.models import (
     MonthReport,
     Telecenter,
 )
-from telecenter.database import utcnow
+from telecenter.clock import utcnow
 from telecenter.domain_errors import DomainError
 
 MAX_REPORTS_PER_REQUEST = 120
@@ -64,9 +64,9 @@ def decode_body(raw: bytes, encoding: str | None) -> dict:
 
 def check_request(body: dict, telecenter: Telecenter) -> list[dict]:
     """The reports of a request after checking every one of them (or a DomainError)."""
-    if body.get("schema") != reports.SCHEMA:
+    if body.get("schema") != month_report.SCHEMA:
         raise InvalidRequest(
-            f"unsupported schema {body.get('schema')!r}; expected {reports.SCHEMA}"
+            f"unsupported schema {body.get('schema')!r}; expected {month_report.SCHEMA}"
         )
     items = body.get("reports")
     if not isinstance(items, list) or not 1 <= len(items) <= MAX_REPORTS_PER_REQUEST:
@@ -74,7 +74,7 @@ def check_request(body: dict, telecenter: Telecenter) -> list[dict]:
     codes = {body.get("telecenter")} | {r.get("telecenter") for r in items if isinstance(r, dict)}
     if codes != {telecenter.code}:
         raise WrongTelecenter(f"this token may only send reports of {telecenter.code}")
-    problems = [problem for report in items for problem in reports.validate(report)]
+    problems = [problem for report in items for problem in month_report.validate(report)]
     if problems:
         raise InvalidRequest("; ".join(problems[:20]))
     months = [r["month"] for r in items]
@@ -111,7 +111,7 @@ def store(session: Session, telecenter: Telecenter, items: list[dict]) -> list[A
     }
     acks, newer = [], []
     for report in sorted(items, key=lambda r: r["month"]):
-        generated_at = reports.parse_generated_at(report["generated_at"])
+        generated_at = month_report.parse_generated_at(report["generated_at"])
         if generated_at is None:  # check_request() has turned such a report away
             raise ValueError
         current = existing.get(report["month"])
@@ -123,7 +123,7 @@ def store(session: Session, telecenter: Telecenter, items: list[dict]) -> list[A
             current = MonthReport(telecenter_id=telecenter.id, month=report["month"])
             session.add(current)
         current.generated_at, current.received_at = generated_at, utcnow()
-        current.digest = reports.digest(report)
+        current.digest = month_report.digest(report)
         newer.append((current, report))
         acks.append(Ack(report["month"], report["generated_at"], "stored"))
     session.flush()
@@ -160,7 +160,7 @@ def _refresh_totals(session: Session, name: str, telecenter_id: int, months: lis
     if not months:
         return
     facts, totals = FACT_TABLES[name], TOTAL_TABLES[name]
-    _dims, measures = reports.TABLES[name]
+    _dims, measures = month_report.TABLES[name]
     keys = [facts.c.telecenter_id, facts.c.month] + ([facts.c.scope] if name == "reach" else [])
     session.execute(
         totals.delete().where(totals.c.telecenter_id == telecenter_id, totals.c.month.in_(months))
@@ -179,7 +179,7 @@ def refresh_rollups(session: Session, region: str, months: list[str]) -> None:
         return
     for name, facts in FACT_TABLES.items():
         rollup = ROLLUP_TABLES[name]
-        dims, measures = reports.TABLES[name]
+        dims, measures = month_report.TABLES[name]
         session.execute(
             rollup.delete().where(rollup.c.region == region, rollup.c.month.in_(months))
         )
@@ -202,7 +202,7 @@ def rebuild_rollups(session: Session) -> None:
     for table in (*ROLLUP_TABLES.values(), *TOTAL_TABLES.values()):
         session.execute(table.delete())
     for name, facts in FACT_TABLES.items():
-        _dims, measures = reports.TABLES[name]
+        _dims, measures = month_report.TABLES[name]
         keys = [facts.c.telecenter_id, facts.c.month] + ([facts.c.scope] if name == "reach" else [])
         session.execute(
             TOTAL_TABLES[name]

@@ -7,8 +7,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from telecenter import reports
-from telecenter.database import UTCDateTime, utcnow
+from telecenter import month_report
+from telecenter.clock import utcnow
+from telecenter.database import UTCDateTime
 from telecenter.extensions import Model, db
 
 
@@ -70,7 +71,7 @@ def _measure_columns(measures: dict[str, str]) -> list[sa.Column]:
 
 
 def _fact_table(name: str) -> sa.Table:
-    dims, measures = reports.TABLES[name]
+    dims, measures = month_report.TABLES[name]
     columns: list[sa.schema.SchemaItem] = [
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column(
@@ -92,13 +93,13 @@ def _fact_table(name: str) -> sa.Table:
 
 
 #: One table per report table, with the report's dimensions and measures as columns.
-FACT_TABLES: dict[str, sa.Table] = {name: _fact_table(name) for name in reports.TABLES}
+FACT_TABLES: dict[str, sa.Table] = {name: _fact_table(name) for name in month_report.TABLES}
 
 
 def _rollup_table(name: str) -> sa.Table:
     """The same facts summed over the telecenters of a region: about a hundred times fewer
     rows, so questions that do not ask about single telecenters are answered quickly."""
-    dims, measures = reports.TABLES[name]
+    dims, measures = month_report.TABLES[name]
     columns: list[sa.schema.SchemaItem] = [
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("region", sa.String(80), nullable=False),
@@ -114,13 +115,13 @@ def _rollup_table(name: str) -> sa.Table:
 
 
 #: Facts summed per region and month, kept up to date by every ingest.
-ROLLUP_TABLES: dict[str, sa.Table] = {name: _rollup_table(name) for name in reports.TABLES}
+ROLLUP_TABLES: dict[str, sa.Table] = {name: _rollup_table(name) for name in month_report.TABLES}
 
 
 def _telecenter_total_table(name: str) -> sa.Table:
     """Each telecenter's monthly totals (reach keeps its scope): what a breakdown by
     telecenter reads when it splits by nothing else."""
-    _dims, measures = reports.TABLES[name]
+    _dims, measures = month_report.TABLES[name]
     columns: list[sa.schema.SchemaItem] = [
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("telecenter_id", sa.ForeignKey("telecenters.id"), nullable=False),
@@ -138,4 +139,37 @@ def _telecenter_total_table(name: str) -> sa.Table:
 
 
 #: Monthly totals per telecenter, kept up to date by every ingest.
-TOTAL_TABLES: dict[str, sa.Table] = {name: _telecenter_total_table(name) for name in reports.TABLES}
+TOTAL_TABLES: dict[str, sa.Table] = {
+    name: _telecenter_total_table(name) for name in month_report.TABLES
+}
+
+
+class ApiKey(Model):
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    #: SHA-256 of the key; the key itself is printed once and never stored.
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<ApiKey {self.id} {self.name}>"
+
+
+class ProgrammeTarget(Model):
+    __tablename__ = "programme_targets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(160))
+    #: One of aggregates.MEASURES, e.g. wfi_enrolments or teleconference_reached.
+    measure: Mapped[str] = mapped_column(sa.String(32))
+    #: Optional filter, e.g. {"sex": "female"} or {"region": "San Martín"}.
+    filters: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    value: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ProgrammeTarget {self.id} {self.measure} {self.value}>"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telecenter import reports, vocabulary
+from telecenter import month_report, vocabulary
 from telecenter.central.aggregates import FILTERS, GROUPS, MEASURES
 
 _ERROR = {
@@ -23,7 +23,7 @@ def _errors(*codes: int) -> dict:
 
 
 def _row_schema(table: str) -> dict:
-    dims, measures = reports.TABLES[table]
+    dims, measures = month_report.TABLES[table]
     properties: dict[str, dict[str, object]] = {}
     for dim in dims:
         values = list(vocabulary.DIMENSIONS[dim])
@@ -44,13 +44,16 @@ def _month_report() -> dict:
     return {
         "type": "object",
         "additionalProperties": False,
-        "required": ["schema", "telecenter", "month", "generated_at", *reports.TABLES],
+        "required": ["schema", "telecenter", "month", "generated_at", *month_report.TABLES],
         "properties": {
-            "schema": {"type": "integer", "enum": [reports.SCHEMA]},
-            "telecenter": {"type": "string", "pattern": reports.CODE.pattern},
-            "month": {"type": "string", "pattern": reports.MONTH.pattern},
+            "schema": {"type": "integer", "enum": [month_report.SCHEMA]},
+            "telecenter": {"type": "string", "pattern": month_report.CODE.pattern},
+            "month": {"type": "string", "pattern": month_report.MONTH.pattern},
             "generated_at": {"type": "string", "format": "date-time"},
-            **{table: {"type": "array", "items": _row_schema(table)} for table in reports.TABLES},
+            **{
+                table: {"type": "array", "items": _row_schema(table)}
+                for table in month_report.TABLES
+            },
         },
     }
 
@@ -132,7 +135,10 @@ def openapi_document() -> dict:
                                     "type": "object",
                                     "required": ["schema", "reports"],
                                     "properties": {
-                                        "schema": {"type": "integer", "enum": [reports.SCHEMA]},
+                                        "schema": {
+                                            "type": "integer",
+                                            "enum": [month_report.SCHEMA],
+                                        },
                                         "telecenter": {"type": "string"},
                                         "reports": {
                                             "type": "array",

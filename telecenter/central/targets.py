@@ -3,35 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
 from telecenter.central import aggregates
-from telecenter.database import UTCDateTime, utcnow
+from telecenter.central.models import ProgrammeTarget
 from telecenter.domain_errors import DomainError
-from telecenter.extensions import Model
 
 #: Since when programme targets count (the network's first telecenters).
 PROGRAMME_START = "2012-01"
-
-
-class ProgrammeTarget(Model):
-    __tablename__ = "programme_targets"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(160))
-    #: One of aggregates.MEASURES, e.g. wfi_enrolments or teleconference_reached.
-    measure: Mapped[str] = mapped_column(sa.String(32))
-    #: Optional filter, e.g. {"sex": "female"} or {"region": "San Martín"}.
-    filters: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    value: Mapped[int]
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    def __repr__(self) -> str:
-        return f"<ProgrammeTarget {self.id} {self.measure} {self.value}>"
 
 
 class TargetError(DomainError):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from telecenter.central.models import Telecenter
-from telecenter.database import utcnow
+from telecenter.clock import utcnow
 
 PREFIX = "tcs_"
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from telecenter import codes
 from telecenter.auth.models import User
+from telecenter.clock import utcnow
 from telecenter.courses.models import (
     Course,
     Enrolment,
@@ -22,7 +23,6 @@ from telecenter.courses.models import (
     Question,
     QuizAttempt,
 )
-from telecenter.database import utcnow
 from telecenter.domain_errors import DomainError
 from telecenter.participants.models import Participant
 

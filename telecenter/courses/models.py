@@ -7,7 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from telecenter.database import UTCDateTime, one_of, utcnow
+from telecenter.clock import utcnow
+from telecenter.database import UTCDateTime, one_of
 from telecenter.extensions import Model
 from telecenter.participants.models import Participant
 from telecenter.vocabulary import CATEGORIES, COMPLETION_MODES

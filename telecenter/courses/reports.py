@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from telecenter.clock import to_lima
 from telecenter.courses import learning
 from telecenter.courses.models import Course, Enrolment, LessonProgress
-from telecenter.lima_time import to_lima
 from telecenter.participants.models import Participant
 
 STATES = ("enrolled", "in_progress", "completed")

@@ -23,7 +23,7 @@ from flask import Flask
 from flask_babel import gettext as _
 from sqlalchemy.engine import make_url
 
-from telecenter.database import utcnow
+from telecenter.clock import utcnow
 
 FORMAT = 1
 APP = "telecenter-site-backup"

@@ -18,7 +18,7 @@ STALE_AFTER = timedelta(days=2)
 
 def backup_state() -> tuple[object, bool]:
     """The last backup time (UTC, naive) and whether it is older than two days."""
-    from telecenter.database import utcnow
+    from telecenter.clock import utcnow
 
     last = backups.last_backup(current_app)
     stale = last is None or utcnow().replace(tzinfo=None) - last > STALE_AFTER

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from telecenter import audit
 from telecenter.auth.models import User
+from telecenter.clock import to_lima
 from telecenter.domain_errors import DomainError
-from telecenter.lima_time import to_lima
 from telecenter.participants import services
 from telecenter.participants.models import Participant
 

@@ -16,9 +16,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from telecenter import labels
+from telecenter.clock import today_in_lima
 from telecenter.forms import Form, MultiCheckboxField, SelectChoice
 from telecenter.labels import as_choices
-from telecenter.lima_time import today_in_lima
 from telecenter.participants import choices, districts
 from telecenter.participants import survey_choices as sc
 from telecenter.participants.rights import ERASURE_REASONS

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from telecenter.auth.models import User
-from telecenter.database import UTCDateTime, one_of, utcnow
+from telecenter.clock import utcnow
+from telecenter.database import UTCDateTime, one_of
 from telecenter.extensions import Model
 from telecenter.participants import identity
 from telecenter.vocabulary import SEXES

@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import STAFF
+from telecenter.clock import today_in_lima
 from telecenter.extensions import db_session
 from telecenter.forms import EmptyForm, filled
-from telecenter.lima_time import today_in_lima
 from telecenter.participants import programme, services
 from telecenter.participants import survey_choices as sc
 from telecenter.participants.forms import EnrolForm, SurveyForm

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from telecenter import audit
 from telecenter.auth.models import User
-from telecenter.database import utcnow
+from telecenter.clock import utcnow
 from telecenter.participants.models import FiSurvey, Participant
 from telecenter.participants.resident_accounts import close_account
 from telecenter.participants.services import RegistryError

@@ -18,9 +18,9 @@ from flask_login import current_user
 from telecenter import labels
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN, STAFF
+from telecenter.clock import today_in_lima
 from telecenter.extensions import db, db_session
 from telecenter.forms import filled
-from telecenter.lima_time import today_in_lima
 from telecenter.participants import (
     choices,
     consent_text,

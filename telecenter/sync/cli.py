@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from telecenter import reports
+from telecenter import month_report
 from telecenter.extensions import db_session
 from telecenter.sync import outbox, tasks
 from telecenter.sync.summaries import monthly_reports
@@ -43,7 +43,7 @@ def sync_command():
 
 
 def _month(value: str | None) -> str | None:
-    if value is not None and not reports.MONTH.match(value):
+    if value is not None and not month_report.MONTH.match(value):
         raise click.BadParameter("use YYYY-MM")
     return value
 
@@ -78,7 +78,7 @@ CSV_COLUMNS = (
     "age_band",
     "wfi",
     "scope",
-    *dict.fromkeys(m for _d, ms in reports.TABLES.values() for m in ms),
+    *dict.fromkeys(m for _d, ms in month_report.TABLES.values() for m in ms),
 )
 
 
@@ -86,7 +86,7 @@ def _write_csv(items: list[dict], stream) -> None:
     writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for report in items:
-        for table in reports.TABLES:
+        for table in month_report.TABLES:
             for row in report[table]:
                 writer.writerow({"month": report["month"], "table": table, **row})
 

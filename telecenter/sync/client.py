@@ -22,8 +22,9 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from telecenter import file_lock, reports
-from telecenter.database import utcnow, writing
+from telecenter import file_lock, month_report
+from telecenter.clock import utcnow
+from telecenter.database import writing
 from telecenter.sync.models import OutboxMonth
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ def due_months(session: Session, *, force: bool) -> list[OutboxMonth]:
 def _post(settings: Settings, payloads: list[dict], transport) -> httpx.Response:
     body = gzip.compress(
         json.dumps(
-            {"schema": reports.SCHEMA, "telecenter": settings.telecenter, "reports": payloads},
+            {"schema": month_report.SCHEMA, "telecenter": settings.telecenter, "reports": payloads},
             separators=(",", ":"),
         ).encode()
     )

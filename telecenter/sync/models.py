@@ -7,7 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from telecenter.database import UTCDateTime, utcnow
+from telecenter.clock import utcnow
+from telecenter.database import UTCDateTime
 from telecenter.extensions import Model
 
 STATES = ("pending", "sent", "refused")

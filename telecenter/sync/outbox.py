@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from telecenter import reports
+from telecenter import month_report
 from telecenter.database import writing
 from telecenter.sync.models import OutboxMonth
 from telecenter.sync.summaries import monthly_reports
@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 def is_empty(report: dict) -> bool:
-    return not any(report[table] for table in reports.TABLES)
+    return not any(report[table] for table in month_report.TABLES)
 
 
 def refresh(session: Session, *, telecenter: str) -> list[str]:
@@ -40,7 +40,7 @@ def _queue(session: Session, computed: list[dict], *, telecenter: str) -> list[s
     rows = {row.month: row for row in session.scalars(sa.select(OutboxMonth))}
     queued = []
     for report in computed:
-        digest = reports.digest(report)
+        digest = month_report.digest(report)
         row = rows.get(report["month"])
         if row is None:
             if is_empty(report):

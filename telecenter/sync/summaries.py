@@ -14,11 +14,10 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from telecenter import reports
+from telecenter import month_report
 from telecenter.attendance.models import ActivitySession, Attendance
+from telecenter.clock import to_lima, utcnow
 from telecenter.courses.models import Course, Enrolment, LessonProgress
-from telecenter.database import utcnow
-from telecenter.lima_time import to_lima
 from telecenter.participants import identity
 from telecenter.participants.models import Participant, WfiEnrolment
 from telecenter.vocabulary import COUNTED_STATUSES
@@ -42,7 +41,7 @@ class Person:
 
 @dataclass
 class Facts:
-    """All facts of a site, keyed by month, before they are shaped into reports."""
+    """All facts of a site, keyed by month, before they are shaped into month_report."""
 
     # month -> {dimension key: Counter of measures}
     sessions: dict = field(default_factory=lambda: defaultdict(dict))
@@ -74,7 +73,7 @@ def _people(session: Session) -> dict[int, Person]:
 
 def _local(moment: datetime) -> tuple[str, date]:
     local = to_lima(moment)
-    return reports.month_of(local), local.date()
+    return month_report.month_of(local), local.date()
 
 
 class FirstEvents:
@@ -168,7 +167,7 @@ def _registry(session, people, facts) -> None:
     for pid, enrolled_on in session.execute(
         sa.select(WfiEnrolment.participant_id, WfiEnrolment.enrolled_on)
     ):
-        month = reports.month_of(enrolled_on)
+        month = month_report.month_of(enrolled_on)
         _add(facts.wfi_enrolments[month], (people[pid].band(enrolled_on),), enrolments=1)
         facts.months.add(month)
 
@@ -188,7 +187,7 @@ def collect(session: Session) -> Facts:
 
 
 def _rows(table: str, bucket: dict, shape) -> list[dict]:
-    dims, _measures = reports.TABLES[table]
+    dims, _measures = month_report.TABLES[table]
     return [
         dict(zip(dims, key, strict=True)) | shape(key, values)
         for key, values in sorted(bucket.items(), key=lambda item: str(item[0]))
@@ -207,7 +206,7 @@ def _hours(value: float) -> float:
 def report_for(facts: Facts, month: str, *, telecenter: str, generated_at: datetime) -> dict:
     people = facts.attendance_people
     return {
-        "schema": reports.SCHEMA,
+        "schema": month_report.SCHEMA,
         "telecenter": telecenter,
         "month": month,
         "generated_at": generated_at.isoformat().replace("+00:00", "Z"),
@@ -264,7 +263,7 @@ def monthly_reports(
     """Reports for every month from `first` (default: the site's first data) to `last`."""
     facts = collect(session)
     now = utcnow()
-    last = last or reports.month_of(to_lima(now))
+    last = last or month_report.month_of(to_lima(now))
     first = first or (min(facts.months) if facts.months else last)
     return [
         report_for(facts, month, telecenter=telecenter, generated_at=now)

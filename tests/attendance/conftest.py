@@ -7,7 +7,7 @@ from datetime import date, time, timedelta
 import pytest
 
 from telecenter.attendance.scheduling import SessionData
-from telecenter.lima_time import today_in_lima
+from telecenter.clock import today_in_lima
 
 
 def session_data(day: date | None = None, start=time(9, 0), end=time(11, 0), **fields):

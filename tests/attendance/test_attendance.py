@@ -8,8 +8,8 @@ import pytest
 
 from telecenter.attendance import kiosk, scheduling, services
 from telecenter.attendance.models import Attendance, AttendanceCorrection
+from telecenter.clock import today_in_lima
 from telecenter.extensions import db
-from telecenter.lima_time import today_in_lima
 from telecenter.participants.models import Participant
 from tests.attendance.conftest import session_data
 

@@ -9,8 +9,8 @@ import pytest
 import time_machine
 
 from telecenter.attendance.models import ActivitySession
+from telecenter.clock import today_in_lima
 from telecenter.extensions import db
-from telecenter.lima_time import today_in_lima
 from tests.conftest import count_rows, csrf_token
 
 
@@ -162,7 +162,7 @@ def _kiosk_session_and_check_ins(app, trainer):
 
 def _open_sessions(app):
     from telecenter.attendance.kiosk import open_sessions
-    from telecenter.database import utcnow
+    from telecenter.clock import utcnow
 
     with app.app_context():
         return open_sessions(db.session, utcnow())

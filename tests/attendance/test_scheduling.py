@@ -8,8 +8,8 @@ import pytest
 
 from telecenter.attendance import scheduling
 from telecenter.attendance.models import ActivitySession
+from telecenter.clock import to_lima, today_in_lima
 from telecenter.extensions import db
-from telecenter.lima_time import to_lima, today_in_lima
 from tests.attendance.conftest import session_data
 
 

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from playwright.sync_api import expect
 
+from telecenter.clock import LIMA
 from telecenter.demo import DEMO_RESIDENT, SITE_ACCOUNTS
-from telecenter.lima_time import LIMA
 
 TRAINER = next(account for account in SITE_ACCOUNTS if account.role == "trainer")
 

@@ -27,8 +27,8 @@ from tests.central.test_participation_cells import (
     expected_rows,
     expected_values,
     facts,
-    month_report,
     months_of,
+    report_of,
     send_as,
     shown,
 )
@@ -281,7 +281,7 @@ def test_target_progress_follows_a_newer_report(network, signed_in_central):
     client = signed_in_central(network, role="central_admin")
     _add_targets(client)
     before = progress(dashboard(client, "from=2026-01&to=2026-08"))
-    newer = month_report("HU-TINGO-02", "2026-02", version=1, generated_at="2026-09-02T05:00:00Z")
+    newer = report_of("HU-TINGO-02", "2026-02", version=1, generated_at="2026-09-02T05:00:00Z")
     assert send_as(network, "HU-TINGO-02", [newer]).status_code == 200
     network.sent = [
         newer if (r["telecenter"], r["month"]) == ("HU-TINGO-02", "2026-02") else r

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from telecenter import reports
+from telecenter import month_report
 from telecenter.central import ingest
 from telecenter.central.models import (
     FACT_TABLES,
@@ -496,13 +496,13 @@ def test_last_heard_at_is_set_by_every_accepted_request_even_when_nothing_is_new
 
 
 def _rows(rng: random.Random, table: str) -> list[dict]:
-    dims, measures = reports.TABLES[table]
+    dims, measures = month_report.TABLES[table]
     combinations = 1
     for dim in dims:
-        combinations *= len(reports.DIMENSIONS[dim])
+        combinations *= len(month_report.DIMENSIONS[dim])
     seen, rows, wanted = set(), [], min(rng.randint(3, 9), combinations)
     while len(rows) < wanted:
-        key = tuple(rng.choice(reports.DIMENSIONS[d]) for d in dims)
+        key = tuple(rng.choice(month_report.DIMENSIONS[d]) for d in dims)
         if key in seen:
             continue
         seen.add(key)
@@ -569,7 +569,7 @@ def _expected_facts(app, latest: dict, name: str) -> list[tuple]:
 
 def _expected_totals(app, latest: dict, name: str) -> list[tuple]:
     telecenters, _reports = _ids(app)
-    _dims, measures = reports.TABLES[name]
+    _dims, measures = month_report.TABLES[name]
     sums = defaultdict(lambda: dict.fromkeys(measures, 0))
     for (code, month), value in latest.items():
         for row in value[name]:
@@ -583,7 +583,7 @@ def _expected_totals(app, latest: dict, name: str) -> list[tuple]:
 
 
 def _expected_rollups(latest: dict, name: str) -> list[tuple]:
-    dims, measures = reports.TABLES[name]
+    dims, measures = month_report.TABLES[name]
     sums = defaultdict(lambda: dict.fromkeys(measures, 0))
     for (code, month), value in latest.items():
         for row in value[name]:
@@ -693,14 +693,14 @@ def test_rebuild_rollups_equals_the_incremental_ones(network):
             db.session.execute(
                 TOTAL_TABLES[name].delete().where(TOTAL_TABLES[name].c.month == "2026-06")
             )
-            dims, measures = reports.TABLES[name]
+            dims, measures = month_report.TABLES[name]
             db.session.execute(
                 ROLLUP_TABLES[name]
                 .insert()
                 .values(
                     region="Ucayali",
                     month="2026-01",
-                    **{d: reports.DIMENSIONS[d][0] for d in dims},
+                    **{d: month_report.DIMENSIONS[d][0] for d in dims},
                     **dict.fromkeys(measures, 1),
                 )
             )

@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 import pytest
 import sqlalchemy as sa
 
-from telecenter import reports, vocabulary
+from telecenter import month_report, vocabulary
 from tests.central.test_ingest import send, stored
 
 REGIONS = {"SM-TARAPOTO-01": "San Martín", "HU-TINGO-02": "Huánuco", "SM-LAMAS-03": "San Martín"}
@@ -55,7 +55,7 @@ def months_of(code: str) -> list[str]:
     return [f"2026-{m:02d}" for m in range(FIRST_MONTH[code], LAST_MONTH[code] + 1)]
 
 
-def month_report(code: str, month: str, *, version: int = 0, generated_at: str = GENERATED) -> dict:
+def report_of(code: str, month: str, *, version: int = 0, generated_at: str = GENERATED) -> dict:
     """A valid report with numbers that differ per telecenter, month and dimension value.
 
     Hours are multiples of 1/8 (sums are exact in floating point on every database), except
@@ -129,7 +129,7 @@ def month_report(code: str, month: str, *, version: int = 0, generated_at: str =
 
 
 def all_reports() -> list[dict]:
-    return [month_report(code, month) for code in REGIONS for month in months_of(code)]
+    return [report_of(code, month) for code in REGIONS for month in months_of(code)]
 
 
 def add_telecenter(app, code: str, region: str) -> None:
@@ -330,14 +330,14 @@ def check(app, first, last, filters=None, group_by=(), sent=None) -> dict:
 def test_the_reports_differ_in_every_dimension_value():
     """Without this, a mutant that mixes up two values of a dimension could go unseen."""
     sent = all_reports()
-    assert all(not reports.validate(r) for r in sent)
+    assert all(not month_report.validate(r) for r in sent)
     rows = facts(sent, "attendance", *INNER)
     for name in ("activity", "category", "sex", "age_band", "wfi", "telecenter", "month"):
         sums = summed(rows, "attendances", {}, (name,))
         values = {r[name] for r in rows}
         assert len(sums) == len(values) == len(set(sums.values())), name
-        if name in reports.DIMENSIONS:
-            assert values == set(reports.DIMENSIONS[name]), name
+        if name in month_report.DIMENSIONS:
+            assert values == set(month_report.DIMENSIONS[name]), name
     reach = facts(sent, "reach", *INNER)
     for code in REGIONS:
         for scope in vocabulary.SCOPES:
@@ -412,7 +412,7 @@ BLANK_WHEN_FILTERED = {
 }
 FILTER_VALUES = {
     **{
-        name: reports.DIMENSIONS[name]
+        name: month_report.DIMENSIONS[name]
         for name in ("activity", "category", "sex", "age_band", "wfi")
     },
     "region": ("San Martín", "Huánuco"),
@@ -464,7 +464,7 @@ def test_every_value_of_every_filter(network, name):
 def test_every_grouping_by_a_dimension(network, name):
     first, last = INNER
     answer = check(network, first, last, group_by=(name,))
-    assert {row[name] for row in answer["rows"]} == set(reports.DIMENSIONS[name])
+    assert {row[name] for row in answer["rows"]} == set(month_report.DIMENSIONS[name])
     blank = {m for m in MEASURES if answer["totals"][m] is None}
     grouped_blank = set(BLANK_WHEN_FILTERED[name])
     if name in ("sex", "wfi"):
@@ -480,7 +480,7 @@ def test_every_grouping_by_a_dimension(network, name):
 def test_per_telecenter_and_per_region_splits(network, split):
     """Totals per telecenter, facts per telecenter and regional rollups: every path."""
     first, last = INNER
-    values = reports.DIMENSIONS[split]
+    values = month_report.DIMENSIONS[split]
     check(network, first, last, group_by=("telecenter",))
     check(network, first, last, group_by=("telecenter", split))
     check(network, first, last, group_by=(split, "telecenter"))
@@ -590,7 +590,7 @@ def test_a_newer_report_changes_only_its_telecenters_answers(network):
     regions_before = {
         r: check(network, first, last, {"region": r}, ("month",)) for r in ("San Martín", "Huánuco")
     }
-    newer = month_report("SM-LAMAS-03", "2026-05", version=1, generated_at="2026-09-02T05:00:00Z")
+    newer = report_of("SM-LAMAS-03", "2026-05", version=1, generated_at="2026-09-02T05:00:00Z")
     assert send_as(network, "SM-LAMAS-03", [newer]).status_code == 200
     network.sent = [
         newer if (r["telecenter"], r["month"]) == ("SM-LAMAS-03", "2026-05") else r
@@ -616,7 +616,7 @@ def test_a_newer_report_changes_only_its_telecenters_answers(network):
 
 
 def _broken(case: str) -> dict:
-    item = month_report("SM-TARAPOTO-01", "2026-04", version=2, generated_at="2026-09-03T05:00:00Z")
+    item = report_of("SM-TARAPOTO-01", "2026-04", version=2, generated_at="2026-09-03T05:00:00Z")
     table, measure, value = {
         "fractional_attendances": ("attendance", "attendances", 2.5),
         "negative_attendances": ("attendance", "attendances", -3),
@@ -649,14 +649,14 @@ def _broken(case: str) -> dict:
 def test_fractional_or_negative_counts_are_refused_and_change_nothing(network, case):
     first, last = INNER
     before = check(network, first, last, group_by=("telecenter", "month"))
-    facts_before = {t: stored(network, t) for t in reports.TABLES}
-    good_other_month = month_report(
+    facts_before = {t: stored(network, t) for t in month_report.TABLES}
+    good_other_month = report_of(
         "SM-TARAPOTO-01", "2026-06", version=2, generated_at="2026-09-03T05:00:00Z"
     )
     answer = send_as(network, "SM-TARAPOTO-01", [good_other_month, _broken(case)])
     assert answer.status_code == 400
     assert answer.json["reason"]
-    assert {t: stored(network, t) for t in reports.TABLES} == facts_before
+    assert {t: stored(network, t) for t in month_report.TABLES} == facts_before
     assert check(network, first, last, group_by=("telecenter", "month")) == before
 
 

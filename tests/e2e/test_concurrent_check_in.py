@@ -43,7 +43,7 @@ def _seed(live: LiveServer) -> int:
     """Forty registered people and a session whose check-in window is open now."""
     from datetime import datetime
 
-    from telecenter.lima_time import LIMA
+    from telecenter.clock import LIMA
 
     engine = _engine(live)
     now = datetime.now(LIMA)

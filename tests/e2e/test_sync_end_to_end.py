@@ -11,7 +11,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from telecenter import create_app, reports, vocabulary
+from telecenter import create_app, month_report, vocabulary
 from telecenter.attendance.models import Attendance
 from telecenter.extensions import db
 from telecenter.sync import client, outbox
@@ -109,10 +109,12 @@ def central_facts(central: LiveServer, code: str) -> dict[str, dict]:
             sa.text("SELECT id FROM telecenters WHERE code = :c"), {"c": code}
         ).scalar_one()
         for name, table in FACT_TABLES.items():
-            dims, measures = reports.TABLES[name]
+            dims, measures = month_report.TABLES[name]
             for row in connection.execute(sa.select(table).where(table.c.telecenter_id == tid)):
                 item = {k: getattr(row, k) for k in (*dims, *measures)}
-                shaped.setdefault(row.month, {t: [] for t in reports.TABLES})[name].append(item)
+                shaped.setdefault(row.month, {t: [] for t in month_report.TABLES})[name].append(
+                    item
+                )
     engine.dispose()
     return shaped
 

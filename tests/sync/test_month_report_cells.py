@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 
-from telecenter import reports
+from telecenter import month_report
 from telecenter.attendance.models import ActivitySession, Attendance
 from telecenter.courses.models import Enrolment, LessonProgress
 from telecenter.extensions import db
@@ -134,12 +134,12 @@ def _reports(first="2026-01", last="2026-07"):
 
 
 def _rows(report, table):
-    dims, _measures = reports.TABLES[table]
+    dims, _measures = month_report.TABLES[table]
     return sorted(report[table], key=lambda row: tuple(str(row[d]) for d in dims))
 
 
 def _sorted(table, rows):
-    dims, _measures = reports.TABLES[table]
+    dims, _measures = month_report.TABLES[table]
     return sorted(rows, key=lambda row: tuple(str(row[d]) for d in dims))
 
 
@@ -167,7 +167,7 @@ def _reach(*rows):
 
 
 EXPECTED = {
-    "2026-01": {table: [] for table in reports.TABLES},
+    "2026-01": {table: [] for table in month_report.TABLES},
     "2026-02": {
         "sessions": [],
         "attendance": [],
@@ -284,12 +284,12 @@ EXPECTED = {
             ("trained", "male", "30-44", False, 1),
         ),
     },
-    "2026-07": {table: [] for table in reports.TABLES},
+    "2026-07": {table: [] for table in month_report.TABLES},
 }
 
 
 @pytest.mark.parametrize("month", sorted(EXPECTED))
-@pytest.mark.parametrize("table", list(reports.TABLES))
+@pytest.mark.parametrize("table", list(month_report.TABLES))
 def test_every_cell_of_every_month(records, month, table):
     assert _rows(_reports()[month], table) == _sorted(table, EXPECTED[month][table])
 
@@ -309,7 +309,7 @@ def test_the_report_carries_its_telecenter_month_and_time(records):
     assert {r["telecenter"] for r in produced} == {CODE}
     assert {r["schema"] for r in produced} == {1}
     assert {r["generated_at"] for r in produced} == {"2026-08-01T03:00:00Z"}
-    assert all(reports.validate(r) == [] for r in produced)
+    assert all(month_report.validate(r) == [] for r in produced)
 
 
 def test_a_window_inside_the_data_keeps_only_its_months(records):
@@ -324,7 +324,7 @@ def test_a_site_with_no_data_reports_the_current_month_empty(app_ctx):
     with time_machine.travel(datetime(2027, 1, 1, 4, 59, tzinfo=UTC), tick=False):
         produced = monthly_reports(db.session, telecenter=CODE)
     assert [r["month"] for r in produced] == ["2026-12"]  # 23:59 on 31 December in Lima
-    assert all(produced[0][table] == [] for table in reports.TABLES)
+    assert all(produced[0][table] == [] for table in month_report.TABLES)
 
 
 def test_each_reach_scope_counts_each_person_once(records):

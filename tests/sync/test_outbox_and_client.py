@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from telecenter.attendance.models import Attendance
-from telecenter.database import utcnow
+from telecenter.clock import utcnow
 from telecenter.extensions import db
 from telecenter.sync import client, outbox
 from telecenter.sync.models import OutboxMonth

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from telecenter import reports, vocabulary
+from telecenter import month_report, vocabulary
 from telecenter.attendance.models import ActivitySession, Attendance
 from telecenter.extensions import db
 from telecenter.participants.models import Participant
@@ -32,7 +32,7 @@ def _reports():
 
 def test_every_report_is_valid(site):
     for report in _reports():
-        assert reports.validate(report) == []
+        assert month_report.validate(report) == []
 
 
 @pytest.mark.parametrize("scope", vocabulary.SCOPES)
@@ -84,7 +84,7 @@ def test_participants_in_a_row_are_distinct_within_it(site):
 
 
 def test_erasure_does_not_change_any_report(site):
-    before = [reports.digest(r) for r in _reports()]
+    before = [month_report.digest(r) for r in _reports()]
     from telecenter.participants import rights
 
     survivor = db.session.scalars(
@@ -92,11 +92,11 @@ def test_erasure_does_not_change_any_report(site):
     ).first()
     rights.erase(db.session, survivor, actor=None, reason="requested")
     db.session.commit()
-    assert [reports.digest(r) for r in _reports()] == before
+    assert [month_report.digest(r) for r in _reports()] == before
 
 
 def test_a_corrected_birth_date_moves_the_counts(site):
-    before = {r["month"]: reports.digest(r) for r in _reports()}
+    before = {r["month"]: month_report.digest(r) for r in _reports()}
     attendee = db.session.scalar(
         db.select(Participant)
         .join(Attendance, Attendance.participant_id == Participant.id)
@@ -107,7 +107,7 @@ def test_a_corrected_birth_date_moves_the_counts(site):
     new_birth = date(1995, 1, 1) if attendee.age_band_on(registered) == "60+" else date(1950, 1, 1)
     attendee.birth_date, attendee.birth_year = new_birth, new_birth.year
     db.session.commit()
-    after = {r["month"]: reports.digest(r) for r in _reports()}
+    after = {r["month"]: month_report.digest(r) for r in _reports()}
     assert any(before[m] != after[m] for m in before)
 
 
@@ -135,7 +135,9 @@ def test_every_cell_of_every_month_equals_an_independent_count(site):
     age bands and joining the programme midway) against tests/sync/oracle.py."""
     with db.engine.connect() as connection:
         expected = oracle.canonical(oracle.expected_reports(connection))
-    produced = oracle.canonical({r["month"]: {t: r[t] for t in reports.TABLES} for r in _reports()})
+    produced = oracle.canonical(
+        {r["month"]: {t: r[t] for t in month_report.TABLES} for r in _reports()}
+    )
     assert set(produced) == set(expected)
     for month in expected:
         assert produced[month] == expected[month], month
