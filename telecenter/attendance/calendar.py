@@ -28,33 +28,35 @@ def local_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     return start, end
 
 
-def by_day(items: list[ActivitySession]) -> dict[date, list[ActivitySession]]:
+def by_day(activities: list[ActivitySession]) -> dict[date, list[ActivitySession]]:
     grouped: dict[date, list[ActivitySession]] = {}
-    for item in items:
-        grouped.setdefault(to_lima(item.starts_at).date(), []).append(item)
+    for activity in activities:
+        grouped.setdefault(to_lima(activity.starts_at).date(), []).append(activity)
     return grouped
 
 
-def ics_feed(items: list[ActivitySession], *, site_name: str, host: str) -> bytes:
+def ics_feed(activities: list[ActivitySession], *, site_name: str, host: str) -> bytes:
     feed = Calendar()
     feed.add("prodid", "-//Telecenter//Sesiones//ES")
     feed.add("version", "2.0")
     feed.add("x-wr-calname", site_name)
     feed.add("x-wr-timezone", "America/Lima")
-    for item in items:
+    for activity in activities:
         event = Event()
-        event.add("uid", f"session-{item.id}@{host}")
-        event.add("summary", item.title)
-        event.add("dtstart", item.starts_at)
-        event.add("dtend", item.ends_at)
-        event.add("dtstamp", item.updated_at)
-        if item.room:
-            event.add("location", item.room)
+        event.add("uid", f"session-{activity.id}@{host}")
+        event.add("summary", activity.title)
+        event.add("dtstart", activity.starts_at)
+        event.add("dtend", activity.ends_at)
+        event.add("dtstamp", activity.updated_at)
+        if activity.room:
+            event.add("location", activity.room)
         description = " · ".join(
-            filter(None, (item.topic, item.presenter, item.organisation, item.platform))
+            filter(
+                None, (activity.topic, activity.presenter, activity.organisation, activity.platform)
+            )
         )
         if description:
             event.add("description", description)
-        event.add("status", "CANCELLED" if item.state == "cancelled" else "CONFIRMED")
+        event.add("status", "CANCELLED" if activity.state == "cancelled" else "CONFIRMED")
         feed.add_component(event)
     return feed.to_ical()

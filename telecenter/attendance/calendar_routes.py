@@ -37,7 +37,7 @@ def view():
         previous = (anchor.replace(day=1) - timedelta(days=1)).replace(day=1)
         following = (anchor.replace(day=28) + timedelta(days=4)).replace(day=1)
     since, until = calendar.local_bounds(weeks[0][0], weeks[-1][-1])
-    items = scheduling.upcoming(db_session(), since=since, until=until)
+    activities = scheduling.upcoming(db_session(), since=since, until=until)
     return render_template(
         "attendance/calendar.html",
         mode=mode,
@@ -45,7 +45,7 @@ def view():
         anchor=anchor,
         previous=previous,
         following=following,
-        by_day=calendar.by_day(items),
+        by_day=calendar.by_day(activities),
         today=today_in_lima(),
     )
 
@@ -55,11 +55,11 @@ def view():
 def feed():
     """Upcoming sessions for calendar programs: titles, times and rooms, never names."""
     now = utcnow()
-    items = scheduling.upcoming(
+    activities = scheduling.upcoming(
         db_session(), since=now - timedelta(days=7), until=now + timedelta(days=FEED_DAYS)
     )
     body = calendar.ics_feed(
-        items,
+        activities,
         site_name=current_app.config["TELECENTER_NAME"],
         host=current_app.config["TELECENTER_CODE"].lower(),
     )

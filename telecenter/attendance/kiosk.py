@@ -30,10 +30,10 @@ class CheckedIn:
     late: bool
 
 
-def window(item: ActivitySession) -> tuple[datetime, datetime]:
+def window(activity: ActivitySession) -> tuple[datetime, datetime]:
     return (
-        item.starts_at - timedelta(minutes=item.checkin_before_minutes),
-        item.starts_at + timedelta(minutes=item.checkin_after_minutes),
+        activity.starts_at - timedelta(minutes=activity.checkin_before_minutes),
+        activity.starts_at + timedelta(minutes=activity.checkin_after_minutes),
     )
 
 
@@ -48,20 +48,24 @@ def open_sessions(session: Session, now: datetime) -> list[ActivitySession]:
         )
         .order_by(ActivitySession.starts_at)
     )
-    return [item for item in candidates if window(item)[0] <= now <= window(item)[1]]
+    return [
+        activity for activity in candidates if window(activity)[0] <= now <= window(activity)[1]
+    ]
 
 
-def check_in(session: Session, item: ActivitySession, identifier: str, now: datetime) -> CheckedIn:
+def check_in(
+    session: Session, activity: ActivitySession, identifier: str, now: datetime
+) -> CheckedIn:
     """Record the person as present (late after the start) exactly once."""
-    opens, closes = window(item)
-    if item.state == "cancelled" or not opens <= now <= closes:
+    opens, closes = window(activity)
+    if activity.state == "cancelled" or not opens <= now <= closes:
         raise CheckInRefused(_("El registro de asistencia para esta sesión no está abierto ahora."))
     participant = find_for_sign_in(session, identifier)
     if participant is None:
         raise CheckInRefused(_("No encontramos ese documento o código. Pida ayuda al capacitador."))
     if session.scalar(
         sa.select(Attendance.id).where(
-            Attendance.session_id == item.id, Attendance.participant_id == participant.id
+            Attendance.session_id == activity.id, Attendance.participant_id == participant.id
         )
     ):
         raise AlreadyCheckedIn(
@@ -70,13 +74,13 @@ def check_in(session: Session, item: ActivitySession, identifier: str, now: date
                 name=participant.first_name,
             )
         )
-    late = now > item.starts_at + timedelta(minutes=10)
+    late = now > activity.starts_at + timedelta(minutes=10)
     try:
         with session.begin_nested():
-            services.register(session, item, participant, over_capacity=True)
+            services.register(session, activity, participant, over_capacity=True)
             services.set_status(
                 session,
-                item,
+                activity,
                 participant,
                 "late" if late else "present",
                 actor=None,

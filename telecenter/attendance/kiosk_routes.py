@@ -62,32 +62,32 @@ def _page(message=None, error=None, status=200, selected=None):
 def check_in():
     session_id = request.form.get("session_id", "")
     identifier = request.form.get("identifier", "").strip()[:20]
-    item = db_session().get(ActivitySession, int(session_id)) if session_id.isdigit() else None
-    if not EmptyForm().validate_on_submit() or item is None or not identifier:
+    activity = db_session().get(ActivitySession, int(session_id)) if session_id.isdigit() else None
+    if not EmptyForm().validate_on_submit() or activity is None or not identifier:
         return _page(
-            error=_("Elija la sesión y escriba su DNI o código."), status=400, selected=item
+            error=_("Elija la sesión y escriba su DNI o código."), status=400, selected=activity
         )
     address = request.remote_addr or ""
 
     def check_in_here():
         auth_services.ensure_address_not_locked(db_session(), address)
-        return kiosk.check_in(db_session(), item, identifier, utcnow())
+        return kiosk.check_in(db_session(), activity, identifier, utcnow())
 
     outcome = attempt(check_in_here, flash_errors=False)
     refusal = outcome.error
     if isinstance(refusal, auth_services.SignInLocked):
         return _page(error=_("Demasiados intentos. Pida ayuda al capacitador."), status=429)
     if isinstance(refusal, kiosk.AlreadyCheckedIn):
-        return _page(message=refusal.message, status=refusal.status, selected=item)
+        return _page(message=refusal.message, status=refusal.status, selected=activity)
     if not outcome.ok:
         policy = auth_services.ThrottlePolicy.from_config(current_app.config)
         attempt(lambda: auth_services.record_address_failure(db_session(), address, policy))
-        return _page(error=outcome.error.message, status=outcome.error.status, selected=item)
+        return _page(error=outcome.error.message, status=outcome.error.status, selected=activity)
     return _page(
         message=_(
             "¡Gracias, %(name)s! Su asistencia quedó registrada.", name=outcome.value.first_name
         ),
-        selected=item,
+        selected=activity,
     )
 
 

@@ -19,7 +19,7 @@ from telecenter.vocabulary import COUNTED_STATUSES
 
 @dataclass(frozen=True)
 class SessionSummary:
-    item: ActivitySession
+    activity: ActivitySession
     registered: int
     statuses: Counter
 
@@ -34,8 +34,8 @@ class SessionSummary:
         return round(100 * self.attended / expected) if expected else None
 
 
-def summaries(session: Session, items: list[ActivitySession]) -> list[SessionSummary]:
-    ids = [item.id for item in items]
+def summaries(session: Session, activities: list[ActivitySession]) -> list[SessionSummary]:
+    ids = [activity.id for activity in activities]
     statuses: dict[int, Counter] = {i: Counter() for i in ids}
     for session_id, status, count in session.execute(
         sa.select(Attendance.session_id, Attendance.status, sa.func.count())
@@ -52,7 +52,10 @@ def summaries(session: Session, items: list[ActivitySession]) -> list[SessionSum
         .tuples()
         .all()
     )
-    return [SessionSummary(item, registered.get(item.id, 0), statuses[item.id]) for item in items]
+    return [
+        SessionSummary(activity, registered.get(activity.id, 0), statuses[activity.id])
+        for activity in activities
+    ]
 
 
 def recent_sessions(session: Session, *, limit: int = 100) -> list[ActivitySession]:
@@ -128,15 +131,15 @@ def attendance_csv(session: Session) -> str:
         .join(Participant, Participant.id == Attendance.participant_id)
         .order_by(ActivitySession.starts_at, Participant.surnames)
     )
-    for item, record, person in rows:
-        local = to_lima(item.starts_at)
+    for activity, record, person in rows:
+        local = to_lima(activity.starts_at)
         writer.writerow(
             [
                 local.date().isoformat(),
                 local.strftime("%H:%M"),
-                item.kind,
-                item.category,
-                _safe(item.title),
+                activity.kind,
+                activity.category,
+                _safe(activity.title),
                 person.code,
                 _safe(person.full_name),
                 record.status,

@@ -58,11 +58,11 @@ def _session_form(**kwargs) -> SessionForm:
 @site_users
 def index():
     now = utcnow()
-    items = scheduling.upcoming(
+    activities = scheduling.upcoming(
         db_session(), since=now - timedelta(hours=12), until=now + timedelta(days=60)
     )
     mine = _my_registrations() if current_user.role == RESIDENT else {}
-    return render_template("attendance/list.html", items=items, mine=mine)
+    return render_template("attendance/list.html", activities=activities, mine=mine)
 
 
 def _my_registrations() -> dict[int, str]:
@@ -87,7 +87,7 @@ def new():
         form,
         lambda: scheduling.create(db_session(), form.session_data(), form.recurrence()),
         template="attendance/form.html",
-        item=None,
+        activity=None,
         success=lambda created: (
             _("Sesión programada.")
             if len(created) == 1
@@ -100,42 +100,44 @@ def new():
 @bp.route("/<int:session_id>")
 @site_users
 def detail(session_id: int):
-    item = load_session(session_id)
-    mine = _my_registrations().get(item.id) if current_user.role == RESIDENT else None
+    activity = load_session(session_id)
+    mine = _my_registrations().get(activity.id) if current_user.role == RESIDENT else None
     return render_template(
         "attendance/detail.html",
-        item=item,
+        activity=activity,
         mine=mine,
         form=EmptyForm(),
-        registered=services.registrations(db_session(), item),
-        waiting=services.registrations(db_session(), item, "waitlisted"),
+        registered=services.registrations(db_session(), activity),
+        waiting=services.registrations(db_session(), activity, "waitlisted"),
     )
 
 
-def _form_from(item: ActivitySession) -> SessionForm:
-    local_start, local_end = to_lima(item.starts_at), to_lima(item.ends_at)
+def _form_from(activity: ActivitySession) -> SessionForm:
+    local_start, local_end = to_lima(activity.starts_at), to_lima(activity.ends_at)
     form = _session_form(
-        obj=item, day=local_start.date(), start=local_start.time(), end=local_end.time()
+        obj=activity, day=local_start.date(), start=local_start.time(), end=local_end.time()
     )
     if request.method == "GET":
-        form.course_id.data = str(item.course_id or "")
-        form.trainer_id.data = str(item.trainer_id or "")
+        form.course_id.data = str(activity.course_id or "")
+        form.trainer_id.data = str(activity.trainer_id or "")
     return form
 
 
 @bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
 @staff_only
 def edit(session_id: int):
-    item = load_session(session_id)
-    form = _form_from(item)
+    activity = load_session(session_id)
+    form = _form_from(activity)
     return handle_form(
         form,
-        lambda: scheduling.update(db_session(), item, form.session_data(), scope=form.scope.data),
+        lambda: scheduling.update(
+            db_session(), activity, form.session_data(), scope=form.scope.data
+        ),
         template="attendance/form.html",
-        item=item,
+        activity=activity,
         success=lambda changed: (
             _("Cambios guardados en %(n)d sesiones.", n=len(changed)),
-            url_for(".detail", session_id=item.id),
+            url_for(".detail", session_id=activity.id),
         ),
     )
 
@@ -143,39 +145,39 @@ def edit(session_id: int):
 @bp.route("/<int:session_id>/cancel", methods=["GET", "POST"])
 @staff_only
 def cancel(session_id: int):
-    item = load_session(session_id)
+    activity = load_session(session_id)
     form = CancelForm()
     return handle_form(
         form,
         lambda: scheduling.cancel(
-            db_session(), item, reason=filled(form.reason.data), scope=form.scope.data
+            db_session(), activity, reason=filled(form.reason.data), scope=form.scope.data
         ),
         template="attendance/cancel.html",
-        item=item,
+        activity=activity,
         success=lambda cancelled: (
             _("Se cancelaron %(n)d sesiones.", n=len(cancelled)),
-            url_for(".detail", session_id=item.id),
+            url_for(".detail", session_id=activity.id),
         ),
     )
 
 
 def _resident_action(session_id: int, action):
-    item = load_session(session_id)
+    activity = load_session(session_id)
     participant = participant_of(db_session(), current_user)
     if participant is None:
         abort(403)
     if EmptyForm().validate_on_submit():
-        outcome = attempt(lambda: action(item, participant))
+        outcome = attempt(lambda: action(activity, participant))
         if outcome.ok:
             flash(outcome.value, "success")
-    return redirect(url_for(".detail", session_id=item.id))
+    return redirect(url_for(".detail", session_id=activity.id))
 
 
 @bp.route("/<int:session_id>/register", methods=["POST"])
 @roles_required(RESIDENT)
 def register(session_id: int):
-    def action(item, participant):
-        registration = services.register(db_session(), item, participant)
+    def action(activity, participant):
+        registration = services.register(db_session(), activity, participant)
         return (
             _("Está en la lista de espera. Le avisaremos si se libera un lugar.")
             if registration.status == "waitlisted"
@@ -188,8 +190,8 @@ def register(session_id: int):
 @bp.route("/<int:session_id>/unregister", methods=["POST"])
 @roles_required(RESIDENT)
 def unregister(session_id: int):
-    def action(item, participant):
-        services.unregister(db_session(), item, participant)
+    def action(activity, participant):
+        services.unregister(db_session(), activity, participant)
         return _("Dejó su lugar en esta sesión.")
 
     return _resident_action(session_id, action)
@@ -198,14 +200,14 @@ def unregister(session_id: int):
 @bp.route("/<int:session_id>/roster", methods=["GET", "POST"])
 @staff_only
 def roster(session_id: int):
-    item = load_session(session_id)
+    activity = load_session(session_id)
     error = None
     if request.method == "POST" and EmptyForm().validate_on_submit():
-        statuses = _posted_statuses(item)
+        statuses = _posted_statuses(activity)
         outcome = attempt(
             lambda: services.save_roster(
                 db_session(),
-                item,
+                activity,
                 statuses,
                 actor=current_user,
                 reason=request.form.get("reason", ""),
@@ -214,28 +216,28 @@ def roster(session_id: int):
         )
         if outcome.ok:
             flash(_("Asistencia guardada (%(n)d personas).", n=len(statuses)), "success")
-            return redirect(url_for(".roster", session_id=item.id))
+            return redirect(url_for(".roster", session_id=activity.id))
         error = outcome.error.message
     people = (
         registry.search(db_session(), request.args.get("q", ""))[0] if request.args.get("q") else []
     )
     return render_template(
         "attendance/roster.html",
-        item=item,
+        activity=activity,
         error=error,
         form=EmptyForm(),
-        rows=services.roster(db_session(), item),
+        rows=services.roster(db_session(), activity),
         found=people,
         q=request.args.get("q", ""),
-        viewers_form=ViewersForm(count=item.unregistered_viewers),
-        trail=services.corrections(db_session(), item),
+        viewers_form=ViewersForm(count=activity.unregistered_viewers),
+        trail=services.corrections(db_session(), activity),
     ), (400 if error else 200)
 
 
-def _posted_statuses(item: ActivitySession) -> dict[int, str]:
+def _posted_statuses(activity: ActivitySession) -> dict[int, str]:
     """status-<participant id> fields; "all present" marks everyone on the roster."""
     if request.form.get("action") == "all_present":
-        return {p.id: "present" for p, _a in services.roster(db_session(), item)}
+        return {p.id: "present" for p, _a in services.roster(db_session(), activity)}
     statuses = {}
     for key, value in request.form.items():
         if key.startswith("status-"):
@@ -248,36 +250,38 @@ def _posted_statuses(item: ActivitySession) -> dict[int, str]:
 @bp.route("/<int:session_id>/walk-in", methods=["POST"])
 @staff_only
 def walk_in(session_id: int):
-    item = load_session(session_id)
+    activity = load_session(session_id)
     participant_id = request.form.get("participant_id", "")
     if EmptyForm().validate_on_submit() and participant_id.isdigit():
         participant = load_participant(int(participant_id))
         if attempt(
-            lambda: services.add_walk_in(db_session(), item, participant, actor=current_user)
+            lambda: services.add_walk_in(db_session(), activity, participant, actor=current_user)
         ).ok:
             flash(_("%(name)s quedó presente.", name=participant.full_name), "success")
-    return redirect(url_for(".roster", session_id=item.id))
+    return redirect(url_for(".roster", session_id=activity.id))
 
 
 @bp.route("/<int:session_id>/viewers", methods=["POST"])
 @staff_only
 def viewers(session_id: int):
-    item = load_session(session_id)
+    activity = load_session(session_id)
     form = ViewersForm()
     if form.validate_on_submit():
         if attempt(
-            lambda: services.set_unregistered_viewers(db_session(), item, filled(form.count.data))
+            lambda: services.set_unregistered_viewers(
+                db_session(), activity, filled(form.count.data)
+            )
         ).ok:
             flash(_("Espectadores sin registro guardados."), "success")
     else:
         flash(_("Escriba un número de 0 a 1000."), "error")
-    return redirect(url_for(".roster", session_id=item.id))
+    return redirect(url_for(".roster", session_id=activity.id))
 
 
 @bp.route("/<int:session_id>/sign-in-sheet")
 @staff_only
 def sign_in_sheet(session_id: int):
-    item = load_session(session_id)
+    activity = load_session(session_id)
     return render_template(
-        "attendance/sheet.html", item=item, rows=services.roster(db_session(), item)
+        "attendance/sheet.html", activity=activity, rows=services.roster(db_session(), activity)
     )

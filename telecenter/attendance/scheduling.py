@@ -230,25 +230,25 @@ def create(
         )
         if other is not None:
             raise _conflict_error(other, data.room)
-        item = ActivitySession(series=series)
-        _apply(item, occurrence, category)
-        session.add(item)
+        activity = ActivitySession(series=series)
+        _apply(activity, occurrence, category)
+        session.add(activity)
         session.flush()
-        created.append(item)
+        created.append(activity)
     log.info("scheduled %d session(s) of kind %s", len(created), data.kind)
     return created
 
 
-def following_in_series(session: Session, item: ActivitySession) -> list[ActivitySession]:
+def following_in_series(session: Session, activity: ActivitySession) -> list[ActivitySession]:
     """This occurrence and the later ones of its series (just this one when not a series)."""
-    if item.series_id is None:
-        return [item]
+    if activity.series_id is None:
+        return [activity]
     return list(
         session.scalars(
             sa.select(ActivitySession)
             .where(
-                ActivitySession.series_id == item.series_id,
-                ActivitySession.starts_at >= item.starts_at,
+                ActivitySession.series_id == activity.series_id,
+                ActivitySession.starts_at >= activity.starts_at,
             )
             .order_by(ActivitySession.starts_at)
         )
@@ -256,15 +256,15 @@ def following_in_series(session: Session, item: ActivitySession) -> list[Activit
 
 
 def update(
-    session: Session, item: ActivitySession, data: SessionData, *, scope: str = "one"
+    session: Session, activity: ActivitySession, data: SessionData, *, scope: str = "one"
 ) -> list[ActivitySession]:
     """Edit one occurrence, or it and the rest of its series (keeping each one's own day)."""
     category = _validate(session, data)
-    targets = following_in_series(session, item) if scope == "following" else [item]
+    targets = following_in_series(session, activity) if scope == "following" else [activity]
     ids = {t.id for t in targets}
-    shift = data.day - to_lima(item.starts_at).date()
+    shift = data.day - to_lima(activity.starts_at).date()
     for target in targets:
-        day = to_lima(target.starts_at).date() + shift if target is not item else data.day
+        day = to_lima(target.starts_at).date() + shift if target is not activity else data.day
         occurrence = replace(data, day=day)
         other = find_conflict(
             session,
@@ -282,11 +282,11 @@ def update(
 
 
 def cancel(
-    session: Session, item: ActivitySession, *, reason: str, scope: str = "one"
+    session: Session, activity: ActivitySession, *, reason: str, scope: str = "one"
 ) -> list[ActivitySession]:
     if not reason.strip():
         raise SchedulingError({"reason": _("Escriba el motivo de la cancelación.")})
-    targets = following_in_series(session, item) if scope == "following" else [item]
+    targets = following_in_series(session, activity) if scope == "following" else [activity]
     for target in targets:
         if target.state == "held":
             raise SchedulingError(

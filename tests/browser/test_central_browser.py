@@ -43,7 +43,7 @@ def test_staff_filters_by_region_and_downloads_matching_csv(page, live_central):
         page.locator("section[data-breakdown=telecenter]").get_by_role(
             "link", name="Descargar CSV"
         ).click()
-    text = Path(download_info.value.path()).read_text(encoding="utf-8")
+    text = Path(download_info.value.path()).read_text(encoding="utf-8-sig")  # BOM: for Excel
     downloaded = list(csv.DictReader(io.StringIO(text)))
     query = page.url.split("?", 1)[1]
     api = page.request.get(
