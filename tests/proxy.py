@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from contextlib import suppress
 
 from tests.live import listener
@@ -13,7 +12,8 @@ from tests.live import listener
 
 class Proxy:
     """Forwards each request whole to central and reads central's whole answer; then hangs up
-    before the site reads it (`hang_up`), or hands it over after `delay` seconds."""
+    before the site reads it (`hang_up`), or holds it back until `close()` (at most `delay`
+    seconds): a line so slow that the test acts while the site still waits."""
 
     def __init__(self, target_port: int, *, hang_up: bool = False, delay: float = 0.0):
         self.target, self.hang_up, self.delay = target_port, hang_up, delay
@@ -22,6 +22,7 @@ class Proxy:
         self.url = f"http://127.0.0.1:{self.port}"
         self.forwarded = 0
         self.central_answered = threading.Event()  # central has stored a batch
+        self.closed = threading.Event()
         threading.Thread(target=self._serve, daemon=True).start()
 
     def _serve(self) -> None:
@@ -42,11 +43,12 @@ class Proxy:
                 if self.hang_up:
                     conn.shutdown(socket.SHUT_RDWR)
                     continue
-                time.sleep(self.delay)
+                self.closed.wait(timeout=self.delay)
                 with suppress(OSError):
                     conn.sendall(answer)
 
     def close(self) -> None:
+        self.closed.set()
         self.listener.close()
 
 
