@@ -107,8 +107,8 @@ def telecenters():
 def add_target():
     value = (request.form.get("value", "") or "0").strip()
     if not EmptyForm().validate_on_submit():
-        pass
-    elif not value.isdigit():
+        return redirect(url_for(".index"))
+    if not value.isdigit():
         flash(_("La meta debe ser un número de 1 a 10 000 000."), "error")
     elif attempt(
         lambda: targets.save(
