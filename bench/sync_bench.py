@@ -1,9 +1,9 @@
-"""Sync benchmark: payload size, summary computation time, and central ingest rate.
+"""Sync benchmark: payload size, month-report computation time, and central ingest rate.
 
     make bench-sync            (or: .venv/bin/python bench/sync_bench.py [--people 5000])
 
 1. Builds a site (SQLite) with 5,000 participants and 3 years of sessions and attendance.
-2. Times the computation of every month's summary (what the sync job does each run).
+2. Times the computation of every month's report (what the sync job does each run).
 3. Measures the gzip payload per telecenter-month.
 4. Starts central with gunicorn on PostgreSQL (TEST_POSTGRES_URL, or the local server that
    scripts/test-postgres.sh starts) and measures how many month reports per second it ingests
@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO))
 
 from telecenter import create_app, month_report  # noqa: E402
 from telecenter.extensions import db  # noqa: E402
-from telecenter.sync.summaries import monthly_reports  # noqa: E402
+from telecenter.sync.month_reports import monthly_reports  # noqa: E402
 from tests import pg  # noqa: E402
 from tests.live import LiveServer  # noqa: E402
 from tests.sync.generate import populate  # noqa: E402
@@ -63,7 +63,7 @@ def build_site(folder: Path, people: int, months: int):
     return app
 
 
-def time_summaries(app, repeats: int = 3) -> list[dict]:
+def time_month_reports(app, repeats: int = 3) -> list[dict]:
     timings = []
     with app.app_context():
         for _ in range(repeats):
@@ -74,7 +74,7 @@ def time_summaries(app, repeats: int = 3) -> list[dict]:
             timings.append(time.perf_counter() - started)
     best = min(timings)
     print(
-        f"summaries for all {len(items)} months: best {best:.2f} s of {repeats} "
+        f"month reports for all {len(items)} months: best {best:.2f} s of {repeats} "
         f"({1000 * best / len(items):.0f} ms per month, computed together)"
     )
     return items
@@ -162,7 +162,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="site-bench-") as folder:
         app = build_site(Path(folder), args.people, args.months)
-        items = [r for r in time_summaries(app) if any(r[t] for t in month_report.TABLES)]
+        items = [r for r in time_month_reports(app) if any(r[t] for t in month_report.TABLES)]
         payload_sizes(items)
         ingest_rate(items, args.ingest_seconds)
 

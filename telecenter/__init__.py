@@ -164,14 +164,14 @@ def register_site_blueprints(app: Flask) -> None:
     from telecenter.courses.authoring_routes import bp as course_authoring_bp
     from telecenter.courses.routes import bp as courses_bp
     from telecenter.operations.routes import bp as backups_bp
-    from telecenter.participants.programme_routes import bp as programme_bp
     from telecenter.participants.resident_routes import bp as resident_auth_bp
     from telecenter.participants.routes import bp as participants_bp
+    from telecenter.participants.wfi_routes import bp as wfi_bp
     from telecenter.sync.routes import bp as sync_bp
 
     for blueprint in (
         participants_bp,
-        programme_bp,
+        wfi_bp,
         resident_auth_bp,
         audit_bp,
         courses_bp,

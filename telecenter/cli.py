@@ -130,7 +130,7 @@ def _send_again_after_restore() -> str:
 
     with writing(db_session()):
         requeued = outbox.requeue_all(db_session())
-    return f"{requeued} month summaries will be sent again to central"
+    return f"{requeued} month reports will be sent again to central"
 
 
 def _make_app():

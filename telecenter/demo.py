@@ -101,14 +101,14 @@ def seed_demo(session: Session, *, server_role: str) -> tuple[DemoAccount, ...]:
 
 def _seed_people(session: Session) -> None:
     from telecenter.clock import today_in_lima
-    from telecenter.participants import programme, resident_accounts, services
+    from telecenter.participants import resident_accounts, services
     from telecenter.participants.models import Participant
 
     if session.scalar(sa.select(sa.func.count(Participant.id))):
         return
     trainer = accounts.find_user(session, "capacitador")
     today = today_in_lima()
-    for index, (given, surnames, sex, birth, ubigeo, community, wfi) in enumerate(DEMO_PEOPLE):
+    for index, (given, surnames, sex, birth, ubigeo, community, history) in enumerate(DEMO_PEOPLE):
         document = DEMO_RESIDENT.username if index == 0 else None
         data = services.ParticipantData(
             given_names=given,
@@ -123,7 +123,7 @@ def _seed_people(session: Session) -> None:
         )
         consent = services.ConsentData(
             given=True,
-            financial_inclusion=wfi is not None,
+            financial_inclusion=history is not None,
             guardian_name="Luz Vela" if birth.year > 2006 else None,
         )
         person = services.register(
@@ -132,13 +132,15 @@ def _seed_people(session: Session) -> None:
         if index == 0:
             person.code = DEMO_RESIDENT_CODE
             resident_accounts.set_pin(session, person, DEMO_RESIDENT.password, actor=trainer)
-        if wfi:
-            _seed_programme(session, programme, person, wfi, trainer, today)
+        if history:
+            _seed_wfi(session, person, history, trainer, today)
 
 
-def _seed_programme(session, programme, person, wfi, trainer, today) -> None:
-    enrolled_on, surveys = wfi
-    programme.enrol(
+def _seed_wfi(session, person, history, trainer, today) -> None:
+    from telecenter.participants import wfi
+
+    enrolled_on, surveys = history
+    wfi.enrol(
         session,
         person,
         enrolled_on=enrolled_on,
@@ -162,6 +164,4 @@ def _seed_programme(session, programme, person, wfi, trainer, today) -> None:
             "digital_payment": saved,
             "borrowed": False,
         }
-        programme.record_survey(
-            session, person, answers, taken_on=taken_on, actor=trainer, today=today
-        )
+        wfi.record_survey(session, person, answers, taken_on=taken_on, actor=trainer, today=today)

@@ -85,7 +85,7 @@ for _path, _answer in (
     ("/participants/1/erase", 400),
     ("/participants/1/pin", 302),
     ("/programme/participants/1/enrol", 400),
-    ("/programme/participants/1/fi-consent", 302),
+    ("/programme/participants/1/wfi-consent", 302),
     ("/programme/participants/1/surveys", 400),
 ):
     SITE_MATRIX[("POST", _path)] = {**STAFF_ONLY, "trainer": _answer, "admin": _answer}

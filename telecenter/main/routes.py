@@ -24,7 +24,7 @@ from telecenter.auth.roles import ALL_ROLES, CENTRAL_ROLES, RESIDENT
 from telecenter.courses.home import resident_dashboard
 from telecenter.extensions import db_session
 from telecenter.i18n import LANGUAGE_COOKIE, is_supported
-from telecenter.participants import programme
+from telecenter.participants import wfi
 from telecenter.views import attempt
 
 bp = Blueprint("main", __name__)
@@ -48,9 +48,7 @@ def home():
         return render_template("main/home_resident.html", **resident_dashboard())
     if current_user.role in CENTRAL_ROLES:
         return render_template("main/home_central.html")
-    return render_template(
-        "main/home_staff.html", women_enrolled=programme.women_enrolled(db_session())
-    )
+    return render_template("main/home_staff.html", women_enrolled=wfi.women_enrolled(db_session()))
 
 
 @bp.route("/language", methods=["POST"])

@@ -99,7 +99,7 @@ class ConsentFields:
         _l("Nombre de la madre, padre o apoderado (si es menor de 18)"),
         validators=[Optional(), Length(max=160)],
     )
-    fi_consent = BooleanField(
+    wfi_consent = BooleanField(
         _l("Acepta también responder la encuesta de inclusión financiera (datos sensibles)")
     )
     pin = PasswordField(
@@ -111,7 +111,7 @@ class ConsentFields:
         return ConsentData(
             given=self.consent.data,
             guardian_name=self.guardian_name.data,
-            financial_inclusion=self.fi_consent.data,
+            financial_inclusion=self.wfi_consent.data,
         )
 
 

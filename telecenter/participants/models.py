@@ -66,8 +66,8 @@ class Participant(Model):
         back_populates="participant", order_by="Consent.given_at"
     )
     wfi_enrolment: Mapped[WfiEnrolment | None] = relationship(back_populates="participant")
-    surveys: Mapped[list[FiSurvey]] = relationship(
-        back_populates="participant", order_by="FiSurvey.taken_on"
+    surveys: Mapped[list[WfiSurvey]] = relationship(
+        back_populates="participant", order_by="WfiSurvey.taken_on"
     )
 
     def __repr__(self) -> str:
@@ -142,7 +142,7 @@ class WfiEnrolment(Model):
         return f"<WfiEnrolment participant={self.participant_id} {self.enrolled_on}>"
 
 
-class FiSurvey(Model):
+class WfiSurvey(Model):
     """One financial-inclusion survey: the baseline, or a later follow-up. No income amounts."""
 
     __tablename__ = "fi_surveys"
@@ -175,7 +175,7 @@ class FiSurvey(Model):
     participant: Mapped[Participant] = relationship(back_populates="surveys")
 
     def __repr__(self) -> str:
-        return f"<FiSurvey {self.kind} participant={self.participant_id} {self.taken_on}>"
+        return f"<WfiSurvey {self.kind} participant={self.participant_id} {self.taken_on}>"
 
     @property
     def has_account(self) -> bool:

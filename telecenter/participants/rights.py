@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from telecenter import audit
 from telecenter.auth.models import User
 from telecenter.clock import utcnow
-from telecenter.participants.models import FiSurvey, Participant
+from telecenter.participants.models import Participant, WfiSurvey
 from telecenter.participants.resident_accounts import close_account
 from telecenter.participants.services import RegistryError
 
@@ -61,7 +61,7 @@ def erase(session: Session, participant: Participant, *, actor: User | None, rea
     for consent in participant.consents:
         consent.guardian_name = None
         consent.withdrawn_at = consent.withdrawn_at or utcnow()
-    session.execute(FiSurvey.__table__.delete().where(FiSurvey.participant_id == participant.id))
+    session.execute(WfiSurvey.__table__.delete().where(WfiSurvey.participant_id == participant.id))
     session.expire(participant, ["surveys"])
     close_account(participant)
     participant.erased_at = utcnow()

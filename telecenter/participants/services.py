@@ -282,10 +282,10 @@ def _add_consents(session, participant, consent: ConsentData, actor) -> None:
         )
     )
     if consent.financial_inclusion:
-        record_fi_consent(session, participant, actor=actor)
+        record_wfi_consent(session, participant, actor=actor)
 
 
-def record_fi_consent(session: Session, participant: Participant, *, actor: User | None) -> None:
+def record_wfi_consent(session: Session, participant: Participant, *, actor: User | None) -> None:
     """The separate, explicit consent that sensitive financial answers need."""
     if participant.has_consent("financial_inclusion"):
         return

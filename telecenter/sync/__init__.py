@@ -1,1 +1,1 @@
-"""Site side of sync: monthly summaries (counts only), the outbox, the client, the job."""
+"""Site side of sync: month reports (counts only), the outbox, the client, the job."""

@@ -1,4 +1,4 @@
-"""`telecenter sync` and `telecenter summary` (site)."""
+"""`telecenter sync` and `telecenter month-report` (site)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 from telecenter import month_report
 from telecenter.extensions import db_session
 from telecenter.sync import outbox, tasks
-from telecenter.sync.summaries import monthly_reports
+from telecenter.sync.month_reports import monthly_reports
 
 
 def _site_only() -> None:
@@ -24,7 +24,7 @@ def _site_only() -> None:
 @click.command("sync")
 @with_appcontext
 def sync_command():
-    """Send pending month summaries now; exit 0 only when nothing is left pending."""
+    """Send pending month reports now; exit 0 only when nothing is left pending."""
     _site_only()
     result = tasks.sync_now(force=True)
     if result.not_configured:
@@ -48,15 +48,15 @@ def _month(value: str | None) -> str | None:
     return value
 
 
-@click.command("summary")
+@click.command("month-report")
 @click.option("--from", "first", callback=lambda c, p, v: _month(v), help="YYYY-MM")
 @click.option("--to", "last", callback=lambda c, p, v: _month(v), help="YYYY-MM")
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True
 )
 @with_appcontext
-def summary_command(first, last, fmt):
-    """Print the site's month summaries (what it sends to central)."""
+def month_report_command(first, last, fmt):
+    """Print the site's month reports (what it sends to central)."""
     _site_only()
     if first and last and first > last:
         raise click.BadParameter("--from must not be after --to")
@@ -91,4 +91,4 @@ def _write_csv(items: list[dict], stream) -> None:
                 writer.writerow({"month": report["month"], "table": table, **row})
 
 
-COMMANDS = (sync_command, summary_command)
+COMMANDS = (sync_command, month_report_command)

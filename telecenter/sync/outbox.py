@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from telecenter import month_report
 from telecenter.database import writing
 from telecenter.sync.models import OutboxMonth
-from telecenter.sync.summaries import monthly_reports
+from telecenter.sync.month_reports import monthly_reports
 
 log = logging.getLogger(__name__)
 

@@ -185,13 +185,13 @@ def test_search_pages_through_many_people(app_ctx):
 
 
 def test_erasure_clears_personal_fields_but_keeps_counting_facts(app_ctx):
-    from telecenter.participants import programme, resident_accounts
+    from telecenter.participants import resident_accounts, wfi
 
     participant = _register(
         consent=services.ConsentData(given=True, financial_inclusion=True, guardian_name=None)
     )
     resident_accounts.set_pin(db.session, participant, "4821", actor=None)
-    programme.enrol(
+    wfi.enrol(
         db.session,
         participant,
         enrolled_on=date(2026, 1, 5),
@@ -200,7 +200,7 @@ def test_erasure_clears_personal_fields_but_keeps_counting_facts(app_ctx):
         actor=None,
         today=TODAY,
     )
-    programme.record_survey(
+    wfi.record_survey(
         db.session, participant, _answers(), taken_on=date(2026, 1, 6), actor=None, today=TODAY
     )
     db.session.commit()

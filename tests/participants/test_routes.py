@@ -218,7 +218,7 @@ def test_programme_pages_enrol_survey_and_indicators(app, trainer, make_particip
     )
     survey_page = trainer.get(f"/programme/participants/{participant_id}/surveys")
     assert "La participante acepta" in survey_page.get_data(as_text=True)
-    _post(trainer, f"/programme/participants/{participant_id}/fi-consent")
+    _post(trainer, f"/programme/participants/{participant_id}/wfi-consent")
     answers = {
         "taken_on": "2026-11-02",
         "phone_access": "own",

@@ -2,7 +2,7 @@
 
 A second, deliberately plain reading of ../shared/DESIGN.md ("Counting"): one loop per table
 over rows read with plain SQL, Lima time as UTC-5 (Peru has kept no summer time since 1994),
-ages by hand. It shares no code with telecenter.sync.summaries, so a wrong figure there cannot
+ages by hand. It shares no code with telecenter.sync.month_reports, so a wrong figure there cannot
 hide behind the same wrong figure here.
 """
 

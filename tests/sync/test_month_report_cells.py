@@ -20,7 +20,7 @@ from telecenter.attendance.models import ActivitySession, Attendance
 from telecenter.courses.models import Enrolment, LessonProgress
 from telecenter.extensions import db
 from telecenter.participants.models import Participant, WfiEnrolment
-from telecenter.sync.summaries import monthly_reports
+from telecenter.sync.month_reports import monthly_reports
 from tests.sync.generate import make_course
 
 CODE = "SM-CELDAS-01"

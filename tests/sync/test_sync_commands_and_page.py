@@ -1,4 +1,4 @@
-"""`telecenter summary`, `telecenter sync` and the admin's status page."""
+"""`telecenter month-report`, `telecenter sync` and the admin's status page."""
 
 from __future__ import annotations
 
@@ -20,15 +20,15 @@ def _populate(app):
         db.session.commit()
 
 
-def test_summary_prints_json_and_csv_with_the_same_counts(app):
+def test_month_report_prints_json_and_csv_with_the_same_counts(app):
     _populate(app)
     runner = app.test_cli_runner()
-    as_json = runner.invoke(args=["summary", "--from", "2025-01", "--to", "2025-03"])
+    as_json = runner.invoke(args=["month-report", "--from", "2025-01", "--to", "2025-03"])
     assert as_json.exit_code == 0, as_json.output
     items = json.loads(as_json.output)
     assert [r["month"] for r in items] == ["2025-01", "2025-02", "2025-03"]
     as_csv = runner.invoke(
-        args=["summary", "--from", "2025-01", "--to", "2025-03", "--format", "csv"]
+        args=["month-report", "--from", "2025-01", "--to", "2025-03", "--format", "csv"]
     )
     rows = list(csv.DictReader(io.StringIO(as_csv.output)))
     assert sum(int(r["attendances"]) for r in rows if r["table"] == "attendance") == sum(
@@ -36,10 +36,12 @@ def test_summary_prints_json_and_csv_with_the_same_counts(app):
     )
 
 
-def test_summary_refuses_bad_months(app):
+def test_month_report_refuses_bad_months(app):
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["summary", "--from", "2025-13"]).exit_code != 0
-    assert runner.invoke(args=["summary", "--from", "2025-05", "--to", "2025-01"]).exit_code != 0
+    assert runner.invoke(args=["month-report", "--from", "2025-13"]).exit_code != 0
+    assert (
+        runner.invoke(args=["month-report", "--from", "2025-05", "--to", "2025-01"]).exit_code != 0
+    )
 
 
 def test_sync_command_needs_configuration_and_exits_1_while_months_are_pending(app, monkeypatch):

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from telecenter.extensions import db
-from telecenter.participants import programme, services
+from telecenter.participants import services, wfi
 from telecenter.participants.models import Participant
 from tests.participants.test_registry import _answers
 
@@ -17,7 +17,7 @@ TODAY = date(2026, 11, 29)
 def _enrolled(make_participant, **fields):
     consent = services.ConsentData(given=True, financial_inclusion=True)
     participant = db.session.get(Participant, make_participant(consent=consent, **fields))
-    programme.enrol(
+    wfi.enrol(
         db.session,
         participant,
         enrolled_on=date(2026, 2, 1),
@@ -30,7 +30,7 @@ def _enrolled(make_participant, **fields):
 
 
 def _survey(participant, on, **answers):
-    return programme.record_survey(
+    return wfi.record_survey(
         db.session, participant, _answers(**answers), taken_on=on, actor=None, today=TODAY
     )
 
@@ -38,7 +38,7 @@ def _survey(participant, on, **answers):
 def test_enrolment_is_for_women_once_and_not_in_the_future(app_ctx, make_participant):
     man = db.session.get(Participant, make_participant(given_names="Juan", sex="male"))
     with pytest.raises(services.RegistryError, match="mujeres"):
-        programme.enrol(
+        wfi.enrol(
             db.session,
             man,
             enrolled_on=TODAY,
@@ -49,7 +49,7 @@ def test_enrolment_is_for_women_once_and_not_in_the_future(app_ctx, make_partici
         )
     woman = db.session.get(Participant, make_participant(given_names="Rosa", surnames="Vela"))
     with pytest.raises(services.RegistryError, match="futuro"):
-        programme.enrol(
+        wfi.enrol(
             db.session,
             woman,
             enrolled_on=date(2027, 1, 1),
@@ -58,7 +58,7 @@ def test_enrolment_is_for_women_once_and_not_in_the_future(app_ctx, make_partici
             actor=None,
             today=TODAY,
         )
-    programme.enrol(
+    wfi.enrol(
         db.session,
         woman,
         enrolled_on=TODAY,
@@ -68,7 +68,7 @@ def test_enrolment_is_for_women_once_and_not_in_the_future(app_ctx, make_partici
         today=TODAY,
     )
     with pytest.raises(services.RegistryError, match="Ya está inscrita"):
-        programme.enrol(
+        wfi.enrol(
             db.session,
             woman,
             enrolled_on=TODAY,
@@ -77,12 +77,12 @@ def test_enrolment_is_for_women_once_and_not_in_the_future(app_ctx, make_partici
             actor=None,
             today=TODAY,
         )
-    assert programme.women_enrolled(db.session) == 1
+    assert wfi.women_enrolled(db.session) == 1
 
 
 def test_survey_needs_the_sensitive_data_consent(app_ctx, make_participant):
     participant = db.session.get(Participant, make_participant())
-    programme.enrol(
+    wfi.enrol(
         db.session,
         participant,
         enrolled_on=TODAY,
@@ -93,7 +93,7 @@ def test_survey_needs_the_sensitive_data_consent(app_ctx, make_participant):
     )
     with pytest.raises(services.RegistryError, match="consentimiento"):
         _survey(participant, TODAY)
-    services.record_fi_consent(db.session, participant, actor=None)
+    services.record_wfi_consent(db.session, participant, actor=None)
     assert _survey(participant, TODAY).kind == "baseline"
 
 
@@ -105,7 +105,7 @@ def test_first_survey_is_baseline_then_follow_ups_in_order(app_ctx, make_partici
         _survey(participant, date(2026, 9, 1))
     with pytest.raises(services.RegistryError, match="anterior"):
         _survey(participant, date(2026, 2, 15))
-    baseline, latest = programme.comparison(participant)
+    baseline, latest = wfi.comparison(participant)
     assert (baseline.taken_on, latest.taken_on) == (date(2026, 3, 1), date(2026, 9, 1))
 
 
@@ -138,7 +138,7 @@ def test_indicators_compare_each_womans_baseline_with_her_latest(app_ctx, make_p
         savings_group_member=True,
     )
     _survey(ana, date(2026, 4, 1), account_institutions=["caja_rural"], wallets_used=[], saved=True)
-    baseline, latest = programme.indicators(db.session)
+    baseline, latest = wfi.indicators(db.session)
     assert (baseline.surveyed, latest.surveyed) == (2, 2)
     assert baseline.shares == {
         "has_account": 50.0,
@@ -152,7 +152,7 @@ def test_indicators_compare_each_womans_baseline_with_her_latest(app_ctx, make_p
         "saved": 100.0,
         "savings_group_member": 50.0,
     }
-    assert programme.women_enrolled(db.session) == 3
+    assert wfi.women_enrolled(db.session) == 3
 
 
 @pytest.mark.parametrize(

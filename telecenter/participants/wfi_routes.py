@@ -11,25 +11,25 @@ from telecenter.auth.roles import STAFF
 from telecenter.clock import today_in_lima
 from telecenter.extensions import db_session
 from telecenter.forms import EmptyForm, filled
-from telecenter.participants import programme, services
+from telecenter.participants import services, wfi
 from telecenter.participants import survey_choices as sc
 from telecenter.participants.forms import EnrolForm, SurveyForm
 from telecenter.participants.lookup import load_participant
 from telecenter.views import attempt, handle_form
 
-bp = Blueprint("programme", __name__, url_prefix="/programme")
+bp = Blueprint("wfi", __name__, url_prefix="/programme")
 staff_only = roles_required(*STAFF)
 
 
 @bp.route("/")
 @staff_only
 def indicators():
-    baseline, latest = programme.indicators(db_session())
+    baseline, latest = wfi.indicators(db_session())
     return render_template(
-        "programme/indicators.html",
+        "wfi/indicators.html",
         baseline=baseline,
         latest=latest,
-        enrolled=programme.women_enrolled(db_session()),
+        enrolled=wfi.women_enrolled(db_session()),
     )
 
 
@@ -40,7 +40,7 @@ def enrol(participant_id: int):
     form = EnrolForm()
     return handle_form(
         form,
-        lambda: programme.enrol(
+        lambda: wfi.enrol(
             db_session(),
             participant,
             enrolled_on=filled(form.enrolled_on.data),
@@ -49,7 +49,7 @@ def enrol(participant_id: int):
             actor=current_user,
             today=today_in_lima(),
         ),
-        template="programme/enrol.html",
+        template="wfi/enrol.html",
         p=participant,
         success=lambda _enrolment: (
             _("Inscrita en el programa de inclusión financiera."),
@@ -58,14 +58,14 @@ def enrol(participant_id: int):
     )
 
 
-@bp.route("/participants/<int:participant_id>/fi-consent", methods=["POST"])
+@bp.route("/participants/<int:participant_id>/wfi-consent", methods=["POST"])
 @staff_only
-def fi_consent(participant_id: int):
+def wfi_consent(participant_id: int):
     participant = load_participant(participant_id)
     if (
         EmptyForm().validate_on_submit()
         and attempt(
-            lambda: services.record_fi_consent(db_session(), participant, actor=current_user)
+            lambda: services.record_wfi_consent(db_session(), participant, actor=current_user)
         ).ok
     ):
         flash(_("Consentimiento para datos financieros registrado."), "success")
@@ -77,10 +77,10 @@ def fi_consent(participant_id: int):
 def surveys(participant_id: int):
     participant = load_participant(participant_id)
     form = SurveyForm()
-    baseline, latest = programme.comparison(participant)
+    baseline, latest = wfi.comparison(participant)
     return handle_form(
         form,
-        lambda: programme.record_survey(
+        lambda: wfi.record_survey(
             db_session(),
             participant,
             form.answers(),
@@ -92,7 +92,7 @@ def surveys(participant_id: int):
             _("Encuesta guardada (%(kind)s).", kind=sc.SURVEY_KINDS[survey.kind]),
             url_for(".surveys", participant_id=participant.id),
         ),
-        template="programme/surveys.html",
+        template="wfi/surveys.html",
         p=participant,
         baseline=baseline,
         latest=latest,

@@ -12,7 +12,7 @@ from telecenter import month_report, vocabulary
 from telecenter.attendance.models import ActivitySession, Attendance
 from telecenter.extensions import db
 from telecenter.participants.models import Participant
-from telecenter.sync.summaries import monthly_reports
+from telecenter.sync.month_reports import monthly_reports
 from tests.sync import oracle
 from tests.sync.generate import distinct_people, populate
 

@@ -1,4 +1,4 @@
-"""Monthly summaries of a site, exactly as ../shared/DESIGN.md ("Counting") defines them.
+"""Month reports of a site, exactly as ../shared/DESIGN.md ("Counting") defines them.
 
 Everything is computed from the records in one pass, for every month at once: event facts
 are grouped by their month; reach facts need each person's first-ever event per scope, so

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from telecenter import audit
 from telecenter.auth.models import User
 from telecenter.participants import survey_choices as sc
-from telecenter.participants.models import FiSurvey, Participant, WfiEnrolment
+from telecenter.participants.models import Participant, WfiEnrolment, WfiSurvey
 from telecenter.participants.services import RegistryError
 
 PROGRAMME_START = date(2012, 1, 1)
@@ -100,7 +100,7 @@ def record_survey(
     taken_on: date,
     actor: User | None,
     today: date,
-) -> FiSurvey:
+) -> WfiSurvey:
     """The first survey is the baseline; every later one is a follow-up."""
     if participant.wfi_enrolment is None:
         raise RegistryError({"taken_on": _("Primero inscriba a la participante en el programa.")})
@@ -115,7 +115,7 @@ def record_survey(
         raise RegistryError(
             {"taken_on": _("Un seguimiento no puede ser anterior a la línea de base.")}
         )
-    survey = FiSurvey(
+    survey = WfiSurvey(
         participant=participant,
         taken_on=taken_on,
         kind="follow_up" if existing else "baseline",
@@ -147,7 +147,7 @@ class IndicatorSet:
     shares: dict[str, float]
 
 
-def _shares(surveys: list[FiSurvey]) -> IndicatorSet:
+def _shares(surveys: list[WfiSurvey]) -> IndicatorSet:
     if not surveys:
         return IndicatorSet(0, {name: 0.0 for name in INDICATORS})
     return IndicatorSet(
@@ -162,19 +162,19 @@ def _shares(surveys: list[FiSurvey]) -> IndicatorSet:
 def indicators(session: Session) -> tuple[IndicatorSet, IndicatorSet]:
     """Baseline and latest indicators over enrolled women with at least one survey."""
     surveys = session.scalars(
-        sa.select(FiSurvey)
-        .join(WfiEnrolment, WfiEnrolment.participant_id == FiSurvey.participant_id)
-        .order_by(FiSurvey.participant_id, FiSurvey.taken_on)
+        sa.select(WfiSurvey)
+        .join(WfiEnrolment, WfiEnrolment.participant_id == WfiSurvey.participant_id)
+        .order_by(WfiSurvey.participant_id, WfiSurvey.taken_on)
     ).all()
-    first: dict[int, FiSurvey] = {}
-    last: dict[int, FiSurvey] = {}
+    first: dict[int, WfiSurvey] = {}
+    last: dict[int, WfiSurvey] = {}
     for survey in surveys:
         first.setdefault(survey.participant_id, survey)
         last[survey.participant_id] = survey
     return _shares(list(first.values())), _shares(list(last.values()))
 
 
-def comparison(participant: Participant) -> tuple[FiSurvey | None, FiSurvey | None]:
+def comparison(participant: Participant) -> tuple[WfiSurvey | None, WfiSurvey | None]:
     """A woman's baseline and her latest follow-up (None when there is none yet)."""
     surveys = participant.surveys
     if not surveys:
