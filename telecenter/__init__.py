@@ -142,6 +142,7 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     if app.config["TELECENTER_ROLE"] == "site":
         register_site_blueprints(app)
+        connect_site_capabilities()
     else:
         register_central_blueprints(app)
 
@@ -154,6 +155,14 @@ def register_central_blueprints(app: Flask) -> None:
     app.register_blueprint(central_bp)
 
 
+def connect_site_capabilities() -> None:
+    """Courses decide classroom completion from attendance, which they must not import."""
+    from telecenter.attendance.course_completion import classroom_record
+    from telecenter.courses import completion
+
+    completion.use_attendance_source(classroom_record)
+
+
 def register_site_blueprints(app: Flask) -> None:
     """Personal data lives only on sites: central never even has these routes."""
     from telecenter.attendance.calendar_routes import bp as calendar_bp
@@ -164,6 +173,7 @@ def register_site_blueprints(app: Flask) -> None:
     from telecenter.courses.authoring_routes import bp as course_authoring_bp
     from telecenter.courses.routes import bp as courses_bp
     from telecenter.operations.routes import bp as backups_bp
+    from telecenter.participants.group_routes import bp as groups_bp
     from telecenter.participants.resident_routes import bp as resident_auth_bp
     from telecenter.participants.routes import bp as participants_bp
     from telecenter.participants.wfi_routes import bp as wfi_bp
@@ -171,6 +181,7 @@ def register_site_blueprints(app: Flask) -> None:
 
     for blueprint in (
         participants_bp,
+        groups_bp,
         wfi_bp,
         resident_auth_bp,
         audit_bp,

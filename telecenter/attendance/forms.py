@@ -47,6 +47,9 @@ class SessionForm(Form):
     category = SelectField(
         _l("Categoría (si no es de un curso)"), choices=[], validators=[Optional()]
     )
+    group_id = SelectField(
+        _l("Grupo (sus integrantes quedan en la lista)"), choices=[], validators=[Optional()]
+    )
     day = DateField(_l("Día"), validators=[InputRequired()])
     start = TimeField(_l("Hora de inicio"), validators=[InputRequired()])
     end = TimeField(_l("Hora de fin"), validators=[InputRequired()])
@@ -81,9 +84,12 @@ class SessionForm(Form):
     until = DateField(_l("Hasta el día"), validators=[Optional()])
     scope = RadioField(_l("Aplicar a"), choices=as_choices(SCOPE_LABELS), default="one")
 
-    def set_choices(self, courses, trainers) -> None:
+    def set_choices(self, courses, trainers, groups) -> None:
         self.course_id.choices = [SelectChoice("", _l("— Ninguno —"))] + [
             SelectChoice(str(c.id), c.title) for c in courses
+        ]
+        self.group_id.choices = [SelectChoice("", _l("— Ninguno —"))] + [
+            SelectChoice(str(g.id), g.name) for g in groups
         ]
         self.category.choices = labels.choices("category", blank=_l("— Elija —"))
         self.trainer_id.choices = [SelectChoice("", _l("— Ninguno —"))] + [
@@ -97,6 +103,7 @@ class SessionForm(Form):
             topic=self.topic.data or "",
             course_id=int(self.course_id.data) if self.course_id.data else None,
             category=self.category.data or None,
+            group_id=int(self.group_id.data) if self.group_id.data else None,
             day=filled(self.day.data),
             start=filled(self.start.data),
             end=filled(self.end.data),

@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from telecenter.attendance import services
+from telecenter.attendance import phase, services
 from telecenter.attendance.models import ActivitySession, Attendance
 from telecenter.domain_errors import DomainError
 from telecenter.participants.services import find_for_sign_in
+from telecenter.vocabulary import COUNTED_STATUSES
 
 
 class CheckInRefused(DomainError):
@@ -28,11 +29,13 @@ class AlreadyCheckedIn(CheckInRefused):
 class CheckedIn:
     first_name: str
     late: bool
+    #: The mark the trainer had already saved (absent, excused) that the check-in replaced.
+    replaced: str | None = None
 
 
 def window(activity: ActivitySession) -> tuple[datetime, datetime]:
     return (
-        activity.starts_at - timedelta(minutes=activity.checkin_before_minutes),
+        phase.opens_at(activity),
         activity.starts_at + timedelta(minutes=activity.checkin_after_minutes),
     )
 
@@ -56,18 +59,20 @@ def open_sessions(session: Session, now: datetime) -> list[ActivitySession]:
 def check_in(
     session: Session, activity: ActivitySession, identifier: str, now: datetime
 ) -> CheckedIn:
-    """Record the person as present (late after the start) exactly once."""
+    """Record the person as present (late after the start) exactly once. Someone the trainer
+    marked absent or excused who then checks in has come: the mark becomes present (or late)."""
     opens, closes = window(activity)
     if activity.state == "cancelled" or not opens <= now <= closes:
         raise CheckInRefused(_("El registro de asistencia para esta sesión no está abierto ahora."))
     participant = find_for_sign_in(session, identifier)
     if participant is None:
         raise CheckInRefused(_("No encontramos ese documento o código. Pida ayuda al capacitador."))
-    if session.scalar(
-        sa.select(Attendance.id).where(
+    earlier = session.scalar(
+        sa.select(Attendance.status).where(
             Attendance.session_id == activity.id, Attendance.participant_id == participant.id
         )
-    ):
+    )
+    if earlier in COUNTED_STATUSES:
         raise AlreadyCheckedIn(
             _(
                 "%(name)s, usted ya registró su asistencia. ¡Bienvenida, bienvenido!",
@@ -85,9 +90,10 @@ def check_in(
                 "late" if late else "present",
                 actor=None,
                 source="kiosk",
+                now=now,
             )
     except IntegrityError:  # the same person on two PCs at the same moment
         raise AlreadyCheckedIn(
             _("%(name)s, usted ya registró su asistencia.", name=participant.first_name)
         ) from None
-    return CheckedIn(first_name=participant.first_name, late=late)
+    return CheckedIn(first_name=participant.first_name, late=late, replaced=earlier)

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
+from telecenter import labels
 from telecenter.attendance import kiosk, kiosk_device
 from telecenter.attendance.models import ActivitySession
 from telecenter.auth import services as auth_services
@@ -83,12 +84,15 @@ def check_in():
         policy = auth_services.ThrottlePolicy.from_config(current_app.config)
         attempt(lambda: auth_services.record_address_failure(db_session(), address, policy))
         return _page(error=outcome.error.message, status=outcome.error.status, selected=activity)
-    return _page(
-        message=_(
-            "¡Gracias, %(name)s! Su asistencia quedó registrada.", name=outcome.value.first_name
-        ),
-        selected=activity,
-    )
+    done = outcome.value
+    message = _("¡Gracias, %(name)s! Su asistencia quedó registrada.", name=done.first_name)
+    if done.replaced:
+        message = _(
+            "¡Gracias, %(name)s! Figuraba como «%(before)s»; ahora quedó presente.",
+            name=done.first_name,
+            before=labels.label("status", done.replaced),
+        )
+    return _page(message=message, selected=activity)
 
 
 @bp.route("/close", methods=["POST"])

@@ -12,7 +12,7 @@ from telecenter.clock import utcnow
 from telecenter.courses.models import Course
 from telecenter.database import UTCDateTime, one_of
 from telecenter.extensions import Model
-from telecenter.participants.models import Participant
+from telecenter.participants.models import Group, Participant
 from telecenter.vocabulary import ACTIVITIES, ATTENDANCE_STATUSES, CATEGORIES
 
 STATES = ("scheduled", "held", "cancelled")
@@ -68,6 +68,8 @@ class ActivitySession(Model):
     state: Mapped[str] = mapped_column(sa.String(12), default="scheduled")
     cancel_reason: Mapped[str] = mapped_column(sa.String(300), default="")
     series_id: Mapped[int | None] = mapped_column(sa.ForeignKey("session_series.id"), index=True)
+    #: Whose session it is: the group's members are on its roster before anyone registers.
+    group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("learner_groups.id"), index=True)
     #: People who watched a teleconference without being on the roster (counted apart).
     unregistered_viewers: Mapped[int] = mapped_column(default=0)
     #: Kiosk check-in opens this many minutes before the start and closes this many after.
@@ -79,6 +81,7 @@ class ActivitySession(Model):
     course: Mapped[Course | None] = relationship()
     trainer: Mapped[User | None] = relationship()
     series: Mapped[Series | None] = relationship()
+    group: Mapped[Group | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<ActivitySession {self.id} {self.kind} {self.starts_at:%Y-%m-%d %H:%M}>"

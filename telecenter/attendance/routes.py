@@ -9,7 +9,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from telecenter.attendance import scheduling, services
+from telecenter import labels
+from telecenter.attendance import phase, scheduling, services
 from telecenter.attendance.forms import CancelForm, SessionForm, ViewersForm
 from telecenter.attendance.models import ActivitySession, Registration
 from telecenter.auth.models import User
@@ -20,6 +21,7 @@ from telecenter.courses.learning import participant_of
 from telecenter.courses.models import Course
 from telecenter.extensions import db, db_session
 from telecenter.forms import EmptyForm, filled
+from telecenter.participants import groups
 from telecenter.participants import services as registry
 from telecenter.participants.lookup import load_participant
 from telecenter.views import attempt, handle_form
@@ -50,7 +52,7 @@ def _session_form(**kwargs) -> SessionForm:
         )
         .all()
     )
-    form.set_choices(courses, trainers)
+    form.set_choices(courses, trainers, groups.all_groups(db_session()))
     return form
 
 
@@ -83,6 +85,8 @@ def new():
     form = _session_form()
     if request.method == "GET":
         form.trainer_id.data = str(current_user.id)
+        form.group_id.data = request.args.get("group_id", "")
+        form.course_id.data = request.args.get("course_id", "")
     return handle_form(
         form,
         lambda: scheduling.create(db_session(), form.session_data(), form.recurrence()),
@@ -109,6 +113,9 @@ def detail(session_id: int):
         form=EmptyForm(),
         registered=services.registrations(db_session(), activity),
         waiting=services.registrations(db_session(), activity, "waitlisted"),
+        expected=None
+        if current_user.role == RESIDENT
+        else len(services.expected_ids(db_session(), activity)),
     )
 
 
@@ -119,6 +126,7 @@ def _form_from(activity: ActivitySession) -> SessionForm:
     )
     if request.method == "GET":
         form.course_id.data = str(activity.course_id or "")
+        form.group_id.data = str(activity.group_id or "")
         form.trainer_id.data = str(activity.trainer_id or "")
     return form
 
@@ -231,13 +239,15 @@ def roster(session_id: int):
         q=request.args.get("q", ""),
         viewers_form=ViewersForm(count=activity.unregistered_viewers),
         trail=services.corrections(db_session(), activity),
+        stage=phase.of(activity, utcnow()),
+        not_yet=phase.not_yet_message(activity),
     ), (400 if error else 200)
 
 
 def _posted_statuses(activity: ActivitySession) -> dict[int, str]:
-    """status-<participant id> fields; "all present" marks everyone on the roster."""
+    """status-<participant id> fields; "all present" marks everyone not marked yet."""
     if request.form.get("action") == "all_present":
-        return {p.id: "present" for p, _a in services.roster(db_session(), activity)}
+        return services.unmarked(db_session(), activity)
     statuses = {}
     for key, value in request.form.items():
         if key.startswith("status-"):
@@ -250,14 +260,28 @@ def _posted_statuses(activity: ActivitySession) -> dict[int, str]:
 @bp.route("/<int:session_id>/walk-in", methods=["POST"])
 @staff_only
 def walk_in(session_id: int):
+    """Add someone found by search: expected before the session, marked once it is open."""
     activity = load_session(session_id)
     participant_id = request.form.get("participant_id", "")
+    status = request.form.get("status", "present")
     if EmptyForm().validate_on_submit() and participant_id.isdigit():
         participant = load_participant(int(participant_id))
-        if attempt(
-            lambda: services.add_walk_in(db_session(), activity, participant, actor=current_user)
-        ).ok:
-            flash(_("%(name)s quedó presente.", name=participant.full_name), "success")
+        outcome = attempt(
+            lambda: services.add_to_roster(
+                db_session(), activity, participant, actor=current_user, status=status
+            )
+        )
+        if outcome.ok:
+            flash(
+                _("%(name)s quedó en la lista.", name=participant.full_name)
+                if outcome.value is None
+                else _(
+                    "%(name)s quedó en la lista: %(status)s.",
+                    name=participant.full_name,
+                    status=labels.label("status", outcome.value.status),
+                ),
+                "success",
+            )
     return redirect(url_for(".roster", session_id=activity.id))
 
 

@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 
 from telecenter.attendance.models import ActivitySession, Series
 from telecenter.clock import LIMA, to_lima, utcnow
+from telecenter.courses import completion
 from telecenter.courses.models import Course
 from telecenter.domain_errors import DomainError
+from telecenter.participants.models import Group
 from telecenter.vocabulary import ACTIVITIES, CATEGORIES
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ class SessionData:
     topic: str = ""
     course_id: int | None = None
     category: str | None = None
+    group_id: int | None = None
     room: str = ""
     trainer_id: int | None = None
     capacity: int | None = None
@@ -81,6 +84,8 @@ def _validate(session: Session, data: SessionData) -> str:
             errors["course_id"] = _("Curso desconocido.")
         else:
             category = course.category
+    if data.group_id is not None and session.get(Group, data.group_id) is None:
+        errors["group_id"] = _("Grupo desconocido.")
     if category not in CATEGORIES:
         errors["category"] = _("Elija la categoría (o un curso).")
         raise SchedulingError(errors)
@@ -155,6 +160,7 @@ def _apply(target: ActivitySession, data: SessionData, category: str) -> None:
         "title",
         "topic",
         "course_id",
+        "group_id",
         "room",
         "trainer_id",
         "capacity",
@@ -236,6 +242,7 @@ def create(
         session.flush()
         created.append(activity)
     log.info("scheduled %d session(s) of kind %s", len(created), data.kind)
+    _recompute_courses(session, {data.course_id})
     return created
 
 
@@ -262,6 +269,7 @@ def update(
     category = _validate(session, data)
     targets = following_in_series(session, activity) if scope == "following" else [activity]
     ids = {t.id for t in targets}
+    courses = {t.course_id for t in targets} | {data.course_id}
     shift = data.day - to_lima(activity.starts_at).date()
     for target in targets:
         day = to_lima(target.starts_at).date() + shift if target is not activity else data.day
@@ -278,6 +286,7 @@ def update(
             raise _conflict_error(other, data.room)
         _apply(target, occurrence, category)
     session.flush()
+    _recompute_courses(session, courses)
     return targets
 
 
@@ -299,7 +308,16 @@ def cancel(
             )
         target.state, target.cancel_reason = "cancelled", reason.strip()[:300]
     session.flush()
+    _recompute_courses(session, {t.course_id for t in targets})
     return targets
+
+
+def _recompute_courses(session: Session, course_ids: set[int | None]) -> None:
+    """A session added, moved or cancelled changes what a classroom course's share counts."""
+    for course_id in course_ids - {None}:
+        course = session.get(Course, course_id)
+        if course is not None:
+            completion.recompute(session, course)
 
 
 def upcoming(session: Session, *, since: datetime, until: datetime) -> list[ActivitySession]:

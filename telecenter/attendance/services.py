@@ -1,14 +1,16 @@
-"""Registration, waiting lists, rosters, walk-ins and corrections with their trail."""
+"""Registration, waiting lists, rosters (who is expected, who came), walk-ins, corrections."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from telecenter.attendance import phase
 from telecenter.attendance.models import (
     ActivitySession,
     Attendance,
@@ -18,9 +20,11 @@ from telecenter.attendance.models import (
 from telecenter.auth.models import User
 from telecenter.clock import utcnow
 from telecenter.courses import completion
+from telecenter.courses.models import Enrolment
 from telecenter.domain_errors import DomainError
+from telecenter.participants import groups
 from telecenter.participants.models import Participant
-from telecenter.vocabulary import ATTENDANCE_STATUSES, COUNTED_STATUSES
+from telecenter.vocabulary import ATTENDANCE_STATUSES
 
 log = logging.getLogger(__name__)
 
@@ -109,34 +113,52 @@ def attendance_of(session: Session, activity: ActivitySession) -> dict[int, Atte
     }
 
 
+def expected_ids(session: Session, activity: ActivitySession) -> set[int]:
+    """Who is expected: those registered, the course's learners and the group's members."""
+    ids = {r.participant_id for r in registrations(session, activity)}
+    if activity.course_id is not None:
+        ids |= set(
+            session.scalars(
+                sa.select(Enrolment.participant_id).where(Enrolment.course_id == activity.course_id)
+            )
+        )
+    if activity.group_id is not None:
+        ids |= groups.member_ids(session, activity.group_id)
+    return ids
+
+
 def roster(
     session: Session, activity: ActivitySession
 ) -> list[tuple[Participant, Attendance | None]]:
-    """Everyone registered or already recorded, by surname, with their attendance."""
+    """Everyone expected or already recorded, by surname, with their attendance."""
     recorded = attendance_of(session, activity)
-    ids = {r.participant_id for r in registrations(session, activity)} | set(recorded)
-    people = session.scalars(sa.select(Participant).where(Participant.id.in_(ids))).all()
+    ids = expected_ids(session, activity) | set(recorded)
+    people = session.scalars(
+        sa.select(Participant).where(
+            Participant.id.in_(ids),
+            sa.or_(Participant.erased_at.is_(None), Participant.id.in_(recorded)),
+        )
+    ).all()
     people = sorted(people, key=lambda p: ((p.surnames or "").lower(), p.given_names or ""))
     return [(person, recorded.get(person.id)) for person in people]
 
 
-def _ended(activity: ActivitySession) -> bool:
-    return activity.ends_at < utcnow()
-
-
-def set_status(
+def _mark(
     session: Session,
     activity: ActivitySession,
     participant: Participant,
     status: str,
     *,
     actor: User | None,
-    source: str = "roster",
-    reason: str = "",
+    source: str,
+    reason: str,
+    now: datetime,
 ) -> Attendance:
-    """Record or change one person's attendance. Changes keep a trail; once the session has
-    ended a change is a correction and needs a reason."""
+    """Record or change one mark, by the rules of the session's phase (see phase.py)."""
     _live(activity)
+    stage = phase.of(activity, now)
+    if stage == phase.BEFORE:
+        raise AttendanceError(phase.not_yet_message(activity))
     if status not in ATTENDANCE_STATUSES:
         raise AttendanceError(_("Estado de asistencia desconocido."))
     record = session.scalar(
@@ -153,24 +175,56 @@ def set_status(
             recorded_by_id=actor.id if actor else None,
         )
         session.add(record)
-        session.flush()
     elif record.status != status:
-        if _ended(activity) and not reason.strip():
-            raise AttendanceError(_("La sesión ya terminó: escriba el motivo de la corrección."))
-        session.add(
-            AttendanceCorrection(
-                attendance_id=record.id,
-                old_status=record.status,
-                new_status=status,
-                reason=reason.strip()[:300],
-                changed_by_id=actor.id if actor else None,
-            )
-        )
-        record.status = status
-        session.flush()
+        if stage == phase.AFTER:
+            _correct(session, record, status, actor=actor, reason=reason)
+        record.status, record.source = status, source
+        record.recorded_by_id = actor.id if actor else None
     if activity.state == "scheduled":
         activity.state = "held"
-    feed_course_completion(session, activity, participant)
+    session.flush()
+    return record
+
+
+def _correct(
+    session: Session, record: Attendance, status: str, *, actor: User | None, reason: str
+) -> None:
+    if not reason.strip():
+        raise AttendanceError(_("Esta sesión fue otro día: escriba el motivo de la corrección."))
+    session.add(
+        AttendanceCorrection(
+            attendance_id=record.id,
+            old_status=record.status,
+            new_status=status,
+            reason=reason.strip()[:300],
+            changed_by_id=actor.id if actor else None,
+        )
+    )
+
+
+def set_status(
+    session: Session,
+    activity: ActivitySession,
+    participant: Participant,
+    status: str,
+    *,
+    actor: User | None,
+    source: str = "roster",
+    reason: str = "",
+    now: datetime | None = None,
+) -> Attendance:
+    """Record or change one person's attendance (see phase.py for what each phase allows)."""
+    record = _mark(
+        session,
+        activity,
+        participant,
+        status,
+        actor=actor,
+        source=source,
+        reason=reason,
+        now=now or utcnow(),
+    )
+    _recompute_completion(session, activity, [participant.id])
     return record
 
 
@@ -181,6 +235,7 @@ def save_roster(
     *,
     actor: User | None,
     reason: str = "",
+    now: datetime | None = None,
 ) -> int:
     """Apply a whole roster at once; sending the same roster twice changes nothing more."""
     _live(activity)
@@ -194,21 +249,50 @@ def save_roster(
     if set(statuses) - on_roster:
         raise AttendanceError(_("La lista tiene personas que no están en esta sesión."))
     for participant_id, status in statuses.items():
-        set_status(session, activity, people[participant_id], status, actor=actor, reason=reason)
+        _mark(
+            session,
+            activity,
+            people[participant_id],
+            status,
+            actor=actor,
+            source="roster",
+            reason=reason,
+            now=now or utcnow(),
+        )
+    _recompute_completion(session, activity, list(statuses))
     return len(statuses)
 
 
-def add_walk_in(
+def unmarked(session: Session, activity: ActivitySession) -> dict[int, str]:
+    """ "All present" for everyone without a mark yet: the exceptions are marked after."""
+    return {person.id: "present" for person, record in roster(session, activity) if not record}
+
+
+def add_to_roster(
     session: Session,
     activity: ActivitySession,
     participant: Participant,
     *,
     actor: User | None,
     status: str = "present",
-) -> Attendance:
-    """Someone who came without registering: on the roster, and present."""
+    now: datetime | None = None,
+) -> Attendance | None:
+    """Someone found by search: expected before the session, marked (as a walk-in if she was
+    not expected) once marking is open."""
+    now = now or utcnow()
+    expected = participant.id in expected_ids(session, activity)
     register(session, activity, participant, over_capacity=True)
-    return set_status(session, activity, participant, status, actor=actor, source="walk_in")
+    if phase.of(activity, now) == phase.BEFORE:
+        return None
+    return set_status(
+        session,
+        activity,
+        participant,
+        status,
+        actor=actor,
+        source="roster" if expected else "walk_in",
+        now=now,
+    )
 
 
 def set_unregistered_viewers(session: Session, activity: ActivitySession, count: int) -> None:
@@ -231,27 +315,8 @@ def corrections(session: Session, activity: ActivitySession) -> list[AttendanceC
     )
 
 
-def feed_course_completion(
-    session: Session, activity: ActivitySession, participant: Participant
+def _recompute_completion(
+    session: Session, activity: ActivitySession, participant_ids: list[int]
 ) -> None:
-    """Classroom courses are completed by attendance: tell the courses hook the new share."""
-    if activity.course_id is None or activity.course is None:
-        return
-    held = session.scalars(
-        sa.select(sa.func.count(ActivitySession.id)).where(
-            ActivitySession.course_id == activity.course_id, ActivitySession.state == "held"
-        )
-    ).one()
-    attended = session.scalars(
-        sa.select(sa.func.count(Attendance.id))
-        .join(ActivitySession, ActivitySession.id == Attendance.session_id)
-        .where(
-            ActivitySession.course_id == activity.course_id,
-            ActivitySession.state == "held",
-            Attendance.participant_id == participant.id,
-            Attendance.status.in_(COUNTED_STATUSES),
-        )
-    ).one()
-    completion.record_attendance(
-        session, activity.course, participant, attended=attended, held=held
-    )
+    if activity.course is not None:
+        completion.recompute(session, activity.course, participant_ids)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from telecenter.courses import definitions
+from telecenter.courses import completion, definitions
 from telecenter.courses.content import find_unsafe
 from telecenter.courses.models import Course, Lesson, Module, Option, Question
 from telecenter.domain_errors import DomainError
@@ -98,6 +98,7 @@ def apply_definition(
     _replace_questions(session, course, None, definition.get("final_quiz", []))
     session.flush()
     session.expire(course)
+    completion.recompute(session, course)
     log.info("course %s is now at version %s", course.slug, course.version)
     return course
 
@@ -173,6 +174,7 @@ def save_course(
     for name, value in vars(fields).items():
         setattr(course, name, value)
     session.flush()
+    completion.recompute(session, course)  # the share or the mode may have changed
     return course
 
 

@@ -23,6 +23,7 @@ from telecenter.courses.forms import (
 from telecenter.courses.models import Course, Lesson, MediaFile, Module, Question
 from telecenter.extensions import db, db_session
 from telecenter.forms import EmptyForm, filled
+from telecenter.participants import groups
 from telecenter.participants import services as registry
 from telecenter.participants.lookup import load_participant
 from telecenter.uploads import accepts_upload
@@ -286,7 +287,7 @@ def enrol_group(course_id: int):
     text = request.args.get("q", "").strip()[:100]
     people, _total = registry.search(db_session(), text)
     if request.method == "POST" and EmptyForm().validate_on_submit():
-        ids = [int(v) for v in request.form.getlist("participant") if v.isdigit()]
+        ids = _chosen_people()
         outcome = attempt(
             lambda: learning.enrol_group(db_session(), course, ids, actor=current_user)
         )
@@ -294,8 +295,21 @@ def enrol_group(course_id: int):
             flash(_("%(n)d personas inscritas.", n=outcome.value), "success")
             return redirect(url_for(".report", course_id=course.id))
     return render_template(
-        "courses/manage/enrol_group.html", course=course, people=people, q=text, form=EmptyForm()
+        "courses/manage/enrol_group.html",
+        course=course,
+        people=people,
+        q=text,
+        form=EmptyForm(),
+        groups=groups.all_groups(db_session()),
     )
+
+
+def _chosen_people() -> list[int]:
+    """The people ticked on the page, or every member of the saved group chosen."""
+    group_id = request.form.get("group_id", "")
+    if group_id.isdigit():
+        return sorted(groups.member_ids(db_session(), int(group_id)))
+    return [int(v) for v in request.form.getlist("participant") if v.isdigit()]
 
 
 @bp.route("/<int:course_id>/report")

@@ -267,7 +267,7 @@ def mark_completed(session: Session, enrolment: Enrolment, *, by: str) -> None:
         return
     enrolment.completed_at = utcnow()
     enrolment.completed_by = by
-    enrolment.certificate_code = _new_certificate_code(session)
+    enrolment.certificate_code = new_certificate_code(session)
     session.flush()
     log.info(
         "course %s completed by participant %s (%s)",
@@ -277,7 +277,7 @@ def mark_completed(session: Session, enrolment: Enrolment, *, by: str) -> None:
     )
 
 
-def _new_certificate_code(session: Session) -> str:
+def new_certificate_code(session: Session) -> str:
     return codes.new_code(
         10,
         lambda code: (

@@ -21,9 +21,11 @@ from flask_login import current_user
 from telecenter.auth import services as auth_services
 from telecenter.auth.permissions import is_safe_next, public, roles_required
 from telecenter.auth.roles import ALL_ROLES, CENTRAL_ROLES, RESIDENT
+from telecenter.clock import today_in_lima
 from telecenter.courses.home import resident_dashboard
 from telecenter.extensions import db_session
 from telecenter.i18n import LANGUAGE_COOKIE, is_supported
+from telecenter.main import worklists
 from telecenter.participants import wfi
 from telecenter.views import attempt
 
@@ -48,7 +50,13 @@ def home():
         return render_template("main/home_resident.html", **resident_dashboard())
     if current_user.role in CENTRAL_ROLES:
         return render_template("main/home_central.html")
-    return render_template("main/home_staff.html", women_enrolled=wfi.women_enrolled(db_session()))
+    return render_template(
+        "main/home_staff.html",
+        women_enrolled=wfi.women_enrolled(db_session()),
+        today=worklists.todays_sessions(db_session(), today_in_lima()),
+        absentees=worklists.missed_last_two(db_session()),
+        incomplete=worklists.incomplete_registrations(db_session()),
+    )
 
 
 @bp.route("/language", methods=["POST"])

@@ -212,3 +212,10 @@ class SurveyForm(Form):
         ):
             answers[name] = getattr(self, name).data == "yes"
         return answers
+
+
+class GroupForm(Form):
+    name = StringField(
+        _l("Nombre del grupo (por ejemplo: Mujeres Pucayacu martes)"),
+        validators=[DataRequired(), Length(max=120)],
+    )

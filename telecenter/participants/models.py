@@ -184,3 +184,38 @@ class WfiSurvey(Model):
     @property
     def uses_wallet(self) -> bool:
         return bool(self.wallets_used)
+
+
+class Group(Model):
+    """A list of people a trainer keeps (e.g. "Mujeres Pucayacu martes"): the expected roster
+    of every session scheduled for it."""
+
+    __tablename__ = "learner_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    members: Mapped[list[GroupMember]] = relationship(
+        back_populates="group", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Group {self.id} {self.name!r}>"
+
+
+class GroupMember(Model):
+    __tablename__ = "learner_group_members"
+    __table_args__ = (sa.UniqueConstraint("group_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(sa.ForeignKey("learner_groups.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participants.id"), index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    group: Mapped[Group] = relationship(back_populates="members")
+    participant: Mapped[Participant] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<GroupMember {self.group_id}/{self.participant_id}>"

@@ -88,8 +88,10 @@ def test_double_booking_names_the_other_session(app, trainer):
     assert count_rows(app, "activity_sessions") == 1
 
 
-def test_roster_all_present_then_exceptions_then_resubmission(app, trainer, make_participant):
-    _post(trainer, "/sessions/new", _form())
+def test_roster_all_present_then_exceptions_then_resubmission(
+    clock, app, trainer, make_participant
+):
+    _post(trainer, "/sessions/new", _form(day=today_in_lima(), start="11:30", end="13:00"))
     ids = [make_participant(given_names=n, surnames="Vela") for n in ("Ana", "Eva")]
     for pid in ids:
         _post(trainer, "/sessions/1/walk-in", {"participant_id": str(pid)})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from telecenter.courses import completion, learning
+from telecenter.courses import learning
 from telecenter.courses.models import Course, Enrolment, QuizAttempt
 from telecenter.extensions import db
 from telecenter.participants.models import Participant
@@ -109,23 +109,6 @@ def test_continue_goes_to_the_first_unfinished_lesson_after_the_last_opened(app_
     assert learning.next_lesson(db.session, enrolment) == optional
     learning.finish_reading(db.session, enrolment, optional)
     assert learning.next_lesson(db.session, enrolment) == read
-
-
-def test_classroom_completion_hook_uses_the_attendance_share(app_ctx, course, make_participant):
-    course.completion_mode, course.attendance_share = "classroom", 75
-    participant = db.session.get(Participant, make_participant())
-    assert completion.record_attendance(db.session, course, participant, attended=2, held=4) is None
-    enrolment = completion.record_attendance(db.session, course, participant, attended=3, held=4)
-    assert enrolment.completed_by == "attendance"
-    first = enrolment.completed_at
-    completion.record_attendance(db.session, course, participant, attended=4, held=5)
-    assert enrolment.completed_at == first
-
-
-def test_the_hook_ignores_self_paced_courses(app_ctx, course, make_participant):
-    participant = db.session.get(Participant, make_participant())
-    assert completion.record_attendance(db.session, course, participant, attended=5, held=5) is None
-    assert db.session.scalar(db.select(db.func.count(Enrolment.id))) == 0
 
 
 def test_starter_courses_load_once_and_are_complete(app_ctx):
