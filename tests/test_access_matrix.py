@@ -75,6 +75,8 @@ for _path in (
     "/programme/",
     "/programme/participants/1/enrol",
     "/programme/participants/1/surveys",
+    "/groups/",
+    "/groups/1",
 ):
     SITE_MATRIX[("GET", _path)] = STAFF_ONLY
 for _path, _answer in (
@@ -87,6 +89,9 @@ for _path, _answer in (
     ("/programme/participants/1/enrol", 400),
     ("/programme/participants/1/wfi-consent", 302),
     ("/programme/participants/1/surveys", 400),
+    ("/groups/", 400),
+    ("/groups/1", 400),
+    ("/groups/1/members/1/remove", 302),
 ):
     SITE_MATRIX[("POST", _path)] = {**STAFF_ONLY, "trainer": _answer, "admin": _answer}
 
@@ -307,6 +312,7 @@ def test_site_route_role_matrix(
     make_participant()  # participant 1, the subject of the registry routes
     _course_one(app)
     _session_one(app)
+    _group_one(app)
     _check(client, make_user, method, path, role, expected, make_participant)
 
 
@@ -317,6 +323,15 @@ def _session_one(app) -> None:
 
     with app.app_context():
         scheduling.create(db.session, session_data())
+        db.session.commit()
+
+
+def _group_one(app) -> None:
+    from telecenter.extensions import db
+    from telecenter.participants import groups
+
+    with app.app_context():
+        groups.create(db.session, "Grupo uno", actor=None)
         db.session.commit()
 
 

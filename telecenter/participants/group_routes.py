@@ -43,6 +43,7 @@ def detail(group_id: int):
     group = db.get_or_404(Group, group_id)
     text = request.args.get("q", "").strip()[:100]
     found = registry.search(db_session(), text)[0] if text else []
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and EmptyForm().validate_on_submit():
         ids = [int(v) for v in request.form.getlist("participant") if v.isdigit()]
         outcome = attempt(lambda: groups.add_members(db_session(), group, ids, actor=current_user))
@@ -58,7 +59,7 @@ def detail(group_id: int):
         found=found,
         q=text,
         form=EmptyForm(),
-    )
+    ), status
 
 
 @bp.route("/<int:group_id>/members/<int:participant_id>/remove", methods=["POST"])

@@ -276,7 +276,8 @@ def test_a_correction_undoes_a_completion_and_the_code_comes_back_with_it(
     services.set_status(
         db.session, sessions[1], person, "absent", actor=None, reason="Firmó por otra persona"
     )
-    assert enrolment.completed_at is None and enrolment.completed_by is None
+    assert enrolment.completed_at is None
+    assert enrolment.completed_by is None
     _attend(sessions[3], person)
     assert enrolment.completed_at == sessions[3].starts_at
     assert enrolment.certificate_code == code

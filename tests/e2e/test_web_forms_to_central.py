@@ -10,28 +10,15 @@ person by person; the test never asks the site what it counted.
 
 from __future__ import annotations
 
-import glob
-import re
-import subprocess
-
 import httpx
 import pytest
 
-from tests import pg
-from tests.e2e.conftest import CSRF, staff_session
-from tests.live import BIN, LiveServer
+from tests.e2e.network import Trainer, network
+from tests.e2e.network import created_id as _id
 
 pytestmark = pytest.mark.postgres
 
 CODE = "SM-FORMULARIO-01"
-# Debian's libfaketime (package libfaketime, installed by .ci/run): the clock starts at this
-# moment when the process starts and runs on; forked workers keep their parent's clock.
-FAKETIME_LIBRARY = next(iter(sorted(glob.glob("/usr/lib/*/faketime/libfaketime.so.1"))), "")
-SITE_CLOCK = {
-    "LD_PRELOAD": FAKETIME_LIBRARY,
-    "FAKETIME": "@2026-11-29 17:00:00",
-    "FAKETIME_DONT_RESET": "1",
-}
 PEOPLE = {  # who: (form, fields)
     "rosa": (
         "new",
@@ -55,86 +42,13 @@ PEOPLE = {  # who: (form, fields)
 
 
 @pytest.fixture(scope="module")
-def network(tmp_path_factory, worker_id):
-    assert FAKETIME_LIBRARY, "libfaketime is missing: apt-get install libfaketime"
-    url = pg.create_database(f"telecenter_e2e_forms_{worker_id}")
-    central = (
-        LiveServer(
-            instance=tmp_path_factory.mktemp("forms-central"), role="central", database_url=url
-        )
-        .prepare(demo=False)
-        .start()
-    )
-    token = (
-        central.cli(
-            "central", "add-telecenter", CODE, "--name", "Formularios", "--region", "San Martín"
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
-    api_key = (
-        central.cli("central", "create-api-key", "--name", "prueba").stdout.strip().splitlines()[-1]
-    )
-    site = LiveServer(
-        instance=tmp_path_factory.mktemp("forms-site"),
-        extra_env={
-            **SITE_CLOCK,
-            "TELECENTER_CODE": CODE,
-            "CENTRAL_URL": central.url,
-            "SYNC_TOKEN": token,
-        },
-    ).prepare(demo=False)
-    site.cli(
-        "create-user",
-        "--username",
-        "capacitadora",
-        "--name",
-        "Capacitadora",
-        "--role",
-        "trainer",
-        "--password",
-        "clave-de-prueba-1",
-    )
-    site.start()
-    _enter_the_month(Trainer(site))
-    done = subprocess.run(
-        [str(BIN / "telecenter"), "sync"],
-        env=site.env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    yield central, api_key
-    site.stop()
-    central.stop()
-    pg.drop_database(url)
-
-
-class Trainer:
-    """A signed-in browser session that posts forms with their CSRF token."""
-
-    def __init__(self, site: LiveServer):
-        self.url = site.url
-        self.http = staff_session(site, "capacitadora", "clave-de-prueba-1")
-        self.token = CSRF.search(
-            self.http.get(self.url + "/participants/new", timeout=10).text
-        ).group(1)
-
-    def post(self, path: str, data: dict) -> str:
-        """Post a form; return where the site sent the browser (a form error fails here)."""
-        answer = self.http.post(
-            self.url + path,
-            data={"csrf_token": self.token, **data},
-            allow_redirects=False,
-            timeout=20,
-        )
-        assert answer.status_code == 302, (path, answer.status_code, answer.text[:2000])
-        return answer.headers["Location"]
-
-
-def _id(location: str) -> int:
-    return int(re.search(r"/(\d+)(?:/|$)", location).group(1))
+def synced(tmp_path_factory, worker_id):
+    with network(
+        tmp_path_factory, f"forms_{worker_id}", CODE, site_clock="2026-11-29 17:00:00"
+    ) as net:
+        _enter_the_month(Trainer(net.site))
+        net.sync()
+        yield net.central, net.api_key
 
 
 def _register(trainer: Trainer) -> dict[str, int]:
@@ -346,8 +260,8 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize("group_by", list(EXPECTED))
-def test_central_shows_what_the_trainer_typed(network, group_by):
-    central, api_key = network
+def test_central_shows_what_the_trainer_typed(synced, group_by):
+    central, api_key = synced
     answer = httpx.get(
         central.url + "/api/v1/participation",
         timeout=10,
