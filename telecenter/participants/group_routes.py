@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from telecenter.auth.permissions import roles_required
@@ -48,7 +49,14 @@ def detail(group_id: int):
         ids = [int(v) for v in request.form.getlist("participant") if v.isdigit()]
         outcome = attempt(lambda: groups.add_members(db_session(), group, ids, actor=current_user))
         if outcome.ok:
-            flash(_("%(n)d personas agregadas al grupo.", n=outcome.value), "success")
+            flash(
+                ngettext(
+                    "Se agregó %(num)d persona al grupo.",
+                    "Se agregaron %(num)d personas al grupo.",
+                    outcome.value,
+                ),
+                "success",
+            )
             return redirect(url_for(".detail", group_id=group.id))
     members = groups.members(db_session(), group)
     return render_template(
