@@ -55,6 +55,11 @@ LABELS: dict[str, dict] = {
         "self_paced": _l("A su ritmo: lecciones y cuestionario final"),
         "classroom": _l("En clase: asistencia a las sesiones"),
     },
+    "attendance_source": {
+        "roster": _l("Lista del capacitador"),
+        "kiosk": _l("Quiosco"),
+        "walk_in": _l("Llegó sin inscripción"),
+    },
 }
 #: Headings of counts of people (central's tables and charts): "Mujeres", not "Mujer".
 PLURAL_LABELS: dict[str, dict] = {
@@ -68,6 +73,7 @@ VALUES = {
     "age_band": v.AGE_BANDS,
     "status": v.ATTENDANCE_STATUSES,
     "completion_mode": v.COMPLETION_MODES,
+    "attendance_source": v.ATTENDANCE_SOURCES,
 }
 
 

@@ -6,6 +6,9 @@ them. Renaming or adding one is a change of the contract (and of a database cons
 every package reads them from here and none spells its own list. What people read for each
 value is in `telecenter.labels`; this module has no words for people, only codes.
 See ../shared/DESIGN.md, "Counting".
+
+A value set that stays on the site (how an attendance was recorded) is kept here too, so that
+code and labels read one list; it is not in `DIMENSIONS` and no month report carries it.
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ SCOPES = (
 #: What a trainer marks on the roster, and the statuses that count as having attended.
 ATTENDANCE_STATUSES = ("present", "late", "excused", "absent")
 COUNTED_STATUSES = ("present", "late")
+#: How an attendance was recorded: on the trainer's roster, by the person at the kiosk, or on
+#: the roster for someone who came without registering. Site only, never reported.
+ATTENDANCE_SOURCES = ("roster", "kiosk", "walk_in")
 #: How a course is passed (`trained` counts the first completion either way).
 COMPLETION_MODES = ("self_paced", "classroom")
 
