@@ -184,6 +184,16 @@ def register_site_blueprints(app: Flask) -> None:
         backups_bp,
     ):
         app.register_blueprint(blueprint)
+    connect_site_domains()
+
+
+def connect_site_domains() -> None:
+    """Lend a lower domain what only a higher one can count: the course report (courses) shows
+    the sessions each learner attended, which attendance records."""
+    from telecenter.attendance.reports import course_sessions_attended
+    from telecenter.courses.reports import lend_session_counter
+
+    lend_session_counter(course_sessions_attended)
 
 
 def register_error_handlers(app: Flask) -> None:

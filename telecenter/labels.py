@@ -60,10 +60,21 @@ LABELS: dict[str, dict] = {
         "kiosk": _l("Quiosco"),
         "walk_in": _l("Llegó sin inscripción"),
     },
+    "course_state": {
+        "enrolled": _l("Inscrita/o"),
+        "in_progress": _l("En curso"),
+        "completed": _l("Completó"),
+    },
 }
-#: Headings of counts of people (central's tables and charts): "Mujeres", not "Mujer".
+#: Headings of counts of people (central's tables and charts, the course report): "Mujeres",
+#: not "Mujer".
 PLURAL_LABELS: dict[str, dict] = {
     "sex": {**LABELS["sex"], "female": _l("Mujeres"), "male": _l("Hombres")},
+    "course_state": {
+        "enrolled": _l("Inscritos sin empezar"),
+        "in_progress": _l("En curso"),
+        "completed": _l("Completaron"),
+    },
 }
 #: The vocabulary that each labelled dimension names (tests check that both agree).
 VALUES = {
@@ -74,6 +85,7 @@ VALUES = {
     "status": v.ATTENDANCE_STATUSES,
     "completion_mode": v.COMPLETION_MODES,
     "attendance_source": v.ATTENDANCE_SOURCES,
+    "course_state": v.COURSE_STATES,
 }
 
 

@@ -7,8 +7,9 @@ every package reads them from here and none spells its own list. What people rea
 value is in `telecenter.labels`; this module has no words for people, only codes.
 See ../shared/DESIGN.md, "Counting".
 
-A value set that stays on the site (how an attendance was recorded) is kept here too, so that
-code and labels read one list; it is not in `DIMENSIONS` and no month report carries it.
+A few value sets that stay on the site (how an attendance was recorded, where a learner stands
+in a course) are kept here too, so that code and labels read one list; they are not in
+`DIMENSIONS` and no month report carries them.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ COUNTED_STATUSES = ("present", "late")
 ATTENDANCE_SOURCES = ("roster", "kiosk", "walk_in")
 #: How a course is passed (`trained` counts the first completion either way).
 COMPLETION_MODES = ("self_paced", "classroom")
+#: Where a learner stands in a course (enrolled but not started, under way, completed):
+#: computed for the trainer's course report, never stored or reported.
+COURSE_STATES = ("enrolled", "in_progress", "completed")
 
 #: The dimensions of the month report, by name.
 DIMENSIONS = {

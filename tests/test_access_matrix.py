@@ -223,6 +223,7 @@ for _path in (
     "/courses/manage/import",
     "/courses/manage/1/enrol",
     "/courses/manage/1/report",
+    "/courses/manage/1/report.csv",
     "/courses/manage/participants/1",
 ):
     SITE_MATRIX[("GET", _path)] = STAFF_ONLY

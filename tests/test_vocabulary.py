@@ -28,6 +28,7 @@ VALUE_SETS = {
     "COUNTED_STATUSES": vocabulary.COUNTED_STATUSES,
     "COMPLETION_MODES": vocabulary.COMPLETION_MODES,
     "ATTENDANCE_SOURCES": vocabulary.ATTENDANCE_SOURCES,
+    "COURSE_STATES": vocabulary.COURSE_STATES,
 }
 OWNERS = {PACKAGE / "vocabulary.py", PACKAGE / "labels.py"}
 

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from telecenter.attendance.calendar import local_bounds
 from telecenter.attendance.models import ActivitySession, Attendance, Registration
-from telecenter.clock import to_lima
+from telecenter.clock import to_lima, utcnow
 from telecenter.courses.models import Course
+from telecenter.courses.reports import SessionsAttended
 from telecenter.domain_errors import DomainError
 from telecenter.labels import label
 from telecenter.participants.models import Participant
@@ -196,3 +197,22 @@ def attendance_filename(since: date | None, until: date | None, *, today: date) 
     if until:
         return f"asistencia-hasta-{until}.csv"
     return f"asistencia-completa-{today}.csv"
+
+
+def course_sessions_attended(session: Session, course: Course) -> SessionsAttended:
+    """A classroom course's sessions so far (started by now and not cancelled), and how many of
+    them each person attended (present or late). Lent to the course report by the app factory,
+    since courses sit below attendance."""
+    so_far = sa.and_(
+        ActivitySession.course_id == course.id,
+        ActivitySession.state != "cancelled",
+        ActivitySession.starts_at <= utcnow(),
+    )
+    given = session.scalar(sa.select(sa.func.count(ActivitySession.id)).where(so_far))
+    attended = session.execute(
+        sa.select(Attendance.participant_id, sa.func.count(Attendance.id))
+        .join(ActivitySession, ActivitySession.id == Attendance.session_id)
+        .where(so_far, Attendance.status.in_(COUNTED_STATUSES))
+        .group_by(Attendance.participant_id)
+    )
+    return SessionsAttended(given=given or 0, by_participant=dict(attended.tuples().all()))
