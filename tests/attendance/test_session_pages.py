@@ -1,5 +1,5 @@
-"""What the sessions list tells a trainer or a resident at a glance: the category, the course
-and the places in words."""
+"""What the sessions list and the calendar tell a trainer or a resident at a glance: the
+category, the course, the places in words, and which month is on the screen."""
 
 from __future__ import annotations
 
@@ -104,3 +104,31 @@ def test_places_in_english(week, clock, signed_in):
     assert "3 places, 2 free" in cards["Injerto de cacao"]
     assert "1 place, all taken" in cards["Uso del celular"]
     assert "Farming (cacao, coffee)" in cards["Injerto de cacao"]
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "previous", "following"),
+    [
+        ("es", "Diciembre de 2026", "Noviembre de 2026", "Enero de 2027"),
+        ("en", "December 2026", "November 2026", "January 2027"),
+    ],
+)
+def test_the_month_calendar_names_its_month_and_the_months_either_side(
+    clock, signed_in, language, title, previous, following
+):
+    trainer = signed_in("trainer")
+    speak(trainer, language)
+    page = trainer.get("/calendar/?view=month&date=2026-12-05").get_data(as_text=True)
+    assert f'<h2 class="calendar-title" data-testid="calendar-title">{title}</h2>' in page
+    assert f'date=2026-11-01">← {previous}</a>' in page
+    assert f'date=2027-01-01">{following} →</a>' in page
+
+
+def test_the_calendar_opens_on_this_month_and_this_week(clock, signed_in):
+    trainer = signed_in("trainer")
+    month = trainer.get("/calendar/?view=month").get_data(as_text=True)
+    assert ">Noviembre de 2026</h2>" in month  # 29 November 2026 in Lima
+    week = trainer.get("/calendar/").get_data(as_text=True)
+    assert ">23\u201329 de noviembre de 2026</h2>" in week  # Babel's range: an en dash
+    assert "← Semana anterior" in week
+    assert "Semana siguiente →" in week
