@@ -55,10 +55,26 @@ LABELS: dict[str, dict] = {
         "self_paced": _l("A su ritmo: lecciones y cuestionario final"),
         "classroom": _l("En clase: asistencia a las sesiones"),
     },
+    "attendance_source": {
+        "roster": _l("Lista del capacitador"),
+        "kiosk": _l("Quiosco"),
+        "walk_in": _l("Llegó sin inscripción"),
+    },
+    "course_state": {
+        "enrolled": _l("Inscrita/o"),
+        "in_progress": _l("En curso"),
+        "completed": _l("Completó"),
+    },
 }
-#: Headings of counts of people (central's tables and charts): "Mujeres", not "Mujer".
+#: Headings of counts of people (central's tables and charts, the course report): "Mujeres",
+#: not "Mujer".
 PLURAL_LABELS: dict[str, dict] = {
     "sex": {**LABELS["sex"], "female": _l("Mujeres"), "male": _l("Hombres")},
+    "course_state": {
+        "enrolled": _l("Inscritos sin empezar"),
+        "in_progress": _l("En curso"),
+        "completed": _l("Completaron"),
+    },
 }
 #: The vocabulary that each labelled dimension names (tests check that both agree).
 VALUES = {
@@ -68,6 +84,8 @@ VALUES = {
     "age_band": v.AGE_BANDS,
     "status": v.ATTENDANCE_STATUSES,
     "completion_mode": v.COMPLETION_MODES,
+    "attendance_source": v.ATTENDANCE_SOURCES,
+    "course_state": v.COURSE_STATES,
 }
 
 

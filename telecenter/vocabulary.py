@@ -6,6 +6,10 @@ them. Renaming or adding one is a change of the contract (and of a database cons
 every package reads them from here and none spells its own list. What people read for each
 value is in `telecenter.labels`; this module has no words for people, only codes.
 See ../shared/DESIGN.md, "Counting".
+
+A few value sets that stay on the site (how an attendance was recorded, where a learner stands
+in a course) are kept here too, so that code and labels read one list; they are not in
+`DIMENSIONS` and no month report carries them.
 """
 
 from __future__ import annotations
@@ -33,8 +37,14 @@ SCOPES = (
 #: What a trainer marks on the roster, and the statuses that count as having attended.
 ATTENDANCE_STATUSES = ("present", "late", "excused", "absent")
 COUNTED_STATUSES = ("present", "late")
+#: How an attendance was recorded: on the trainer's roster, by the person at the kiosk, or on
+#: the roster for someone who came without registering. Site only, never reported.
+ATTENDANCE_SOURCES = ("roster", "kiosk", "walk_in")
 #: How a course is passed (`trained` counts the first completion either way).
 COMPLETION_MODES = ("self_paced", "classroom")
+#: Where a learner stands in a course (enrolled but not started, under way, completed):
+#: computed for the trainer's course report, never stored or reported.
+COURSE_STATES = ("enrolled", "in_progress", "completed")
 
 #: The dimensions of the month report, by name.
 DIMENSIONS = {

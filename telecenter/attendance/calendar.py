@@ -5,6 +5,8 @@ from __future__ import annotations
 import calendar as stdlib_calendar
 from datetime import date, datetime, time, timedelta
 
+from babel.dates import format_interval, format_skeleton
+from flask_babel import get_locale
 from icalendar import Calendar, Event
 
 from telecenter.attendance.models import ActivitySession
@@ -19,6 +21,21 @@ def week_days(anchor: date) -> list[date]:
 def month_weeks(anchor: date) -> list[list[date]]:
     """The weeks (Monday first) that cover the anchor's month, with days of nearby months."""
     return stdlib_calendar.Calendar(firstweekday=0).monthdatescalendar(anchor.year, anchor.month)
+
+
+def month_title(day: date) -> str:
+    """The day's month and year as Babel writes them in the page's language: "Diciembre de
+    2026", "December 2026" (a heading, so with a capital)."""
+    return _capital(format_skeleton("yMMMM", day, locale=get_locale()))
+
+
+def week_title(days: list[date]) -> str:
+    """The week's first and last days as Babel writes a range: "23-29 de noviembre de 2026"."""
+    return _capital(format_interval(days[0], days[-1], "yMMMMd", locale=get_locale()))
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def local_bounds(first: date, last: date) -> tuple[datetime, datetime]:

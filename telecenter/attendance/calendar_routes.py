@@ -29,13 +29,14 @@ def view():
     anchor = _anchor()
     mode = "month" if request.args.get("view") == "month" else "week"
     if mode == "week":
-        days = calendar.week_days(anchor)
-        weeks = [days]
+        weeks = [calendar.week_days(anchor)]
         previous, following = anchor - timedelta(days=7), anchor + timedelta(days=7)
+        title = calendar.week_title(weeks[0])
     else:
         weeks = calendar.month_weeks(anchor)
         previous = (anchor.replace(day=1) - timedelta(days=1)).replace(day=1)
         following = (anchor.replace(day=28) + timedelta(days=4)).replace(day=1)
+        title = calendar.month_title(anchor)
     since, until = calendar.local_bounds(weeks[0][0], weeks[-1][-1])
     activities = scheduling.upcoming(db_session(), since=since, until=until)
     return render_template(
@@ -43,8 +44,10 @@ def view():
         mode=mode,
         weeks=weeks,
         anchor=anchor,
+        title=title,
         previous=previous,
         following=following,
+        month_title=calendar.month_title,
         by_day=calendar.by_day(activities),
         today=today_in_lima(),
     )

@@ -138,3 +138,22 @@ class ViewersForm(Form):
         _l("Personas que miraron sin estar registradas"),
         validators=[InputRequired(), NumberRange(0, 1000)],
     )
+
+
+#: What a date field says when what came is not a day (a date input sends YYYY-MM-DD).
+NOT_A_DAY = _l("Esa fecha no existe. Elija el día en el calendario.")
+
+
+def _day_field(label) -> DateField:
+    # WTForms 3.3's invalid_value_message: types-WTForms (3.2) predates it.
+    return DateField(label, validators=[Optional()], invalid_value_message=NOT_A_DAY)  # type: ignore[call-arg]
+
+
+class DayRangeForm(Form):
+    """The days of the attendance file: a GET form (a download changes nothing), so no CSRF."""
+
+    class Meta(Form.Meta):
+        csrf = False
+
+    desde = _day_field(_l("Desde"))
+    hasta = _day_field(_l("Hasta"))

@@ -82,6 +82,12 @@ class ActivitySession(Model):
     trainer: Mapped[User | None] = relationship()
     series: Mapped[Series | None] = relationship()
     group: Mapped[Group | None] = relationship()
+    #: The places taken: registrations neither on the waiting list nor cancelled.
+    taken_places: Mapped[list[Registration]] = relationship(
+        primaryjoin="and_(Registration.session_id == ActivitySession.id, "
+        "Registration.status == 'registered')",
+        viewonly=True,
+    )
 
     def __repr__(self) -> str:
         return f"<ActivitySession {self.id} {self.kind} {self.starts_at:%Y-%m-%d %H:%M}>"
@@ -89,6 +95,13 @@ class ActivitySession(Model):
     @property
     def hours(self) -> float:
         return round((self.ends_at - self.starts_at).total_seconds() / 3600, 2)
+
+    @property
+    def free_places(self) -> int | None:
+        """Places left, or None when there is no limit (walk-ins may fill a session past it)."""
+        if self.capacity is None:
+            return None
+        return max(self.capacity - len(self.taken_places), 0)
 
 
 class Registration(Model):

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from telecenter.attendance.models import ActivitySession, Series
 from telecenter.clock import LIMA, to_lima, utcnow
@@ -321,10 +321,14 @@ def _recompute_courses(session: Session, course_ids: set[int | None]) -> None:
 
 
 def upcoming(session: Session, *, since: datetime, until: datetime) -> list[ActivitySession]:
+    """The sessions starting in [since, until), with the course and places that lists show."""
     return list(
         session.scalars(
             sa.select(ActivitySession)
             .where(ActivitySession.starts_at >= since, ActivitySession.starts_at < until)
             .order_by(ActivitySession.starts_at)
+            .options(
+                selectinload(ActivitySession.course), selectinload(ActivitySession.taken_places)
+            )
         )
     )

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import STAFF
+from telecenter.clock import today_in_lima
 from telecenter.courses import authoring, content, learning, media, packs, reports
 from telecenter.courses.forms import (
     CourseForm,
@@ -27,7 +28,7 @@ from telecenter.participants import groups
 from telecenter.participants import services as registry
 from telecenter.participants.lookup import load_participant
 from telecenter.uploads import accepts_upload
-from telecenter.views import attempt, failed_status, file_download, handle_form
+from telecenter.views import attempt, csv_download, failed_status, file_download, handle_form
 
 bp = Blueprint("course_authoring", __name__, url_prefix="/courses/manage")
 staff_only = roles_required(*STAFF)
@@ -321,6 +322,15 @@ def report(course_id: int):
         course=course,
         report=reports.course_report(db_session(), course),
     )
+
+
+@bp.route("/<int:course_id>/report.csv")
+@staff_only
+def report_csv(course_id: int):
+    """The page's list of learners, for a spreadsheet."""
+    course = _course(course_id)
+    body = reports.learners_csv(reports.course_report(db_session(), course))
+    return csv_download(body, f"curso-{course.slug}-personas-{today_in_lima()}.csv")
 
 
 @bp.route("/participants/<int:participant_id>")

@@ -52,6 +52,13 @@ def use_attendance_source(source: AttendanceSource) -> None:
     _source[:] = [source]
 
 
+def classroom_record(
+    session: Session, course: Course, participant_ids: Collection[int] | None = None
+) -> ClassroomRecord | None:
+    """What attendance knows of the course's sessions (None until a site app connected it)."""
+    return _source[0](session, course, participant_ids) if _source else None
+
+
 def sessions_needed(share: int, sessions: int) -> int:
     """The fewest sessions attended that reach `share` percent of `sessions` (0: none exist)."""
     return -(-share * sessions // 100)
@@ -74,9 +81,9 @@ def recompute(
     Learners who attended without having enrolled are enrolled by the attendance itself.
     Completions by lessons (a course switched from self-paced) are never touched.
     """
-    if course.completion_mode != "classroom" or not _source:
+    record = classroom_record(session, course, participant_ids)
+    if course.completion_mode != "classroom" or record is None:
         return
-    record = _source[0](session, course, participant_ids)
     enrolments = {
         e.participant_id: e
         for e in session.scalars(

@@ -231,7 +231,7 @@ def test_reports_and_csv(app, trainer, make_participant):
     report = trainer.get("/sessions/reports/").get_data(as_text=True)
     assert "100 %" in report
     csv_text = trainer.get("/sessions/reports/attendance.csv").get_data(as_text=True)
-    assert "teleconference,agriculture,Injerto de cacao" in csv_text
+    assert 'Injerto de cacao,,"Agricultura (cacao, café)",Teleconferencia,Ana Quispe' in csv_text
     person = trainer.get(f"/sessions/reports/participants/{pid}").get_data(as_text=True)
     assert "Injerto de cacao" in person
     sheet = trainer.get("/sessions/1/sign-in-sheet").get_data(as_text=True)

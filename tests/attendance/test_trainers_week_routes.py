@@ -119,7 +119,7 @@ def test_the_session_page_says_category_course_and_places_plainly(app, trainer):
     assert "Agricultura" in page
     assert "Sin límite de lugares" in page
     _post(trainer, "/sessions/new", _form(capacity="12", room="Otra", start="14:00", end="15:00"))
-    assert "0 de 12 ocupados" in trainer.get("/sessions/2").get_data(as_text=True)
+    assert "12 lugares, 12 libres" in trainer.get("/sessions/2").get_data(as_text=True)
 
 
 def test_the_kiosk_turns_an_absent_mark_into_present_and_says_so(app, trainer, make_participant):
