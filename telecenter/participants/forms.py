@@ -102,8 +102,13 @@ class ConsentFields:
     wfi_consent = BooleanField(
         _l("Acepta también responder la encuesta de inclusión financiera (datos sensibles)")
     )
-    pin = PasswordField(
-        _l("PIN de 4 números para ingresar"), validators=[Optional(), Length(max=4)]
+    # Shown as typed, so that a form sent back for another field keeps it (a password input
+    # would come back empty and the person be saved without a PIN); the trainer types it
+    # with the person beside her. The service checks it with the rest of the form.
+    pin = StringField(
+        _l("PIN de 4 números para ingresar"),
+        validators=[Optional()],
+        render_kw={"maxlength": 4, "size": 4},
     )
     confirm_not_duplicate = BooleanField(_l("Revisé: es otra persona, registrarla igual"))
 

@@ -15,6 +15,7 @@ from telecenter import audit
 from telecenter.auth import services as auth_services
 from telecenter.auth.models import User
 from telecenter.auth.roles import RESIDENT
+from telecenter.participants import services
 from telecenter.participants.models import Participant
 from telecenter.participants.services import RegistryError, find_for_sign_in, normalise_code
 
@@ -63,6 +64,37 @@ def set_pin(session: Session, participant: Participant, pin: str, *, actor: User
         subject_type="participant",
         subject_id=participant.id,
     )
+
+
+def register_with_pin(
+    session: Session,
+    data: services.ParticipantData,
+    consent: services.ConsentData,
+    *,
+    pin: str | None,
+    actor: User | None,
+    **options,
+) -> Participant:
+    """Register the person and set the PIN typed with the registration, if any.
+
+    A bad PIN is reported together with the other problems of the form, so the trainer
+    fixes them all in one go; nothing is saved while any remains.
+    """
+    pin_errors: dict[str, str] = {}
+    if pin:
+        try:
+            check_pin(pin)
+        except RegistryError as error:
+            pin_errors = error.errors
+    try:
+        participant = services.register(session, data, consent, actor=actor, **options)
+    except RegistryError as error:
+        raise RegistryError({**error.errors, **pin_errors}) from error
+    if pin_errors:
+        raise RegistryError(pin_errors)
+    if pin:
+        set_pin(session, participant, pin, actor=actor)
+    return participant
 
 
 def close_account(participant: Participant) -> None:

@@ -90,18 +90,16 @@ def _register(form, template: str, *, complete: bool):
     duplicates = []
 
     def register():
-        participant = services.register(
+        return resident_accounts.register_with_pin(
             db_session(),
             form.person_data(),
             form.consent_data(),
+            pin=form.pin.data,
             actor=current_user,
             today=today_in_lima(),
             complete=complete,
             confirm_not_duplicate=form.confirm_not_duplicate.data,
         )
-        if form.pin.data:
-            resident_accounts.set_pin(db_session(), participant, form.pin.data, actor=current_user)
-        return participant
 
     if form.validate_on_submit():
         outcome = attempt(register, form=form)
