@@ -84,6 +84,7 @@ for _path, _answer in (
     ("/participants/1/edit", 400),
     ("/participants/1/erase", 400),
     ("/participants/1/pin", 302),
+    ("/participants/1/unlock", 302),
     ("/programme/participants/1/enrol", 400),
     ("/programme/participants/1/wfi-consent", 302),
     ("/programme/participants/1/surveys", 400),

@@ -20,7 +20,7 @@ from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN, STAFF
 from telecenter.clock import today_in_lima
 from telecenter.extensions import db, db_session
-from telecenter.forms import filled
+from telecenter.forms import EmptyForm, filled
 from telecenter.participants import (
     choices,
     consent_text,
@@ -131,7 +131,12 @@ def quick():
 @staff_only
 def detail(participant_id: int):
     participant = load_participant(participant_id)
-    return render_template("participants/detail.html", p=participant, pin_form=PinForm())
+    return render_template(
+        "participants/detail.html",
+        p=participant,
+        pin_form=PinForm(),
+        locked_until=resident_accounts.sign_in_locked_until(db_session(), participant),
+    )
 
 
 @bp.route("/<int:participant_id>/edit", methods=["GET", "POST"])
@@ -166,6 +171,26 @@ def set_pin(participant_id: int):
         )
     ).ok:
         flash(_("PIN guardado. Ya puede ingresar con su documento o código."), "success")
+    return redirect(url_for(".detail", participant_id=participant.id))
+
+
+@bp.route("/<int:participant_id>/unlock", methods=["POST"])
+@staff_only
+def unlock_sign_in(participant_id: int):
+    """After too many wrong PINs: let the resident try again now, not in 15 minutes."""
+    participant = load_participant(participant_id)
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for(".detail", participant_id=participant.id))
+    outcome = attempt(
+        lambda: resident_accounts.unlock_sign_in(db_session(), participant, actor=current_user)
+    )
+    if outcome.ok:
+        flash(
+            _("Desbloqueado. Ya puede ingresar con su PIN.")
+            if outcome.value
+            else _("No estaba bloqueado: ya puede ingresar con su PIN."),
+            "success",
+        )
     return redirect(url_for(".detail", participant_id=participant.id))
 
 
