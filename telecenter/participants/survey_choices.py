@@ -60,6 +60,8 @@ INCOME_DECISION = {
     "someone_else": _l("Otra persona"),
 }
 SURVEY_KINDS = {"baseline": _l("Línea de base"), "follow_up": _l("Seguimiento")}
+#: Why a woman needs a survey now (wfi.SurveyDue.reason).
+SURVEY_DUE = {"baseline": _l("Sin línea de base"), "follow_up": _l("Seguimiento pendiente")}
 
 MULTI_FIELDS = {
     "account_institutions": ACCOUNT_INSTITUTIONS,

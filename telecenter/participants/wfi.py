@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,7 +14,7 @@ from telecenter import audit
 from telecenter.auth.models import User
 from telecenter.participants import survey_choices as sc
 from telecenter.participants.models import Participant, WfiEnrolment, WfiSurvey
-from telecenter.participants.services import RegistryError
+from telecenter.participants.services import RegistryError, fold
 
 PROGRAMME_START = date(2012, 1, 1)
 SINGLE_FIELDS = {
@@ -137,6 +138,86 @@ def record_survey(
 
 def women_enrolled(session: Session) -> int:
     return session.scalar(sa.select(sa.func.count(WfiEnrolment.id))) or 0
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or that month's last day when it is shorter
+    (31 August + 6 months is the last day of February)."""
+    year, month_index = divmod(day.year * 12 + day.month - 1 + months, 12)
+    month = month_index + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class SurveyDue:
+    """A woman whose next survey is due, and since when: her baseline since she enrolled,
+    a follow-up since her last survey plus the follow-up interval."""
+
+    participant: Participant
+    #: "baseline" or "follow_up" (words in survey_choices.SURVEY_DUE).
+    reason: str
+    due_since: date
+
+
+@dataclass(frozen=True)
+class EnrolledWoman:
+    """A row of the programme page: a woman, her surveys so far, and what is due."""
+
+    participant: Participant
+    enrolled_on: date
+    last_survey_on: date | None
+    #: When her next survey is (or was) due: the enrolment date until her baseline is taken.
+    next_due: date
+    #: Set when that date has come: she needs a survey now.
+    due: SurveyDue | None
+
+
+def enrolled_women(session: Session, *, today: date, follow_up_months: int) -> list[EnrolledWoman]:
+    """Every enrolled woman whose data was not erased, those whose survey is due first (the
+    longest overdue first), then by the date of their next survey."""
+    last_survey = (
+        sa.select(WfiSurvey.participant_id, sa.func.max(WfiSurvey.taken_on).label("taken_on"))
+        .group_by(WfiSurvey.participant_id)
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(Participant, WfiEnrolment.enrolled_on, last_survey.c.taken_on)
+        .join(WfiEnrolment, WfiEnrolment.participant_id == Participant.id)
+        .outerjoin(last_survey, last_survey.c.participant_id == Participant.id)
+        .where(Participant.erased_at.is_(None))
+    ).all()
+    women = [
+        _enrolled_woman(participant, enrolled_on, last_on, today, follow_up_months)
+        for participant, enrolled_on, last_on in rows
+    ]
+    return sorted(
+        women,
+        key=lambda w: (
+            w.next_due,
+            fold(w.participant.surnames),
+            fold(w.participant.given_names),
+            w.participant.id,
+        ),
+    )
+
+
+def _enrolled_woman(
+    participant: Participant,
+    enrolled_on: date,
+    last_on: date | None,
+    today: date,
+    follow_up_months: int,
+) -> EnrolledWoman:
+    reason = "baseline" if last_on is None else "follow_up"
+    next_due = enrolled_on if last_on is None else add_months(last_on, follow_up_months)
+    due = SurveyDue(participant, reason, next_due) if next_due <= today else None
+    return EnrolledWoman(participant, enrolled_on, last_on, next_due, due)
+
+
+def needing_survey(session: Session, *, today: date, follow_up_months: int) -> list[SurveyDue]:
+    """The women whose baseline or follow-up survey is due by `today`, by `due_since`."""
+    women = enrolled_women(session, today=today, follow_up_months=follow_up_months)
+    return [woman.due for woman in women if woman.due is not None]
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,13 @@ def indicators():
         baseline=baseline,
         latest=latest,
         enrolled=wfi.women_enrolled(db_session()),
+        women=wfi.enrolled_women(
+            db_session(),
+            today=today_in_lima(),
+            follow_up_months=current_app.config["WFI_FOLLOW_UP_MONTHS"],
+        ),
+        follow_up_months=current_app.config["WFI_FOLLOW_UP_MONTHS"],
+        survey_due=sc.SURVEY_DUE,
     )
 
 

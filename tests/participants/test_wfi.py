@@ -14,13 +14,13 @@ from tests.participants.test_registry import _answers
 TODAY = date(2026, 11, 29)
 
 
-def _enrolled(make_participant, **fields):
+def _enrolled(make_participant, enrolled_on=date(2026, 2, 1), **fields):
     consent = services.ConsentData(given=True, financial_inclusion=True)
     participant = db.session.get(Participant, make_participant(consent=consent, **fields))
     wfi.enrol(
         db.session,
         participant,
-        enrolled_on=date(2026, 2, 1),
+        enrolled_on=enrolled_on,
         telecenter_code="T1",
         trainer=None,
         actor=None,
@@ -171,3 +171,71 @@ def test_date_forms_start_on_the_telecenters_day_not_the_servers(app, form_class
     ):
         form = getattr(forms, form_class)()
         assert getattr(form, field).data == date(2026, 12, 1)
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2026, 5, 29), 6, date(2026, 11, 29)),
+        (date(2026, 8, 31), 6, date(2027, 2, 28)),
+        (date(2027, 8, 31), 6, date(2028, 2, 29)),
+        (date(2026, 11, 15), 14, date(2028, 1, 15)),
+    ],
+)
+def test_months_are_added_as_a_calendar_says(day, months, expected):
+    assert wfi.add_months(day, months) == expected
+
+
+def _due(**options) -> list[tuple[str, str, date]]:
+    options.setdefault("follow_up_months", 6)
+    return [
+        (due.participant.given_names, due.reason, due.due_since)
+        for due in wfi.needing_survey(db.session, today=TODAY, **options)
+    ]
+
+
+def test_women_without_a_baseline_or_with_an_old_last_survey_need_one(app_ctx, make_participant):
+    _enrolled(make_participant, given_names="Rosa", enrolled_on=date(2026, 10, 1))
+    old = _enrolled(make_participant, given_names="Ana", surnames="Soto")
+    _survey(old, date(2026, 3, 10))
+    _survey(old, date(2026, 4, 20))  # her last: a follow-up is due on 20 October
+    exact = _enrolled(make_participant, given_names="Eva", surnames="Paz")
+    _survey(exact, date(2026, 5, 29))  # six months ago today: due today
+    recent = _enrolled(make_participant, given_names="Luz", surnames="Tello")
+    _survey(recent, date(2026, 5, 30))  # due tomorrow: not yet
+    assert _due() == [
+        ("Rosa", "baseline", date(2026, 10, 1)),
+        ("Ana", "follow_up", date(2026, 10, 20)),
+        ("Eva", "follow_up", date(2026, 11, 29)),
+    ]
+
+
+def test_the_follow_up_interval_is_the_one_asked_for(app_ctx, make_participant):
+    woman = _enrolled(make_participant)
+    _survey(woman, date(2026, 8, 29))
+    assert _due(follow_up_months=6) == []
+    assert _due(follow_up_months=3) == [("María", "follow_up", date(2026, 11, 29))]
+
+
+def test_women_not_enrolled_or_erased_never_need_a_survey(app_ctx, make_participant):
+    from telecenter.participants import rights
+
+    make_participant(given_names="Sin", surnames="Programa")
+    erased = _enrolled(make_participant, given_names="Borrada", surnames="Vela")
+    rights.erase(db.session, erased, actor=None, reason="requested")
+    assert _due() == []
+    rows = wfi.enrolled_women(db.session, today=TODAY, follow_up_months=6)
+    assert rows == []
+
+
+def test_the_programme_list_puts_who_needs_a_survey_first(app_ctx, make_participant):
+    up_to_date = _enrolled(make_participant, given_names="Zoila", surnames="Amasifuén")
+    _survey(up_to_date, date(2026, 11, 1))
+    _enrolled(make_participant, given_names="Rosa", enrolled_on=date(2026, 11, 2))
+    rows = wfi.enrolled_women(db.session, today=TODAY, follow_up_months=6)
+    assert [(row.participant.given_names, row.last_survey_on, row.next_due) for row in rows] == [
+        ("Rosa", None, date(2026, 11, 2)),
+        ("Zoila", date(2026, 11, 1), date(2027, 5, 1)),
+    ]
+    assert rows[0].due is not None
+    assert rows[1].due is None
