@@ -24,11 +24,11 @@ from telecenter.participants import survey_choices as sc
 from telecenter.participants.rights import ERASURE_REASONS
 from telecenter.participants.services import ConsentData, ParticipantData
 
-YES_NO = {"yes": _l("Sí"), "no": _l("No")}
+_Q = sc.QUESTIONS
 
 
 def yes_no_field(label) -> RadioField:
-    return RadioField(label, choices=as_choices(YES_NO), validators=[InputRequired()])
+    return RadioField(label, choices=as_choices(sc.YES_NO), validators=[InputRequired()])
 
 
 class PersonFields(Form):
@@ -163,31 +163,26 @@ class EnrolForm(Form):
 
 
 class SurveyForm(Form):
+    """The survey's questions (labels in survey_choices.QUESTIONS); the service checks which
+    ones apply and that each is answered."""
+
     taken_on = DateField(
         _l("Fecha de la encuesta"), default=today_in_lima, validators=[InputRequired()]
     )
-    phone_access = RadioField(_l("¿Tiene celular?"), choices=[], validators=[InputRequired()])
-    account_institutions = MultiCheckboxField(_l("¿Tiene cuenta en alguna de estas entidades?"))
-    wallets_used = MultiCheckboxField(_l("¿Usó una billetera móvil en los últimos 12 meses?"))
-    digital_payment = yes_no_field(_l("¿Hizo o recibió un pago digital en los últimos 12 meses?"))
-    saved = yes_no_field(_l("¿Ahorró dinero en los últimos 12 meses?"))
-    saving_methods = MultiCheckboxField(_l("¿Cómo ahorró?"))
-    savings_group_member = yes_no_field(_l("¿Es miembro de una junta o grupo de ahorro?"))
-    borrowed = yes_no_field(_l("¿Pidió un préstamo en los últimos 12 meses?"))
-    borrowing_sources = MultiCheckboxField(_l("¿A quién le pidió prestado?"))
-    no_account_reasons = MultiCheckboxField(_l("Si no tiene cuenta, ¿por qué?"))
-    emergency_funds = RadioField(
-        _l("Si tuviera una emergencia, ¿podría juntar dinero en 30 días?"),
-        choices=[],
-        validators=[InputRequired()],
-    )
-    has_own_income = yes_no_field(_l("¿Tiene ingresos propios?"))
-    income_decision = RadioField(
-        _l("¿Quién decide cómo se usa ese dinero?"), choices=[], validators=[Optional()]
-    )
-    financial_goal = StringField(
-        _l("Una meta para su dinero (opcional)"), validators=[Optional(), Length(max=200)]
-    )
+    phone_access = RadioField(_Q["phone_access"], choices=[], validators=[InputRequired()])
+    account_institutions = MultiCheckboxField(_Q["account_institutions"])
+    no_account_reasons = MultiCheckboxField(_Q["no_account_reasons"])
+    wallets_used = MultiCheckboxField(_Q["wallets_used"])
+    digital_payment = yes_no_field(_Q["digital_payment"])
+    saved = yes_no_field(_Q["saved"])
+    saving_methods = MultiCheckboxField(_Q["saving_methods"])
+    savings_group_member = yes_no_field(_Q["savings_group_member"])
+    borrowed = yes_no_field(_Q["borrowed"])
+    borrowing_sources = MultiCheckboxField(_Q["borrowing_sources"])
+    emergency_funds = RadioField(_Q["emergency_funds"], choices=[], validators=[InputRequired()])
+    has_own_income = yes_no_field(_Q["has_own_income"])
+    income_decision = RadioField(_Q["income_decision"], choices=[], validators=[Optional()])
+    financial_goal = StringField(_Q["financial_goal"], validators=[Optional(), Length(max=200)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -208,12 +203,6 @@ class SurveyForm(Form):
                 *sc.MULTI_FIELDS,
             )
         }
-        for name in (
-            "digital_payment",
-            "saved",
-            "savings_group_member",
-            "borrowed",
-            "has_own_income",
-        ):
+        for name in sc.YES_NO_QUESTIONS:
             answers[name] = getattr(self, name).data == "yes"
         return answers

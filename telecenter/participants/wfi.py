@@ -12,16 +12,11 @@ from sqlalchemy.orm import Session
 
 from telecenter import audit
 from telecenter.auth.models import User
-from telecenter.participants import survey_choices as sc
+from telecenter.participants import survey_answers
 from telecenter.participants.models import Participant, WfiEnrolment, WfiSurvey
 from telecenter.participants.services import RegistryError, fold
 
 PROGRAMME_START = date(2012, 1, 1)
-SINGLE_FIELDS = {
-    "phone_access": sc.PHONE_ACCESS,
-    "emergency_funds": sc.EMERGENCY_FUNDS,
-}
-BOOLEAN_FIELDS = ("digital_payment", "saved", "savings_group_member", "borrowed", "has_own_income")
 INDICATORS = ("has_account", "uses_wallet", "saved", "savings_group_member")
 
 
@@ -69,30 +64,6 @@ def enrol(
     return enrolment
 
 
-def clean_answers(answers: dict) -> dict:
-    """Only known codes, lists without repeats, booleans as booleans; or RegistryError."""
-    errors, cleaned = {}, {}
-    for name, allowed in SINGLE_FIELDS.items():
-        if answers.get(name) not in allowed:
-            errors[name] = _("Elija una opción.")
-        cleaned[name] = answers.get(name)
-    for name, allowed in sc.MULTI_FIELDS.items():
-        values = list(dict.fromkeys(answers.get(name) or []))
-        if any(v not in allowed for v in values):
-            errors[name] = _("Opción desconocida.")
-        cleaned[name] = values
-    for name in BOOLEAN_FIELDS:
-        cleaned[name] = bool(answers.get(name))
-    decision = answers.get("income_decision") or None
-    if cleaned["has_own_income"] and decision not in sc.INCOME_DECISION:
-        errors["income_decision"] = _("Diga quién decide cómo se usa su ingreso.")
-    cleaned["income_decision"] = decision if cleaned["has_own_income"] else None
-    cleaned["financial_goal"] = (answers.get("financial_goal") or "").strip()[:200] or None
-    if errors:
-        raise RegistryError(errors)
-    return cleaned
-
-
 def record_survey(
     session: Session,
     participant: Participant,
@@ -108,7 +79,7 @@ def record_survey(
     if not participant.has_consent("financial_inclusion"):
         raise RegistryError({"taken_on": _("Falta el consentimiento para datos financieros.")})
     _check_date(taken_on, today=today, field="taken_on")
-    cleaned = clean_answers(answers)
+    cleaned = survey_answers.clean(answers)
     existing = participant.surveys
     if any(s.taken_on == taken_on for s in existing):
         raise RegistryError({"taken_on": _("Ya hay una encuesta con esa fecha.")})

@@ -313,6 +313,7 @@ def test_programme_pages_enrol_survey_and_indicators(app, trainer, make_particip
         "has_own_income": "no",
         "account_institutions": ["banco_nacion"],
         "wallets_used": ["yape"],
+        "saving_methods": ["account"],
     }
     saved = _post(trainer, f"/programme/participants/{participant_id}/surveys", answers)
     assert saved.status_code == 302

@@ -128,7 +128,14 @@ def test_indicators_compare_each_womans_baseline_with_her_latest(app_ctx, make_p
     rosa = _enrolled(make_participant, given_names="Rosa")
     ana = _enrolled(make_participant, given_names="Ana", surnames="Soto")
     _enrolled(make_participant, given_names="Eva", surnames="Paz")  # enrolled, not surveyed
-    _survey(rosa, date(2026, 3, 1), account_institutions=[], wallets_used=[], saved=False)
+    _survey(
+        rosa,
+        date(2026, 3, 1),
+        account_institutions=["none"],
+        no_account_reasons=["too_far"],
+        wallets_used=["none"],
+        saved=False,
+    )
     _survey(
         rosa,
         date(2026, 9, 1),
@@ -137,7 +144,13 @@ def test_indicators_compare_each_womans_baseline_with_her_latest(app_ctx, make_p
         saved=True,
         savings_group_member=True,
     )
-    _survey(ana, date(2026, 4, 1), account_institutions=["caja_rural"], wallets_used=[], saved=True)
+    _survey(
+        ana,
+        date(2026, 4, 1),
+        account_institutions=["caja_rural"],
+        wallets_used=["none"],
+        saved=True,
+    )
     baseline, latest = wfi.indicators(db.session)
     assert (baseline.surveyed, latest.surveyed) == (2, 2)
     assert baseline.shares == {

@@ -9,7 +9,9 @@ import pytest
 
 from telecenter.extensions import db
 from telecenter.participants import rights, services, wfi
+from telecenter.participants import survey_choices as sc
 from telecenter.participants.models import Participant
+from tests.conftest import count_rows, csrf_token
 from tests.participants.test_registry import _answers
 
 TODAY = date(2026, 11, 29)  # the `clock` fixture's day in Lima
@@ -91,3 +93,65 @@ def test_erased_women_are_not_listed(app, trainer, enrolled):
     page = trainer.get("/programme/").get_data(as_text=True)
     assert "Ninguna mujer necesita una encuesta ahora." in page
     assert 'data-testid="enrolled-women"' not in page
+
+
+#: A survey as the form sends it: every question that applies answered.
+FORM_ANSWERS = {
+    "taken_on": "2026-11-02",
+    "phone_access": "own",
+    "account_institutions": ["none"],
+    "no_account_reasons": ["too_far", "lack_documents"],
+    "wallets_used": ["none"],
+    "digital_payment": "no",
+    "saved": "yes",
+    "saving_methods": ["cash_home"],
+    "savings_group_member": "no",
+    "borrowed": "no",
+    "emergency_funds": "not_possible",
+    "has_own_income": "yes",
+    "income_decision": "jointly",
+    "financial_goal": "Comprar una mochila fumigadora",
+}
+
+
+def _post(client, path, data):
+    return client.post(path, data={"csrf_token": csrf_token(client), **data})
+
+
+def test_the_survey_form_offers_ninguna_in_every_multi_choice_question(trainer, enrolled):
+    page = trainer.get(f"/programme/participants/{enrolled('Rosa')}/surveys").get_data(as_text=True)
+    for name in sc.MULTI_FIELDS:
+        assert f'name="{name}" type="checkbox" value="none"' in page, name
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"wallets_used": ["none", "yape"]},
+            "Si marca «Ninguna billetera», no marque otra opción.",
+        ),
+        ({"account_institutions": []}, "Marque al menos una opción o «Ninguna»."),
+        ({"saving_methods": []}, "Marque al menos una opción o «Ninguna»."),
+        ({"no_account_reasons": []}, "Marque al menos una opción o «Ninguna»."),
+    ],
+)
+def test_a_survey_with_a_bad_multi_choice_answer_is_shown_again_and_not_saved(
+    app, trainer, enrolled, change, message
+):
+    response = _post(
+        trainer, f"/programme/participants/{enrolled('Rosa')}/surveys", {**FORM_ANSWERS, **change}
+    )
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert count_rows(app, "fi_surveys") == 0
+
+
+def test_a_survey_answered_with_ninguna_is_saved_as_none(app, trainer, enrolled):
+    participant_id = enrolled("Rosa")
+    response = _post(trainer, f"/programme/participants/{participant_id}/surveys", FORM_ANSWERS)
+    assert response.status_code == 302
+    with app.app_context():
+        survey = db.session.get(Participant, participant_id).surveys[0]
+        assert survey.account_institutions == survey.wallets_used == ["none"]
+        assert survey.no_account_reasons == ["too_far", "lack_documents"]
