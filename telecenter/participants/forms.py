@@ -19,8 +19,9 @@ from telecenter import labels
 from telecenter.clock import today_in_lima
 from telecenter.forms import Form, MultiCheckboxField, SelectChoice
 from telecenter.labels import as_choices
-from telecenter.participants import choices, districts
+from telecenter.participants import choices, districts, survey_answers
 from telecenter.participants import survey_choices as sc
+from telecenter.participants.models import WfiSurvey
 from telecenter.participants.rights import ERASURE_REASONS
 from telecenter.participants.services import ConsentData, ParticipantData
 
@@ -191,6 +192,17 @@ class SurveyForm(Form):
         self.income_decision.choices = as_choices(sc.INCOME_DECISION)
         for name, mapping in sc.MULTI_FIELDS.items():
             getattr(self, name).choices = as_choices(mapping)
+
+    @classmethod
+    def for_correction(cls, survey: WfiSurvey) -> SurveyForm:
+        """The form with the survey's saved answers, until the corrected ones are sent."""
+        form = cls()
+        if form.is_submitted():
+            return form
+        data = {**survey_answers.stored(survey), "taken_on": survey.taken_on}
+        for name in sc.YES_NO_QUESTIONS:
+            data[name] = "yes" if data[name] else "no"
+        return cls(data=data)
 
     def answers(self) -> dict:
         answers = {

@@ -29,6 +29,7 @@ from telecenter.participants import (
     resident_accounts,
     rights,
     services,
+    survey_choices,
 )
 from telecenter.participants.forms import (
     EraseForm,
@@ -66,6 +67,8 @@ def registry_helpers():
         "consent_text": consent_text,
         "consent_kinds": CONSENT_KINDS,
         "indicator_names": INDICATOR_NAMES,
+        "survey_kinds": survey_choices.SURVEY_KINDS,
+        "survey_due": survey_choices.SURVEY_DUE,
     }
 
 

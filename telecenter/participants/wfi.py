@@ -64,6 +64,33 @@ def enrol(
     return enrolment
 
 
+def _check_survey_allowed(participant: Participant, taken_on: date, *, today: date) -> None:
+    if participant.erased_at:
+        raise RegistryError({"taken_on": _("Los datos de esta persona fueron borrados.")})
+    if participant.wfi_enrolment is None:
+        raise RegistryError({"taken_on": _("Primero inscriba a la participante en el programa.")})
+    if not participant.has_consent("financial_inclusion"):
+        raise RegistryError({"taken_on": _("Falta el consentimiento para datos financieros.")})
+    _check_date(taken_on, today=today, field="taken_on")
+
+
+def _check_order(
+    participant: Participant, taken_on: date, *, kind: str, survey: WfiSurvey | None = None
+) -> None:
+    """One survey a day; the baseline (the first) before every follow-up."""
+    others = [s for s in participant.surveys if s is not survey]
+    if any(s.taken_on == taken_on for s in others):
+        raise RegistryError({"taken_on": _("Ya hay una encuesta con esa fecha.")})
+    if kind == "follow_up" and any(s.taken_on > taken_on for s in others if s.kind == "baseline"):
+        raise RegistryError(
+            {"taken_on": _("Un seguimiento no puede ser anterior a la línea de base.")}
+        )
+    if kind == "baseline" and any(s.taken_on < taken_on for s in others):
+        raise RegistryError(
+            {"taken_on": _("La línea de base debe ser anterior a todos los seguimientos.")}
+        )
+
+
 def record_survey(
     session: Session,
     participant: Participant,
@@ -74,23 +101,14 @@ def record_survey(
     today: date,
 ) -> WfiSurvey:
     """The first survey is the baseline; every later one is a follow-up."""
-    if participant.wfi_enrolment is None:
-        raise RegistryError({"taken_on": _("Primero inscriba a la participante en el programa.")})
-    if not participant.has_consent("financial_inclusion"):
-        raise RegistryError({"taken_on": _("Falta el consentimiento para datos financieros.")})
-    _check_date(taken_on, today=today, field="taken_on")
+    _check_survey_allowed(participant, taken_on, today=today)
     cleaned = survey_answers.clean(answers)
-    existing = participant.surveys
-    if any(s.taken_on == taken_on for s in existing):
-        raise RegistryError({"taken_on": _("Ya hay una encuesta con esa fecha.")})
-    if existing and taken_on < existing[0].taken_on:
-        raise RegistryError(
-            {"taken_on": _("Un seguimiento no puede ser anterior a la línea de base.")}
-        )
+    kind = "follow_up" if participant.surveys else "baseline"
+    _check_order(participant, taken_on, kind=kind)
     survey = WfiSurvey(
         participant=participant,
         taken_on=taken_on,
-        kind="follow_up" if existing else "baseline",
+        kind=kind,
         recorded_by_id=actor.id if actor else None,
         **cleaned,
     )
@@ -105,6 +123,38 @@ def record_survey(
         detail=survey.kind,
     )
     return survey
+
+
+def correct_survey(
+    session: Session,
+    survey: WfiSurvey,
+    answers: dict,
+    *,
+    taken_on: date,
+    actor: User | None,
+    today: date,
+) -> list[str]:
+    """Rectify a saved survey under the rules of a new one; the names of the questions that
+    changed. The audit log says who corrected which survey and those names, never an answer."""
+    participant = survey.participant
+    _check_survey_allowed(participant, taken_on, today=today)
+    cleaned = survey_answers.clean(answers)
+    _check_order(participant, taken_on, kind=survey.kind, survey=survey)
+    corrected = {"taken_on": taken_on, **cleaned}
+    changed = [name for name, value in corrected.items() if getattr(survey, name) != value]
+    for name in changed:
+        setattr(survey, name, corrected[name])
+    if changed:
+        session.flush()
+        audit.record(
+            session,
+            actor=actor,
+            action="wfi.survey_correct",
+            subject_type="participant",
+            subject_id=participant.id,
+            detail=f"survey {survey.id}: {', '.join(changed)}",
+        )
+    return changed
 
 
 def women_enrolled(session: Session) -> int:

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import STAFF
 from telecenter.clock import today_in_lima
-from telecenter.extensions import db_session
+from telecenter.extensions import db, db_session
 from telecenter.forms import EmptyForm, filled
-from telecenter.participants import services, wfi
+from telecenter.participants import services, survey_answers, wfi
 from telecenter.participants import survey_choices as sc
 from telecenter.participants.forms import EnrolForm, SurveyForm
 from telecenter.participants.lookup import load_participant
+from telecenter.participants.models import WfiSurvey
 from telecenter.views import attempt, handle_form
 
 bp = Blueprint("wfi", __name__, url_prefix="/programme")
@@ -36,7 +37,6 @@ def indicators():
             follow_up_months=current_app.config["WFI_FOLLOW_UP_MONTHS"],
         ),
         follow_up_months=current_app.config["WFI_FOLLOW_UP_MONTHS"],
-        survey_due=sc.SURVEY_DUE,
     )
 
 
@@ -104,4 +104,50 @@ def surveys(participant_id: int):
         baseline=baseline,
         latest=latest,
         consent_form=EmptyForm(),
+    )
+
+
+def _load_survey(survey_id: int) -> WfiSurvey:
+    """A saved survey, or 404 (surveys of erased people are deleted with their data)."""
+    survey = db.get_or_404(WfiSurvey, survey_id)
+    if survey.participant.erased_at:
+        abort(404)
+    return survey
+
+
+@bp.route("/surveys/<int:survey_id>")
+@staff_only
+def survey(survey_id: int):
+    """One saved survey in full: every question with its answer in words."""
+    survey = _load_survey(survey_id)
+    return render_template(
+        "wfi/survey.html",
+        survey=survey,
+        p=survey.participant,
+        answers=survey_answers.in_words(survey),
+    )
+
+
+@bp.route("/surveys/<int:survey_id>/edit", methods=["GET", "POST"])
+@staff_only
+def edit_survey(survey_id: int):
+    survey = _load_survey(survey_id)
+    form = SurveyForm.for_correction(survey)
+    return handle_form(
+        form,
+        lambda: wfi.correct_survey(
+            db_session(),
+            survey,
+            form.answers(),
+            taken_on=filled(form.taken_on.data),
+            actor=current_user,
+            today=today_in_lima(),
+        ),
+        success=lambda changed: (
+            _("Encuesta corregida.") if changed else _("No hubo cambios."),
+            url_for(".survey", survey_id=survey.id),
+        ),
+        template="wfi/survey_edit.html",
+        survey=survey,
+        p=survey.participant,
     )

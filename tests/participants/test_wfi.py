@@ -252,3 +252,49 @@ def test_the_programme_list_puts_who_needs_a_survey_first(app_ctx, make_particip
     ]
     assert rows[0].due is not None
     assert rows[1].due is None
+
+
+def _correct(survey, on, **answers):
+    return wfi.correct_survey(
+        db.session, survey, _answers(**answers), taken_on=on, actor=None, today=TODAY
+    )
+
+
+@pytest.mark.parametrize(
+    ("which", "on", "message"),
+    [
+        ("baseline", date(2026, 9, 2), "anterior a todos los seguimientos"),
+        ("follow_up", date(2026, 2, 28), "no puede ser anterior a la línea de base"),
+        ("follow_up", date(2026, 3, 1), "Ya hay una encuesta con esa fecha"),
+        ("follow_up", date(2026, 12, 1), "futuro"),
+    ],
+)
+def test_a_correction_keeps_the_baseline_first_and_changes_nothing_when_refused(
+    app_ctx, make_participant, which, on, message
+):
+    participant = _enrolled(make_participant)
+    surveys = {
+        "baseline": _survey(participant, date(2026, 3, 1)),
+        "follow_up": _survey(participant, date(2026, 9, 1)),
+    }
+    db.session.commit()
+    with pytest.raises(services.RegistryError, match=message):
+        _correct(surveys[which], on, wallets_used=["none"])
+    db.session.rollback()  # what a refused request does (views.attempt)
+    assert [(s.kind, s.taken_on, s.wallets_used) for s in participant.surveys] == [
+        ("baseline", date(2026, 3, 1), ["yape"]),
+        ("follow_up", date(2026, 9, 1), ["yape"]),
+    ]
+
+
+def test_a_correction_may_move_a_date_within_its_place(app_ctx, make_participant):
+    participant = _enrolled(make_participant)
+    baseline = _survey(participant, date(2026, 3, 1))
+    _survey(participant, date(2026, 9, 1))
+    assert _correct(baseline, date(2026, 2, 20)) == ["taken_on"]
+    assert _correct(baseline, date(2026, 2, 20), saved=False) == ["saved", "saving_methods"]
+    assert (baseline.taken_on, baseline.saved, baseline.saving_methods) == (
+        date(2026, 2, 20),
+        False,
+        [],
+    )

@@ -155,3 +155,149 @@ def test_a_survey_answered_with_ninguna_is_saved_as_none(app, trainer, enrolled)
         survey = db.session.get(Participant, participant_id).surveys[0]
         assert survey.account_institutions == survey.wallets_used == ["none"]
         assert survey.no_account_reasons == ["too_far", "lack_documents"]
+
+
+@pytest.fixture
+def surveyed(app, trainer, enrolled):
+    """Rosa with one survey, sent through the form: the survey's id."""
+    participant_id = enrolled("Rosa", surnames="Vela")
+    response = _post(trainer, f"/programme/participants/{participant_id}/surveys", FORM_ANSWERS)
+    assert response.status_code == 302
+    with app.app_context():
+        return db.session.get(Participant, participant_id).surveys[0].id
+
+
+def _stored(app, survey_id: int) -> dict:
+    from telecenter.participants import survey_answers
+    from telecenter.participants.models import WfiSurvey
+
+    with app.app_context():
+        survey = db.session.get(WfiSurvey, survey_id)
+        return {**survey_answers.stored(survey), "taken_on": survey.taken_on}
+
+
+def _audit(app) -> list[tuple]:
+    with app.app_context():
+        return db.session.execute(
+            db.text("SELECT action, actor_id, subject_id, detail FROM audit_entries ORDER BY id")
+        ).all()
+
+
+def test_a_saved_survey_opens_in_full_in_plain_words(trainer, surveyed):
+    listing = trainer.get("/programme/participants/1/surveys").get_data(as_text=True)
+    assert f'href="/programme/surveys/{surveyed}"' in listing
+    page = trainer.get(f"/programme/surveys/{surveyed}").get_data(as_text=True)
+    answers = dict(
+        re.findall(
+            r"<tr><th scope=\"row\">(.*?)</th><td>(.*?)</td></tr>", page.split("survey-answers")[1]
+        )
+    )
+    assert answers == {
+        "¿Tiene celular?": "Tiene celular propio",
+        "¿Tiene cuenta en alguna de estas entidades?": "Ninguna entidad: no tiene cuenta",
+        "Si no tiene cuenta, ¿por qué?": "Las agencias están muy lejos, Le faltan documentos",
+        "¿Usó una billetera móvil en los últimos 12 meses?": "Ninguna billetera",
+        "¿Hizo o recibió un pago digital en los últimos 12 meses?": "No",
+        "¿Ahorró dinero en los últimos 12 meses?": "Sí",
+        "Si ahorró, ¿cómo ahorró?": "Efectivo en casa",
+        "¿Es miembro de una junta o grupo de ahorro?": "No",
+        "¿Pidió un préstamo en los últimos 12 meses?": "No",
+        "Si pidió prestado, ¿a quién le pidió?": "No corresponde",
+        "Si tuviera una emergencia, ¿podría juntar dinero en 30 días?": "No podría",
+        "¿Tiene ingresos propios?": "Sí",
+        "Si tiene ingresos, ¿quién decide cómo se usa ese dinero?": "Junto con su pareja o familia",
+        "Una meta para su dinero (opcional)": "Comprar una mochila fumigadora",
+    }
+    assert "Línea de base del 02/11/2026" in page
+    assert f'href="/programme/surveys/{surveyed}/edit"' in page
+
+
+def test_the_correction_form_starts_from_the_saved_answers(trainer, surveyed):
+    page = trainer.get(f"/programme/surveys/{surveyed}/edit").get_data(as_text=True)
+    checked = set(re.findall(r'<input checked[^>]*name="(\w+)"[^>]*value="(\w+)"', page))
+    assert checked == {
+        ("phone_access", "own"),
+        ("account_institutions", "none"),
+        ("no_account_reasons", "too_far"),
+        ("no_account_reasons", "lack_documents"),
+        ("wallets_used", "none"),
+        ("digital_payment", "no"),
+        ("saved", "yes"),
+        ("saving_methods", "cash_home"),
+        ("savings_group_member", "no"),
+        ("borrowed", "no"),
+        ("emergency_funds", "not_possible"),
+        ("has_own_income", "yes"),
+        ("income_decision", "jointly"),
+    }
+    assert 'value="2026-11-02"' in page
+    assert 'value="Comprar una mochila fumigadora"' in page
+
+
+def test_staff_correct_a_survey_and_the_log_names_the_survey_not_the_answers(
+    app, trainer, surveyed, caplog
+):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    corrected = {**FORM_ANSWERS, "wallets_used": ["yape", "plin"], "financial_goal": "Un techo"}
+    response = _post(trainer, f"/programme/surveys/{surveyed}/edit", corrected)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/programme/surveys/{surveyed}"
+    page = trainer.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Encuesta corregida." in page
+    assert "Yape, Plin" in page
+    stored = _stored(app, surveyed)
+    assert (stored["wallets_used"], stored["financial_goal"]) == (["yape", "plin"], "Un techo")
+    action, actor_id, subject_id, detail = _audit(app)[-1]
+    assert (action, detail) == (
+        "wfi.survey_correct",
+        f"survey {surveyed}: wallets_used, financial_goal",
+    )
+    with app.app_context():
+        trainer_id = db.session.scalar(db.text("SELECT id FROM users WHERE role = 'trainer'"))
+    assert (actor_id, subject_id) == (trainer_id, 1)  # who, and whose survey
+    for answer in ("yape", "plin", "Un techo", "mochila"):
+        assert answer not in detail
+        assert answer not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"wallets_used": ["none", "yape"]}, "no marque otra opción"),
+        ({"saving_methods": []}, "Marque al menos una opción o «Ninguna»."),
+        ({"taken_on": "2026-12-01"}, "futuro"),
+        ({"taken_on": ""}, "This field is required|Este campo es obligatorio"),
+    ],
+)
+def test_a_bad_correction_shows_the_problem_and_changes_nothing(
+    app, trainer, surveyed, change, message
+):
+    before, logged = _stored(app, surveyed), _audit(app)
+    response = _post(
+        trainer,
+        f"/programme/surveys/{surveyed}/edit",
+        {**FORM_ANSWERS, "financial_goal": "Otra meta", **change},
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert re.search(message, page)
+    assert "La corrección no se guardó" in page
+    assert _stored(app, surveyed) == before
+    assert _audit(app) == logged
+
+
+def test_a_correction_that_changes_nothing_says_so_and_logs_nothing(app, trainer, surveyed):
+    logged = _audit(app)
+    response = _post(trainer, f"/programme/surveys/{surveyed}/edit", FORM_ANSWERS)
+    assert "No hubo cambios." in trainer.get(response.headers["Location"]).get_data(as_text=True)
+    assert _audit(app) == logged
+
+
+def test_a_survey_of_someone_erased_no_longer_opens(app, trainer, surveyed):
+    with app.app_context():
+        rights.erase(db.session, db.session.get(Participant, 1), actor=None, reason="requested")
+        db.session.commit()
+    assert trainer.get(f"/programme/surveys/{surveyed}").status_code == 404
+    assert trainer.get(f"/programme/surveys/{surveyed}/edit").status_code == 404
