@@ -29,7 +29,8 @@ _Q = sc.QUESTIONS
 
 
 def yes_no_field(label) -> RadioField:
-    return RadioField(label, choices=as_choices(sc.YES_NO), validators=[InputRequired()])
+    """A yes/no question; the service says when it is left unanswered."""
+    return RadioField(label, choices=as_choices(sc.YES_NO), validators=[Optional()])
 
 
 class PersonFields(Form):
@@ -164,13 +165,11 @@ class EnrolForm(Form):
 
 
 class SurveyForm(Form):
-    """The survey's questions (labels in survey_choices.QUESTIONS); the service checks which
-    ones apply and that each is answered."""
+    """The survey's questions (labels in survey_choices.QUESTIONS). Every answer is checked by
+    the service (which ones apply, each answered), so that one sending shows every problem."""
 
-    taken_on = DateField(
-        _l("Fecha de la encuesta"), default=today_in_lima, validators=[InputRequired()]
-    )
-    phone_access = RadioField(_Q["phone_access"], choices=[], validators=[InputRequired()])
+    taken_on = DateField(_l("Fecha de la encuesta"), default=today_in_lima, validators=[Optional()])
+    phone_access = RadioField(_Q["phone_access"], choices=[], validators=[Optional()])
     account_institutions = MultiCheckboxField(_Q["account_institutions"])
     no_account_reasons = MultiCheckboxField(_Q["no_account_reasons"])
     wallets_used = MultiCheckboxField(_Q["wallets_used"])
@@ -180,7 +179,7 @@ class SurveyForm(Form):
     savings_group_member = yes_no_field(_Q["savings_group_member"])
     borrowed = yes_no_field(_Q["borrowed"])
     borrowing_sources = MultiCheckboxField(_Q["borrowing_sources"])
-    emergency_funds = RadioField(_Q["emergency_funds"], choices=[], validators=[InputRequired()])
+    emergency_funds = RadioField(_Q["emergency_funds"], choices=[], validators=[Optional()])
     has_own_income = yes_no_field(_Q["has_own_income"])
     income_decision = RadioField(_Q["income_decision"], choices=[], validators=[Optional()])
     financial_goal = StringField(_Q["financial_goal"], validators=[Optional(), Length(max=200)])
@@ -215,6 +214,6 @@ class SurveyForm(Form):
                 *sc.MULTI_FIELDS,
             )
         }
-        for name in sc.YES_NO_QUESTIONS:
-            answers[name] = getattr(self, name).data == "yes"
+        for name in sc.YES_NO_QUESTIONS:  # None when not answered
+            answers[name] = {"yes": True, "no": False}.get(getattr(self, name).data)
         return answers

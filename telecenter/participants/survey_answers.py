@@ -21,18 +21,27 @@ SINGLE_CHOICES = {
     "emergency_funds": sc.EMERGENCY_FUNDS,
     "income_decision": sc.INCOME_DECISION,
 }
-#: The questions asked only after some answers (the others always are): whether each applies.
-ASKED_WHEN: dict[str, Callable[[Mapping[str, Any]], bool]] = {
-    "no_account_reasons": lambda a: not sc.some_chosen(a.get("account_institutions") or []),
-    "saving_methods": lambda a: bool(a.get("saved")),
-    "borrowing_sources": lambda a: bool(a.get("borrowed")),
-    "income_decision": lambda a: bool(a.get("has_own_income")),
+#: The questions asked only after another one's answer: (that question, whether it leads here).
+ASKED_AFTER: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "no_account_reasons": ("account_institutions", lambda codes: not sc.some_chosen(codes or [])),
+    "saving_methods": ("saved", bool),
+    "borrowing_sources": ("borrowed", bool),
+    "income_decision": ("has_own_income", bool),
 }
 
 
 def is_asked(name: str, answers: Mapping[str, Any]) -> bool:
-    condition = ASKED_WHEN.get(name)
-    return condition is None or condition(answers)
+    if name not in ASKED_AFTER:
+        return True
+    question, leads_here = ASKED_AFTER[name]
+    return leads_here(answers.get(question))
+
+
+def _check_now(name: str, cleaned: Mapping[str, Any], errors: Mapping[str, str]) -> bool:
+    """Whether to check this answer: not while the question it follows is itself unanswered
+    (her reasons for having no account wait until the accounts question is answered)."""
+    question = ASKED_AFTER.get(name, ("",))[0]
+    return question not in errors and is_asked(name, cleaned)
 
 
 def stored(survey: WfiSurvey) -> dict[str, Any]:
@@ -43,11 +52,15 @@ def stored(survey: WfiSurvey) -> dict[str, Any]:
 def clean(answers: Mapping[str, Any]) -> dict[str, Any]:
     """Known codes only, lists without repeats, booleans as booleans, every question that
     applies answered, those that do not cleared; or RegistryError with each problem."""
-    cleaned: dict[str, Any] = {name: bool(answers.get(name)) for name in sc.YES_NO_QUESTIONS}
-    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {name: answers.get(name) is True for name in sc.YES_NO_QUESTIONS}
+    errors = {
+        name: _("Elija Sí o No.")
+        for name in sc.YES_NO_QUESTIONS
+        if not isinstance(answers.get(name), bool)
+    }
     for name, allowed in SINGLE_CHOICES.items():
         value = answers.get(name) or None
-        if not is_asked(name, cleaned):
+        if not _check_now(name, cleaned, errors):
             value = None
         elif value not in allowed:
             errors[name] = _("Elija una opción.")
@@ -55,7 +68,7 @@ def clean(answers: Mapping[str, Any]) -> dict[str, Any]:
     # In order: whether the reasons for having no account apply depends on the accounts.
     for name, allowed in sc.MULTI_FIELDS.items():
         values = list(dict.fromkeys(answers.get(name) or []))
-        asked = is_asked(name, cleaned)
+        asked = _check_now(name, cleaned, errors)
         problem = _multi_choice_problem(values, allowed) if asked else None
         if problem:
             errors[name] = problem

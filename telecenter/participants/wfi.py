@@ -20,13 +20,14 @@ PROGRAMME_START = date(2012, 1, 1)
 INDICATORS = ("has_account", "uses_wallet", "saved", "savings_group_member")
 
 
-def _check_date(value: date | None, *, today: date, field: str) -> None:
+def _check_date(value: date | None, *, today: date, field: str) -> date:
     if value is None:
         raise RegistryError({field: _("Escriba la fecha.")})
     if value > today:
         raise RegistryError({field: _("La fecha no puede estar en el futuro.")})
     if value < PROGRAMME_START:
         raise RegistryError({field: _("La fecha es anterior al inicio del programa (2012).")})
+    return value
 
 
 def enrol(
@@ -64,31 +65,62 @@ def enrol(
     return enrolment
 
 
-def _check_survey_allowed(participant: Participant, taken_on: date, *, today: date) -> None:
+def _check_survey_allowed(participant: Participant) -> None:
     if participant.erased_at:
         raise RegistryError({"taken_on": _("Los datos de esta persona fueron borrados.")})
     if participant.wfi_enrolment is None:
         raise RegistryError({"taken_on": _("Primero inscriba a la participante en el programa.")})
     if not participant.has_consent("financial_inclusion"):
         raise RegistryError({"taken_on": _("Falta el consentimiento para datos financieros.")})
-    _check_date(taken_on, today=today, field="taken_on")
 
 
-def _check_order(
-    participant: Participant, taken_on: date, *, kind: str, survey: WfiSurvey | None = None
+def _check_place(
+    participant: Participant,
+    taken_on: date | None,
+    *,
+    today: date,
+    kind: str,
+    survey: WfiSurvey | None = None,
 ) -> None:
-    """One survey a day; the baseline (the first) before every follow-up."""
+    """A real date, one survey a day, the baseline (the first) before every follow-up."""
+    day = _check_date(taken_on, today=today, field="taken_on")
     others = [s for s in participant.surveys if s is not survey]
-    if any(s.taken_on == taken_on for s in others):
+    if any(s.taken_on == day for s in others):
         raise RegistryError({"taken_on": _("Ya hay una encuesta con esa fecha.")})
-    if kind == "follow_up" and any(s.taken_on > taken_on for s in others if s.kind == "baseline"):
+    if kind == "follow_up" and any(s.taken_on > day for s in others if s.kind == "baseline"):
         raise RegistryError(
             {"taken_on": _("Un seguimiento no puede ser anterior a la línea de base.")}
         )
-    if kind == "baseline" and any(s.taken_on < taken_on for s in others):
+    if kind == "baseline" and any(s.taken_on < day for s in others):
         raise RegistryError(
             {"taken_on": _("La línea de base debe ser anterior a todos los seguimientos.")}
         )
+
+
+def _date_and_answers(
+    participant: Participant,
+    taken_on: date | None,
+    answers: dict,
+    *,
+    today: date,
+    kind: str,
+    survey: WfiSurvey | None = None,
+) -> tuple[date, dict]:
+    """The survey's date and cleaned answers, or RegistryError with the problems of both, so
+    that the trainer sees every one at once."""
+    _check_survey_allowed(participant)
+    errors: dict[str, str] = {}
+    try:
+        _check_place(participant, taken_on, today=today, kind=kind, survey=survey)
+    except RegistryError as error:
+        errors = error.errors
+    try:
+        cleaned = survey_answers.clean(answers)
+    except RegistryError as error:
+        raise RegistryError({**errors, **error.errors}) from error
+    if errors or taken_on is None:
+        raise RegistryError(errors)
+    return taken_on, cleaned
 
 
 def record_survey(
@@ -96,15 +128,13 @@ def record_survey(
     participant: Participant,
     answers: dict,
     *,
-    taken_on: date,
+    taken_on: date | None,
     actor: User | None,
     today: date,
 ) -> WfiSurvey:
     """The first survey is the baseline; every later one is a follow-up."""
-    _check_survey_allowed(participant, taken_on, today=today)
-    cleaned = survey_answers.clean(answers)
     kind = "follow_up" if participant.surveys else "baseline"
-    _check_order(participant, taken_on, kind=kind)
+    taken_on, cleaned = _date_and_answers(participant, taken_on, answers, today=today, kind=kind)
     survey = WfiSurvey(
         participant=participant,
         taken_on=taken_on,
@@ -130,16 +160,16 @@ def correct_survey(
     survey: WfiSurvey,
     answers: dict,
     *,
-    taken_on: date,
+    taken_on: date | None,
     actor: User | None,
     today: date,
 ) -> list[str]:
     """Rectify a saved survey under the rules of a new one; the names of the questions that
     changed. The audit log says who corrected which survey and those names, never an answer."""
     participant = survey.participant
-    _check_survey_allowed(participant, taken_on, today=today)
-    cleaned = survey_answers.clean(answers)
-    _check_order(participant, taken_on, kind=survey.kind, survey=survey)
+    taken_on, cleaned = _date_and_answers(
+        participant, taken_on, answers, today=today, kind=survey.kind, survey=survey
+    )
     corrected = {"taken_on": taken_on, **cleaned}
     changed = [name for name, value in corrected.items() if getattr(survey, name) != value]
     for name in changed:

@@ -141,13 +141,13 @@ def test_the_participant_page_shows_the_lock_and_desbloquear_lets_her_in(
     assert "Desbloquear" not in trainer.get(detail).get_data(as_text=True)
     _lock_out(client, rosa)
     page = trainer.get(detail).get_data(as_text=True)
-    assert "Bloqueado: escribió un PIN equivocado" in page
+    assert "No puede ingresar por ahora: escribió mal su PIN varias veces" in page
     assert f'action="{detail}/unlock"' in page
     answer = _staff_post(trainer, f"{detail}/unlock")
     assert answer.status_code == 302
     page = trainer.get(answer.headers["Location"]).get_data(as_text=True)
     assert "Desbloqueado. Ya puede ingresar" in page
-    assert "Bloqueado:" not in page
+    assert "No puede ingresar por ahora" not in page
     assert _sign_in(client, "10117410", "4821").status_code == 302
     assert _actions(app)[-1] == "participant.sign_in_unlock"
 

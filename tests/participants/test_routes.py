@@ -98,7 +98,9 @@ def test_a_form_sent_back_keeps_the_typed_pin_and_the_person_is_saved_with_it(
     typed = REGISTRATION if path.endswith("new") else _WALK_IN
     refused = _post(trainer, path, {**typed, **mistake})
     assert refused.status_code == 400
-    pin_input = _pin_input(refused.get_data(as_text=True))
+    page = refused.get_data(as_text=True)
+    assert "No se guardó el registro. Corrija esto:" in page  # at the top, in view
+    pin_input = _pin_input(page)
     assert 'value="4821"' in pin_input
     assert 'inputmode="numeric"' in pin_input
     assert count_rows(app, "participants") == 0

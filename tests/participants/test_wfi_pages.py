@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from telecenter.extensions import db
-from telecenter.participants import rights, services, wfi
+from telecenter.participants import rights, services, survey_answers, wfi
 from telecenter.participants import survey_choices as sc
 from telecenter.participants.models import Participant
 from tests.conftest import count_rows, csrf_token
@@ -147,6 +147,25 @@ def test_a_survey_with_a_bad_multi_choice_answer_is_shown_again_and_not_saved(
     assert count_rows(app, "fi_surveys") == 0
 
 
+def test_a_survey_sent_empty_lists_every_question_to_answer_at_the_top(app, trainer, enrolled):
+    response = _post(
+        trainer, f"/programme/participants/{enrolled('Rosa')}/surveys", {"taken_on": ""}
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    summary = page.split('class="alert error-summary"', 1)[1].split("</div>", 1)[0]
+    asked_always = [name for name in sc.QUESTIONS if name not in survey_answers.ASKED_AFTER]
+    for name in ["taken_on", *asked_always]:
+        if name != "financial_goal":  # optional
+            assert f'href="#{name}' in summary, name
+    assert "La encuesta no se guardó" in summary
+    assert "Escriba la fecha." in summary
+    assert "Marque al menos una opción o «Ninguna»." in summary
+    assert "Elija Sí o No." in summary
+    assert 'href="#no_account_reasons' not in summary  # asked once the accounts are answered
+    assert count_rows(app, "fi_surveys") == 0
+
+
 def test_a_survey_answered_with_ninguna_is_saved_as_none(app, trainer, enrolled):
     participant_id = enrolled("Rosa")
     response = _post(trainer, f"/programme/participants/{participant_id}/surveys", FORM_ANSWERS)
@@ -268,7 +287,7 @@ def test_staff_correct_a_survey_and_the_log_names_the_survey_not_the_answers(
         ({"wallets_used": ["none", "yape"]}, "no marque otra opción"),
         ({"saving_methods": []}, "Marque al menos una opción o «Ninguna»."),
         ({"taken_on": "2026-12-01"}, "futuro"),
-        ({"taken_on": ""}, "This field is required|Este campo es obligatorio"),
+        ({"taken_on": ""}, "Escriba la fecha."),
     ],
 )
 def test_a_bad_correction_shows_the_problem_and_changes_nothing(
