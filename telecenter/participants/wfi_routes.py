@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,6 +21,7 @@ from telecenter.participants.lookup import load_participant
 from telecenter.participants.models import WfiSurvey
 from telecenter.views import attempt, handle_form
 
+T = TypeVar("T")
 bp = Blueprint("wfi", __name__, url_prefix="/programme")
 staff_only = roles_required(*STAFF)
 
@@ -87,14 +91,7 @@ def surveys(participant_id: int):
     baseline, latest = wfi.comparison(participant)
     return handle_form(
         form,
-        lambda: wfi.record_survey(
-            db_session(),
-            participant,
-            form.answers(),
-            taken_on=form.taken_on.data,
-            actor=current_user,
-            today=today_in_lima(),
-        ),
+        _survey_action(wfi.record_survey, participant, form),
         success=lambda survey: (
             _("Encuesta guardada (%(kind)s).", kind=sc.SURVEY_KINDS[survey.kind]),
             url_for(".surveys", participant_id=participant.id),
@@ -104,6 +101,18 @@ def surveys(participant_id: int):
         baseline=baseline,
         latest=latest,
         consent_form=EmptyForm(),
+    )
+
+
+def _survey_action(service: Callable[..., T], subject, form: SurveyForm) -> Callable[[], T]:
+    """A survey service (record or correct) run on the form's date and answers."""
+    return lambda: service(
+        db_session(),
+        subject,
+        form.answers(),
+        taken_on=form.taken_on.data,
+        actor=current_user,
+        today=today_in_lima(),
     )
 
 
@@ -135,14 +144,7 @@ def edit_survey(survey_id: int):
     form = SurveyForm.for_correction(survey)
     return handle_form(
         form,
-        lambda: wfi.correct_survey(
-            db_session(),
-            survey,
-            form.answers(),
-            taken_on=form.taken_on.data,
-            actor=current_user,
-            today=today_in_lima(),
-        ),
+        _survey_action(wfi.correct_survey, survey, form),
         success=lambda changed: (
             _("Encuesta corregida.") if changed else _("No hubo cambios."),
             url_for(".survey", survey_id=survey.id),

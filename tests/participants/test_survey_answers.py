@@ -10,8 +10,9 @@ import pytest
 from telecenter.extensions import db
 from telecenter.participants import services, survey_answers, wfi
 from telecenter.participants import survey_choices as sc
-from telecenter.participants.models import Participant, WfiSurvey
+from telecenter.participants.models import WfiSurvey
 from tests.participants.test_registry import _answers
+from tests.participants.test_wfi import _enrolled
 
 TODAY = date(2026, 11, 29)
 EMPTY = "Marque al menos una opción o «Ninguna»."
@@ -27,18 +28,7 @@ ASKED = {
 
 @pytest.fixture
 def woman(app_ctx, make_participant):
-    consent = services.ConsentData(given=True, financial_inclusion=True)
-    participant = db.session.get(Participant, make_participant(consent=consent))
-    wfi.enrol(
-        db.session,
-        participant,
-        enrolled_on=date(2026, 2, 1),
-        telecenter_code="T1",
-        trainer=None,
-        actor=None,
-        today=TODAY,
-    )
-    return participant
+    return _enrolled(make_participant)
 
 
 def _record(participant, **answers):

@@ -8,11 +8,11 @@ from datetime import date
 import pytest
 
 from telecenter.extensions import db
-from telecenter.participants import rights, services, survey_answers, wfi
+from telecenter.participants import rights, survey_answers
 from telecenter.participants import survey_choices as sc
 from telecenter.participants.models import Participant
 from tests.conftest import count_rows, csrf_token
-from tests.participants.test_registry import _answers
+from tests.participants.test_wfi import _enrolled, _survey
 
 TODAY = date(2026, 11, 29)  # the `clock` fixture's day in Lima
 
@@ -27,25 +27,12 @@ def enrolled(app, make_participant):
     """Enrol a woman (with the financial-data consent) and take her surveys; her id."""
 
     def enrol(given_names, *, on=date(2026, 2, 1), surveys=(), **fields):
-        consent = services.ConsentData(given=True, financial_inclusion=True)
-        participant_id = make_participant(given_names=given_names, consent=consent, **fields)
         with app.app_context():
-            participant = db.session.get(Participant, participant_id)
-            wfi.enrol(
-                db.session,
-                participant,
-                enrolled_on=on,
-                telecenter_code="T1",
-                trainer=None,
-                actor=None,
-                today=TODAY,
-            )
+            participant = _enrolled(make_participant, on, given_names=given_names, **fields)
             for taken_on in surveys:
-                wfi.record_survey(
-                    db.session, participant, _answers(), taken_on=taken_on, actor=None, today=TODAY
-                )
+                _survey(participant, taken_on)
             db.session.commit()
-        return participant_id
+            return participant.id
 
     return enrol
 
