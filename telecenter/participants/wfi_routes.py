@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -117,10 +117,9 @@ def _survey_action(service: Callable[..., T], subject, form: SurveyForm) -> Call
 
 
 def _load_survey(survey_id: int) -> WfiSurvey:
-    """A saved survey, or 404 (surveys of erased people are deleted with their data)."""
+    """A saved survey, or 404 like its participant's pages (for erased people too)."""
     survey = db.get_or_404(WfiSurvey, survey_id)
-    if survey.participant.erased_at:
-        abort(404)
+    load_participant(survey.participant_id)
     return survey
 
 
