@@ -37,6 +37,8 @@ DEFAULTS: dict[str, object] = {
     "LOGIN_LOCK_MINUTES": 15,
     "LOGIN_IP_MAX_FAILURES": 30,
     "SYNC_INTERVAL_MINUTES": 15,
+    # Women's programme: a follow-up survey is due this many months after her last one.
+    "WFI_FOLLOW_UP_MONTHS": 6,
     "PASSWORD_HASH_METHOD": "scrypt",
     "PIN_HASH_METHOD": "pbkdf2:sha256:50000",
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (nginx: 1).
@@ -71,6 +73,7 @@ ENV_VARIABLES: dict[str, type] = {
     "LOGIN_IP_MAX_FAILURES": int,
     "MAX_CONTENT_LENGTH": int,
     "SYNC_INTERVAL_MINUTES": int,
+    "WFI_FOLLOW_UP_MONTHS": int,
     "TRUSTED_PROXIES": int,
     "CENTRAL_URL": str,
     "SYNC_TOKEN": str,
@@ -131,6 +134,9 @@ def finalise(config: dict, instance_path: str) -> None:
     """Fill in the values that depend on others and refuse unsafe combinations."""
     if config["TELECENTER_ROLE"] not in ROLES_OF_SERVER:
         raise ConfigError(f"TELECENTER_ROLE must be one of {', '.join(ROLES_OF_SERVER)}")
+    months = config.get("WFI_FOLLOW_UP_MONTHS", DEFAULTS["WFI_FOLLOW_UP_MONTHS"])
+    if not isinstance(months, int) or months < 1:
+        raise ConfigError("WFI_FOLLOW_UP_MONTHS must be a whole number of months, 1 or more")
     config.setdefault("SQLALCHEMY_DATABASE_URI", None)
     if config.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]

@@ -152,13 +152,13 @@ def _seed_wfi(session, person, history, trainer, today) -> None:
     for taken_on, saved in surveys:
         answers = {
             "phone_access": "own",
-            "account_institutions": ["banco_nacion"] if saved else [],
-            "wallets_used": ["yape"] if saved else [],
+            "account_institutions": ["banco_nacion"] if saved else ["none"],
+            "wallets_used": ["yape"] if saved else ["none"],
             "saved": saved,
-            "saving_methods": ["savings_group"] if saved else [],
+            "saving_methods": ["savings_group"],
             "savings_group_member": saved,
             "emergency_funds": "somewhat_possible",
-            "no_account_reasons": [] if saved else ["too_far"],
+            "no_account_reasons": ["too_far"],
             "has_own_income": True,
             "income_decision": "jointly",
             "digital_payment": saved,

@@ -77,6 +77,8 @@ for _path in (
     "/programme/participants/1/surveys",
     "/groups/",
     "/groups/1",
+    "/programme/surveys/1",
+    "/programme/surveys/1/edit",
 ):
     SITE_MATRIX[("GET", _path)] = STAFF_ONLY
 for _path, _answer in (
@@ -86,12 +88,14 @@ for _path, _answer in (
     ("/participants/1/edit", 400),
     ("/participants/1/erase", 400),
     ("/participants/1/pin", 302),
+    ("/participants/1/unlock", 302),
     ("/programme/participants/1/enrol", 400),
     ("/programme/participants/1/wfi-consent", 302),
     ("/programme/participants/1/surveys", 400),
     ("/groups/", 400),
     ("/groups/1", 400),
     ("/groups/1/members/1/remove", 302),
+    ("/programme/surveys/1/edit", 400),
 ):
     SITE_MATRIX[("POST", _path)] = {**STAFF_ONLY, "trainer": _answer, "admin": _answer}
 
@@ -316,10 +320,37 @@ def test_site_route_role_matrix(
 ):
     make_user("admin", username="first-admin")  # account 1, the target of the admin POSTs
     make_participant()  # participant 1, the subject of the registry routes
+    _survey_one(app)
     _course_one(app)
     _session_one(app)
     _group_one(app)
     _check(client, make_user, method, path, role, expected, make_participant)
+
+
+def _survey_one(app) -> None:
+    """Survey 1, participant 1's baseline, the subject of the survey routes."""
+    from datetime import date
+
+    from telecenter.extensions import db
+    from telecenter.participants import services, wfi
+    from telecenter.participants.models import Participant
+    from tests.participants.test_registry import _answers
+
+    with app.app_context():
+        participant = db.session.get(Participant, 1)
+        services.record_wfi_consent(db.session, participant, actor=None)
+        day = date(2026, 1, 5)
+        wfi.enrol(
+            db.session,
+            participant,
+            enrolled_on=day,
+            telecenter_code="T1",
+            trainer=None,
+            actor=None,
+            today=day,
+        )
+        wfi.record_survey(db.session, participant, _answers(), taken_on=day, actor=None, today=day)
+        db.session.commit()
 
 
 def _session_one(app) -> None:

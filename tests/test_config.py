@@ -50,12 +50,25 @@ def test_connections_are_pinged_before_use_only_over_the_network(tmp_path, url, 
 
 
 @pytest.mark.parametrize(
-    ("name", "value"), [("TELECENTER_ROLE", "both"), ("LOGIN_MAX_FAILURES", "five")]
+    ("name", "value"),
+    [
+        ("TELECENTER_ROLE", "both"),
+        ("LOGIN_MAX_FAILURES", "five"),
+        ("WFI_FOLLOW_UP_MONTHS", "0"),
+        ("WFI_FOLLOW_UP_MONTHS", "seis"),
+    ],
 )
 def test_bad_settings_stop_the_start_with_a_clear_error(tmp_path, monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(config.ConfigError):
         create_app(instance_path=str(tmp_path))
+
+
+def test_the_programme_follow_up_interval_defaults_to_six_months(tmp_path, monkeypatch):
+    monkeypatch.delenv("WFI_FOLLOW_UP_MONTHS", raising=False)
+    assert create_app(instance_path=str(tmp_path)).config["WFI_FOLLOW_UP_MONTHS"] == 6
+    monkeypatch.setenv("WFI_FOLLOW_UP_MONTHS", "4")
+    assert create_app(instance_path=str(tmp_path)).config["WFI_FOLLOW_UP_MONTHS"] == 4
 
 
 def test_every_variable_in_the_readme_is_read_from_the_environment():

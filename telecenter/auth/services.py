@@ -230,6 +230,25 @@ def verify_sign_in(
     raise InvalidCredentials()
 
 
+def sign_in_locked_until(session: Session, throttle_name: str) -> datetime | None:
+    """When the lock on this name lifts; None when it is not locked."""
+    throttle = _throttle(session, _throttle_key("user", throttle_name))
+    if throttle and throttle.locked_until and throttle.locked_until > utcnow():
+        return throttle.locked_until
+    return None
+
+
+def clear_sign_in_failures(session: Session, throttle_name: str) -> bool:
+    """Forget the failures and the lock of this name (someone who may let the person in did);
+    True when a lock was lifted. Locks of addresses stay: they guard against guessing."""
+    was_locked = sign_in_locked_until(session, throttle_name) is not None
+    throttle = _throttle(session, _throttle_key("user", throttle_name))
+    if throttle is not None:
+        session.delete(throttle)
+        session.flush()
+    return was_locked
+
+
 def ensure_address_not_locked(session: Session, address: str) -> None:
     """For other guessable forms (the kiosk): refuse an address locked by failures."""
     _check_not_locked([_throttle(session, _throttle_key("ip", address or "unknown"))], utcnow())

@@ -56,6 +56,11 @@ def home():
         today=worklists.todays_sessions(db_session(), today_in_lima()),
         absentees=worklists.missed_last_two(db_session()),
         incomplete=worklists.incomplete_registrations(db_session()),
+        surveys_due=wfi.needing_survey(
+            db_session(),
+            today=today_in_lima(),
+            follow_up_months=current_app.config["WFI_FOLLOW_UP_MONTHS"],
+        ),
     )
 
 

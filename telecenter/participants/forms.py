@@ -19,16 +19,18 @@ from telecenter import labels
 from telecenter.clock import today_in_lima
 from telecenter.forms import Form, MultiCheckboxField, SelectChoice
 from telecenter.labels import as_choices
-from telecenter.participants import choices, districts
+from telecenter.participants import choices, districts, survey_answers
 from telecenter.participants import survey_choices as sc
+from telecenter.participants.models import WfiSurvey
 from telecenter.participants.rights import ERASURE_REASONS
 from telecenter.participants.services import ConsentData, ParticipantData
 
-YES_NO = {"yes": _l("Sí"), "no": _l("No")}
+_Q = sc.QUESTIONS
 
 
 def yes_no_field(label) -> RadioField:
-    return RadioField(label, choices=as_choices(YES_NO), validators=[InputRequired()])
+    """A yes/no question; the service says when it is left unanswered."""
+    return RadioField(label, choices=as_choices(sc.YES_NO), validators=[Optional()])
 
 
 class PersonFields(Form):
@@ -102,8 +104,13 @@ class ConsentFields:
     wfi_consent = BooleanField(
         _l("Acepta también responder la encuesta de inclusión financiera (datos sensibles)")
     )
-    pin = PasswordField(
-        _l("PIN de 4 números para ingresar"), validators=[Optional(), Length(max=4)]
+    # Shown as typed, so that a form sent back for another field keeps it (a password input
+    # would come back empty and the person be saved without a PIN); the trainer types it
+    # with the person beside her. The service checks it with the rest of the form.
+    pin = StringField(
+        _l("PIN de 4 números para ingresar"),
+        validators=[Optional()],
+        render_kw={"maxlength": 4, "size": 4},
     )
     confirm_not_duplicate = BooleanField(_l("Revisé: es otra persona, registrarla igual"))
 
@@ -158,31 +165,24 @@ class EnrolForm(Form):
 
 
 class SurveyForm(Form):
-    taken_on = DateField(
-        _l("Fecha de la encuesta"), default=today_in_lima, validators=[InputRequired()]
-    )
-    phone_access = RadioField(_l("¿Tiene celular?"), choices=[], validators=[InputRequired()])
-    account_institutions = MultiCheckboxField(_l("¿Tiene cuenta en alguna de estas entidades?"))
-    wallets_used = MultiCheckboxField(_l("¿Usó una billetera móvil en los últimos 12 meses?"))
-    digital_payment = yes_no_field(_l("¿Hizo o recibió un pago digital en los últimos 12 meses?"))
-    saved = yes_no_field(_l("¿Ahorró dinero en los últimos 12 meses?"))
-    saving_methods = MultiCheckboxField(_l("¿Cómo ahorró?"))
-    savings_group_member = yes_no_field(_l("¿Es miembro de una junta o grupo de ahorro?"))
-    borrowed = yes_no_field(_l("¿Pidió un préstamo en los últimos 12 meses?"))
-    borrowing_sources = MultiCheckboxField(_l("¿A quién le pidió prestado?"))
-    no_account_reasons = MultiCheckboxField(_l("Si no tiene cuenta, ¿por qué?"))
-    emergency_funds = RadioField(
-        _l("Si tuviera una emergencia, ¿podría juntar dinero en 30 días?"),
-        choices=[],
-        validators=[InputRequired()],
-    )
-    has_own_income = yes_no_field(_l("¿Tiene ingresos propios?"))
-    income_decision = RadioField(
-        _l("¿Quién decide cómo se usa ese dinero?"), choices=[], validators=[Optional()]
-    )
-    financial_goal = StringField(
-        _l("Una meta para su dinero (opcional)"), validators=[Optional(), Length(max=200)]
-    )
+    """The survey's questions (labels in survey_choices.QUESTIONS). Every answer is checked by
+    the service (which ones apply, each answered), so that one sending shows every problem."""
+
+    taken_on = DateField(_l("Fecha de la encuesta"), default=today_in_lima, validators=[Optional()])
+    phone_access = RadioField(_Q["phone_access"], choices=[], validators=[Optional()])
+    account_institutions = MultiCheckboxField(_Q["account_institutions"])
+    no_account_reasons = MultiCheckboxField(_Q["no_account_reasons"])
+    wallets_used = MultiCheckboxField(_Q["wallets_used"])
+    digital_payment = yes_no_field(_Q["digital_payment"])
+    saved = yes_no_field(_Q["saved"])
+    saving_methods = MultiCheckboxField(_Q["saving_methods"])
+    savings_group_member = yes_no_field(_Q["savings_group_member"])
+    borrowed = yes_no_field(_Q["borrowed"])
+    borrowing_sources = MultiCheckboxField(_Q["borrowing_sources"])
+    emergency_funds = RadioField(_Q["emergency_funds"], choices=[], validators=[Optional()])
+    has_own_income = yes_no_field(_Q["has_own_income"])
+    income_decision = RadioField(_Q["income_decision"], choices=[], validators=[Optional()])
+    financial_goal = StringField(_Q["financial_goal"], validators=[Optional(), Length(max=200)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -191,6 +191,17 @@ class SurveyForm(Form):
         self.income_decision.choices = as_choices(sc.INCOME_DECISION)
         for name, mapping in sc.MULTI_FIELDS.items():
             getattr(self, name).choices = as_choices(mapping)
+
+    @classmethod
+    def for_correction(cls, survey: WfiSurvey) -> SurveyForm:
+        """The form with the survey's saved answers, until the corrected ones are sent."""
+        form = cls()
+        if form.is_submitted():
+            return form
+        data = {**survey_answers.stored(survey), "taken_on": survey.taken_on}
+        for name in sc.YES_NO_QUESTIONS:
+            data[name] = "yes" if data[name] else "no"
+        return cls(data=data)
 
     def answers(self) -> dict:
         answers = {
@@ -203,14 +214,8 @@ class SurveyForm(Form):
                 *sc.MULTI_FIELDS,
             )
         }
-        for name in (
-            "digital_payment",
-            "saved",
-            "savings_group_member",
-            "borrowed",
-            "has_own_income",
-        ):
-            answers[name] = getattr(self, name).data == "yes"
+        for name in sc.YES_NO_QUESTIONS:  # None when not answered
+            answers[name] = {"yes": True, "no": False}.get(getattr(self, name).data)
         return answers
 
 

@@ -12,6 +12,7 @@ from telecenter.clock import utcnow
 from telecenter.database import UTCDateTime, one_of
 from telecenter.extensions import Model
 from telecenter.participants import identity
+from telecenter.participants.survey_choices import some_chosen
 from telecenter.vocabulary import SEXES
 
 
@@ -179,11 +180,12 @@ class WfiSurvey(Model):
 
     @property
     def has_account(self) -> bool:
-        return bool(self.account_institutions)
+        """["none"] (she has none) and [] (not answered, older surveys) both count as no."""
+        return some_chosen(self.account_institutions)
 
     @property
     def uses_wallet(self) -> bool:
-        return bool(self.wallets_used)
+        return some_chosen(self.wallets_used)
 
 
 class Group(Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 import secrets
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -15,8 +16,9 @@ from telecenter import audit
 from telecenter.auth import services as auth_services
 from telecenter.auth.models import User
 from telecenter.auth.roles import RESIDENT
+from telecenter.participants import services
 from telecenter.participants.models import Participant
-from telecenter.participants.services import RegistryError, find_for_sign_in, normalise_code
+from telecenter.participants.services import RegistryError, find_for_sign_in, sign_in_document
 
 
 def check_pin(pin: str) -> str:
@@ -63,6 +65,72 @@ def set_pin(session: Session, participant: Participant, pin: str, *, actor: User
         subject_type="participant",
         subject_id=participant.id,
     )
+    # "Ya puede ingresar" must be true at once, even after 5 wrong PINs.
+    _lift_lock(session, participant, actor=actor, detail="new PIN")
+
+
+def sign_in_locked_until(session: Session, participant: Participant) -> datetime | None:
+    """When the lock after too many wrong PINs lifts by itself; None when she is not locked."""
+    return auth_services.sign_in_locked_until(session, _lock_name(participant))
+
+
+def unlock_sign_in(session: Session, participant: Participant, *, actor: User | None) -> bool:
+    """Let a resident locked out by wrong PINs try again now; True when she was locked."""
+    return _lift_lock(session, participant, actor=actor, detail="")
+
+
+def _lift_lock(
+    session: Session, participant: Participant, *, actor: User | None, detail: str
+) -> bool:
+    lifted = auth_services.clear_sign_in_failures(session, _lock_name(participant))
+    if lifted:
+        audit.record(
+            session,
+            actor=actor,
+            action="participant.sign_in_unlock",
+            subject_type="participant",
+            subject_id=participant.id,
+            detail=detail,
+        )
+    return lifted
+
+
+def _lock_name(participant: Participant) -> str:
+    """One lock per resident, whether she types her document (with or without its check
+    character) or her card code, so that a trainer can lift it. Typed identifiers are letters
+    and digits only, so this name is never one of theirs."""
+    return f"resident:participant-{participant.id}"
+
+
+def register_with_pin(
+    session: Session,
+    data: services.ParticipantData,
+    consent: services.ConsentData,
+    *,
+    pin: str | None,
+    actor: User | None,
+    **options,
+) -> Participant:
+    """Register the person and set the PIN typed with the registration, if any.
+
+    A bad PIN is reported together with the other problems of the form, so the trainer
+    fixes them all in one go; nothing is saved while any remains.
+    """
+    pin_errors: dict[str, str] = {}
+    if pin:
+        try:
+            check_pin(pin)
+        except RegistryError as error:
+            pin_errors = error.errors
+    try:
+        participant = services.register(session, data, consent, actor=actor, **options)
+    except RegistryError as error:
+        raise RegistryError({**error.errors, **pin_errors}) from error
+    if pin_errors:
+        raise RegistryError(pin_errors)
+    if pin:
+        set_pin(session, participant, pin, actor=actor)
+    return participant
 
 
 def close_account(participant: Participant) -> None:
@@ -86,9 +154,13 @@ def authenticate_resident(
 ) -> User:
     participant = find_for_sign_in(session, identifier)
     user = participant.user if participant is not None else None
+    # An identifier that is nobody's is locked under itself, so failures count the same.
+    throttle_name = (
+        _lock_name(participant) if participant else "resident:" + sign_in_document(identifier)
+    )
     return auth_services.verify_sign_in(
         session,
-        throttle_name="resident:" + normalise_code(identifier),
+        throttle_name=throttle_name,
         user=user,
         secret=pin,
         address=address,

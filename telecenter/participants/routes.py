@@ -20,7 +20,7 @@ from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN, STAFF
 from telecenter.clock import today_in_lima
 from telecenter.extensions import db, db_session
-from telecenter.forms import filled
+from telecenter.forms import EmptyForm, filled
 from telecenter.participants import (
     choices,
     consent_text,
@@ -29,6 +29,7 @@ from telecenter.participants import (
     resident_accounts,
     rights,
     services,
+    survey_choices,
 )
 from telecenter.participants.forms import (
     EraseForm,
@@ -66,6 +67,8 @@ def registry_helpers():
         "consent_text": consent_text,
         "consent_kinds": CONSENT_KINDS,
         "indicator_names": INDICATOR_NAMES,
+        "survey_kinds": survey_choices.SURVEY_KINDS,
+        "survey_due": survey_choices.SURVEY_DUE,
     }
 
 
@@ -90,18 +93,16 @@ def _register(form, template: str, *, complete: bool):
     duplicates = []
 
     def register():
-        participant = services.register(
+        return resident_accounts.register_with_pin(
             db_session(),
             form.person_data(),
             form.consent_data(),
+            pin=form.pin.data,
             actor=current_user,
             today=today_in_lima(),
             complete=complete,
             confirm_not_duplicate=form.confirm_not_duplicate.data,
         )
-        if form.pin.data:
-            resident_accounts.set_pin(db_session(), participant, form.pin.data, actor=current_user)
-        return participant
 
     if form.validate_on_submit():
         outcome = attempt(register, form=form)
@@ -133,7 +134,12 @@ def quick():
 @staff_only
 def detail(participant_id: int):
     participant = load_participant(participant_id)
-    return render_template("participants/detail.html", p=participant, pin_form=PinForm())
+    return render_template(
+        "participants/detail.html",
+        p=participant,
+        pin_form=PinForm(),
+        locked_until=resident_accounts.sign_in_locked_until(db_session(), participant),
+    )
 
 
 @bp.route("/<int:participant_id>/edit", methods=["GET", "POST"])
@@ -168,6 +174,26 @@ def set_pin(participant_id: int):
         )
     ).ok:
         flash(_("PIN guardado. Ya puede ingresar con su documento o código."), "success")
+    return redirect(url_for(".detail", participant_id=participant.id))
+
+
+@bp.route("/<int:participant_id>/unlock", methods=["POST"])
+@staff_only
+def unlock_sign_in(participant_id: int):
+    """After too many wrong PINs: let the resident try again now, not in 15 minutes."""
+    participant = load_participant(participant_id)
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for(".detail", participant_id=participant.id))
+    outcome = attempt(
+        lambda: resident_accounts.unlock_sign_in(db_session(), participant, actor=current_user)
+    )
+    if outcome.ok:
+        flash(
+            _("Desbloqueado. Ya puede ingresar con su PIN.")
+            if outcome.value
+            else _("No estaba bloqueado: ya puede ingresar con su PIN."),
+            "success",
+        )
     return redirect(url_for(".detail", participant_id=participant.id))
 
 

@@ -358,12 +358,19 @@ def search(session: Session, text: str = "", *, page: int = 1):
     return rows, total
 
 
+def sign_in_document(identifier: str) -> str:
+    """The document number an identifier typed at sign-in stands for: a DNI without its
+    check character, anything else as a code (upper-case letters and digits only)."""
+    cleaned = normalise_code(identifier)
+    return cleaned[:8] if cleaned[:8].isdigit() and len(cleaned) in (8, 9) else cleaned
+
+
 def find_for_sign_in(session: Session, identifier: str) -> Participant | None:
     """The active participant whose document number or card code is `identifier`."""
     cleaned = normalise_code(identifier)
     if not cleaned:
         return None
-    document = cleaned[:8] if cleaned[:8].isdigit() and len(cleaned) in (8, 9) else cleaned
+    document = sign_in_document(cleaned)
     return session.scalar(
         sa.select(Participant)
         .where(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,26 +12,22 @@ from sqlalchemy.orm import Session
 
 from telecenter import audit
 from telecenter.auth.models import User
-from telecenter.participants import survey_choices as sc
+from telecenter.participants import survey_answers
 from telecenter.participants.models import Participant, WfiEnrolment, WfiSurvey
-from telecenter.participants.services import RegistryError
+from telecenter.participants.services import RegistryError, fold
 
 PROGRAMME_START = date(2012, 1, 1)
-SINGLE_FIELDS = {
-    "phone_access": sc.PHONE_ACCESS,
-    "emergency_funds": sc.EMERGENCY_FUNDS,
-}
-BOOLEAN_FIELDS = ("digital_payment", "saved", "savings_group_member", "borrowed", "has_own_income")
 INDICATORS = ("has_account", "uses_wallet", "saved", "savings_group_member")
 
 
-def _check_date(value: date | None, *, today: date, field: str) -> None:
+def _check_date(value: date | None, *, today: date, field: str) -> date:
     if value is None:
         raise RegistryError({field: _("Escriba la fecha.")})
     if value > today:
         raise RegistryError({field: _("La fecha no puede estar en el futuro.")})
     if value < PROGRAMME_START:
         raise RegistryError({field: _("La fecha es anterior al inicio del programa (2012).")})
+    return value
 
 
 def enrol(
@@ -68,28 +65,62 @@ def enrol(
     return enrolment
 
 
-def clean_answers(answers: dict) -> dict:
-    """Only known codes, lists without repeats, booleans as booleans; or RegistryError."""
-    errors, cleaned = {}, {}
-    for name, allowed in SINGLE_FIELDS.items():
-        if answers.get(name) not in allowed:
-            errors[name] = _("Elija una opción.")
-        cleaned[name] = answers.get(name)
-    for name, allowed in sc.MULTI_FIELDS.items():
-        values = list(dict.fromkeys(answers.get(name) or []))
-        if any(v not in allowed for v in values):
-            errors[name] = _("Opción desconocida.")
-        cleaned[name] = values
-    for name in BOOLEAN_FIELDS:
-        cleaned[name] = bool(answers.get(name))
-    decision = answers.get("income_decision") or None
-    if cleaned["has_own_income"] and decision not in sc.INCOME_DECISION:
-        errors["income_decision"] = _("Diga quién decide cómo se usa su ingreso.")
-    cleaned["income_decision"] = decision if cleaned["has_own_income"] else None
-    cleaned["financial_goal"] = (answers.get("financial_goal") or "").strip()[:200] or None
-    if errors:
+def _check_survey_allowed(participant: Participant) -> None:
+    if participant.erased_at:
+        raise RegistryError({"taken_on": _("Los datos de esta persona fueron borrados.")})
+    if participant.wfi_enrolment is None:
+        raise RegistryError({"taken_on": _("Primero inscriba a la participante en el programa.")})
+    if not participant.has_consent("financial_inclusion"):
+        raise RegistryError({"taken_on": _("Falta el consentimiento para datos financieros.")})
+
+
+def _check_place(
+    participant: Participant,
+    taken_on: date | None,
+    *,
+    today: date,
+    kind: str,
+    survey: WfiSurvey | None = None,
+) -> None:
+    """A real date, one survey a day, the baseline (the first) before every follow-up."""
+    day = _check_date(taken_on, today=today, field="taken_on")
+    others = [s for s in participant.surveys if s is not survey]
+    if any(s.taken_on == day for s in others):
+        raise RegistryError({"taken_on": _("Ya hay una encuesta con esa fecha.")})
+    if kind == "follow_up" and any(s.taken_on > day for s in others if s.kind == "baseline"):
+        raise RegistryError(
+            {"taken_on": _("Un seguimiento no puede ser anterior a la línea de base.")}
+        )
+    if kind == "baseline" and any(s.taken_on < day for s in others):
+        raise RegistryError(
+            {"taken_on": _("La línea de base debe ser anterior a todos los seguimientos.")}
+        )
+
+
+def _date_and_answers(
+    participant: Participant,
+    taken_on: date | None,
+    answers: dict,
+    *,
+    today: date,
+    kind: str,
+    survey: WfiSurvey | None = None,
+) -> tuple[date, dict]:
+    """The survey's date and cleaned answers, or RegistryError with the problems of both, so
+    that the trainer sees every one at once."""
+    _check_survey_allowed(participant)
+    errors: dict[str, str] = {}
+    try:
+        _check_place(participant, taken_on, today=today, kind=kind, survey=survey)
+    except RegistryError as error:
+        errors = error.errors
+    try:
+        cleaned = survey_answers.clean(answers)
+    except RegistryError as error:
+        raise RegistryError({**errors, **error.errors}) from error
+    if errors or taken_on is None:
         raise RegistryError(errors)
-    return cleaned
+    return taken_on, cleaned
 
 
 def record_survey(
@@ -97,28 +128,17 @@ def record_survey(
     participant: Participant,
     answers: dict,
     *,
-    taken_on: date,
+    taken_on: date | None,
     actor: User | None,
     today: date,
 ) -> WfiSurvey:
     """The first survey is the baseline; every later one is a follow-up."""
-    if participant.wfi_enrolment is None:
-        raise RegistryError({"taken_on": _("Primero inscriba a la participante en el programa.")})
-    if not participant.has_consent("financial_inclusion"):
-        raise RegistryError({"taken_on": _("Falta el consentimiento para datos financieros.")})
-    _check_date(taken_on, today=today, field="taken_on")
-    cleaned = clean_answers(answers)
-    existing = participant.surveys
-    if any(s.taken_on == taken_on for s in existing):
-        raise RegistryError({"taken_on": _("Ya hay una encuesta con esa fecha.")})
-    if existing and taken_on < existing[0].taken_on:
-        raise RegistryError(
-            {"taken_on": _("Un seguimiento no puede ser anterior a la línea de base.")}
-        )
+    kind = "follow_up" if participant.surveys else "baseline"
+    taken_on, cleaned = _date_and_answers(participant, taken_on, answers, today=today, kind=kind)
     survey = WfiSurvey(
         participant=participant,
         taken_on=taken_on,
-        kind="follow_up" if existing else "baseline",
+        kind=kind,
         recorded_by_id=actor.id if actor else None,
         **cleaned,
     )
@@ -135,8 +155,120 @@ def record_survey(
     return survey
 
 
+def correct_survey(
+    session: Session,
+    survey: WfiSurvey,
+    answers: dict,
+    *,
+    taken_on: date | None,
+    actor: User | None,
+    today: date,
+) -> list[str]:
+    """Rectify a saved survey under the rules of a new one; the names of the questions that
+    changed. The audit log says who corrected which survey and those names, never an answer."""
+    participant = survey.participant
+    taken_on, cleaned = _date_and_answers(
+        participant, taken_on, answers, today=today, kind=survey.kind, survey=survey
+    )
+    corrected = {"taken_on": taken_on, **cleaned}
+    changed = [name for name, value in corrected.items() if getattr(survey, name) != value]
+    for name in changed:
+        setattr(survey, name, corrected[name])
+    if changed:
+        session.flush()
+        audit.record(
+            session,
+            actor=actor,
+            action="wfi.survey_correct",
+            subject_type="participant",
+            subject_id=participant.id,
+            detail=f"survey {survey.id}: {', '.join(changed)}",
+        )
+    return changed
+
+
 def women_enrolled(session: Session) -> int:
     return session.scalar(sa.select(sa.func.count(WfiEnrolment.id))) or 0
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or that month's last day when it is shorter
+    (31 August + 6 months is the last day of February)."""
+    year, month_index = divmod(day.year * 12 + day.month - 1 + months, 12)
+    month = month_index + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class SurveyDue:
+    """A woman whose next survey is due, and since when: her baseline since she enrolled,
+    a follow-up since her last survey plus the follow-up interval."""
+
+    participant: Participant
+    #: "baseline" or "follow_up" (words in survey_choices.SURVEY_DUE).
+    reason: str
+    due_since: date
+
+
+@dataclass(frozen=True)
+class EnrolledWoman:
+    """A row of the programme page: a woman, her surveys so far, and what is due."""
+
+    participant: Participant
+    enrolled_on: date
+    last_survey_on: date | None
+    #: When her next survey is (or was) due: the enrolment date until her baseline is taken.
+    next_due: date
+    #: Set when that date has come: she needs a survey now.
+    due: SurveyDue | None
+
+
+def enrolled_women(session: Session, *, today: date, follow_up_months: int) -> list[EnrolledWoman]:
+    """Every enrolled woman whose data was not erased, those whose survey is due first (the
+    longest overdue first), then by the date of their next survey."""
+    last_survey = (
+        sa.select(WfiSurvey.participant_id, sa.func.max(WfiSurvey.taken_on).label("taken_on"))
+        .group_by(WfiSurvey.participant_id)
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(Participant, WfiEnrolment.enrolled_on, last_survey.c.taken_on)
+        .join(WfiEnrolment, WfiEnrolment.participant_id == Participant.id)
+        .outerjoin(last_survey, last_survey.c.participant_id == Participant.id)
+        .where(Participant.erased_at.is_(None))
+    ).all()
+    women = [
+        _enrolled_woman(participant, enrolled_on, last_on, today, follow_up_months)
+        for participant, enrolled_on, last_on in rows
+    ]
+    return sorted(
+        women,
+        key=lambda w: (
+            w.next_due,
+            fold(w.participant.surnames),
+            fold(w.participant.given_names),
+            w.participant.id,
+        ),
+    )
+
+
+def _enrolled_woman(
+    participant: Participant,
+    enrolled_on: date,
+    last_on: date | None,
+    today: date,
+    follow_up_months: int,
+) -> EnrolledWoman:
+    reason = "baseline" if last_on is None else "follow_up"
+    next_due = enrolled_on if last_on is None else add_months(last_on, follow_up_months)
+    due = SurveyDue(participant, reason, next_due) if next_due <= today else None
+    return EnrolledWoman(participant, enrolled_on, last_on, next_due, due)
+
+
+def needing_survey(session: Session, *, today: date, follow_up_months: int) -> list[SurveyDue]:
+    """The women whose baseline or follow-up survey is due by `today`, by `due_since`."""
+    women = enrolled_women(session, today=today, follow_up_months=follow_up_months)
+    return [woman.due for woman in women if woman.due is not None]
 
 
 @dataclass(frozen=True)

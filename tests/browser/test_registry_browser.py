@@ -54,6 +54,7 @@ def test_trainer_registers_surveys_and_sees_indicators_change(page, live_site):
     page.get_by_label("Yape").check()
     page.locator("fieldset", has_text="pago digital").get_by_label("Sí").check()
     page.locator("fieldset", has_text="¿Ahorró dinero").get_by_label("Sí").check()
+    page.get_by_label("Efectivo en casa").check()
     page.locator("fieldset", has_text="junta o grupo de ahorro?").get_by_label("Sí").check()
     page.locator("fieldset", has_text="préstamo").get_by_label("No").check()
     page.get_by_label("Sí, sin problema").check()

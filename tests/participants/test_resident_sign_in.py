@@ -87,3 +87,88 @@ def test_resident_sessions_expire_after_ten_idle_minutes(client, rosa):
     with client.session_transaction() as session:
         session[LAST_SEEN_KEY] = int(time.time()) - 11 * 60
     assert client.get("/home").status_code == 302
+
+
+def _lock_out(client, identifier="10117410"):
+    answers = [_sign_in(client, identifier, "1357").status_code for _ in range(5)]
+    assert answers[-1] == 429
+
+
+def _actions(app) -> list[str]:
+    with app.app_context():
+        return db.session.scalars(db.text("SELECT action FROM audit_entries ORDER BY id")).all()
+
+
+@pytest.fixture
+def trainer(app, make_user):
+    from tests.conftest import sign_in
+
+    client = app.test_client()
+    assert sign_in(client, *make_user("trainer")).status_code == 302
+    return client
+
+
+def _rosa_id(app) -> int:
+    with app.app_context():
+        return db.session.scalars(
+            db.select(Participant.id).where(Participant.document_number == "10117410")
+        ).one()
+
+
+def _staff_post(client, path, data=None):
+    return client.post(path, data={"csrf_token": csrf_token(client), **(data or {})})
+
+
+@pytest.mark.parametrize("then", ["code", "10117410-2"])
+def test_the_lock_holds_whatever_identifier_she_types_next(client, rosa, then):
+    _lock_out(client)
+    assert _sign_in(client, rosa if then == "code" else then, "4821").status_code == 429
+
+
+def test_a_new_pin_from_the_trainer_lets_a_locked_resident_in_at_once(app, client, rosa, trainer):
+    _lock_out(client)
+    answer = _staff_post(trainer, f"/participants/{_rosa_id(app)}/pin", {"pin": "3957"})
+    assert answer.status_code == 302
+    assert "Ya puede ingresar" in trainer.get(answer.headers["Location"]).get_data(as_text=True)
+    assert _sign_in(client, "10117410", "3957").status_code == 302
+    assert _actions(app)[-2:] == ["participant.set_pin", "participant.sign_in_unlock"]
+
+
+def test_the_participant_page_shows_the_lock_and_desbloquear_lets_her_in(
+    app, client, rosa, trainer
+):
+    detail = f"/participants/{_rosa_id(app)}"
+    assert "Desbloquear" not in trainer.get(detail).get_data(as_text=True)
+    _lock_out(client, rosa)
+    page = trainer.get(detail).get_data(as_text=True)
+    assert "No puede ingresar por ahora: escribió mal su PIN varias veces" in page
+    assert f'action="{detail}/unlock"' in page
+    answer = _staff_post(trainer, f"{detail}/unlock")
+    assert answer.status_code == 302
+    page = trainer.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "Desbloqueado. Ya puede ingresar" in page
+    assert "No puede ingresar por ahora" not in page
+    assert _sign_in(client, "10117410", "4821").status_code == 302
+    assert _actions(app)[-1] == "participant.sign_in_unlock"
+
+
+def test_unlocking_someone_not_locked_says_so_and_logs_nothing(app, rosa, trainer):
+    before = _actions(app)
+    answer = _staff_post(trainer, f"/participants/{_rosa_id(app)}/unlock")
+    assert "No estaba bloqueado" in trainer.get(answer.headers["Location"]).get_data(as_text=True)
+    assert _actions(app) == before
+
+
+def test_a_resident_cannot_unlock_herself(app, client, rosa, make_participant):
+    other = app.test_client()
+    make_participant(
+        given_names="Ana",
+        surnames="Soto",
+        document_type="dni",
+        document_number="44556677",
+        pin="5824",
+    )
+    assert _sign_in(other, "44556677", "5824").status_code == 302
+    _lock_out(client)
+    assert _staff_post(other, f"/participants/{_rosa_id(app)}/unlock").status_code == 403
+    assert _sign_in(client, "10117410", "4821").status_code == 429

@@ -65,6 +65,91 @@ def test_bad_registrations_show_the_problem_and_save_nothing(clock, app, trainer
     assert count_rows(app, "users") == 1  # only the trainer: no half-made resident account
 
 
+def _pin_input(page: str) -> str:
+    """The PIN field's <input> tag as the page renders it."""
+    import re
+
+    match = re.search(r'<input[^>]*name="pin"[^>]*>', page)
+    assert match, "no PIN field on the page"
+    return match.group(0)
+
+
+def _signs_in(client, identifier: str, pin: str) -> bool:
+    client.post("/sign-out", data={"csrf_token": csrf_token(client)})
+    return (
+        _post(client, "/sign-in/participant", {"identifier": identifier, "pin": pin}).status_code
+        == 302
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "mistake"),
+    [
+        ("/participants/new", {"district_ubigeo": ""}),
+        ("/participants/new", {"consent": ""}),
+        ("/participants/quick", {"given_names": ""}),
+    ],
+)
+def test_a_form_sent_back_keeps_the_typed_pin_and_the_person_is_saved_with_it(
+    app, trainer, path, mistake
+):
+    """The PIN typed before a mistake elsewhere is still in the form, so fixing the mistake
+    saves the person with it (before, it came back empty and she was saved without one)."""
+    typed = REGISTRATION if path.endswith("new") else _WALK_IN
+    refused = _post(trainer, path, {**typed, **mistake})
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "No se guardó el registro. Corrija esto:" in page  # at the top, in view
+    pin_input = _pin_input(page)
+    assert 'value="4821"' in pin_input
+    assert 'inputmode="numeric"' in pin_input
+    assert count_rows(app, "participants") == 0
+
+    saved = _post(trainer, path, typed)
+    assert saved.status_code == 302
+    with app.app_context():
+        participant = db.session.scalars(db.select(Participant)).one()
+        assert participant.user is not None
+        code = participant.code
+    assert _signs_in(trainer, code, "4821")
+
+
+def test_a_bad_pin_is_shown_with_the_other_mistakes_and_nothing_is_saved(app, trainer):
+    response = _post(trainer, "/participants/new", {**REGISTRATION, "consent": "", "pin": "1234"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Sin consentimiento" in page
+    assert "fácil de adivinar" in page
+    assert 'value="1234"' in _pin_input(page)
+    assert count_rows(app, "participants") == 0
+    assert count_rows(app, "users") == 1
+
+
+def test_a_confirmed_likely_duplicate_is_saved_with_the_pin_typed_first(
+    app, trainer, make_participant
+):
+    make_participant(given_names="Rosa", surnames="Huamán", birth_date=None, birth_year=1985)
+    shown = _post(trainer, "/participants/quick", _WALK_IN)
+    assert "¿Es la misma persona?" in shown.get_data(as_text=True)
+    assert 'value="4821"' in _pin_input(shown.get_data(as_text=True))
+    saved = _post(trainer, "/participants/quick", {**_WALK_IN, "confirm_not_duplicate": "y"})
+    assert saved.status_code == 302
+    participant_id = int(saved.headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        code = db.session.get(Participant, participant_id).code
+    assert _signs_in(trainer, code, "4821")
+
+
+_WALK_IN = {
+    "given_names": "Rosa",
+    "surnames": "Huamán",
+    "sex": "female",
+    "birth_year": "1985",
+    "consent": "y",
+    "pin": "4821",
+}
+
+
 def test_likely_duplicate_is_shown_then_saved_when_confirmed(app, trainer, make_participant):
     make_participant(given_names="Rosa", surnames="Huamán", birth_date=None, birth_year=1985)
     walk_in = {
@@ -230,6 +315,7 @@ def test_programme_pages_enrol_survey_and_indicators(app, trainer, make_particip
         "has_own_income": "no",
         "account_institutions": ["banco_nacion"],
         "wallets_used": ["yape"],
+        "saving_methods": ["account"],
     }
     saved = _post(trainer, f"/programme/participants/{participant_id}/surveys", answers)
     assert saved.status_code == 302
