@@ -31,11 +31,18 @@ def _make_group(page, name):
         expect(page.get_by_text("Se agregó 1 persona al grupo.")).to_be_visible()
 
 
-def _enrol_group_in_a_course(page, group):
-    page.get_by_role("link", name="Cursos", exact=True).click()
-    page.locator(".card h2 a").first.click()
-    course = page.get_by_role("heading", level=1).inner_text()
-    page.get_by_role("link", name="Inscribir a un grupo").click()
+def _enrol_group_in_a_new_course(page, base_url, group):
+    """A classroom course of her own, so the roster holds exactly the group."""
+    course = "Celular para la cooperativa"
+    page.goto(base_url + "/courses/manage/new")
+    page.get_by_label("Título").fill(course)
+    page.get_by_label("Categoría").select_option("digital_literacy")
+    page.get_by_label("En clase: asistencia a las sesiones").check()
+    page.get_by_label("Publicado: los participantes lo ven").check()
+    page.get_by_role("button", name="Guardar").click()
+    expect(page.get_by_text("Curso creado.")).to_be_visible()
+    course_id = page.url.rstrip("/").split("/")[-1]
+    page.goto(f"{base_url}/courses/manage/{course_id}/enrol")
     page.get_by_label("Grupo", exact=True).select_option(label=f"{group} (2)")
     page.get_by_role("button", name="Inscribir a todo el grupo").click()
     expect(page.get_by_text("2 personas inscritas.")).to_be_visible()
@@ -46,7 +53,7 @@ def _schedule_a_series(page, course):
     """Weekly from two weeks ago, so the third class is today (early, so it is open now)."""
     today = datetime.now(LIMA).date()
     first = today - timedelta(days=14)
-    page.goto(page.url.split("/courses")[0] + "/sessions/new")
+    page.goto(page.url.split("/courses")[0] + "/sessions/new")  # from the course's report
     page.get_by_label("Clase", exact=True).check()
     page.get_by_label("Título").fill("Semana de la capacitadora")
     page.get_by_label("Curso (si es parte de un curso)").select_option(label=course)
@@ -69,7 +76,7 @@ def test_a_group_on_the_third_class_all_present_then_one_absent(browser, live_si
     _sign_in(page, live_site.url)
     group = "Mujeres Pucayacu martes"
     _make_group(page, group)
-    course = _enrol_group_in_a_course(page, group)
+    course = _enrol_group_in_a_new_course(page, live_site.url, group)
     first_id = _schedule_a_series(page, course)
 
     page.goto(f"{live_site.url}/sessions/{first_id + 2}/roster")
