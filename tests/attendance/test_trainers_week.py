@@ -306,16 +306,7 @@ def test_changing_the_courses_share_recomputes(app_ctx, make_participant, course
     for activity in sessions[:2]:
         _attend(activity, person)
     assert find_enrolment(db.session, course, person).completed_at is None
-    names = [
-        "title",
-        "summary",
-        "category",
-        "language",
-        "estimated_hours",
-        "pass_mark",
-        "completion_mode",
-        "published",
-    ]
+    names = [n for n in authoring.COURSE_FIELDS if n != "attendance_share"] + ["published"]
     fields = authoring.CourseFields(
         **{name: getattr(course, name) for name in names}, attendance_share=50
     )
