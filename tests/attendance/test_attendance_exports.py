@@ -13,14 +13,25 @@ from datetime import date, time
 import pytest
 
 from telecenter.attendance import reports, scheduling, services
+from telecenter.clock import to_lima
 from telecenter.courses.models import Course
 from telecenter.extensions import db
 from telecenter.participants import services as registry
 from telecenter.participants.models import Participant
 from tests.attendance.conftest import session_data
+from tests.conftest import FIXED_NOW
 from tests.test_choice_labels import speak
 
 URL = "/sessions/reports/attendance.csv"
+#: The month of the `clock` fixture's day (29 November 2026 in Lima): every day below is in it.
+MONTH = to_lima(FIXED_NOW).date().replace(day=1)
+
+
+def day(number: int) -> date:
+    """A day of the fixed clock's month, so no date here follows the real calendar."""
+    return MONTH.replace(day=number)
+
+
 SPANISH_HEADER = [
     "Fecha",
     "Hora de inicio",
@@ -53,7 +64,7 @@ ENGLISH_HEADER = [
 
 @pytest.fixture
 def history(app, clock, make_participant) -> dict[str, str]:
-    """Five past sessions in November 2026 and four people; returns each person's card code.
+    """Five past sessions in the fixed clock's month and four people; each one's card code.
 
     Rosa was born on 2008-11-15 and Luis on 1981-11-15: both have a birthday between the 10th
     and the 20th. Alex gave only the year 1966 (the birthday counts as 1 July), Nadie nothing.
@@ -75,9 +86,9 @@ def history(app, clock, make_participant) -> dict[str, str]:
         db.session.add(course)
         db.session.flush()
 
-        def held(day, start, end, **fields):
+        def held(dom, start, end, **fields):
             (activity,) = scheduling.create(
-                db.session, session_data(day=date(2026, 11, day), start=start, end=end, **fields)
+                db.session, session_data(day=day(dom), start=start, end=end, **fields)
             )
             return activity
 
@@ -115,7 +126,7 @@ def _quickly_registered_without_a_birth_year(given_names: str, surnames: str) ->
         data,
         registry.ConsentData(given=True),
         actor=None,
-        today=date(2026, 11, 29),
+        today=day(29),
         complete=False,
         confirm_not_duplicate=True,
     )
@@ -133,7 +144,7 @@ def _rows(answer) -> list[list[str]]:
 
 
 def test_the_file_has_spanish_words_sex_and_the_age_band_on_each_sessions_day(history, trainer):
-    answer = trainer.get(URL, query_string={"desde": "2026-11-10", "hasta": "2026-11-25"})
+    answer = trainer.get(URL, query_string={"desde": str(day(10)), "hasta": str(day(25))})
     assert answer.status_code == 200
     assert answer.mimetype == "text/csv"
     code = history
@@ -142,30 +153,30 @@ def test_the_file_has_spanish_words_sex_and_the_age_band_on_each_sessions_day(hi
         SPANISH_HEADER,
         # Rosa is 17 on the 10th and 18 on the 20th; Luis 44, then 45.
         [
-            "2026-11-10", "09:00", "Ahorro en familia", "Finanzas para mi familia", finance,
+            str(day(10)), "09:00", "Ahorro en familia", "Finanzas para mi familia", finance,
             "Clase", "Rosa Huamán", code["rosa"], "Mujer", "15-17", "Presente",
             "Lista del capacitador",
         ],
         [
-            "2026-11-10", "09:00", "Ahorro en familia", "Finanzas para mi familia", finance,
+            str(day(10)), "09:00", "Ahorro en familia", "Finanzas para mi familia", finance,
             "Clase", "Luis Torres", code["luis"], "Hombre", "30-44", "Tarde", "Quiosco",
         ],
         [
-            "2026-11-20", "19:30", "Injerto de cacao", "", farming, "Teleconferencia",
+            str(day(20)), "19:30", "Injerto de cacao", "", farming, "Teleconferencia",
             "Rosa Huamán", code["rosa"], "Mujer", "18-29", "Presente", "Llegó sin inscripción",
         ],
         # Alex: 2026 - 1966 = 60, the birthday (1 July) already past.
         [
-            "2026-11-20", "19:30", "Injerto de cacao", "", farming, "Teleconferencia",
+            str(day(20)), "19:30", "Injerto de cacao", "", farming, "Teleconferencia",
             "Alex Ríos", code["alex"], "Prefiere no decir", "60+", "Justificado",
             "Lista del capacitador",
         ],
         [
-            "2026-11-20", "19:30", "Injerto de cacao", "", farming, "Teleconferencia",
+            str(day(20)), "19:30", "Injerto de cacao", "", farming, "Teleconferencia",
             "Luis Torres", code["luis"], "Hombre", "45-59", "Ausente", "Lista del capacitador",
         ],
         [
-            "2026-11-25", "09:00", "Uso del celular", "", "Alfabetización digital", "Taller",
+            str(day(25)), "09:00", "Uso del celular", "", "Alfabetización digital", "Taller",
             "Nadie Sinfecha", code["nadie"], "Mujer", "Edad desconocida", "Presente",
             "Lista del capacitador",
         ],
@@ -174,13 +185,13 @@ def test_the_file_has_spanish_words_sex_and_the_age_band_on_each_sessions_day(hi
 
 def test_the_file_is_in_english_for_a_trainer_who_reads_english(history, trainer):
     speak(trainer, "en")
-    rows = _rows(trainer.get(URL, query_string={"desde": "2026-11-10", "hasta": "2026-11-10"}))
+    rows = _rows(trainer.get(URL, query_string={"desde": str(day(10)), "hasta": str(day(10))}))
     assert rows[0] == ENGLISH_HEADER
     assert [row[4:6] + row[8:] for row in rows[1:]] == [
         ["Financial literacy", "Class", "Woman", "15-17", "Present", "Trainer's roster"],
         ["Financial literacy", "Class", "Man", "30-44", "Late", "Kiosk"],
     ]
-    evening = _rows(trainer.get(URL, query_string={"desde": "2026-11-20", "hasta": "2026-11-20"}))
+    evening = _rows(trainer.get(URL, query_string={"desde": str(day(20)), "hasta": str(day(20))}))
     assert evening[1][8:] == ["Woman", "18-29", "Present", "Came without registering"]
     assert evening[2][8:10] == ["Prefers not to say", "60+"]
 
@@ -189,13 +200,13 @@ def test_the_file_is_in_english_for_a_trainer_who_reads_english(history, trainer
     ("query", "days", "filename"),
     [
         # The evening of the 20th is the 21st in UTC: still the 20th in Lima, in the file.
-        ({"desde": "2026-11-10", "hasta": "2026-11-20"}, ["10", "20"], "2026-11-10-a-2026-11-20"),
-        ({"desde": "2026-11-21", "hasta": "2026-11-25"}, ["25"], "2026-11-21-a-2026-11-25"),
-        ({"desde": "2026-11-20", "hasta": "2026-11-20"}, ["20"], "2026-11-20-a-2026-11-20"),
-        ({"desde": "2026-11-25"}, ["25", "26"], "desde-2026-11-25"),
-        ({"hasta": "2026-11-10"}, ["09", "10"], "hasta-2026-11-10"),
-        ({"desde": "", "hasta": ""}, ["09", "10", "20", "25", "26"], "completa-2026-11-29"),
-        ({}, ["09", "10", "20", "25", "26"], "completa-2026-11-29"),
+        ({"desde": str(day(10)), "hasta": str(day(20))}, ["10", "20"], f"{day(10)}-a-{day(20)}"),
+        ({"desde": str(day(21)), "hasta": str(day(25))}, ["25"], f"{day(21)}-a-{day(25)}"),
+        ({"desde": str(day(20)), "hasta": str(day(20))}, ["20"], f"{day(20)}-a-{day(20)}"),
+        ({"desde": str(day(25))}, ["25", "26"], f"desde-{day(25)}"),
+        ({"hasta": str(day(10))}, ["09", "10"], f"hasta-{day(10)}"),
+        ({"desde": "", "hasta": ""}, ["09", "10", "20", "25", "26"], f"completa-{day(29)}"),
+        ({}, ["09", "10", "20", "25", "26"], f"completa-{day(29)}"),
     ],
 )
 def test_the_range_holds_both_of_its_days_and_none_outside(history, trainer, query, days, filename):
@@ -210,11 +221,11 @@ def test_the_range_holds_both_of_its_days_and_none_outside(history, trainer, que
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ({"desde": "2026-02-30", "hasta": "2026-11-25"}, "Esa fecha no existe"),
+        ({"desde": f"{day(1).year}-02-30", "hasta": str(day(25))}, "Esa fecha no existe"),
         ({"desde": "ayer"}, "Esa fecha no existe"),
-        ({"hasta": "25/11/2026"}, "Esa fecha no existe"),
+        ({"hasta": day(25).strftime("%d/%m/%Y")}, "Esa fecha no existe"),
         (
-            {"desde": "2026-11-25", "hasta": "2026-11-10"},
+            {"desde": str(day(25)), "hasta": str(day(10))},
             "«Hasta» tiene que ser el mismo día que «Desde» o uno después.",
         ),
     ],
@@ -233,7 +244,7 @@ def test_a_wrong_day_gives_the_page_back_with_the_reason_and_no_file(
 
 
 def test_days_without_attendance_give_the_page_back_saying_so(history, trainer):
-    answer = trainer.get(URL, query_string={"desde": "2026-11-11", "hasta": "2026-11-19"})
+    answer = trainer.get(URL, query_string={"desde": str(day(11)), "hasta": str(day(19))})
     assert answer.status_code == 404
     assert answer.mimetype == "text/html"
     assert "Content-Disposition" not in answer.headers
@@ -243,16 +254,14 @@ def test_days_without_attendance_give_the_page_back_saying_so(history, trainer):
 
 def test_the_reports_page_offers_this_month_so_far(clock, trainer):
     page = trainer.get("/sessions/reports/").get_data(as_text=True)
-    assert 'name="desde" type="date" value="2026-11-01"' in page
-    assert 'name="hasta" type="date" value="2026-11-29"' in page
+    assert f'name="desde" type="date" value="{day(1)}"' in page
+    assert f'name="hasta" type="date" value="{day(29)}"' in page
     assert ">Descargar</button>" in page
     assert 'method="get" action="/sessions/reports/attendance.csv"' in page
 
 
 def test_a_title_that_looks_like_a_formula_stays_text(app_ctx, clock, make_participant):
-    (activity,) = scheduling.create(
-        db.session, session_data(day=date(2026, 11, 20), title="=HYPERLINK(1)")
-    )
+    (activity,) = scheduling.create(db.session, session_data(day=day(20), title="=HYPERLINK(1)"))
     person = db.session.get(Participant, make_participant())
     services.set_status(db.session, activity, person, "present", actor=None)
     rows = list(csv.reader(io.StringIO(reports.attendance_csv(db.session))))
@@ -261,5 +270,5 @@ def test_a_title_that_looks_like_a_formula_stays_text(app_ctx, clock, make_parti
 
 def test_reversed_days_are_refused_by_the_service_itself(app_ctx):
     with pytest.raises(reports.ReversedRange) as refused:
-        reports.attendance_csv(db.session, since=date(2026, 11, 2), until=date(2026, 11, 1))
+        reports.attendance_csv(db.session, since=day(2), until=day(1))
     assert set(refused.value.errors) == {"hasta"}

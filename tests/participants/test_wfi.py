@@ -6,12 +6,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from telecenter.clock import to_lima
 from telecenter.extensions import db
 from telecenter.participants import services, wfi
 from telecenter.participants.models import Participant
+from tests.conftest import FIXED_NOW
 from tests.participants.test_registry import _answers
 
-TODAY = date(2026, 11, 29)
+TODAY = to_lima(FIXED_NOW).date()  # the `clock` fixture's day in Lima
 
 
 def _enrolled(make_participant, enrolled_on=date(2026, 2, 1), **fields):

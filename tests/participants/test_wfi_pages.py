@@ -7,14 +7,15 @@ from datetime import date
 
 import pytest
 
+from telecenter.clock import to_lima
 from telecenter.extensions import db
 from telecenter.participants import rights, survey_answers
 from telecenter.participants import survey_choices as sc
 from telecenter.participants.models import Participant
-from tests.conftest import count_rows, csrf_token
+from tests.conftest import FIXED_NOW, count_rows, csrf_token
 from tests.participants.test_wfi import _enrolled, _survey
 
-TODAY = date(2026, 11, 29)  # the `clock` fixture's day in Lima
+TODAY = to_lima(FIXED_NOW).date()  # the `clock` fixture's day in Lima
 
 
 @pytest.fixture
