@@ -100,7 +100,7 @@ def test_places_in_english(week, clock, signed_in):
     trainer = signed_in("trainer")
     speak(trainer, "en")
     cards = _cards(trainer.get("/sessions/").get_data(as_text=True))
-    assert "No limit on places" in cards["Ahorro en familia"]
+    assert "No limit on spots" in cards["Ahorro en familia"]
     assert "3 places, 2 free" in cards["Injerto de cacao"]
     assert "1 place, all taken" in cards["Uso del celular"]
     assert "Farming (cacao, coffee)" in cards["Injerto de cacao"]
