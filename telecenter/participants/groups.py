@@ -89,11 +89,13 @@ def add_members(
 def remove_member(
     session: Session, group: Group, participant: Participant, *, actor: User | None
 ) -> None:
-    session.execute(
+    removed = session.execute(
         sa.delete(GroupMember).where(
             GroupMember.group_id == group.id, GroupMember.participant_id == participant.id
         )
     )
+    if not removed.rowcount:  # type: ignore[attr-defined]  # a DELETE answers a CursorResult
+        raise GroupError(_("Esa persona no está en el grupo."))
     _audit(session, actor, "group.remove_member", group)
 
 

@@ -220,6 +220,9 @@ def test_a_group_needs_a_new_name_and_real_people(app_ctx, make_participant):
     with pytest.raises(groups.GroupError):
         groups.add_members(db.session, group, [999], actor=None)
     assert groups.members(db.session, group) == []
+    stranger = _person(make_participant, 0)
+    with pytest.raises(groups.GroupError, match="no está en el grupo"):
+        groups.remove_member(db.session, group, stranger, actor=None)
 
 
 # --- classroom completion -----------------------------------------------------------------
