@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from telecenter.courses import completion, definitions
-from telecenter.courses.content import find_unsafe
-from telecenter.courses.models import Course, Lesson, Module, Option, Question
+from telecenter.courses.content import MEDIA_PREFIX, find_unsafe
+from telecenter.courses.models import Course, Lesson, LessonRecording, Module, Option, Question
 from telecenter.domain_errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -49,22 +49,44 @@ def _replace_questions(session: Session, course: Course, lesson: Lesson | None, 
     session.flush()
     for position, item in enumerate(questions):
         question = Question(
-            course_id=course.id,
-            lesson_id=lesson.id if lesson else None,
-            position=position,
-            prompt=item["prompt"],
-            kind=item["kind"],
+            course_id=course.id, lesson_id=lesson.id if lesson else None, position=position
         )
-        question.options = [
-            Option(
-                position=index,
-                text=o["text"],
-                correct=o.get("correct") is True,
-                feedback=o.get("feedback", ""),
-            )
-            for index, o in enumerate(item["options"])
-        ]
+        fill_question(question, item)
         session.add(question)
+
+
+def media_name(reference: str | None) -> str | None:
+    """ "media/NAME" (the definition's form, as in lesson Markdown) to the stored NAME."""
+    return reference.removeprefix(MEDIA_PREFIX) if reference else None
+
+
+def fill_question(question: Question, item: dict) -> None:
+    """A question's content from its definition form (a pack's, or the editor's)."""
+    question.prompt, question.kind = item["prompt"], item["kind"]
+    question.audio, question.image = media_name(item.get("audio")), media_name(item.get("image"))
+    question.options = [
+        Option(
+            position=index,
+            text=o["text"],
+            correct=o.get("correct") is True,
+            feedback=o.get("feedback", ""),
+            audio=media_name(o.get("audio")),
+            image=media_name(o.get("image")),
+        )
+        for index, o in enumerate(item["options"])
+    ]
+
+
+def _replace_recordings(lesson: Lesson, recordings: dict[str, str]) -> None:
+    """Kept rows are updated in place: one recording per language, even mid-flush."""
+    wanted = {language: name for language, ref in recordings.items() if (name := media_name(ref))}
+    lesson.recordings = [r for r in lesson.recordings if r.language in wanted]
+    for recording in lesson.recordings:
+        recording.filename = wanted.pop(recording.language)
+    lesson.recordings += [
+        LessonRecording(language=language, filename=name)
+        for language, name in sorted(wanted.items())
+    ]
 
 
 def apply_definition(
@@ -125,6 +147,7 @@ def _apply_modules(session: Session, course: Course, definition: dict, bodies: d
             lesson.body_markdown = bodies.get(entry["file"], "")
             lesson.required = entry.get("required", True) is not False
             lesson.archived = False
+            _replace_recordings(lesson, entry.get("recordings") or {})
             session.add(lesson)
             session.flush()
             kept.add(lesson.slug)
@@ -240,11 +263,7 @@ def save_question(
             course_id=course.id, lesson_id=lesson.id if lesson else None, position=len(siblings)
         )
         session.add(question)
-    question.prompt, question.kind = item["prompt"], item["kind"]
-    question.options = [
-        Option(position=index, text=o["text"], correct=o["correct"], feedback=o.get("feedback", ""))
-        for index, o in enumerate(item["options"])
-    ]
+    fill_question(question, item)
     session.flush()
     return question
 

@@ -2,9 +2,14 @@
 
     {"format": 1, "slug", "version", "title", "summary", "category", "language",
      "estimated_hours", "pass_mark", "completion_mode"?, "attendance_share"?,
-     "modules": [{"title", "lessons": [{"slug", "title", "file", "required", "quiz": [...]}]}],
-     "final_quiz": [{"prompt", "kind": "single"|"multiple",
-                     "options": [{"text", "correct", "feedback"}]}]}
+     "modules": [{"title", "lessons": [{"slug", "title", "file", "required", "quiz": [...],
+                                        "recordings"?: {mother tongue: "media/NAME"}}]}],
+     "final_quiz": [{"prompt", "kind": "single"|"multiple", "audio"?, "image"?,
+                     "options": [{"text", "correct", "feedback", "audio"?, "image"?}]}],
+     "media"?: [{"file": "media/NAME", "sha256"}]}
+
+`audio`, `image` and recordings name media files of the course ("media/NAME"); when the
+definition lists its media, each of them must be listed.
 
 Checking a definition is pure: it returns every problem found, so an import can refuse the
 whole pack with a complete list.
@@ -16,12 +21,74 @@ import re
 import unicodedata
 
 from telecenter.courses.content import find_unsafe
+from telecenter.participants.choices import MOTHER_TONGUES
 from telecenter.vocabulary import CATEGORIES, COMPLETION_MODES
 
 FORMAT = 1
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_LESSONS = 200
 MAX_QUESTIONS = 50
+MEDIA_REFERENCE = re.compile(r"^media/[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")
+MEDIA_KEYS = ("audio", "image")
+
+
+def _check_reference(value, where: str) -> list[str]:
+    if value is None or (isinstance(value, str) and MEDIA_REFERENCE.match(value)):
+        return []
+    return [f"{where}: media reference must look like media/NAME"]
+
+
+def _check_parts_media(item: dict, where: str) -> list[str]:
+    return [p for key in MEDIA_KEYS for p in _check_reference(item.get(key), f"{where} {key}")]
+
+
+def _check_recordings(recordings, where: str) -> list[str]:
+    if recordings is None:
+        return []
+    if not isinstance(recordings, dict):
+        return [f"{where}: recordings must map a language to media/NAME"]
+    problems = []
+    for language, reference in recordings.items():
+        if language not in MOTHER_TONGUES or language == "other":
+            problems.append(f"{where}: unknown recording language {language!r}")
+        problems += _check_reference(reference, f"{where} recording")
+    return problems
+
+
+def media_references(definition: dict) -> set[str]:
+    """Every "media/NAME" the course's questions, options and recordings point to."""
+    found: set[str] = set()
+
+    def questions(items):
+        for question in items if isinstance(items, list) else []:
+            if not isinstance(question, dict):
+                continue
+            for part in [
+                question,
+                *(o for o in question.get("options") or [] if isinstance(o, dict)),
+            ]:
+                found.update(v for k in MEDIA_KEYS if isinstance(v := part.get(k), str))
+
+    for module in definition.get("modules") or []:
+        for lesson in (module.get("lessons") or []) if isinstance(module, dict) else []:
+            if isinstance(lesson, dict):
+                questions(lesson.get("quiz", []))
+                recordings = lesson.get("recordings")
+                if isinstance(recordings, dict):
+                    found.update(v for v in recordings.values() if isinstance(v, str))
+    questions(definition.get("final_quiz", []))
+    return found
+
+
+def _check_declared_media(definition: dict) -> list[str]:
+    declared = definition.get("media")
+    if not isinstance(declared, list):
+        return []
+    names = {item.get("file") for item in declared if isinstance(item, dict)}
+    return [
+        f"{reference} is used but not in the media list"
+        for reference in sorted(media_references(definition) - names)
+    ]
 
 
 def check_questions(questions, where: str) -> list[str]:
@@ -34,6 +101,7 @@ def check_questions(questions, where: str) -> list[str]:
             problems.append(f"{here}: not an object")
             continue
         problems += _check_text(question.get("prompt"), here, 500)
+        problems += _check_parts_media(question, here)
         options = question.get("options")
         if not isinstance(options, list) or not 2 <= len(options) <= 6:
             problems.append(f"{here}: needs 2 to 6 options")
@@ -45,6 +113,7 @@ def check_questions(questions, where: str) -> list[str]:
                 continue
             problems += _check_text(option.get("text"), here, 300)
             problems += _check_text(option.get("feedback", ""), here, 500, required=False)
+            problems += _check_parts_media(option, here)
             correct += option.get("correct") is True
         kind = question.get("kind")
         if kind not in ("single", "multiple"):
@@ -94,7 +163,7 @@ def check(definition) -> list[str]:
             problems.append(f"{name} must be a number from {low} to {high}")
     problems += _check_modules(definition.get("modules"))
     problems += check_questions(definition.get("final_quiz", []), "final quiz")
-    return problems
+    return problems or _check_declared_media(definition)
 
 
 def _check_modules(modules) -> list[str]:
@@ -119,6 +188,7 @@ def _check_modules(modules) -> list[str]:
             if not isinstance(lesson.get("file"), str):
                 problems.append(f"{where}: file missing")
             problems += check_questions(lesson.get("quiz", []), where)
+            problems += _check_recordings(lesson.get("recordings"), where)
     if len(slugs) > MAX_LESSONS:
         problems.append(f"at most {MAX_LESSONS} lessons")
     return problems

@@ -18,6 +18,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from telecenter.courses import svg
 from telecenter.courses.models import Course, MediaFile
 from telecenter.domain_errors import DomainError
 
@@ -35,6 +36,8 @@ ALLOWED = {
     "video/mp4": (".mp4", ".m4a"),
     "video/webm": (".webm",),
 }
+#: Drawings are not recognised by their first bytes but rebuilt from allowed shapes (svg.py).
+SVG_TYPE = "image/svg+xml"
 
 
 class MediaError(DomainError):
@@ -72,8 +75,8 @@ def _check(head: bytes, size: int, filename: str) -> str:
     if kind is None or kind.mime not in ALLOWED:
         raise MediaError(
             _(
-                "Solo se aceptan imágenes (PNG, JPG, GIF, WebP), audio (MP3, OGG, WAV, "
-                "M4A) o video (MP4, WebM)."
+                "Solo se aceptan imágenes (PNG, JPG, GIF, WebP), dibujos SVG, audio (MP3, "
+                "OGG, WAV, M4A, WebM) o video (MP4, WebM)."
             )
         )
     if Path(filename).suffix.lower() not in ALLOWED[kind.mime]:
@@ -97,6 +100,9 @@ class Staged:
     size: int
     sha256: str
     content_type: str
+    #: The fingerprint of the bytes as received (a pack declares that one): a drawing is
+    #: stored cleaned, so its stored fingerprint can differ.
+    received_sha256: str
 
     def discard(self) -> None:
         self.path.unlink(missing_ok=True)
@@ -107,9 +113,9 @@ def stage(stream: BinaryIO, filename: str) -> Staged:
     as it goes: the slow part of storing media, done before any database transaction. A file
     over the limit stops being read at the limit."""
     name = safe_filename(filename)
-    staging = media_root() / ".staging"
-    staging.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=staging, suffix=".part")
+    if Path(name).suffix.lower() == ".svg":
+        return _stage_drawing(stream, name)
+    handle, temporary = _staging_file()
     path, digest, size, head = Path(temporary), hashlib.sha256(), 0, b""
     try:
         with open(handle, "wb") as out:
@@ -124,7 +130,34 @@ def stage(stream: BinaryIO, filename: str) -> Staged:
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    return Staged(name, path, size, digest.hexdigest(), content_type)
+    return Staged(name, path, size, digest.hexdigest(), content_type, digest.hexdigest())
+
+
+def _staging_file() -> tuple[int, str]:
+    staging = media_root() / ".staging"
+    staging.mkdir(parents=True, exist_ok=True)
+    return tempfile.mkstemp(dir=staging, suffix=".part")
+
+
+def _stage_drawing(stream: BinaryIO, name: str) -> Staged:
+    data = stream.read(svg.MAX_SVG_BYTES + 1)
+    if not data:
+        raise MediaError(_("El archivo está vacío."))
+    try:
+        cleaned = svg.clean(data)
+    except svg.SvgError as error:
+        raise MediaError(error.message) from None
+    handle, temporary = _staging_file()
+    with open(handle, "wb") as out:
+        out.write(cleaned)
+    return Staged(
+        name,
+        Path(temporary),
+        len(cleaned),
+        hashlib.sha256(cleaned).hexdigest(),
+        SVG_TYPE,
+        hashlib.sha256(data).hexdigest(),
+    )
 
 
 def place(session: Session, course: Course, staged: Staged) -> MediaFile:

@@ -107,9 +107,35 @@ class Lesson(Model):
     questions: Mapped[list[Question]] = relationship(
         back_populates="lesson", order_by="Question.position"
     )
+    recordings: Mapped[list[LessonRecording]] = relationship(
+        back_populates="lesson",
+        order_by="LessonRecording.language",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
 
     def __repr__(self) -> str:
         return f"<Lesson {self.id} {self.slug}>"
+
+
+class LessonRecording(Model):
+    """The lesson read aloud, in one language: a resident hears the one in her mother tongue
+    (from the registry), else the Spanish one."""
+
+    __tablename__ = "lesson_recordings"
+    __table_args__ = (sa.UniqueConstraint("lesson_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(sa.ForeignKey("lessons.id"), index=True)
+    #: A mother-tongue key of the registry (`spanish`, `quechua`, ...).
+    language: Mapped[str] = mapped_column(sa.String(24))
+    #: A media file of the course.
+    filename: Mapped[str] = mapped_column(sa.String(120))
+
+    lesson: Mapped[Lesson] = relationship(back_populates="recordings")
+
+    def __repr__(self) -> str:
+        return f"<LessonRecording {self.lesson_id} {self.language}>"
 
 
 class Question(Model):
@@ -126,6 +152,9 @@ class Question(Model):
     position: Mapped[int] = mapped_column(default=0)
     prompt: Mapped[str] = mapped_column(sa.String(500))
     kind: Mapped[str] = mapped_column(sa.String(8), default="single")
+    #: Course media files: the prompt read aloud, and a picture shown with it.
+    audio: Mapped[str | None] = mapped_column(sa.String(120))
+    image: Mapped[str | None] = mapped_column(sa.String(120))
 
     lesson: Mapped[Lesson | None] = relationship(back_populates="questions")
     options: Mapped[list[Option]] = relationship(
@@ -153,6 +182,9 @@ class Option(Model):
     correct: Mapped[bool] = mapped_column(default=False)
     #: Shown after answering, to explain why the option is right or wrong.
     feedback: Mapped[str] = mapped_column(sa.String(500), default="")
+    #: Course media files: the option read aloud, and a picture option (the text is its alt).
+    audio: Mapped[str | None] = mapped_column(sa.String(120))
+    image: Mapped[str | None] = mapped_column(sa.String(120))
 
     question: Mapped[Question] = relationship(back_populates="options")
 

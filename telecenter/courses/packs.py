@@ -28,7 +28,8 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from telecenter.courses import authoring, definitions, media
-from telecenter.courses.content import find_unsafe
+from telecenter.courses.content import MEDIA_PREFIX, find_unsafe
+from telecenter.courses.definitions import MEDIA_KEYS
 from telecenter.courses.models import Course, MediaFile
 from telecenter.database import writing
 from telecenter.domain_errors import DomainError
@@ -48,14 +49,19 @@ class PackError(DomainError):
         super().__init__("; ".join(problems))
 
 
+def _media_keys(part) -> dict[str, str]:
+    return {key: MEDIA_PREFIX + name for key in MEDIA_KEYS if (name := getattr(part, key))}
+
+
 def definition_of(course: Course) -> dict:
     def quiz(questions):
         return [
             {
                 "prompt": q.prompt,
                 "kind": q.kind,
+                **_media_keys(q),
                 "options": [
-                    {"text": o.text, "correct": o.correct, "feedback": o.feedback}
+                    {"text": o.text, "correct": o.correct, "feedback": o.feedback, **_media_keys(o)}
                     for o in q.options
                 ],
             }
@@ -72,6 +78,9 @@ def definition_of(course: Course) -> dict:
                     "file": f"lessons/{lesson.slug}.md",
                     "required": lesson.required,
                     "quiz": quiz(lesson.questions),
+                    "recordings": {
+                        r.language: MEDIA_PREFIX + r.filename for r in lesson.recordings
+                    },
                 }
                 for lesson in m.lessons
                 if not lesson.archived
@@ -279,7 +288,7 @@ def _media_files(archive, definition, problems) -> list[media.Staged]:
             problems.append(f"{name}: {error}")
             continue
         staged.append(one)
-        if one.sha256 != item.get("sha256"):
+        if one.received_sha256 != item.get("sha256"):
             problems.append(_("el archivo %(name)s no coincide con su huella", name=name))
     listed = {
         PurePosixPath(item.get("file", "")).name for item in declared if isinstance(item, dict)

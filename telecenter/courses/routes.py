@@ -26,6 +26,7 @@ from telecenter.views import Done, Outcome, attempt
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 site_users = roles_required(*SITE_ROLES)
 residents = roles_required(RESIDENT)
+MEDIA_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
 
 def load_course(course_id: int) -> Course:
@@ -241,4 +242,6 @@ def media_file(course_id: int, filename: str):
         max_age=7 * 24 * 3600,
     )
     response.headers["Content-Disposition"] = "inline"
+    # A drawing opened on its own must not run or fetch anything, whatever slipped through.
+    response.headers["Content-Security-Policy"] = MEDIA_POLICY
     return response
