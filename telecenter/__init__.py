@@ -225,6 +225,13 @@ def register_template_helpers(app: Flask) -> None:
             return "—"
         return (to_lima(value) if isinstance(value, datetime) else value).strftime("%d/%m/%Y")
 
+    @app.template_filter("long_day")
+    def long_day(moment):
+        """"martes, 8 de diciembre de 2026": a day in words, for residents, in Lima time."""
+        from flask_babel import format_date
+
+        return format_date(to_lima(moment).date(), "full")
+
     @app.template_filter("datetime_lima")
     def datetime_lima(moment):
         return to_lima(moment).strftime("%d/%m/%Y %H:%M") if moment else "—"

@@ -220,6 +220,8 @@ for _method, _path in (
 ):
     SITE_MATRIX[(_method, _path)] = RESIDENT_ONLY  # 403 for the resident too: not enrolled
 SITE_MATRIX[("GET", "/courses/1/certificate")] = {**RESIDENT_ONLY, "resident": 404}
+# Before the course is done, the celebration sends the learner back to the course.
+SITE_MATRIX[("GET", "/courses/1/finished")] = {**RESIDENT_ONLY, "resident": 302}
 for _path in (
     "/courses/manage/new",
     "/courses/manage/1",

@@ -127,6 +127,31 @@ def expected_ids(session: Session, activity: ActivitySession) -> set[int]:
     return ids
 
 
+def next_session_for(
+    session: Session, participant: Participant, *, now: datetime
+) -> ActivitySession | None:
+    """The next session she is expected at (as in `expected_ids`), for her home page; one
+    under way still counts until it ends."""
+    courses = sa.select(Enrolment.course_id).where(Enrolment.participant_id == participant.id)
+    registered = sa.select(Registration.session_id).where(
+        Registration.participant_id == participant.id, Registration.status == "registered"
+    )
+    return session.scalar(
+        sa.select(ActivitySession)
+        .where(
+            ActivitySession.ends_at > now,
+            ActivitySession.state != "cancelled",
+            sa.or_(
+                ActivitySession.id.in_(registered),
+                ActivitySession.course_id.in_(courses),
+                ActivitySession.group_id.in_(groups.groups_of(participant.id)),
+            ),
+        )
+        .order_by(ActivitySession.starts_at)
+        .limit(1)
+    )
+
+
 def roster(
     session: Session, activity: ActivitySession
 ) -> list[tuple[Participant, Attendance | None]]:

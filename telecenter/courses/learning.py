@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,6 +21,7 @@ from telecenter.courses.models import (
     Enrolment,
     Lesson,
     LessonProgress,
+    Option,
     Question,
     QuizAttempt,
 )
@@ -100,19 +102,37 @@ def completed_lesson_ids(session: Session, enrolment: Enrolment) -> set[int]:
 
 @dataclass(frozen=True)
 class Progress:
+    """The steps of a course: each lesson, and the final quiz when there is one (a course
+    is not 100 % done while its final quiz is still to pass)."""
+
     #: The course's current lessons this learner has finished.
     done_ids: frozenset[int]
-    total: int
+    #: How many lessons the course has now.
+    lessons: int
+    has_final: bool
     final_passed: bool
     completed: bool
 
     @property
-    def done(self) -> int:
+    def lessons_done(self) -> int:
         return len(self.done_ids)
 
     @property
+    def steps(self) -> int:
+        return self.lessons + self.has_final
+
+    @property
+    def steps_done(self) -> int:
+        return self.lessons_done + (self.has_final and self.final_passed)
+
+    @property
     def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 0
+        return round(100 * self.steps_done / self.steps) if self.steps else 0
+
+    @property
+    def final_is_next(self) -> bool:
+        """Every lesson done, the final quiz not yet passed: the one step left."""
+        return self.has_final and not self.final_passed and self.lessons_done == self.lessons
 
 
 def progress(
@@ -123,7 +143,8 @@ def progress(
     done = (completed_lesson_ids(session, enrolment) if done is None else done) & lessons
     return Progress(
         done_ids=frozenset(done),
-        total=len(lessons),
+        lessons=len(lessons),
+        has_final=bool(enrolment.course.final_questions),
         final_passed=_passed_final(session, enrolment),
         completed=enrolment.completed_at is not None,
     )
@@ -178,10 +199,37 @@ def _mark_done(session: Session, enrolment: Enrolment, lesson: Lesson) -> None:
 
 @dataclass(frozen=True)
 class QuizResult:
+    attempt_id: int
     score: int
     passed: bool
     #: question id -> (answered right?, chosen option ids)
     answers: dict[int, tuple[bool, set[int]]]
+    #: Right answers needed to pass, out of len(answers).
+    needed: int
+
+    @property
+    def right(self) -> int:
+        return sum(right for right, _chosen in self.answers.values())
+
+    @property
+    def total(self) -> int:
+        return len(self.answers)
+
+
+def score_of(right: int, total: int) -> int:
+    return round(100 * right / total) if total else 0
+
+
+def right_needed(total: int, pass_mark: int) -> int:
+    """The fewest right answers whose score reaches the pass mark."""
+    return next((n for n in range(total + 1) if score_of(n, total) >= pass_mark), total)
+
+
+def _grade(questions: list[Question], answers: dict[int, set[int]]) -> dict:
+    return {
+        q.id: (answers.get(q.id, set()) == q.correct_ids, answers.get(q.id, set()))
+        for q in questions
+    }
 
 
 def _check_answers(questions: list[Question], answers: dict[int, list[int]]) -> None:
@@ -211,24 +259,81 @@ def submit_quiz(
     if lesson is None and not _ready_for_final(session, enrolment):
         raise LearningError(_("Primero termine todas las lecciones obligatorias."))
     _check_answers(questions, answers)
-    graded = {q.id: (set(answers[q.id]) == q.correct_ids, set(answers[q.id])) for q in questions}
-    score = round(100 * sum(right for right, _chosen in graded.values()) / len(questions))
+    graded = _grade(questions, {qid: set(chosen) for qid, chosen in answers.items()})
+    score = score_of(sum(right for right, _chosen in graded.values()), len(questions))
     passed = score >= course.pass_mark
-    session.add(
-        QuizAttempt(
-            enrolment_id=enrolment.id,
-            lesson_id=lesson.id if lesson else None,
-            score=score,
-            passed=passed,
-            answers={str(k): sorted(v[1]) for k, v in graded.items()},
-        )
+    record = QuizAttempt(
+        enrolment_id=enrolment.id,
+        lesson_id=lesson.id if lesson else None,
+        score=score,
+        passed=passed,
+        answers={str(k): sorted(v[1]) for k, v in graded.items()},
     )
+    session.add(record)
     session.flush()
     if passed and lesson is not None:
         _mark_done(session, enrolment, lesson)
     elif passed:
         check_completion(session, enrolment)
-    return QuizResult(score=score, passed=passed, answers=graded)
+    return QuizResult(
+        record.id, score, passed, graded, right_needed(len(questions), course.pass_mark)
+    )
+
+
+def attempt_result(
+    session: Session, enrolment: Enrolment, lesson: Lesson | None, attempt_id: int
+) -> QuizResult | None:
+    """A submitted attempt of this learner at this quiz, graded again for the result page
+    (None for someone else's attempt, another quiz's, or one older than the latest)."""
+    record = session.get(QuizAttempt, attempt_id)
+    lesson_id = lesson.id if lesson else None
+    if record is None or record.enrolment_id != enrolment.id or record.lesson_id != lesson_id:
+        return None
+    if record.id != _latest_attempt_id(session, enrolment, lesson):
+        return None
+    questions = lesson.questions if lesson else enrolment.course.final_questions
+    chosen = {int(qid): set(ids) for qid, ids in record.answers.items()}
+    return QuizResult(
+        record.id,
+        record.score,
+        record.passed,
+        _grade(questions, chosen),
+        right_needed(len(questions), enrolment.course.pass_mark),
+    )
+
+
+def _attempts(enrolment: Enrolment, lesson: Lesson | None):
+    lesson_filter = (
+        QuizAttempt.lesson_id == lesson.id if lesson else QuizAttempt.lesson_id.is_(None)
+    )
+    return sa.select(QuizAttempt.id).where(QuizAttempt.enrolment_id == enrolment.id, lesson_filter)
+
+
+def _latest_attempt_id(session: Session, enrolment: Enrolment, lesson: Lesson | None):
+    return session.scalar(_attempts(enrolment, lesson).order_by(QuizAttempt.id.desc()).limit(1))
+
+
+def option_order(
+    session: Session, enrolment: Enrolment | None, lesson: Lesson | None
+) -> dict[int, list[Option]]:
+    """Each question's options in the order of the learner's current try: shuffled anew for
+    each attempt (so the right answer is never "always the first"), the same on every
+    reload of one attempt. Staff previews see the authored order."""
+    questions = (
+        lesson.questions if lesson else (enrolment.course.final_questions if enrolment else [])
+    )
+    if enrolment is None:
+        return {q.id: list(q.options) for q in questions}
+    tries = session.scalar(
+        sa.select(sa.func.count()).select_from(_attempts(enrolment, lesson).subquery())
+    )
+    orders = {}
+    for question in questions:
+        options = list(question.options)
+        # Not for secrecy: a seed that is stable within one attempt.
+        random.Random(f"{enrolment.id}:{question.id}:{tries}").shuffle(options)  # noqa: S311
+        orders[question.id] = options
+    return orders
 
 
 def _already_passed(session: Session, enrolment: Enrolment, lesson: Lesson | None) -> bool:

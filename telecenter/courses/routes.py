@@ -10,6 +10,7 @@ from flask import (
     render_template,
     request,
     send_from_directory,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -17,11 +18,11 @@ from flask_login import current_user
 
 from telecenter.auth.permissions import public, roles_required
 from telecenter.auth.roles import RESIDENT, SITE_ROLES, STAFF
-from telecenter.courses import content, learning, media
+from telecenter.courses import content, learning, media, voice
 from telecenter.courses.models import Course, Enrolment, Lesson, MediaFile
 from telecenter.extensions import db, db_session
 from telecenter.forms import EmptyForm
-from telecenter.views import Done, Outcome, attempt
+from telecenter.views import attempt
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 site_users = roles_required(*SITE_ROLES)
@@ -113,7 +114,7 @@ def lesson(course_id: int, lesson_id: int):
     return page
 
 
-def _render_lesson(course, lesson, enrolment, result=None, error=None, status=200):
+def _render_lesson(course, lesson, enrolment):
     done = learning.completed_lesson_ids(db_session(), enrolment) if enrolment else set()
     lessons = course.lessons
     index = lessons.index(lesson)
@@ -123,14 +124,50 @@ def _render_lesson(course, lesson, enrolment, result=None, error=None, status=20
         lesson=lesson,
         enrolment=enrolment,
         body=content.render_lesson(lesson.body_markdown, course_id=course.id),
+        recording=voice.recording_for(lesson, my_participant() if enrolment else None),
         done=done,
         previous=lessons[index - 1] if index > 0 else None,
         following=lessons[index + 1] if index + 1 < len(lessons) else None,
-        result=result,
-        quiz_error=error,
         form=EmptyForm(),
         progress=learning.progress(db_session(), enrolment, done) if enrolment else None,
-    ), status
+        **_quiz_context(enrolment, lesson),
+    )
+
+
+def _quiz_context(enrolment, lesson) -> dict:
+    """What a quiz shows now: this try's option order, and the result of the attempt just
+    sent (?attempt=ID) or the answers and message of a submission that was refused."""
+    result = None
+    attempt_id = request.args.get("attempt", type=int)
+    if enrolment is not None and attempt_id:
+        result = learning.attempt_result(db_session(), enrolment, lesson, attempt_id)
+    kept = session.pop(KEPT_ANSWERS, None)
+    kept = kept if kept and kept.get("path") == request.path else {}
+    return {
+        "result": result,
+        "orders": learning.option_order(db_session(), enrolment, lesson),
+        "quiz_error": kept.get("error"),
+        "kept": {int(qid): set(ids) for qid, ids in kept.get("answers", {}).items()},
+    }
+
+
+#: A refused quiz submission's answers and message, kept for the page it redirects to.
+KEPT_ANSWERS = "quiz_refused"
+
+
+def _after_quiz(outcome, answers: dict[int, list[int]], page: str, enrolment: Enrolment):
+    """Every submission redirects (a reload never sends it again) to where the answer is in
+    view: the result, the refusal beside the quiz, or the course's celebration."""
+    if not outcome.ok:
+        session[KEPT_ANSWERS] = {
+            "path": page,
+            "error": outcome.error.message,
+            "answers": {str(qid): ids for qid, ids in answers.items()},
+        }
+        return redirect(f"{page}#quiz")
+    if outcome.value.passed and enrolment.completed_at is not None:
+        return redirect(url_for(".finished", course_id=enrolment.course_id))
+    return redirect(f"{page}?attempt={outcome.value.attempt_id}#quiz-result")
 
 
 @bp.route("/<int:course_id>/lessons/<int:lesson_id>/done", methods=["POST"])
@@ -144,13 +181,20 @@ def finish_lesson(course_id: int, lesson_id: int):
         and attempt(lambda: learning.finish_reading(db_session(), enrolment, lesson)).ok
     ):
         flash(_("¡Muy bien! Terminó la lección."), "success")
+    return redirect(_next_step_url(course, enrolment))
+
+
+def _next_step_url(course: Course, enrolment: Enrolment) -> str:
+    """Where a learner goes after finishing a step: the next lesson, the final quiz, or the
+    celebration once the course is done."""
+    if enrolment.completed_at is not None:
+        return url_for(".finished", course_id=course.id)
     following = learning.next_lesson(db_session(), enrolment)
-    target = (
-        url_for(".lesson", course_id=course.id, lesson_id=following.id)
-        if following
-        else url_for(".course", course_id=course.id)
-    )
-    return redirect(target)
+    if following is not None:
+        return url_for(".lesson", course_id=course.id, lesson_id=following.id)
+    if course.final_questions:
+        return url_for(".final_quiz", course_id=course.id)
+    return url_for(".course", course_id=course.id)
 
 
 def submitted_answers() -> dict[int, list[int]]:
@@ -178,9 +222,8 @@ def lesson_quiz(course_id: int, lesson_id: int):
         flash_errors=False,  # shown beside the quiz
         keep_loaded=True,
     )
-    if not outcome.ok:
-        return _render_lesson(course, lesson, enrolment, error=outcome.error.message, status=400)
-    return _render_lesson(course, lesson, enrolment, result=outcome.value)
+    page = url_for(".lesson", course_id=course.id, lesson_id=lesson.id)
+    return _after_quiz(outcome, answers, page, enrolment)
 
 
 @bp.route("/<int:course_id>/final-quiz", methods=["GET", "POST"])
@@ -188,7 +231,6 @@ def lesson_quiz(course_id: int, lesson_id: int):
 def final_quiz(course_id: int):
     course = load_course(course_id)
     enrolment = my_enrolment(course) or abort(403)
-    outcome: Outcome[learning.QuizResult | None] = Done(None)  # nothing submitted yet
     if request.method == "POST":
         answers = submitted_answers()
         outcome = attempt(
@@ -196,14 +238,25 @@ def final_quiz(course_id: int):
             flash_errors=False,  # shown beside the quiz
             keep_loaded=True,
         )
+        return _after_quiz(outcome, answers, request.path, enrolment)
     return render_template(
         "courses/final_quiz.html",
         course=course,
         enrolment=enrolment,
-        result=outcome.value,
-        quiz_error=outcome.error and outcome.error.message,
         progress=learning.progress(db_session(), enrolment),
-    ), (200 if outcome.ok else 400)
+        **_quiz_context(enrolment, None),
+    )
+
+
+@bp.route("/<int:course_id>/finished")
+@residents
+def finished(course_id: int):
+    """The moment of having finished: the certificate first."""
+    course = load_course(course_id)
+    enrolment = my_enrolment(course)
+    if enrolment is None or enrolment.completed_at is None:
+        return redirect(url_for(".course", course_id=course.id))
+    return render_template("courses/finished.html", course=course, enrolment=enrolment)
 
 
 @bp.route("/<int:course_id>/certificate")

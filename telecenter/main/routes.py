@@ -18,11 +18,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from telecenter.attendance import services as attendance_services
 from telecenter.auth import services as auth_services
 from telecenter.auth.permissions import is_safe_next, public, roles_required
 from telecenter.auth.roles import ALL_ROLES, CENTRAL_ROLES, RESIDENT
-from telecenter.clock import today_in_lima
+from telecenter.clock import today_in_lima, utcnow
 from telecenter.courses.home import resident_dashboard
+from telecenter.courses.learning import participant_of
 from telecenter.extensions import db_session
 from telecenter.i18n import LANGUAGE_COOKIE, is_supported
 from telecenter.main import worklists
@@ -43,11 +45,20 @@ def index():
     return redirect(url_for("main.home"))
 
 
+def _my_next_session():
+    participant = participant_of(db_session(), current_user)
+    if participant is None:
+        return None
+    return attendance_services.next_session_for(db_session(), participant, now=utcnow())
+
+
 @bp.route("/home")
 @roles_required(*ALL_ROLES)
 def home():
     if current_user.role == RESIDENT:
-        return render_template("main/home_resident.html", **resident_dashboard())
+        return render_template(
+            "main/home_resident.html", **resident_dashboard(), next_session=_my_next_session()
+        )
     if current_user.role in CENTRAL_ROLES:
         return render_template("main/home_central.html")
     return render_template(

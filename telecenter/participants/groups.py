@@ -65,6 +65,11 @@ def member_ids(session: Session, group_id: int) -> set[int]:
     )
 
 
+def groups_of(participant_id: int) -> sa.Select:
+    """The ids of the groups a participant belongs to, as a subquery."""
+    return sa.select(GroupMember.group_id).where(GroupMember.participant_id == participant_id)
+
+
 def add_members(
     session: Session, group: Group, participant_ids: Collection[int], *, actor: User | None
 ) -> int:

@@ -14,3 +14,14 @@ document.addEventListener("change", function (event) {
   if (note) { note.textContent = tooBig ? input.dataset.tooBig : ""; note.hidden = !tooBig; }
   if (tooBig) { input.value = ""; }
 });
+
+// After a submit, the answer is where the eye is: the first thing the server marked (a quiz
+// result, an error summary, a warning) is scrolled to the top and focused, so a screen
+// reader reads it too.
+document.addEventListener("DOMContentLoaded", function () {
+  var target = document.querySelector("[data-focus], .error-summary, .alert[role=alert], .flash-error");
+  if (!target) { return; }
+  if (!target.hasAttribute("tabindex")) { target.setAttribute("tabindex", "-1"); }
+  target.scrollIntoView({ block: "start" });
+  target.focus({ preventScroll: true });
+});
