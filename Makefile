@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 
 .PHONY: install install-test translations run serve test test-calendar test-fast lint typecheck \
 	extract-messages clean lock \
-	bench-sync bench-central bench-site
+	bench-sync bench-central bench-site bench-lesson
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -85,6 +85,9 @@ bench-sync: install-test
 
 bench-site: install-test
 	$(BIN)/python bench/site_load.py
+
+bench-lesson: install-test
+	$(BIN)/python bench/lesson_weight.py
 
 bench-central: install-test
 	$(BIN)/python bench/central_bench.py
