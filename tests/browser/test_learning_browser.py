@@ -41,16 +41,22 @@ def _answer(page, lesson: dict, *, right: bool):
                     break
 
 
-def test_a_passed_quiz_shows_its_result_in_view_and_the_progress_counts_steps(page, live_site):
-    lesson = LESSONS[0]
+def _try_quiz(page, live_site, lesson: dict, *, right: bool):
+    """Answer a lesson's quiz all right or all wrong; its result must open in view."""
     _sign_in_and_open(page, live_site, lesson)
-    _answer(page, lesson, right=True)
+    _answer(page, lesson, right=right)
     page.get_by_role("button", name="Enviar respuestas").click()
     result = page.locator("#quiz-result")
-    expect(result).to_contain_text("¡Aprobó!")
-    expect(result).to_contain_text(f"Acertó {len(lesson['quiz'])} de {len(lesson['quiz'])}")
     expect(result).to_be_in_viewport()
     expect(result).to_be_focused()
+    return result
+
+
+def test_a_passed_quiz_shows_its_result_in_view_and_the_progress_counts_steps(page, live_site):
+    lesson = LESSONS[0]
+    result = _try_quiz(page, live_site, lesson, right=True)
+    expect(result).to_contain_text("¡Aprobó!")
+    expect(result).to_contain_text(f"Acertó {len(lesson['quiz'])} de {len(lesson['quiz'])}")
     expect(page.get_by_test_id("progress")).to_have_text(f"{round(100 / STEPS)} %")
     page.get_by_role("link", name="Siguiente lección").first.click()
     expect(page.get_by_role("heading", name=LESSONS[1]["title"], level=1)).to_be_visible()
@@ -60,13 +66,9 @@ def test_a_passed_quiz_shows_its_result_in_view_and_the_progress_counts_steps(pa
 def test_a_failed_quiz_says_how_many_in_view_and_reveals_nothing(page, live_site, width):
     page.set_viewport_size({"width": width, "height": 768 if width > 400 else 844})
     lesson = LESSONS[1]
-    _sign_in_and_open(page, live_site, lesson)
-    _answer(page, lesson, right=False)
-    page.get_by_role("button", name="Enviar respuestas").click()
-    result = page.locator("#quiz-result")
+    result = _try_quiz(page, live_site, lesson, right=False)
     expect(result).to_contain_text("Todavía no aprobó")
     expect(result).to_contain_text(f"Acertó 0 de {len(lesson['quiz'])}")
-    expect(result).to_be_in_viewport()
     for question in lesson["quiz"]:
         for option in question["options"]:
             if option["correct"] and option["feedback"]:
