@@ -251,8 +251,12 @@ def register_template_helpers(app: Flask) -> None:
         }
 
     from telecenter.auth.permissions import can_open
+    from telecenter.auth.session_policy import idle_timer
+    from telecenter.wording import by_sex
 
     app.add_template_global(can_open)
+    app.add_template_global(idle_timer)
+    app.add_template_global(by_sex)
 
     @app.context_processor
     def layout_values():

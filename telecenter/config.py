@@ -30,9 +30,12 @@ DEFAULTS: dict[str, object] = {
     "SESSION_COOKIE_SECURE": False,
     "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
-    # Residents share PCs: their sessions end sooner than staff sessions.
+    # Residents share PCs: their sessions end sooner than staff sessions. Minutes may be a
+    # fraction (0.2 is 12 seconds: the browser tests).
     "IDLE_TIMEOUT_RESIDENT_MINUTES": 10,
     "IDLE_TIMEOUT_STAFF_MINUTES": 30,
+    # The page warns this many seconds before an idle sign-out (at most half the limit).
+    "IDLE_WARNING_SECONDS": 60,
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_LOCK_MINUTES": 15,
     "LOGIN_IP_MAX_FAILURES": 30,
@@ -66,8 +69,9 @@ ENV_VARIABLES: dict[str, type] = {
     "SECRET_KEY": str,
     "DATABASE_URL": str,
     "SESSION_COOKIE_SECURE": bool,
-    "IDLE_TIMEOUT_RESIDENT_MINUTES": int,
-    "IDLE_TIMEOUT_STAFF_MINUTES": int,
+    "IDLE_TIMEOUT_RESIDENT_MINUTES": float,
+    "IDLE_TIMEOUT_STAFF_MINUTES": float,
+    "IDLE_WARNING_SECONDS": int,
     "LOGIN_MAX_FAILURES": int,
     "LOGIN_LOCK_MINUTES": int,
     "LOGIN_IP_MAX_FAILURES": int,
@@ -99,6 +103,14 @@ def _parse(kind: type, raw: str) -> object:
             return int(raw)
         except ValueError as exc:
             raise ConfigError(f"expected a whole number, got {raw!r}") from exc
+    if kind is float:
+        try:
+            number = float(raw)
+        except ValueError as exc:
+            raise ConfigError(f"expected a number, got {raw!r}") from exc
+        if not number > 0:
+            raise ConfigError(f"expected a number above 0, got {raw!r}")
+        return number
     return raw
 
 

@@ -47,6 +47,9 @@ SITE_MATRIX = {
     ("POST", "/language"): {ANON: 303, "resident": 303, "trainer": 303, "admin": 303},
     ("POST", "/sign-in"): {ANON: 400, "resident": 302, "trainer": 302, "admin": 302},
     ("POST", "/sign-in/participant"): {ANON: 400, "resident": 302, "trainer": 302, "admin": 302},
+    # A signed-in page's idle timer: «Seguir aquí» (no content) and how long is left (JSON).
+    ("POST", "/session/keep-alive"): {ANON: SIGN_IN, "resident": 204, "trainer": 204, "admin": 204},
+    ("GET", "/session/status"): {ANON: OK, "resident": OK, "trainer": OK, "admin": OK},
     ("GET", "/admin/audit/"): {
         ANON: SIGN_IN,
         "resident": FORBIDDEN,
@@ -273,6 +276,8 @@ CENTRAL_MATRIX = {
     ("POST", "/sign-in"): {ANON: 400, "central_staff": 302, "central_admin": 302},
     ("POST", "/sign-out"): {ANON: SIGN_IN, "central_staff": 302, "central_admin": 302},
     ("POST", "/language"): {ANON: 303, "central_staff": 303, "central_admin": 303},
+    ("POST", "/session/keep-alive"): {ANON: SIGN_IN, "central_staff": 204, "central_admin": 204},
+    ("GET", "/session/status"): {ANON: OK, "central_staff": OK, "central_admin": OK},
     ("POST", "/admin/accounts/1/active"): {
         ANON: SIGN_IN,
         "central_staff": FORBIDDEN,

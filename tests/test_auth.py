@@ -158,7 +158,7 @@ def test_idle_sessions_expire_sooner_for_residents(signed_in, role, idle_minutes
     response = client.get("/home")
     assert (response.status_code == 302) is signed_out
     if signed_out:
-        assert response.headers["Location"] == "/sign-in"
+        assert response.headers["Location"] == "/sign-in?next=/home"  # back here after
         page = client.get("/sign-in").get_data(as_text=True)
         assert "inactividad" in page
 

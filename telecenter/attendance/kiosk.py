@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from telecenter import wording
 from telecenter.attendance import phase, services
 from telecenter.attendance.models import ActivitySession, Attendance
 from telecenter.domain_errors import DomainError
@@ -73,12 +74,7 @@ def check_in(
         )
     )
     if earlier in COUNTED_STATUSES:
-        raise AlreadyCheckedIn(
-            _(
-                "%(name)s, usted ya registró su asistencia. ¡Bienvenida, bienvenido!",
-                name=participant.first_name,
-            )
-        )
+        raise AlreadyCheckedIn(wording.already_checked_in(participant.sex, participant.first_name))
     late = now > activity.starts_at + timedelta(minutes=10)
     try:
         with session.begin_nested():

@@ -24,6 +24,7 @@ from telecenter.forms import EmptyForm, filled
 from telecenter.participants import groups
 from telecenter.participants import services as registry
 from telecenter.participants.lookup import load_participant
+from telecenter.participants.resident_accounts import resident_sex
 from telecenter.views import attempt, handle_form
 
 bp = Blueprint("attendance", __name__, url_prefix="/sessions")
@@ -64,7 +65,8 @@ def index():
         db_session(), since=now - timedelta(hours=12), until=now + timedelta(days=60)
     )
     mine = _my_registrations() if current_user.role == RESIDENT else {}
-    return render_template("attendance/list.html", activities=activities, mine=mine)
+    my_sex = resident_sex(db_session(), current_user) if mine else None  # «inscrita», «inscrito»
+    return render_template("attendance/list.html", activities=activities, mine=mine, my_sex=my_sex)
 
 
 def _my_registrations() -> dict[int, str]:

@@ -94,8 +94,11 @@ def enforce_declared_access() -> None:
 
 
 def is_safe_next(target: str | None) -> TypeGuard[str]:
-    """Only same-site paths are followed after sign-in: never another host or scheme."""
+    """Only same-site paths are followed after sign-in: never another host or scheme (nor a
+    path with a tab or line break, which browsers drop: "/<tab>/evil.example" goes off-site)."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return False
+    if any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and "\\" not in target

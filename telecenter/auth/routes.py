@@ -1,4 +1,4 @@
-"""Sign-in and sign-out."""
+"""Sign-in and sign-out, and the two small routes of a signed-in page's idle timer."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -15,7 +16,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from telecenter.auth import services
+from telecenter import wording
+from telecenter.auth import services, session_policy
 from telecenter.auth.forms import SignInForm
 from telecenter.auth.permissions import is_safe_next, public, roles_required
 from telecenter.auth.roles import ALL_ROLES, roles_for_server
@@ -33,8 +35,8 @@ def _after_sign_in_target(form_next: str | None) -> str:
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 def sign_in():
-    if current_user.is_authenticated:
-        return redirect(url_for("main.home"))
+    if current_user.is_authenticated:  # still signed in (another tab kept the session)
+        return redirect(_after_sign_in_target(request.args.get("next")))
     form = SignInForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
@@ -63,7 +65,8 @@ def sign_in():
     user = outcome.value
     session.clear()  # a fresh session: nothing carried over from whoever used this PC before
     login_user(user)
-    flash(_("Bienvenido, %(name)s.", name=user.display_name), "success")
+    # Staff accounts record no sex: the greeting needs none.
+    flash(wording.welcome(None, user.display_name), "success")
     return redirect(_after_sign_in_target(form.next.data))
 
 
@@ -75,3 +78,25 @@ def sign_out():
         logout_user()
         flash(_("Cerró su sesión. ¡Hasta pronto!"), "success")
     return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/session/keep-alive", methods=["POST"])
+@roles_required(*ALL_ROLES)
+def keep_alive():
+    """«Seguir aquí», or work on the page: the person is here. Needs the CSRF token (checked
+    for every POST), so another site cannot keep a forgotten session open."""
+    session_policy.renew_stamp()
+    return "", 204
+
+
+@bp.route("/session/status")
+@public
+def session_status():
+    """Asked by the page's timer; not activity (session_policy.STATUS_ENDPOINT). A session
+    found over is signed out before this answers, with the message for the sign-in page."""
+    if not current_user.is_authenticated:
+        answer = jsonify(signed_in=False, seconds_left=0)
+    else:
+        answer = jsonify(signed_in=True, seconds_left=session_policy.seconds_left())
+    answer.headers["Cache-Control"] = "no-store"
+    return answer

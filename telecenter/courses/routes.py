@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from telecenter import wording
 from telecenter.auth.permissions import public, roles_required
 from telecenter.auth.roles import RESIDENT, SITE_ROLES, STAFF
 from telecenter.courses import content, learning, media, voice
@@ -94,7 +95,7 @@ def enrol(course_id: int):
         if attempt(
             lambda: learning.enrol(db_session(), course, participant, actor=current_user)
         ).ok:
-            flash(_("¡Listo! Ya está inscrito. Empiece por la primera lección."), "success")
+            flash(wording.enrolled_in_course(participant.sex), "success")
     return redirect(url_for(".course", course_id=course.id))
 
 

@@ -7,6 +7,7 @@ import re
 import secrets
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
@@ -67,6 +68,11 @@ def set_pin(session: Session, participant: Participant, pin: str, *, actor: User
     )
     # "Ya puede ingresar" must be true at once, even after 5 wrong PINs.
     _lift_lock(session, participant, actor=actor, detail="new PIN")
+
+
+def resident_sex(session: Session, user: User) -> str | None:
+    """The registry's sex of the person behind a resident account; None for anyone else."""
+    return session.scalar(sa.select(Participant.sex).where(Participant.user_id == user.id))
 
 
 def sign_in_locked_until(session: Session, participant: Participant) -> datetime | None:

@@ -15,11 +15,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
+from telecenter import wording
 from telecenter.auth import services as auth_services
 from telecenter.auth.forms import SignInForm
-from telecenter.auth.permissions import public
+from telecenter.auth.permissions import is_safe_next, public
 from telecenter.extensions import db_session
-from telecenter.participants.resident_accounts import authenticate_resident
+from telecenter.participants.resident_accounts import authenticate_resident, resident_sex
 from telecenter.views import attempt
 
 bp = Blueprint("resident_auth", __name__)
@@ -66,5 +67,7 @@ def sign_in():
     user = outcome.value
     session.clear()
     login_user(user)
-    flash(_("Bienvenida, bienvenido, %(name)s.", name=user.display_name), "success")
-    return redirect(url_for("main.home"))
+    flash(wording.welcome(resident_sex(db_session(), user), user.display_name), "success")
+    # Back to the page she was on when her session closed (only a path of this site).
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else url_for("main.home"))

@@ -43,6 +43,7 @@ from telecenter.participants.lookup import load_participant
 from telecenter.participants.models import Participant
 from telecenter.uploads import accepts_upload
 from telecenter.views import attempt, csv_download, failed_status, handle_form
+from telecenter.wording import by_sex
 
 bp = Blueprint("participants", __name__, url_prefix="/participants")
 CONSENT_KINDS = {"registration": _l("Registro"), "financial_inclusion": _l("Datos financieros")}
@@ -109,7 +110,16 @@ def _register(form, template: str, *, complete: bool):
         if outcome.ok:
             participant = outcome.value
             flash(
-                _("Participante registrado. Su código es %(code)s.", code=participant.code),
+                by_sex(
+                    participant.sex,
+                    female=_(
+                        "Participante registrada. Su código es %(code)s.", code=participant.code
+                    ),
+                    male=_(
+                        "Participante registrado. Su código es %(code)s.", code=participant.code
+                    ),
+                    neutral=_("Registro guardado. Su código es %(code)s.", code=participant.code),
+                ),
                 "success",
             )
             return redirect(url_for(".detail", participant_id=participant.id))
@@ -189,12 +199,27 @@ def unlock_sign_in(participant_id: int):
     )
     if outcome.ok:
         flash(
-            _("Desbloqueado. Ya puede ingresar con su PIN.")
-            if outcome.value
-            else _("No estaba bloqueado: ya puede ingresar con su PIN."),
-            "success",
+            _unlocked(participant.sex) if outcome.value else _not_locked(participant.sex), "success"
         )
     return redirect(url_for(".detail", participant_id=participant.id))
+
+
+def _unlocked(sex: str) -> str:
+    return by_sex(
+        sex,
+        female=_("Desbloqueada. Ya puede ingresar con su PIN."),
+        male=_("Desbloqueado. Ya puede ingresar con su PIN."),
+        neutral=_("Se quitó el bloqueo. Ya puede ingresar con su PIN."),
+    )
+
+
+def _not_locked(sex: str) -> str:
+    return by_sex(
+        sex,
+        female=_("No estaba bloqueada: ya puede ingresar con su PIN."),
+        male=_("No estaba bloqueado: ya puede ingresar con su PIN."),
+        neutral=_("No había ningún bloqueo: ya puede ingresar con su PIN."),
+    )
 
 
 @bp.route("/<int:participant_id>/card")

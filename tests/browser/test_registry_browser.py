@@ -43,7 +43,7 @@ def test_trainer_registers_surveys_and_sees_indicators_change(page, live_site):
     page.get_by_label("PIN de 4 números").fill("5824")
     page.get_by_role("button", name="Guardar registro").click()
 
-    expect(page.get_by_text("Participante registrado")).to_be_visible()
+    expect(page.get_by_text("Participante registrada")).to_be_visible()
     page.get_by_role("link", name="Inscribir en el programa").click()
     page.get_by_role("button", name="Inscribir").click()
     expect(page.get_by_text("Inscrita en el programa")).to_be_visible()

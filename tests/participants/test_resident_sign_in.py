@@ -146,7 +146,7 @@ def test_the_participant_page_shows_the_lock_and_desbloquear_lets_her_in(
     answer = _staff_post(trainer, f"{detail}/unlock")
     assert answer.status_code == 302
     page = trainer.get(answer.headers["Location"]).get_data(as_text=True)
-    assert "Desbloqueado. Ya puede ingresar" in page
+    assert "Desbloqueada. Ya puede ingresar" in page  # María: the registry says female
     assert "No puede ingresar por ahora" not in page
     assert _sign_in(client, "10117410", "4821").status_code == 302
     assert _actions(app)[-1] == "participant.sign_in_unlock"
@@ -155,7 +155,7 @@ def test_the_participant_page_shows_the_lock_and_desbloquear_lets_her_in(
 def test_unlocking_someone_not_locked_says_so_and_logs_nothing(app, rosa, trainer):
     before = _actions(app)
     answer = _staff_post(trainer, f"/participants/{_rosa_id(app)}/unlock")
-    assert "No estaba bloqueado" in trainer.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "No estaba bloqueada" in trainer.get(answer.headers["Location"]).get_data(as_text=True)
     assert _actions(app) == before
 
 

@@ -37,7 +37,7 @@ def test_trainer_registers_a_participant_who_can_then_sign_in(app, trainer):
     response = _post(trainer, "/participants/new", REGISTRATION)
     assert response.status_code == 302
     detail = trainer.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Participante registrado" in detail
+    assert "Participante registrada" in detail  # Rosa
     assert "Rosa Huamán" in detail
     trainer.post("/sign-out", data={"csrf_token": csrf_token(trainer)})
     signed = _post(trainer, "/sign-in/participant", {"identifier": "10117410", "pin": "4821"})
