@@ -25,7 +25,7 @@ def test_the_same_person_warning_is_where_the_trainer_looks(browser, live_site):
     try:
         _sign_in_as_trainer(page, live_site)
         _register(page, live_site, "41234567")
-        expect(page.get_by_text("Participante registrado")).to_be_visible()
+        expect(page.get_by_text("Participante registrada")).to_be_visible()
         _register(page, live_site, "41234568")
         warning = page.get_by_role("alert").filter(has_text="¿Es la misma persona?")
         expect(warning).to_be_in_viewport()
