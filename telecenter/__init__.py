@@ -227,7 +227,7 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("long_day")
     def long_day(moment):
-        """"martes, 8 de diciembre de 2026": a day in words, for residents, in Lima time."""
+        """ "martes, 8 de diciembre de 2026": a day in words, for residents, in Lima time."""
         from flask_babel import format_date
 
         return format_date(to_lima(moment).date(), "full")

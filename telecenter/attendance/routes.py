@@ -17,14 +17,14 @@ from telecenter.auth.models import User
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN, RESIDENT, SITE_ROLES, STAFF, TRAINER
 from telecenter.clock import to_lima, utcnow
-from telecenter.courses.learning import participant_of
 from telecenter.courses.models import Course
 from telecenter.extensions import db, db_session
 from telecenter.forms import EmptyForm, filled
 from telecenter.participants import groups
 from telecenter.participants import services as registry
 from telecenter.participants.lookup import load_participant
-from telecenter.participants.resident_accounts import resident_sex
+from telecenter.participants.models import Participant
+from telecenter.participants.resident_accounts import participant_of
 from telecenter.views import attempt, handle_form
 
 bp = Blueprint("attendance", __name__, url_prefix="/sessions")
@@ -64,13 +64,21 @@ def index():
     activities = scheduling.upcoming(
         db_session(), since=now - timedelta(hours=12), until=now + timedelta(days=60)
     )
-    mine = _my_registrations() if current_user.role == RESIDENT else {}
-    my_sex = resident_sex(db_session(), current_user) if mine else None  # «inscrita», «inscrito»
-    return render_template("attendance/list.html", activities=activities, mine=mine, my_sex=my_sex)
+    me = _me()
+    return render_template(
+        "attendance/list.html",
+        activities=activities,
+        mine=_registrations_of(me),
+        my_sex=me.sex if me else None,  # «inscrita», «inscrito»
+    )
 
 
-def _my_registrations() -> dict[int, str]:
-    participant = participant_of(db_session(), current_user)
+def _me() -> Participant | None:
+    """The resident's own registry entry; None for staff."""
+    return participant_of(db_session(), current_user) if current_user.role == RESIDENT else None
+
+
+def _registrations_of(participant: Participant | None) -> dict[int, str]:
     if participant is None:
         return {}
     rows = db_session().scalars(
@@ -107,7 +115,7 @@ def new():
 @site_users
 def detail(session_id: int):
     activity = load_session(session_id)
-    mine = _my_registrations().get(activity.id) if current_user.role == RESIDENT else None
+    mine = _registrations_of(_me()).get(activity.id)
     return render_template(
         "attendance/detail.html",
         activity=activity,

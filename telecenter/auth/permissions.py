@@ -11,7 +11,7 @@ from functools import wraps
 from typing import TypeGuard
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, request
+from flask import abort, current_app, request, url_for
 from flask_login import current_user
 
 from telecenter.extensions import login_manager
@@ -91,6 +91,11 @@ def enforce_declared_access() -> None:
     view = current_app.view_functions.get(request.endpoint)
     if view is None or view_access(view) is None:
         abort(403)
+
+
+def after_sign_in(target: str | None) -> str:
+    """Where a sign-in leads: the page asked for when it is a path of this site, else home."""
+    return target if is_safe_next(target) else url_for("main.home")
 
 
 def is_safe_next(target: str | None) -> TypeGuard[str]:

@@ -19,7 +19,7 @@ from flask_login import current_user, login_user, logout_user
 from telecenter import wording
 from telecenter.auth import services, session_policy
 from telecenter.auth.forms import SignInForm
-from telecenter.auth.permissions import is_safe_next, public, roles_required
+from telecenter.auth.permissions import after_sign_in, public, roles_required
 from telecenter.auth.roles import ALL_ROLES, roles_for_server
 from telecenter.extensions import db_session
 from telecenter.forms import EmptyForm, filled
@@ -28,15 +28,11 @@ from telecenter.views import attempt
 bp = Blueprint("auth", __name__)
 
 
-def _after_sign_in_target(form_next: str | None) -> str:
-    return form_next if is_safe_next(form_next) else url_for("main.home")
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 def sign_in():
     if current_user.is_authenticated:  # still signed in (another tab kept the session)
-        return redirect(_after_sign_in_target(request.args.get("next")))
+        return redirect(after_sign_in(request.args.get("next")))
     form = SignInForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
@@ -67,7 +63,7 @@ def sign_in():
     login_user(user)
     # Staff accounts record no sex: the greeting needs none.
     flash(wording.welcome(None, user.display_name), "success")
-    return redirect(_after_sign_in_target(form.next.data))
+    return redirect(after_sign_in(form.next.data))
 
 
 @bp.route("/sign-out", methods=["POST"])

@@ -94,12 +94,12 @@ def return_path() -> str | None:
     form was sent from (when that page opens with a GET); None when there is none."""
     if request.method in ("GET", "HEAD"):
         query = request.query_string.decode("utf-8", "replace")
-        path: str | None = quote(request.path) + ("?" + query if query else "")
-    else:
-        referrer = urlsplit(request.referrer or "")
-        same_site = referrer.netloc == request.host and referrer.scheme in ("http", "https")
-        path = referrer.path + ("?" + referrer.query if referrer.query else "")
-        path = path if same_site else None
+        path = quote(request.path) + ("?" + query if query else "")
+        return path if is_safe_next(path) else None
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or referrer.scheme not in ("http", "https"):
+        return None
+    path = referrer.path + ("?" + referrer.query if referrer.query else "")
     return path if is_safe_next(path) and _opens_with_get(path) else None
 
 

@@ -56,27 +56,16 @@ def _check_recordings(recordings, where: str) -> list[str]:
 
 
 def media_references(definition: dict) -> set[str]:
-    """Every "media/NAME" the course's questions, options and recordings point to."""
-    found: set[str] = set()
-
-    def questions(items):
-        for question in items if isinstance(items, list) else []:
-            if not isinstance(question, dict):
-                continue
-            for part in [
-                question,
-                *(o for o in question.get("options") or [] if isinstance(o, dict)),
-            ]:
-                found.update(v for k in MEDIA_KEYS if isinstance(v := part.get(k), str))
-
-    for module in definition.get("modules") or []:
-        for lesson in (module.get("lessons") or []) if isinstance(module, dict) else []:
-            if isinstance(lesson, dict):
-                questions(lesson.get("quiz", []))
-                recordings = lesson.get("recordings")
-                if isinstance(recordings, dict):
-                    found.update(v for v in recordings.values() if isinstance(v, str))
-    questions(definition.get("final_quiz", []))
+    """Every "media/NAME" the questions, options and recordings of a checked definition name."""
+    quizzes = [lesson.get("quiz", []) for lesson in lessons_of(definition)]
+    parts = [
+        part
+        for question in [q for quiz in quizzes for q in quiz] + definition.get("final_quiz", [])
+        for part in (question, *question["options"])
+    ]
+    found = {part[key] for part in parts for key in MEDIA_KEYS if part.get(key)}
+    for lesson in lessons_of(definition):
+        found.update((lesson.get("recordings") or {}).values())
     return found
 
 

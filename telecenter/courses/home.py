@@ -11,6 +11,7 @@ from flask_login import current_user
 from telecenter.courses import learning, reports
 from telecenter.courses.models import Enrolment
 from telecenter.extensions import db_session
+from telecenter.participants.resident_accounts import participant_of
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class ContinueWith:
 
 def resident_dashboard() -> dict:
     """The resident's home: "continue where I left off" and their courses with progress."""
-    participant = learning.participant_of(db_session(), current_user)
+    participant = participant_of(db_session(), current_user)
     if participant is None:
         return {"continue_with": None, "my_courses": []}
     rows = reports.participant_courses(db_session(), participant)

@@ -35,14 +35,6 @@ class LearningError(DomainError):
     """Something a learner cannot do now; the message says why in plain words."""
 
 
-def participant_of(session: Session, user: User) -> Participant | None:
-    return session.scalar(
-        sa.select(Participant).where(
-            Participant.user_id == user.id, Participant.erased_at.is_(None)
-        )
-    )
-
-
 def find_enrolment(session: Session, course: Course, participant: Participant):
     return session.scalar(
         sa.select(Enrolment).where(
@@ -129,11 +121,6 @@ class Progress:
     def percent(self) -> int:
         return round(100 * self.steps_done / self.steps) if self.steps else 0
 
-    @property
-    def final_is_next(self) -> bool:
-        """Every lesson done, the final quiz not yet passed: the one step left."""
-        return self.has_final and not self.final_passed and self.lessons_done == self.lessons
-
 
 def progress(
     session: Session, enrolment: Enrolment, done: AbstractSet[int] | None = None
@@ -206,6 +193,8 @@ class QuizResult:
     answers: dict[int, tuple[bool, set[int]]]
     #: Right answers needed to pass, out of len(answers).
     needed: int
+    #: This very try completed the course (its celebration comes once).
+    completed_course: bool = False
 
     @property
     def right(self) -> int:
@@ -271,12 +260,18 @@ def submit_quiz(
     )
     session.add(record)
     session.flush()
+    was_completed = enrolment.completed_at is not None
     if passed and lesson is not None:
         _mark_done(session, enrolment, lesson)
     elif passed:
         check_completion(session, enrolment)
     return QuizResult(
-        record.id, score, passed, graded, right_needed(len(questions), course.pass_mark)
+        record.id,
+        score,
+        passed,
+        graded,
+        right_needed(len(questions), course.pass_mark),
+        completed_course=not was_completed and enrolment.completed_at is not None,
     )
 
 

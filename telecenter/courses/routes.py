@@ -23,6 +23,7 @@ from telecenter.courses import content, learning, media, voice
 from telecenter.courses.models import Course, Enrolment, Lesson, MediaFile
 from telecenter.extensions import db, db_session
 from telecenter.forms import EmptyForm
+from telecenter.participants.resident_accounts import participant_of
 from telecenter.views import attempt
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
@@ -47,7 +48,7 @@ def load_lesson(course: Course, lesson_id: int) -> Lesson:
 
 
 def my_participant():
-    participant = learning.participant_of(db_session(), current_user)
+    participant = participant_of(db_session(), current_user)
     if participant is None:
         abort(403)
     return participant
@@ -125,7 +126,7 @@ def _render_lesson(course, lesson, enrolment):
         lesson=lesson,
         enrolment=enrolment,
         body=content.render_lesson(lesson.body_markdown, course_id=course.id),
-        recording=voice.recording_for(lesson, my_participant() if enrolment else None),
+        recording=voice.recording_for(lesson, enrolment.participant if enrolment else None),
         done=done,
         previous=lessons[index - 1] if index > 0 else None,
         following=lessons[index + 1] if index + 1 < len(lessons) else None,
@@ -158,7 +159,8 @@ KEPT_ANSWERS = "quiz_refused"
 
 def _after_quiz(outcome, answers: dict[int, list[int]], page: str, enrolment: Enrolment):
     """Every submission redirects (a reload never sends it again) to where the answer is in
-    view: the result, the refusal beside the quiz, or the course's celebration."""
+    view: the result, the refusal beside the quiz, or the course's celebration when this try
+    completed it."""
     if not outcome.ok:
         session[KEPT_ANSWERS] = {
             "path": page,
@@ -166,7 +168,7 @@ def _after_quiz(outcome, answers: dict[int, list[int]], page: str, enrolment: En
             "answers": {str(qid): ids for qid, ids in answers.items()},
         }
         return redirect(f"{page}#quiz")
-    if outcome.value.passed and enrolment.completed_at is not None:
+    if outcome.value.completed_course:
         return redirect(url_for(".finished", course_id=enrolment.course_id))
     return redirect(f"{page}?attempt={outcome.value.attempt_id}#quiz-result")
 
@@ -177,23 +179,23 @@ def finish_lesson(course_id: int, lesson_id: int):
     course = load_course(course_id)
     lesson = load_lesson(course, lesson_id)
     enrolment = my_enrolment(course) or abort(403)
+    was_completed = enrolment.completed_at is not None
     if (
         EmptyForm().validate_on_submit()
         and attempt(lambda: learning.finish_reading(db_session(), enrolment, lesson)).ok
     ):
         flash(_("¡Muy bien! Terminó la lección."), "success")
+    if enrolment.completed_at is not None and not was_completed:
+        return redirect(url_for(".finished", course_id=course.id))
     return redirect(_next_step_url(course, enrolment))
 
 
 def _next_step_url(course: Course, enrolment: Enrolment) -> str:
-    """Where a learner goes after finishing a step: the next lesson, the final quiz, or the
-    celebration once the course is done."""
-    if enrolment.completed_at is not None:
-        return url_for(".finished", course_id=course.id)
+    """Where a learner goes after finishing a lesson: the next one, or the final quiz."""
     following = learning.next_lesson(db_session(), enrolment)
     if following is not None:
         return url_for(".lesson", course_id=course.id, lesson_id=following.id)
-    if course.final_questions:
+    if course.final_questions and enrolment.completed_at is None:
         return url_for(".final_quiz", course_id=course.id)
     return url_for(".course", course_id=course.id)
 

@@ -24,11 +24,11 @@ from telecenter.auth.permissions import is_safe_next, public, roles_required
 from telecenter.auth.roles import ALL_ROLES, CENTRAL_ROLES, RESIDENT
 from telecenter.clock import today_in_lima, utcnow
 from telecenter.courses.home import resident_dashboard
-from telecenter.courses.learning import participant_of
 from telecenter.extensions import db_session
 from telecenter.i18n import LANGUAGE_COOKIE, is_supported
 from telecenter.main import worklists
 from telecenter.participants import wfi
+from telecenter.participants.resident_accounts import participant_of
 from telecenter.views import attempt
 
 bp = Blueprint("main", __name__)

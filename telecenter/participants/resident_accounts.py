@@ -70,9 +70,13 @@ def set_pin(session: Session, participant: Participant, pin: str, *, actor: User
     _lift_lock(session, participant, actor=actor, detail="new PIN")
 
 
-def resident_sex(session: Session, user: User) -> str | None:
-    """The registry's sex of the person behind a resident account; None for anyone else."""
-    return session.scalar(sa.select(Participant.sex).where(Participant.user_id == user.id))
+def participant_of(session: Session, user: User) -> Participant | None:
+    """The registry's person behind a resident account (None for staff, or once erased)."""
+    return session.scalar(
+        sa.select(Participant).where(
+            Participant.user_id == user.id, Participant.erased_at.is_(None)
+        )
+    )
 
 
 def sign_in_locked_until(session: Session, participant: Participant) -> datetime | None:

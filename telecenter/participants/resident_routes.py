@@ -18,9 +18,9 @@ from flask_login import current_user, login_user
 from telecenter import wording
 from telecenter.auth import services as auth_services
 from telecenter.auth.forms import SignInForm
-from telecenter.auth.permissions import is_safe_next, public
+from telecenter.auth.permissions import after_sign_in, public
 from telecenter.extensions import db_session
-from telecenter.participants.resident_accounts import authenticate_resident, resident_sex
+from telecenter.participants.resident_accounts import authenticate_resident, participant_of
 from telecenter.views import attempt
 
 bp = Blueprint("resident_auth", __name__)
@@ -67,7 +67,7 @@ def sign_in():
     user = outcome.value
     session.clear()
     login_user(user)
-    flash(wording.welcome(resident_sex(db_session(), user), user.display_name), "success")
+    person = participant_of(db_session(), user)
+    flash(wording.welcome(person.sex if person else None, user.display_name), "success")
     # Back to the page she was on when her session closed (only a path of this site).
-    target = request.form.get("next")
-    return redirect(target if is_safe_next(target) else url_for("main.home"))
+    return redirect(after_sign_in(request.form.get("next")))

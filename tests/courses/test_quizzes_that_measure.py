@@ -241,3 +241,18 @@ def test_finishing_the_last_lesson_leads_to_the_final_quiz(app, resident, course
 def test_right_answers_needed(total, mark, needed):
     # Worked by hand: the fewest right answers n with round(100 n / total) >= mark.
     assert learning.right_needed(total, mark) == needed
+
+
+def test_the_celebration_comes_once(app, resident, course_id):
+    with app.app_context():
+        course = db.session.get(Course, course_id)
+        ids = {lesson.slug: lesson.id for lesson in course.lessons}
+        final = {f"q-{q.id}": sorted(q.correct_ids) for q in course.final_questions}
+    lesson_id, right, _wrong = _quiz_lesson(app, course_id)
+    _post(resident, f"/courses/{course_id}/lessons/{ids['leer']}/done")
+    _post(resident, f"/courses/{course_id}/lessons/{lesson_id}/quiz", right)
+    done = _post(resident, f"/courses/{course_id}/final-quiz", final)
+    assert done.headers["Location"].endswith(f"/courses/{course_id}/finished")
+    # The optional lesson, read after the course was passed, leads on, not to a second party.
+    later = _post(resident, f"/courses/{course_id}/lessons/{ids['opcional']}/done")
+    assert later.headers["Location"].endswith(f"/courses/{course_id}")
