@@ -256,19 +256,23 @@ def final_quiz(course_id: int):
 def finished(course_id: int):
     """The moment of having finished: the certificate first."""
     course = load_course(course_id)
-    enrolment = my_enrolment(course)
-    if enrolment is None or enrolment.completed_at is None:
+    enrolment = _my_completion(course)
+    if enrolment is None:
         return redirect(url_for(".course", course_id=course.id))
     return render_template("courses/finished.html", course=course, enrolment=enrolment)
+
+
+def _my_completion(course: Course) -> Enrolment | None:
+    """The resident's enrolment in a course she has completed; None before that."""
+    enrolment = my_enrolment(course)
+    return enrolment if enrolment is not None and enrolment.completed_at is not None else None
 
 
 @bp.route("/<int:course_id>/certificate")
 @residents
 def certificate(course_id: int):
     course = load_course(course_id)
-    enrolment = my_enrolment(course)
-    if enrolment is None or enrolment.completed_at is None:
-        abort(404)
+    enrolment = _my_completion(course) or abort(404)
     return render_template("courses/certificate.html", course=course, enrolment=enrolment)
 
 
