@@ -127,7 +127,9 @@ def register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault(
             "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            # media-src blob:: the recorder plays back what was just recorded, before saving.
+            "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; style-src 'self'; "
+            "script-src 'self'; "
             "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
         )
         return response
@@ -237,13 +239,16 @@ def register_template_helpers(app: Flask) -> None:
         return to_lima(moment).strftime("%d/%m/%Y %H:%M") if moment else "—"
 
     @app.template_global()
-    def upload_limit():
-        """The limit of the page's upload route, in bytes, in MB and as a sentence."""
+    def upload_limit(endpoint: str | None = None):
+        """The limit of the page's upload route (or of `endpoint`, where the form posts to
+        another route), in bytes, in MB and as a sentence."""
         from flask import request
 
         from telecenter import uploads
 
-        size = uploads.declared_limit(request.endpoint) or app.config["MAX_CONTENT_LENGTH"]
+        size = (
+            uploads.declared_limit(endpoint or request.endpoint) or app.config["MAX_CONTENT_LENGTH"]
+        )
         return {
             "bytes": size,
             "mb": uploads.megabytes(size),

@@ -232,6 +232,7 @@ for _path in (
     "/courses/manage/1/lessons/1",
     "/courses/manage/1/lessons/1/questions",
     "/courses/manage/1/final-quiz/questions",
+    "/courses/manage/1/questions/1/edit",
     "/courses/manage/1/media",
     "/courses/manage/1/export",
     "/courses/manage/import",
@@ -250,7 +251,12 @@ for _path, _answer in (
     ("/courses/manage/1/lessons/1", 302),  # unchanged fields: saved
     ("/courses/manage/1/lessons/1/questions", 400),
     ("/courses/manage/1/final-quiz/questions", 400),
+    ("/courses/manage/1/questions/1/edit", 400),
     ("/courses/manage/1/questions/1/delete", 302),
+    ("/courses/manage/1/preview", 200),  # no text: an empty preview
+    ("/courses/manage/1/lessons/1/recordings", 400),  # no file
+    ("/courses/manage/1/lessons/1/recordings/1/delete", 302),  # no such language: said so
+    ("/courses/manage/1/recordings", 400),  # no file
     ("/courses/manage/1/media", 400),
     ("/courses/manage/import", 400),
     ("/courses/manage/1/enrol", 302),

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from telecenter.courses import completion, definitions
-from telecenter.courses.content import MEDIA_PREFIX, find_unsafe
+from telecenter.courses import completion, definitions, media
+from telecenter.courses.content import MEDIA_PREFIX, find_unsafe, render
 from telecenter.courses.models import Course, Lesson, LessonRecording, Module, Option, Question
 from telecenter.domain_errors import DomainError
 
@@ -61,20 +61,19 @@ def media_name(reference: str | None) -> str | None:
 
 
 def fill_question(question: Question, item: dict) -> None:
-    """A question's content from its definition form (a pack's, or the editor's)."""
+    """A question's content from its definition form (a pack's, or the editor's). Options are
+    updated in place by position, so an edited question keeps its options' rows (and the
+    answers recorded against them) where it keeps their number."""
     question.prompt, question.kind = item["prompt"], item["kind"]
     question.audio, question.image = media_name(item.get("audio")), media_name(item.get("image"))
-    question.options = [
-        Option(
-            position=index,
-            text=o["text"],
-            correct=o.get("correct") is True,
-            feedback=o.get("feedback", ""),
-            audio=media_name(o.get("audio")),
-            image=media_name(o.get("image")),
-        )
-        for index, o in enumerate(item["options"])
-    ]
+    wanted = item["options"]
+    options = question.options[: len(wanted)]
+    options += [Option() for _extra in range(len(wanted) - len(options))]
+    for index, (option, o) in enumerate(zip(options, wanted, strict=True)):
+        option.position, option.text = index, o["text"]
+        option.correct, option.feedback = o.get("correct") is True, o.get("feedback", "")
+        option.audio, option.image = media_name(o.get("audio")), media_name(o.get("image"))
+    question.options = options
 
 
 def _replace_recordings(lesson: Lesson, recordings: dict[str, str]) -> None:
@@ -157,17 +156,40 @@ def _apply_modules(session: Session, course: Course, definition: dict, bodies: d
             lesson.archived = True  # progress refers to it; it just is no longer shown
 
 
-def check_markdown(text: str, field: str = "body_markdown") -> None:
+def unsafe_problem(text: str) -> str | None:
+    """What saving this text would refuse, in the words the form shows; None when it is safe."""
     unsafe = find_unsafe(text)
-    if unsafe:
-        raise AuthoringError(
-            {
-                field: _(
-                    "El texto tiene código no permitido (%(code)s). Quítelo y vuelva a guardar.",
-                    code=unsafe[:30],
-                )
-            }
-        )
+    if unsafe is None:
+        return None
+    return _(
+        "El texto tiene código no permitido (%(code)s). Quítelo y vuelva a guardar.",
+        code=unsafe[:30],
+    )
+
+
+def check_markdown(text: str, field: str = "body_markdown") -> None:
+    problem = unsafe_problem(text)
+    if problem:
+        raise AuthoringError({field: problem})
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A draft as learners would see it, and what saving it would refuse (or None)."""
+
+    html: str
+    problem: str | None
+
+
+#: The longest lesson text (as the lesson form allows).
+MAX_LESSON_CHARS = 100_000
+
+
+def preview(text: str, course_id: int) -> Preview:
+    """The lesson page's own rendering of a draft: the one renderer, never another."""
+    if len(text) > MAX_LESSON_CHARS:
+        raise AuthoringError(_("El texto es demasiado largo: acórtelo para ver cómo queda."))
+    return Preview(render(text, course_id=course_id), unsafe_problem(text))
 
 
 @dataclass
@@ -257,6 +279,7 @@ def save_question(
                 )
             }
         )
+    check_question_media(session, course, item)
     if question is None:
         siblings = lesson.questions if lesson else course.final_questions
         question = Question(
@@ -266,6 +289,38 @@ def save_question(
     fill_question(question, item)
     session.flush()
     return question
+
+
+def check_question_media(session: Session, course: Course, item: dict) -> None:
+    """Each sound and picture chosen for the question and its options is a file of this
+    course of that kind (a name sent from another course, or a picture as the sound, is
+    refused, and nothing is saved)."""
+    files = media.by_kind(media.files_of(session, course.id))
+    # The keys ("audio", "image") are the kinds of file they must name.
+    names = {key: {f.filename for f in files[key]} for key in definitions.MEDIA_KEYS}
+
+    def wrong(part: dict, key: str) -> bool:
+        name = media_name(part.get(key))
+        return name is not None and name not in names[key]
+
+    errors = {}
+    if wrong(item, "audio"):
+        errors["audio"] = _("El audio elegido para la pregunta no es un audio de este curso.")
+    if wrong(item, "image"):
+        errors["image"] = _("La imagen elegida para la pregunta no es una imagen de este curso.")
+    for number, option in enumerate(item["options"]):
+        if wrong(option, "audio"):
+            errors[f"option-{number}-audio"] = _(
+                "El audio elegido para la opción «%(text)s» no es un audio de este curso.",
+                text=option["text"],
+            )
+        if wrong(option, "image"):
+            errors[f"option-{number}-image"] = _(
+                "La imagen elegida para la opción «%(text)s» no es una imagen de este curso.",
+                text=option["text"],
+            )
+    if errors:
+        raise AuthoringError(errors)
 
 
 def move(items: list, item, offset: int) -> None:

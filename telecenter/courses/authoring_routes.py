@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import STAFF
 from telecenter.clock import today_in_lima
-from telecenter.courses import authoring, content, learning, media, packs, reports
+from telecenter.courses import authoring, content, learning, media, packs, recordings, reports
 from telecenter.courses.forms import (
+    ClipForm,
     CourseForm,
     LessonForm,
     MediaForm,
     ModuleForm,
     PackForm,
     QuestionForm,
-    option_fields,
+    RecordingForm,
+    option_rows,
+    question_item,
+    question_values,
 )
 from telecenter.courses.models import Course, Lesson, MediaFile, Module, Question
+from telecenter.errors import json_error, wants_json
 from telecenter.extensions import db, db_session
 from telecenter.forms import EmptyForm, filled
 from telecenter.participants import groups
@@ -113,7 +116,7 @@ def move(course_id: int, kind: str, part_id: int, direction: str):
     return redirect(url_for(".edit_course", course_id=course.id))
 
 
-def _lesson_page(course, module, lesson, form, preview=None, status=200):
+def _lesson_page(course, module, lesson, form, *, preview=None, recording_form=None, status=200):
     return render_template(
         "courses/manage/lesson_form.html",
         course=course,
@@ -121,20 +124,32 @@ def _lesson_page(course, module, lesson, form, preview=None, status=200):
         lesson=lesson,
         form=form,
         preview=preview,
-        media_files=_media_of(course),
+        files=media.by_kind(media.files_of(db_session(), course.id)),
+        recording_form=recording_form or RecordingForm(formdata=None),
+        languages=recordings.LANGUAGES,
+        here=_this_pc_address(),
     ), status
 
 
-def _media_of(course: Course) -> Sequence[MediaFile]:
-    return (
-        db_session()
-        .scalars(
-            db.select(MediaFile)
-            .where(MediaFile.course_id == course.id)
-            .order_by(MediaFile.filename)
-        )
-        .all()
-    )
+def _this_pc_address() -> str:
+    """This page's address on the telecenter PC itself, where browsers let a page use the
+    microphone over plain http."""
+    port = request.host.rpartition(":")[2] if ":" in request.host else ""
+    return f"http://127.0.0.1:{port}" if port.isdigit() else "http://127.0.0.1"
+
+
+def _media_json(course: Course, record: MediaFile) -> dict:
+    return {
+        "name": record.filename,
+        "kind": media.kind_of(record.content_type),
+        "url": url_for("courses.media_file", course_id=course.id, filename=record.filename),
+    }
+
+
+def _form_messages(form) -> str:
+    """Every message of a refused form, for a script that shows one sentence."""
+    messages = [error for f in form for error in f.errors] + list(form.form_errors)
+    return " ".join(str(m) for m in messages) or _("No se pudo guardar. Intente de nuevo.")
 
 
 @bp.route("/<int:course_id>/modules/<int:module_id>/lessons/new", methods=["GET", "POST"])
@@ -167,34 +182,146 @@ def lesson_form(course_id: int, module_id: int | None = None, lesson_id: int | N
     return redirect(url_for(".lesson_form", course_id=course.id, lesson_id=outcome.value.id))
 
 
+@bp.route("/<int:course_id>/preview", methods=["POST"])
+@staff_only
+def preview(course_id: int):
+    """The live preview of the lesson editor: {"html", "problem"} for the text posted (JSON
+    {"text"} or a form field `text`), rendered by the lessons' own renderer."""
+    course = _course(course_id)
+    data = request.get_json(silent=True)
+    text = data.get("text") if isinstance(data, dict) else request.form.get("text", "")
+    if not isinstance(text, str):
+        return json_error(400, _("Falta el texto de la lección."))
+    outcome = attempt(lambda: authoring.preview(text, course.id), write=False, flash_errors=False)
+    if not outcome.ok:
+        return json_error(400, outcome.error.message)
+    return jsonify(html=outcome.value.html, problem=outcome.value.problem)
+
+
+@bp.route("/<int:course_id>/lessons/<int:lesson_id>/recordings", methods=["POST"])
+@staff_only
+@accepts_upload(media.MAX_MEDIA_BYTES)
+def add_recording(course_id: int, lesson_id: int):
+    """Give the lesson its recording in a language: recorded in the page (a script sends it
+    and asks for JSON) or a file chosen in the form."""
+    course = _course(course_id)
+    lesson = _part(Lesson, lesson_id, course)
+    form = RecordingForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        language = form.language.data
+        outcome = attempt(
+            lambda: recordings.record_lesson(
+                db_session(), lesson, language, upload.stream, upload.filename or ""
+            ),
+            form=form,
+            write=False,
+        )
+        if outcome.ok:
+            flash(
+                _("Grabación guardada: %(language)s.", language=recordings.LANGUAGES[language]),
+                "success",
+            )
+            target = url_for(".lesson_form", course_id=course.id, lesson_id=lesson.id)
+            return jsonify(location=target) if wants_json() else redirect(target)
+    if wants_json():
+        return json_error(400, _form_messages(form))
+    return _lesson_page(
+        course,
+        lesson.module,
+        lesson,
+        LessonForm(formdata=None, obj=lesson),  # the lesson as saved: this form sent a file
+        recording_form=form,
+        status=400,
+    )
+
+
+@bp.route("/<int:course_id>/lessons/<int:lesson_id>/recordings/<language>/delete", methods=["POST"])
+@staff_only
+def remove_recording(course_id: int, lesson_id: int, language: str):
+    course = _course(course_id)
+    lesson = _part(Lesson, lesson_id, course)
+    if (
+        EmptyForm().validate_on_submit()
+        and attempt(
+            lambda: recordings.remove_from_lesson(db_session(), lesson, language), write=False
+        ).ok
+    ):
+        flash(
+            _("Grabación quitada: %(language)s.", language=recordings.LANGUAGES[language]),
+            "success",
+        )
+    return redirect(url_for(".lesson_form", course_id=course.id, lesson_id=lesson.id))
+
+
+@bp.route("/<int:course_id>/recordings", methods=["POST"])
+@staff_only
+@accepts_upload(media.MAX_MEDIA_BYTES)
+def add_clip(course_id: int):
+    """A recording made in the question editor, stored as a course file: JSON for its script,
+    which then chooses it in the question's (or option's) audio list."""
+    course = _course(course_id)
+    form = ClipForm()
+    if not form.validate_on_submit():
+        return json_error(400, _form_messages(form))
+    upload = form.file.data
+    outcome = attempt(
+        lambda: recordings.record_clip(
+            db_session(), course.id, upload.stream, upload.filename or ""
+        ),
+        form=form,
+        write=False,
+    )
+    if not outcome.ok:
+        return json_error(400, _form_messages(form))
+    return jsonify(_media_json(course, outcome.value))
+
+
+def _questions_url(course: Course, lesson_id: int | None) -> str:
+    if lesson_id:
+        return url_for(".questions", course_id=course.id, lesson_id=lesson_id)
+    return url_for(".questions", course_id=course.id)
+
+
+def _question_editor(course: Course, lesson: Lesson | None, question: Question | None = None):
+    """Add a question (the list page) or edit one (its own page): the same form."""
+    form = QuestionForm(obj=question)
+    if form.validate_on_submit():
+        item = question_item(form, request.form)
+        if attempt(
+            lambda: authoring.save_question(db_session(), course, lesson, item, question=question),
+            form=form,
+        ).ok:
+            flash(_("Pregunta guardada.") if question else _("Pregunta agregada."), "success")
+            return redirect(_questions_url(course, lesson.id if lesson else None))
+    values = request.form if form.is_submitted() else question_values(question)
+    return render_template(
+        "courses/manage/question_edit.html" if question else "courses/manage/questions.html",
+        course=course,
+        lesson=lesson,
+        form=form,
+        questions=lesson.questions if lesson else course.final_questions,
+        values=values,
+        option_rows=option_rows(values),
+        files=media.by_kind(media.files_of(db_session(), course.id)),
+        here=_this_pc_address(),
+    ), failed_status(form)
+
+
 @bp.route("/<int:course_id>/lessons/<int:lesson_id>/questions", methods=["GET", "POST"])
 @bp.route("/<int:course_id>/final-quiz/questions", methods=["GET", "POST"])
 @staff_only
 def questions(course_id: int, lesson_id: int | None = None):
     course = _course(course_id)
-    lesson = _part(Lesson, lesson_id, course) if lesson_id else None
-    form = QuestionForm()
-    if form.validate_on_submit():
-        question = {
-            "prompt": form.prompt.data,
-            "kind": form.kind.data,
-            "options": option_fields(request.form),
-        }
-        if attempt(
-            lambda: authoring.save_question(db_session(), course, lesson, question), form=form
-        ).ok:
-            flash(_("Pregunta agregada."), "success")
-            return redirect(request.path)
-    existing = lesson.questions if lesson else course.final_questions
-    return render_template(
-        "courses/manage/questions.html",
-        course=course,
-        lesson=lesson,
-        form=form,
-        questions=existing,
-        action_form=EmptyForm(),
-        option_count=range(4),
-    ), failed_status(form)
+    return _question_editor(course, _part(Lesson, lesson_id, course) if lesson_id else None)
+
+
+@bp.route("/<int:course_id>/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@staff_only
+def edit_question(course_id: int, question_id: int):
+    course = _course(course_id)
+    question = _part(Question, question_id, course)
+    return _question_editor(course, question.lesson, question)
 
 
 @bp.route("/<int:course_id>/questions/<int:question_id>/delete", methods=["POST"])
@@ -202,11 +329,7 @@ def questions(course_id: int, lesson_id: int | None = None):
 def delete_question(course_id: int, question_id: int):
     course = _course(course_id)
     question = _part(Question, question_id, course)
-    back = (
-        url_for(".questions", course_id=course.id, lesson_id=question.lesson_id)
-        if question.lesson_id
-        else url_for(".questions", course_id=course.id)
-    )
+    back = _questions_url(course, question.lesson_id)
     if EmptyForm().validate_on_submit() and attempt(lambda: db_session().delete(question)).ok:
         flash(_("Pregunta borrada."), "success")
     return redirect(back)
@@ -216,6 +339,7 @@ def delete_question(course_id: int, question_id: int):
 @staff_only
 @accepts_upload(media.MAX_MEDIA_BYTES)
 def course_media(course_id: int):
+    """The course's files; an upload from the lesson editor's picker asks for JSON."""
     course = _course(course_id)
     form = MediaForm()
     if form.validate_on_submit():
@@ -229,6 +353,8 @@ def course_media(course_id: int):
         )
         if placed and placed.ok:
             stored = placed.value
+            if wants_json():
+                return jsonify(_media_json(course, stored))
             flash(
                 _(
                     "Archivo guardado. Úselo en una lección así: %(code)s",
@@ -237,8 +363,13 @@ def course_media(course_id: int):
                 "success",
             )
             return redirect(url_for(".course_media", course_id=course.id))
+    if wants_json():
+        return json_error(400, _form_messages(form))
     return render_template(
-        "courses/manage/media.html", course=course, form=form, media_files=_media_of(course)
+        "courses/manage/media.html",
+        course=course,
+        form=form,
+        media_files=media.files_of(db_session(), course.id),
     ), failed_status(form)
 
 

@@ -20,6 +20,7 @@ AUDIO = {
     ".oga": "audio/ogg",
     ".m4a": "audio/mp4",
     ".wav": "audio/wav",
+    ".weba": "audio/webm",
 }
 VIDEO = {".mp4": "video/mp4", ".webm": "video/webm", ".ogv": "video/ogg"}
 MEDIA_PREFIX = "media/"

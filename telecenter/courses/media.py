@@ -34,14 +34,29 @@ ALLOWED = {
     "audio/x-wav": (".wav",),
     "audio/mp4": (".m4a",),
     "video/mp4": (".mp4", ".m4a"),
-    "video/webm": (".webm",),
+    "video/webm": (".webm", ".weba"),
 }
+#: Endings that say a container holds sound only: stored (and served) as audio, so that a
+#: recording plays in an <audio> player and is offered where audio is asked for.
+SOUND_ONLY = {".weba": "audio/webm", ".m4a": "audio/mp4"}
 #: Drawings are not recognised by their first bytes but rebuilt from allowed shapes (svg.py).
 SVG_TYPE = "image/svg+xml"
 
 
 class MediaError(DomainError):
     """An upload that cannot be stored; the message says why."""
+
+
+class UnknownKind(MediaError):
+    """The bytes are none of the kinds of file a course may hold."""
+
+
+KINDS = ("image", "audio", "video")
+
+
+def kind_of(content_type: str) -> str:
+    """What a stored file is, from its content type: "image", "audio" or "video"."""
+    return content_type.partition("/")[0]
 
 
 def media_root() -> Path:
@@ -73,17 +88,18 @@ def _check(head: bytes, size: int, filename: str) -> str:
         raise MediaError(_("El archivo pesa más de %(n)d MB.", n=MAX_MEDIA_BYTES // 1024 // 1024))
     kind = filetype.guess(head)
     if kind is None or kind.mime not in ALLOWED:
-        raise MediaError(
+        raise UnknownKind(
             _(
                 "Solo se aceptan imágenes (PNG, JPG, GIF, WebP), dibujos SVG, audio (MP3, "
                 "OGG, WAV, M4A, WebM) o video (MP4, WebM)."
             )
         )
-    if Path(filename).suffix.lower() not in ALLOWED[kind.mime]:
+    suffix = Path(filename).suffix.lower()
+    if suffix not in ALLOWED[kind.mime]:
         raise MediaError(
             _("El contenido del archivo no corresponde a su nombre (%(name)s).", name=filename)
         )
-    return kind.mime
+    return SOUND_ONLY.get(suffix, kind.mime)
 
 
 #: filetype reads the first 261 bytes of a file to recognise it.
@@ -190,3 +206,28 @@ def store(session: Session, course: Course, filename: str, data: bytes) -> Media
 
 def read(course_id: int, filename: str) -> bytes:
     return (course_folder(course_id) / filename).read_bytes()
+
+
+def files_of(session: Session, course_id: int) -> list[MediaFile]:
+    """The course's files, by name."""
+    return list(
+        session.scalars(
+            sa.select(MediaFile)
+            .where(MediaFile.course_id == course_id)
+            .order_by(MediaFile.filename)
+        )
+    )
+
+
+def by_kind(files: list[MediaFile]) -> dict[str, list[MediaFile]]:
+    """{"image": [...], "audio": [...], "video": [...]}, each by name."""
+    grouped: dict[str, list[MediaFile]] = {kind: [] for kind in KINDS}
+    for record in files:
+        grouped.setdefault(kind_of(record.content_type), []).append(record)
+    return grouped
+
+
+def remove_files(course_id: int, names: list[str]) -> None:
+    """Delete files whose records a committed write removed (a leftover is only disk)."""
+    for name in names:
+        (course_folder(course_id) / safe_filename(name)).unlink(missing_ok=True)
