@@ -13,6 +13,8 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 from flask import has_app_context
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 
 from telecenter import create_app
 from telecenter.extensions import db
@@ -22,6 +24,25 @@ CSRF_PATTERN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"
 BACKENDS = ("sqlite", "postgresql")
 #: "Now" for tests whose answer depends on the date (noon, 29 November 2026, in Lima).
 FIXED_NOW = datetime(2026, 11, 29, 17, 0, tzinfo=UTC)
+
+
+class _SharedTemplateCode(BytecodeCache):
+    """Compiled templates kept for the whole run: every test builds a new app, and compiling
+    the same templates again for each one was a third of a route test's time. A changed
+    template has a new checksum, so it is compiled afresh."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self._code:
+            bucket.bytecode_from_string(self._code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = _SharedTemplateCode()
 
 
 @pytest.fixture
@@ -45,6 +66,8 @@ def pytest_addoption(parser):
 def pytest_generate_tests(metafunc):
     if "backend" in metafunc.fixturenames:
         chosen = metafunc.config.getoption("backend") or list(BACKENDS)
+        if metafunc.definition.get_closest_marker("one_backend"):
+            chosen = ["sqlite"] if "sqlite" in chosen else chosen[:1]
         marks = {"postgresql": [pytest.mark.postgres], "sqlite": []}
         metafunc.parametrize(
             "backend", [pytest.param(b, marks=marks[b], id=b) for b in chosen], indirect=True
@@ -117,6 +140,7 @@ def make_app(database_url, tmp_path) -> Callable:
             base_config(database_url, TELECENTER_ROLE=role, **extra),
             instance_path=str(tmp_path / f"instance-{role}"),
         )
+        app.jinja_env.bytecode_cache = TEMPLATE_CODE
         apps.append(app)
         return app
 
