@@ -169,6 +169,15 @@ SITE_MATRIX[("POST", "/admin/sync/now")] = {
     "admin": 302,
 }
 
+# The connection to central: saving and testing with no address answer 400 (nothing saved).
+for _path in ("/admin/sync/connection", "/admin/sync/connection/test"):
+    SITE_MATRIX[("POST", _path)] = {
+        ANON: SIGN_IN,
+        "resident": FORBIDDEN,
+        "trainer": FORBIDDEN,
+        "admin": 400,
+    }
+
 SITE_MATRIX[("GET", "/admin/backups/")] = {
     ANON: SIGN_IN,
     "resident": FORBIDDEN,
@@ -270,6 +279,7 @@ CENTRAL_MATRIX = {
     ("GET", "/healthz"): {ANON: OK, "central_staff": OK, "central_admin": OK},
     # Sites authenticate with their bearer token, never with a session.
     ("POST", "/api/v1/sync/reports"): {ANON: 401, "central_staff": 401, "central_admin": 401},
+    ("GET", "/api/v1/sync/hello"): {ANON: 401, "central_staff": 401, "central_admin": 401},
     ("GET", "/central/"): {ANON: SIGN_IN, "central_staff": OK, "central_admin": OK},
     ("GET", "/central/telecenters"): {ANON: SIGN_IN, "central_staff": OK, "central_admin": OK},
     ("GET", "/central/download/1.1"): {ANON: SIGN_IN, "central_staff": 302, "central_admin": 302},

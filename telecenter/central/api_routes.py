@@ -13,6 +13,7 @@ from telecenter.auth.permissions import ROLES_ATTR, public
 from telecenter.auth.roles import CENTRAL_ROLES
 from telecenter.central import aggregates, api_keys, dhis2, exports, ingest, tokens
 from telecenter.central.openapi import openapi_document
+from telecenter.clock import utcnow
 from telecenter.database import writing
 from telecenter.errors import json_error
 from telecenter.extensions import csrf, db_session
@@ -40,6 +41,27 @@ def sync_reports():
         acks = ingest.store(db_session(), telecenter, items)
     log.info("sync from %s: %s", telecenter.code, ", ".join(f"{a.month}={a.status}" for a in acks))
     return jsonify(telecenter=telecenter.code, acknowledged=[a.as_json() for a in acks])
+
+
+@bp.route("/sync/hello")
+@public  # authenticated by the telecenter's bearer token, below
+def sync_hello():
+    """A site's "Probar conexión": who this token belongs to, nothing personal. It counts as
+    contact from the telecenter (last_heard_at)."""
+    telecenter = tokens.telecenter_for(db_session(), request.headers.get("Authorization"))
+    if telecenter is None:
+        return json_error(401, "missing, unknown or revoked telecenter token")
+    asked = request.args.get("telecenter")
+    if asked is not None and asked != telecenter.code:
+        # json_error's shape, plus the token's own code for the site to name it.
+        return jsonify(
+            error="forbidden",
+            reason=f"this token belongs to telecenter {telecenter.code}, not {asked[:40]}",
+            telecenter=telecenter.code,
+        ), 403
+    with writing(db_session()):
+        telecenter.last_heard_at = utcnow()
+    return jsonify(telecenter=telecenter.code, name=telecenter.name)
 
 
 def readers_only(view):

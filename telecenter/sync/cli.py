@@ -28,7 +28,10 @@ def sync_command():
     _site_only()
     result = tasks.sync_now(force=True)
     if result.not_configured:
-        raise click.ClickException("set CENTRAL_URL and SYNC_TOKEN first")
+        raise click.ClickException(
+            "not connected to central: enter central's address and the token on the sync page "
+            "(/admin/sync/), or set CENTRAL_URL and SYNC_TOKEN"
+        )
     if result.busy:
         raise click.ClickException("another sync is running; try again in a moment")
     state = outbox.status(db_session())

@@ -36,9 +36,9 @@ LOCK_FILE = "sync.lock"
 @dataclass(frozen=True)
 class Settings:
     central_url: str
-    token: str
+    token: str = field(repr=False)  # never in a log line or a traceback
     telecenter: str
-    instance_path: str
+    instance_path: str = ""
     timeout: float = 30.0
 
 
@@ -99,8 +99,8 @@ def _explain(response: httpx.Response, settings: Settings) -> str:
         reason = ""
     if response.status_code == 401:
         return _(
-            "La oficina central no reconoce la clave de este telecentro (SYNC_TOKEN). "
-            "Pida una clave nueva."
+            "La oficina central no reconoce la clave de este telecentro. Revise que la copió "
+            "completa, o pida una clave nueva a la oficina central."
         )
     if response.status_code == 403:
         return _(
@@ -214,3 +214,117 @@ def send_pending(
         len(result.failed),
     )
     return result
+
+
+PROBE_TIMEOUT = 15.0
+
+
+@dataclass(frozen=True)
+class Probe:
+    """The answer to "Probar conexión": whether it works, which case it is, in plain words."""
+
+    works: bool
+    kind: str  # works, wrong_token, wrong_code, refused, unreachable, timeout, central_error,
+    #            moved, not_central
+    message: str
+
+
+def probe(settings: Settings, transport=None, timeout: float = PROBE_TIMEOUT) -> Probe:
+    """Ask central who this token belongs to (`GET /api/v1/sync/hello`): one small request
+    that proves the address, the network, the token and the telecenter code at once."""
+    try:
+        with httpx.Client(transport=transport, timeout=timeout) as http:
+            response = http.get(
+                settings.central_url.rstrip("/") + "/api/v1/sync/hello",
+                params={"telecenter": settings.telecenter},
+                headers={"Authorization": f"Bearer {settings.token}"},
+            )
+    except httpx.TimeoutException:
+        return Probe(
+            False,
+            "timeout",
+            _(
+                "La oficina central no respondió en %(seconds)d segundos. La conexión a "
+                "internet puede estar muy lenta; pruebe otra vez más tarde.",
+                seconds=int(timeout),
+            ),
+        )
+    except httpx.HTTPError:
+        return Probe(
+            False,
+            "unreachable",
+            _(
+                "No se pudo llegar a la oficina central. Puede que ahora no haya internet, o "
+                "que la dirección esté mal escrita. Pruebe otra vez más tarde."
+            ),
+        )
+    return _judge(response, settings)
+
+
+def _answer(response: httpx.Response) -> dict:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _judge(response: httpx.Response, settings: Settings) -> Probe:
+    status, body = response.status_code, _answer(response)
+    if status >= 500:
+        return Probe(
+            False,
+            "central_error",
+            _(
+                "La oficina central tuvo un problema (%(status)d). Pruebe otra vez más tarde.",
+                status=status,
+            ),
+        )
+    if status == 403 and body.get("telecenter"):
+        return Probe(
+            False,
+            "wrong_code",
+            _(
+                "La oficina central no acepta el código de este telecentro: esta clave es del "
+                "telecentro %(theirs)s, y este telecentro tiene el código %(ours)s. Pida a la "
+                "oficina central la clave de %(ours)s.",
+                theirs=str(body["telecenter"])[:40],
+                ours=settings.telecenter,
+            ),
+        )
+    if status in (404, 405) or (status < 300 and "telecenter" not in body):
+        return Probe(
+            False,
+            "not_central",
+            _(
+                "En esa dirección no responde una oficina central de Telecentro. "
+                "Revise la dirección."
+            ),
+        )
+    if 300 <= status < 400:
+        return Probe(
+            False,
+            "moved",
+            _(
+                "La oficina central está en otra dirección: %(location)s. Escriba esa "
+                "dirección y pruebe otra vez.",
+                location=response.headers.get("Location", "")[:300].split("/api/v1/")[0],
+            ),
+        )
+    if status >= 400:
+        return Probe(False, "wrong_token" if status == 401 else "refused", _explain(response, settings))
+    name = str(body.get("name") or "")[:160]
+    return Probe(
+        True,
+        "works",
+        _(
+            "Funciona. La oficina central reconoce a este telecentro: %(name)s (%(code)s).",
+            name=name,
+            code=str(body["telecenter"])[:40],
+        )
+        if name
+        else _(
+            "Funciona. La oficina central reconoce a este telecentro (%(code)s).",
+            code=str(body["telecenter"])[:40],
+        ),
+    )

@@ -39,3 +39,21 @@ class OutboxMonth(Model):
 
     def __repr__(self) -> str:
         return f"<OutboxMonth {self.month} {self.state}>"
+
+
+class CentralConnection(Model):
+    """Central's address and this telecenter's token as the admin entered them on the sync
+    page: one row (id 1). The token is kept as given, because the site must present it to
+    central (a hash could not be sent); it is never shown, logged or audited
+    (telecenter.sync.connection)."""
+
+    __tablename__ = "sync_connection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    central_url: Mapped[str] = mapped_column(sa.String(300), default="")
+    token: Mapped[str] = mapped_column(sa.String(200), default="")
+    token_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<CentralConnection {self.central_url or '-'}>"  # never the token

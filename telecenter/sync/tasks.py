@@ -8,17 +8,15 @@ from flask import Flask, current_app
 from werkzeug.local import LocalProxy
 
 from telecenter.extensions import db, db_session
-from telecenter.sync import outbox
+from telecenter.sync import connection, outbox
 from telecenter.sync.client import SendResult, Settings, send_pending
 
 
 def settings_of(app: Flask) -> Settings:
-    config = app.config
-    return Settings(
-        central_url=config.get("CENTRAL_URL") or "",
-        token=config.get("SYNC_TOKEN") or "",
-        telecenter=config["TELECENTER_CODE"],
-        instance_path=app.instance_path,
+    """Read afresh on every run (connection.effective): a connection saved on the page is
+    used by the next run, with no restart."""
+    return connection.effective(db_session(), app.config).settings(
+        app.config["TELECENTER_CODE"], app.instance_path
     )
 
 
