@@ -164,6 +164,50 @@ def openapi_document() -> dict:
                     },
                 }
             },
+            "/api/v1/sync/hello": {
+                "get": {
+                    "summary": "A site checks its connection: who this token belongs to",
+                    "description": "What a site's \"Probar conexión\" asks. Counts as contact "
+                    "from the telecenter (its last_heard_at). Nothing personal.",
+                    "security": [{"telecenterToken": []}],
+                    "parameters": [
+                        {
+                            "name": "telecenter",
+                            "in": "query",
+                            "required": False,
+                            "description": "the site's own code; 403 when the token is "
+                            "another telecenter's",
+                            "schema": {"type": "string", "maxLength": 40},
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "the token's telecenter",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Hello"}
+                                }
+                            },
+                        },
+                        **_errors(401),
+                        "403": {
+                            "description": "the token belongs to another telecenter code",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["error", "reason", "telecenter"],
+                                        "properties": {
+                                            **_ERROR["properties"],
+                                            "telecenter": {"type": "string"},
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                    },
+                }
+            },
             "/api/v1/participation": {
                 "get": {
                     "summary": "Aggregate participation counts",
@@ -212,6 +256,11 @@ def openapi_document() -> dict:
                             },
                         },
                     },
+                },
+                "Hello": {
+                    "type": "object",
+                    "required": ["telecenter", "name"],
+                    "properties": {"telecenter": {"type": "string"}, "name": {"type": "string"}},
                 },
                 "Participation": _participation(),
             },
