@@ -167,7 +167,7 @@ def openapi_document() -> dict:
             "/api/v1/sync/hello": {
                 "get": {
                     "summary": "A site checks its connection: who this token belongs to",
-                    "description": "What a site's \"Probar conexión\" asks. Counts as contact "
+                    "description": 'What a site\'s "Probar conexión" asks. Counts as contact '
                     "from the telecenter (its last_heard_at). Nothing personal.",
                     "security": [{"telecenterToken": []}],
                     "parameters": [
@@ -198,7 +198,8 @@ def openapi_document() -> dict:
                                         "type": "object",
                                         "required": ["error", "reason", "telecenter"],
                                         "properties": {
-                                            **_ERROR["properties"],
+                                            "error": {"type": "string"},
+                                            "reason": {"type": "string"},
                                             "telecenter": {"type": "string"},
                                         },
                                     }

@@ -302,17 +302,20 @@ def _judge(response: httpx.Response, settings: Settings) -> Probe:
             ),
         )
     if 300 <= status < 400:
+        moved_to = str(response.url.join(response.headers.get("Location", "")))
         return Probe(
             False,
             "moved",
             _(
                 "La oficina central está en otra dirección: %(location)s. Escriba esa "
                 "dirección y pruebe otra vez.",
-                location=response.headers.get("Location", "")[:300].split("/api/v1/")[0],
+                location=moved_to.split("/api/v1/")[0][:300],
             ),
         )
     if status >= 400:
-        return Probe(False, "wrong_token" if status == 401 else "refused", _explain(response, settings))
+        return Probe(
+            False, "wrong_token" if status == 401 else "refused", _explain(response, settings)
+        )
     name = str(body.get("name") or "")[:160]
     return Probe(
         True,

@@ -143,7 +143,7 @@ def candidate(current: Connection, *, central_url: str, token: str) -> Connectio
 def probe(
     session: Session, config: Mapping, *, central_url: str, token: str, transport=None
 ) -> client.Probe:
-    """"Probar conexión" for what the form holds, before (or without) saving it."""
+    """ "Probar conexión" for what the form holds, before (or without) saving it."""
     wanted = candidate(effective(session, config), central_url=central_url, token=token)
     if not wanted.token:
         raise InvalidConnection({"token": _l("Escriba la clave del telecentro.")})

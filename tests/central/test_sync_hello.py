@@ -45,6 +45,7 @@ def test_another_telecenters_code_is_403_naming_the_tokens_own(central):
     answer = _hello(central, central.tokens["HU-TINGO-02"], telecenter=CODE)
     assert answer.status_code == 403
     body = answer.get_json()
-    assert body["telecenter"] == "HU-TINGO-02" and body["error"] == "forbidden"
+    assert body["telecenter"] == "HU-TINGO-02"
+    assert body["error"] == "forbidden"
     assert CODE in body["reason"]
     assert _last_heard(central, "HU-TINGO-02") is None

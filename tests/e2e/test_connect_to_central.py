@@ -1,4 +1,4 @@
-""""Probar conexión" and "Sincronizar ahora" from the sync page against a real central
+""" "Probar conexión" and "Sincronizar ahora" from the sync page against a real central
 (gunicorn on 127.0.0.1), a closed port and a server that never answers."""
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ def central(tmp_path_factory):
     server = LiveServer(instance=tmp_path_factory.mktemp("connect-central"), role="central")
     server.prepare(demo=False).start()
     server.tokens = {
-        code: server.cli("central", "add-telecenter", code, "--name", name, "--region", "San Martín")
+        code: server.cli(
+            "central", "add-telecenter", code, "--name", name, "--region", "San Martín"
+        )
         .stdout.strip()
         .splitlines()[-1]
         for code, name in (("DEMO-01", NAME), ("OTRO-02", "Telecentro Otro"))
@@ -47,7 +49,8 @@ def _test_button(admin, central_url: str, token: str) -> str:
 def test_it_works_and_central_names_the_telecenter(app, signed_in, central):
     answer = _test_button(signed_in("admin"), central.url, central.tokens["DEMO-01"])
     assert (answer["works"], answer["kind"]) == (True, "works")
-    assert NAME in answer["message"] and "DEMO-01" in answer["message"]
+    assert NAME in answer["message"]
+    assert "DEMO-01" in answer["message"]
 
 
 def test_a_wrong_token(app, signed_in, central):
@@ -59,7 +62,8 @@ def test_a_wrong_token(app, signed_in, central):
 def test_central_refuses_the_code_of_another_telecenters_token(app, signed_in, central):
     answer = _test_button(signed_in("admin"), central.url, central.tokens["OTRO-02"])
     assert answer["kind"] == "wrong_code"
-    assert "OTRO-02" in answer["message"] and "DEMO-01" in answer["message"]
+    assert "OTRO-02" in answer["message"]
+    assert "DEMO-01" in answer["message"]
 
 
 def test_an_address_where_central_is_not(app, signed_in, central):
@@ -90,9 +94,7 @@ def test_a_server_that_never_answers_is_a_timeout(app):
     assert "no respondió" in answer.message
 
 
-def test_saved_on_the_page_then_sync_now_and_the_scheduler_send_at_once(
-    app, signed_in, central
-):
+def test_saved_on_the_page_then_sync_now_and_the_scheduler_send_at_once(app, signed_in, central):
     with app.app_context():
         populate(db.session, seed=5, people=12, months=2)
         db.session.commit()
@@ -112,7 +114,8 @@ def test_saved_on_the_page_then_sync_now_and_the_scheduler_send_at_once(
     assert "meses enviados" in page, page
     with app.app_context():
         months = db.session.scalars(sa.select(OutboxMonth.month).order_by(OutboxMonth.month)).all()
-        assert months and set(db.session.scalars(sa.select(OutboxMonth.state))) == {"sent"}
+        assert months
+        assert set(db.session.scalars(sa.select(OutboxMonth.state))) == {"sent"}
         # A change, then the scheduler's job: it reads the saved connection too.
         db.session.execute(sa.update(OutboxMonth).values(state="pending", sent_digest=None))
         db.session.commit()

@@ -17,15 +17,14 @@ from telecenter.sync.models import CentralConnection
 from tests.conftest import csrf_token
 from tests.test_access_matrix import SITE_MATRIX
 
-TOKEN = "tcs_secreto-de-prueba-123456789"  # noqa: S105 - a test token
+TOKEN = "tcs_secreto-de-prueba-123456789"
 
 
 def _save(app, central_url="https://central.example.org/", token=TOKEN):
-    with app.app_context():
-        with writing(db.session):
-            return connection.save(
-                db.session, app.config, central_url=central_url, token=token, actor=None
-            )
+    with app.app_context(), writing(db.session):
+        return connection.save(
+            db.session, app.config, central_url=central_url, token=token, actor=None
+        )
 
 
 def _effective(app):
@@ -45,13 +44,16 @@ def test_nothing_set_means_not_configured(app):
 def test_saved_on_the_page_is_used_normalised_and_audited_without_the_token(app, clock):
     saved = _save(app, central_url="  HTTPS://Central.Example.org/red/  ")
     assert saved.central_url == "https://central.example.org/red"
-    assert saved.token == TOKEN and saved.configured
+    assert saved.token == TOKEN
+    assert saved.configured
     assert saved.token_saved_at is not None
-    assert not saved.url_from_server and not saved.token_from_server
+    assert not saved.url_from_server
+    assert not saved.token_from_server
     assert _audit(app) == [
         ("sync.connection", "address https://central.example.org/red; token replaced")
     ]
-    assert TOKEN not in repr(saved) and TOKEN not in repr(saved.settings("T1"))
+    assert TOKEN not in repr(saved)
+    assert TOKEN not in repr(saved.settings("T1"))
 
 
 def test_server_settings_win_each_half(app):
@@ -59,7 +61,9 @@ def test_server_settings_win_each_half(app):
     app.config.update(CENTRAL_URL="http://otra.example.org")
     half = _effective(app)
     assert (half.central_url, half.token) == ("http://otra.example.org", TOKEN)
-    assert half.url_from_server and not half.token_from_server and not half.from_server
+    assert half.url_from_server
+    assert not half.token_from_server
+    assert not half.from_server
     app.config.update(SYNC_TOKEN="tcs_del_servidor")
     both = _effective(app)
     assert (both.token, both.from_server, both.token_saved_at) == ("tcs_del_servidor", True, None)
@@ -153,7 +157,8 @@ def test_a_redirect_names_the_new_address(app):
         301, headers={"Location": "https://central.test/api/v1/sync/hello?telecenter=X"}
     )
     answer = _probe(app, moved)
-    assert answer.kind == "moved" and "https://central.test" in answer.message
+    assert answer.kind == "moved"
+    assert "https://central.test" in answer.message
     assert "api/v1" not in answer.message
 
 
@@ -179,7 +184,8 @@ def test_the_probe_sends_the_token_and_the_code_and_logs_neither(app, caplog):
             token=TOKEN,
             transport=httpx.MockTransport(central),
         )
-    assert answer.works and "Pucayacu" in answer.message
+    assert answer.works
+    assert "Pucayacu" in answer.message
     assert seen[0].headers["Authorization"] == f"Bearer {TOKEN}"
     assert seen[0].url.params["telecenter"] == app.config["TELECENTER_CODE"]
     assert TOKEN not in caplog.text
@@ -205,15 +211,14 @@ def test_the_page_points_to_the_form_until_connected(app, signed_in):
 
 def test_saving_on_the_page_then_the_page_says_only_that_a_token_is_saved(app, signed_in, clock):
     admin = signed_in("admin")
-    saved = _post(
-        admin, "/admin/sync/connection", central_url="http://central.test", token=TOKEN
-    )
+    saved = _post(admin, "/admin/sync/connection", central_url="http://central.test", token=TOKEN)
     assert saved.status_code == 302
     page = admin.get("/admin/sync/").get_data(as_text=True)
     assert "Conexión guardada" in page
     assert "Clave guardada el domingo, 29 de noviembre de 2026." in page
     assert 'value="http://central.test"' in page
-    assert "Sincronizar ahora" in page and "todavía no está conectado" not in page
+    assert "Sincronizar ahora" in page
+    assert "todavía no está conectado" not in page
     assert TOKEN not in page
 
 
@@ -233,7 +238,8 @@ def test_the_page_shows_when_the_server_settings_win(app, signed_in):
     admin = signed_in("admin")
     page = admin.get("/admin/sync/").get_data(as_text=True)
     assert "vienen de la configuración del servidor" in page
-    assert "readonly" in page and ">Guardar<" not in page
+    assert "readonly" in page
+    assert ">Guardar<" not in page
     assert "tcs_del_servidor_1" not in page
     refused = _post(admin, "/admin/sync/connection", central_url="http://x.test", token=TOKEN)
     assert refused.status_code == 400
@@ -247,7 +253,8 @@ def test_the_test_button_answers_json_for_the_script_and_a_page_without_it(app, 
         data={"csrf_token": csrf_token(admin), "central_url": "central", "token": TOKEN},
         headers={"Accept": "application/json"},
     )
-    assert bad.status_code == 400 and "https://" in bad.get_json()["message"]
+    assert bad.status_code == 400
+    assert "https://" in bad.get_json()["message"]
     # Port 9 (discard) has no listener here: the plain answer, on a page without the token.
     page = _post(
         admin, "/admin/sync/connection/test", central_url="http://127.0.0.1:9", token=TOKEN
