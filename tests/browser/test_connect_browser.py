@@ -61,6 +61,16 @@ def test_the_admin_connects_tests_saves_and_syncs(page, site, central):
     expect(page.get_by_test_id("not-connected")).to_be_visible()
     _shot(page, "empty")
 
+    page.get_by_label("Dirección de la oficina central").fill("central.ejemplo.org")
+    page.get_by_label("Clave del telecentro").fill(central.token)
+    page.get_by_role("button", name="Guardar").click()
+    refused = page.locator(".error-summary")
+    expect(refused).to_contain_text("empezando con https://")
+    expect(refused).to_be_in_viewport()
+    expect(page.get_by_test_id("not-connected")).to_be_visible()  # nothing saved
+    assert central.token not in page.content()
+    _shot(page, "refused")
+
     page.get_by_label("Dirección de la oficina central").fill(central.url)
     page.get_by_label("Clave del telecentro").fill(central.token)
     page.get_by_role("button", name="Probar conexión").click()
@@ -75,6 +85,8 @@ def test_the_admin_connects_tests_saves_and_syncs(page, site, central):
     expect(page.get_by_test_id("token-state")).to_contain_text("Clave guardada el")
     assert central.token not in page.content()
     _shot(page, "saved")
+    page.get_by_test_id("token-state").scroll_into_view_if_needed()
+    _shot(page, "saved-form")
 
     page.get_by_role("button", name="Sincronizar ahora").click()
     done = page.get_by_text(re.compile(r"Sincronizado: \d+ meses enviados"))

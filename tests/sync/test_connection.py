@@ -228,6 +228,7 @@ def test_a_bad_address_on_the_page_is_shown_and_nothing_is_saved(app, signed_in)
     assert answer.status_code == 400
     page = answer.get_data(as_text=True)
     assert "empezando con https://" in page
+    assert "escríbala otra vez" in page  # the box is empty again: she knows why
     assert TOKEN not in page
     assert not _effective(app).configured
     assert _audit(app) == []
