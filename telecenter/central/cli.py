@@ -53,8 +53,8 @@ def add_telecenter(code, name, region, province, district):
         db_session().add(telecenter)
         token = tokens.issue(telecenter)
     click.echo(
-        f"telecenter {code} added; its token follows (store it on the site as "
-        "SYNC_TOKEN; it is not shown again):"
+        f"telecenter {code} added; its token follows (type it on the site's sync page, "
+        "«Sincronización», or set it as SYNC_TOKEN; it is not shown again):"
     )
     click.echo(token)
 
