@@ -293,7 +293,11 @@ CENTRAL_MATRIX = {
     ("GET", "/central/telecenters"): {ANON: SIGN_IN, "central_staff": OK, "central_admin": OK},
     ("GET", "/central/download/1.1"): {ANON: SIGN_IN, "central_staff": 302, "central_admin": 302},
     ("GET", "/central/targets"): {ANON: SIGN_IN, "central_staff": OK, "central_admin": OK},
-    ("GET", "/central/targets/new"): {ANON: SIGN_IN, "central_staff": FORBIDDEN, "central_admin": OK},
+    ("GET", "/central/targets/new"): {
+        ANON: SIGN_IN,
+        "central_staff": FORBIDDEN,
+        "central_admin": OK,
+    },
     ("POST", "/central/targets/new"): {
         ANON: SIGN_IN,
         "central_staff": FORBIDDEN,

@@ -69,7 +69,10 @@ def _render_list(form: AccountForm, status: int = 200):
 def _refuse_resident(user: User):
     """Residents' PIN and lock live on their participant page (`participants.detail`)."""
     flash(
-        _("Las cuentas de participantes se manejan desde la página de la persona, en Participantes."),
+        _(
+            "Las cuentas de participantes se manejan desde la página de la persona, en "
+            "Participantes."
+        ),
         "error",
     )
     return redirect(url_for(".index"))

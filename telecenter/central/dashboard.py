@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from telecenter import month_report
@@ -115,9 +115,7 @@ def telecenter_rows(session: Session, *, silent_days: int) -> list[TelecenterRow
         sa.select(Telecenter).order_by(Telecenter.region, Telecenter.code)
     ):
         last, months = stats.get(telecenter.id, (None, 0))
-        status = contact_status(
-            last, telecenter.last_heard_at, now=now, silent_days=silent_days
-        )
+        status = contact_status(last, telecenter.last_heard_at, now=now, silent_days=silent_days)
         rows.append(TelecenterRow(telecenter, last, months, status))
     return rows
 

@@ -200,9 +200,7 @@ def delete_target(target_id: int):
     return render_template(
         "central/target_delete.html",
         form=form,
-        progress=targets.progress_of(
-            db_session(), target, last_month=dashboard.default_range()[1]
-        ),
+        progress=targets.progress_of(db_session(), target, last_month=dashboard.default_range()[1]),
     ), failed_status(form)
 
 

@@ -62,21 +62,8 @@ def _checked(session: Session, data: TargetData) -> TargetData:
         errors["value"] = range_message()
     start = (data.start_month or "").strip()
     deadline = (data.deadline_month or "").strip() or None
-    earliest = month_in_words(PROGRAMME_START)
-    if not month_report.MONTH.match(start):
-        errors["start_month"] = _("Escriba el mes como año y mes, por ejemplo 2024-01.")
-    elif start < PROGRAMME_START:
-        errors["start_month"] = _(
-            "El programa empezó en %(month)s: elija ese mes o uno posterior.", month=earliest
-        )
-    if deadline is not None:
-        if not month_report.MONTH.match(deadline) or deadline > LAST_MONTH:
-            errors["deadline_month"] = _("Escriba el mes como año y mes, por ejemplo 2027-12.")
-        elif month_report.MONTH.match(start) and deadline < start:
-            errors["deadline_month"] = _("El plazo no puede ser anterior al mes de inicio.")
-    filters = {
-        name: value for name, value in data.filters.items() if value not in (None, "")
-    }
+    errors |= _month_errors(start, deadline)
+    filters = {name: value for name, value in data.filters.items() if value not in (None, "")}
     if set(filters) - set(TARGET_FILTERS):
         errors[""] = _("Ese filtro no existe. Elija uno de la lista.")
     else:
@@ -87,6 +74,23 @@ def _checked(session: Session, data: TargetData) -> TargetData:
     if errors:
         raise TargetError(errors)
     return TargetData(name[:160], data.measure, data.value, start, deadline, filters)
+
+
+def _month_errors(start: str, deadline: str | None) -> dict[str, str]:
+    errors = {}
+    if not month_report.MONTH.match(start):
+        errors["start_month"] = _("Escriba el mes como año y mes, por ejemplo 2024-01.")
+    elif start < PROGRAMME_START:
+        errors["start_month"] = _(
+            "El programa empezó en %(month)s: elija ese mes o uno posterior.",
+            month=month_in_words(PROGRAMME_START),
+        )
+    if deadline is not None:
+        if not month_report.MONTH.match(deadline) or deadline > LAST_MONTH:
+            errors["deadline_month"] = _("Escriba el mes como año y mes, por ejemplo 2027-12.")
+        elif month_report.MONTH.match(start) and deadline < start:
+            errors["deadline_month"] = _("El plazo no puede ser anterior al mes de inicio.")
+    return errors
 
 
 def create(session: Session, data: TargetData) -> ProgrammeTarget:

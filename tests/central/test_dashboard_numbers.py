@@ -130,7 +130,8 @@ def breakdown(page: str, by: str) -> dict:
 
 def progress(page: str) -> list[tuple]:
     found = re.findall(
-        r'<div class="target"[^>]*>\s*<p><strong>(.*?)</strong>:\s*(?:<span[^>]*>)?(.*?)\s*/\s*(.*?)\s*(?:</span>)?\s*'
+        r'<div class="target"[^>]*>\s*<p><strong>(.*?)</strong>:\s*(?:<span[^>]*>)?'
+        r"(.*?)\s*/\s*(.*?)\s*(?:</span>)?\s*"
         r"\((\d+)\s*%\)</p>",
         page,
         re.S,
