@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from babel import support
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField
 
@@ -17,6 +17,8 @@ from wtforms import SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice as SelectChoice  # type: ignore[attr-defined]
 from wtforms.i18n import messages_path
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from telecenter.domain_errors import DomainError
 
 _T = TypeVar("_T")
 
@@ -72,7 +74,7 @@ _GROUPED = re.compile(r"[0-9]{1,3}(?:(?P<mark>[\s,.])[0-9]{3})(?:(?P=mark)[0-9]{
 _DECIMALS = re.compile(r"[0-9]*[,.][0-9]*")
 
 
-class NotAWholeNumber(ValueError):
+class NotAWholeNumber(DomainError, ValueError):
     """What a person typed is not a whole number; the message says how to write one."""
 
 
@@ -83,7 +85,7 @@ def parse_whole_number(text: str | None) -> int:
     could store ten times the figure meant. Ranges are the caller's rule."""
     typed = (text or "").strip()
     if not typed:
-        raise NotAWholeNumber(_l("Escriba un número."))
+        raise NotAWholeNumber(_("Escriba un número."))
     if typed.isdigit() and typed.isascii():
         return int(typed)
     match = _GROUPED.fullmatch(typed)
@@ -91,9 +93,9 @@ def parse_whole_number(text: str | None) -> int:
         return int(re.sub(r"[^0-9]", "", typed))
     if _DECIMALS.fullmatch(typed):
         raise NotAWholeNumber(
-            _l("Escriba un número entero, sin decimales: por ejemplo 5000 o 5 000.")
+            _("Escriba un número entero, sin decimales: por ejemplo 5000 o 5 000.")
         )
-    raise NotAWholeNumber(_l("Escriba el número con cifras, por ejemplo 5000 o 5 000."))
+    raise NotAWholeNumber(_("Escriba el número con cifras, por ejemplo 5000 o 5 000."))
 
 
 class WholeNumberField(StringField):

@@ -126,6 +126,7 @@ def test_screenshots_of_the_accounts_pages(browser, live_site, size):
     _shot(page, f"residents-{size}")
     page.get_by_role("link", name="Personal", exact=True).click()
     page.get_by_role("link", name="Desactivar").first.click()
-    expect(page.get_by_role("button", name="Sí, desactivar")).to_be_in_viewport()
+    expect(page.get_by_role("heading", level=1)).to_be_in_viewport()
     _shot(page, f"deactivate-{size}", full_page=False)
+    expect(page.get_by_role("button", name="Sí, desactivar")).to_be_visible()
     context.close()
