@@ -234,6 +234,20 @@ def register_template_helpers(app: Flask) -> None:
 
         return format_date(to_lima(moment).date(), "full")
 
+    @app.template_filter("month_words")
+    def month_words(month):
+        """ "enero de 2024" for "2024-01"."""
+        from telecenter.i18n import month_in_words
+
+        return month_in_words(month) if month else "—"
+
+    @app.template_filter("number")
+    def number(value):
+        """A count as Babel writes it in the page's language ("5.000", "5,000")."""
+        from flask_babel import format_number
+
+        return "—" if value is None else format_number(value)
+
     @app.template_filter("datetime_lima")
     def datetime_lima(moment):
         return to_lima(moment).strftime("%d/%m/%Y %H:%M") if moment else "—"

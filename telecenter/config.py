@@ -56,6 +56,9 @@ DEFAULTS: dict[str, object] = {
     "DHIS2_DATA_ELEMENTS": {},
     "DHIS2_ORG_UNITS": {},
     "DHIS2_DATA_SET": "TELECENTER_PARTICIPATION",
+    # Central: a telecenter with neither a report nor any contact for more days than this is
+    # flagged on the telecenter list.
+    "CENTRAL_SILENT_DAYS": 7,
     # A write outside database.writing() during a request raises instead of being logged
     # (the tests and the servers they start turn it on).
     "STRICT_WRITES": False,
@@ -78,6 +81,7 @@ ENV_VARIABLES: dict[str, type] = {
     "MAX_CONTENT_LENGTH": int,
     "SYNC_INTERVAL_MINUTES": int,
     "WFI_FOLLOW_UP_MONTHS": int,
+    "CENTRAL_SILENT_DAYS": int,
     "TRUSTED_PROXIES": int,
     "CENTRAL_URL": str,
     "SYNC_TOKEN": str,
@@ -149,6 +153,9 @@ def finalise(config: dict, instance_path: str) -> None:
     months = config.get("WFI_FOLLOW_UP_MONTHS", DEFAULTS["WFI_FOLLOW_UP_MONTHS"])
     if not isinstance(months, int) or months < 1:
         raise ConfigError("WFI_FOLLOW_UP_MONTHS must be a whole number of months, 1 or more")
+    silent_days = config.get("CENTRAL_SILENT_DAYS", DEFAULTS["CENTRAL_SILENT_DAYS"])
+    if not isinstance(silent_days, int) or silent_days < 1:
+        raise ConfigError("CENTRAL_SILENT_DAYS must be a whole number of days, 1 or more")
     config.setdefault("SQLALCHEMY_DATABASE_URI", None)
     if config.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]

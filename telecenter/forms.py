@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import functools
+import re
 from typing import TypeVar
 
 from babel import support
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField
+from wtforms import SelectMultipleField, StringField
 
 # WTForms 3.3's option type, which the other modules import from here: types-WTForms (3.2)
 # predates it.
 from wtforms.fields.choices import SelectChoice as SelectChoice  # type: ignore[attr-defined]
 from wtforms.i18n import messages_path
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from telecenter.domain_errors import DomainError
 
 _T = TypeVar("_T")
 
@@ -62,3 +66,53 @@ def filled(data: _T | None) -> _T:
     if data is None:
         raise ValueError("a required field has no data: read it after the form validated")
     return data
+
+
+# Digits in groups of three after the first, all groups split by the same mark: "5000",
+# "5 000" (any space, the non-breaking ones Babel and spreadsheets write too), "5,000", "5.000".
+_GROUPED = re.compile(r"[0-9]{1,3}(?:(?P<mark>[\s,.])[0-9]{3})(?:(?P=mark)[0-9]{3})*")
+_DECIMALS = re.compile(r"[0-9]*[,.][0-9]*")
+
+
+class NotAWholeNumber(DomainError, ValueError):
+    """What a person typed is not a whole number; the message says how to write one."""
+
+
+def parse_whole_number(text: str | None) -> int:
+    """A whole number as people in Peru type it: "5000", "5 000", "5,000", "5.000" (and with the
+    non-breaking spaces a copied figure brings). Decimals ("5,5"), words ("cinco mil") and
+    mixed marks ("5.000,00") are refused with a message that shows how to write it: guessing
+    could store ten times the figure meant. Ranges are the caller's rule."""
+    typed = (text or "").strip()
+    if not typed:
+        raise NotAWholeNumber(_("Escriba un número."))
+    if typed.isdigit() and typed.isascii():
+        return int(typed)
+    match = _GROUPED.fullmatch(typed)
+    if match:
+        return int(re.sub(r"[^0-9]", "", typed))
+    if _DECIMALS.fullmatch(typed):
+        raise NotAWholeNumber(
+            _("Escriba un número entero, sin decimales: por ejemplo 5000 o 5 000.")
+        )
+    raise NotAWholeNumber(_("Escriba el número con cifras, por ejemplo 5000 o 5 000."))
+
+
+class WholeNumberField(StringField):
+    """A text box for a whole number typed by a person (`parse_whole_number`): `data` is the
+    int, and what she typed comes back in the box when the form is shown again."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        self.raw_data = valuelist
+        try:
+            self.data = parse_whole_number(valuelist[0])
+        except NotAWholeNumber as problem:
+            self.data = None
+            raise ValueError(str(problem)) from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else str(self.data)

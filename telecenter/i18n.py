@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TypeGuard
 
+from babel.dates import format_skeleton
 from flask import current_app, has_request_context, request
+from flask_babel import get_locale
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "lang"
@@ -24,3 +27,10 @@ def select_locale() -> str:
     if is_supported(cookie):
         return cookie
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def month_in_words(month: str | date) -> str:
+    """A month ("2024-01" or a day in it) as Babel writes it in the page's language: "enero de
+    2024", "January 2024"."""
+    day = month if isinstance(month, date) else date(int(month[:4]), int(month[5:7]), 1)
+    return format_skeleton("yMMMM", day, locale=get_locale())

@@ -28,11 +28,30 @@ SITE_MATRIX = {
         "trainer": FORBIDDEN,
         "admin": 400,
     },
-    ("POST", "/admin/accounts/1/active"): {
+    # The confirmation page; sending it deactivates and goes back to the list.
+    ("GET", "/admin/accounts/1/deactivate"): {
+        ANON: SIGN_IN,
+        "resident": FORBIDDEN,
+        "trainer": FORBIDDEN,
+        "admin": OK,
+    },
+    ("POST", "/admin/accounts/1/deactivate"): {
         ANON: SIGN_IN,
         "resident": FORBIDDEN,
         "trainer": FORBIDDEN,
         "admin": 302,
+    },
+    ("POST", "/admin/accounts/1/activate"): {
+        ANON: SIGN_IN,
+        "resident": FORBIDDEN,
+        "trainer": FORBIDDEN,
+        "admin": 302,
+    },
+    ("GET", "/participants/accounts"): {
+        ANON: SIGN_IN,
+        "resident": FORBIDDEN,
+        "trainer": FORBIDDEN,
+        "admin": OK,
     },
     ("POST", "/admin/accounts/1/password"): {
         ANON: SIGN_IN,
@@ -283,7 +302,38 @@ CENTRAL_MATRIX = {
     ("GET", "/central/"): {ANON: SIGN_IN, "central_staff": OK, "central_admin": OK},
     ("GET", "/central/telecenters"): {ANON: SIGN_IN, "central_staff": OK, "central_admin": OK},
     ("GET", "/central/download/1.1"): {ANON: SIGN_IN, "central_staff": 302, "central_admin": 302},
-    ("POST", "/central/targets"): {ANON: SIGN_IN, "central_staff": FORBIDDEN, "central_admin": 302},
+    ("GET", "/central/targets"): {ANON: SIGN_IN, "central_staff": OK, "central_admin": OK},
+    ("GET", "/central/targets/new"): {
+        ANON: SIGN_IN,
+        "central_staff": FORBIDDEN,
+        "central_admin": OK,
+    },
+    ("POST", "/central/targets/new"): {
+        ANON: SIGN_IN,
+        "central_staff": FORBIDDEN,
+        "central_admin": 400,
+    },
+    # No target 1: not found.
+    ("GET", "/central/targets/1/edit"): {
+        ANON: SIGN_IN,
+        "central_staff": FORBIDDEN,
+        "central_admin": 404,
+    },
+    ("POST", "/central/targets/1/edit"): {
+        ANON: SIGN_IN,
+        "central_staff": FORBIDDEN,
+        "central_admin": 404,
+    },
+    ("GET", "/central/targets/1/delete"): {
+        ANON: SIGN_IN,
+        "central_staff": FORBIDDEN,
+        "central_admin": 404,
+    },
+    ("POST", "/central/targets/1/delete"): {
+        ANON: SIGN_IN,
+        "central_staff": FORBIDDEN,
+        "central_admin": 404,
+    },
     ("GET", "/api/v1/participation"): {ANON: 401, "central_staff": 400, "central_admin": 400},
     ("GET", "/api/v1/exports/dhis2"): {ANON: 401, "central_staff": 400, "central_admin": 400},
     ("GET", "/api/v1/openapi.json"): {ANON: OK, "central_staff": OK, "central_admin": OK},
@@ -294,7 +344,17 @@ CENTRAL_MATRIX = {
     ("POST", "/language"): {ANON: 303, "central_staff": 303, "central_admin": 303},
     ("POST", "/session/keep-alive"): {ANON: SIGN_IN, "central_staff": 204, "central_admin": 204},
     ("GET", "/session/status"): {ANON: OK, "central_staff": OK, "central_admin": OK},
-    ("POST", "/admin/accounts/1/active"): {
+    ("GET", "/admin/accounts/1/deactivate"): {
+        ANON: SIGN_IN,
+        "central_staff": FORBIDDEN,
+        "central_admin": 302,
+    },
+    ("POST", "/admin/accounts/1/deactivate"): {
+        ANON: SIGN_IN,
+        "central_staff": FORBIDDEN,
+        "central_admin": 302,
+    },
+    ("POST", "/admin/accounts/1/activate"): {
         ANON: SIGN_IN,
         "central_staff": FORBIDDEN,
         "central_admin": 302,

@@ -185,6 +185,8 @@ def test_admin_creates_an_account_that_can_sign_in(app, signed_in):
     ("fields", "message"),
     [
         ({"role": "central_admin"}, "Opción inválida"),
+        ({"role": "resident"}, "Opción inválida"),
+        ({"role": ""}, "Elija un rol."),
         ({"password": "short", "confirm": "short"}, "8"),
         ({"confirm": "different-pass"}, "no coinciden"),
         ({"username": "admin-1"}, "ya existe"),
@@ -219,10 +221,10 @@ def test_admin_cannot_deactivate_self_but_can_deactivate_others(app, signed_in, 
         other_id = find_user(db.session, other).id
     token = csrf_token(client)
     refused = client.post(
-        f"/admin/accounts/{me_id}/active", data={"csrf_token": token}, follow_redirects=True
+        f"/admin/accounts/{me_id}/deactivate", data={"csrf_token": token}, follow_redirects=True
     )
     assert "No puede desactivar su propia cuenta" in refused.get_data(as_text=True)
-    client.post(f"/admin/accounts/{other_id}/active", data={"csrf_token": token})
+    client.post(f"/admin/accounts/{other_id}/deactivate", data={"csrf_token": token})
     with app.app_context():
         assert find_user(db.session, "admin-1").active is True
         assert find_user(db.session, other).active is False

@@ -56,6 +56,8 @@ def test_connections_are_pinged_before_use_only_over_the_network(tmp_path, url, 
         ("LOGIN_MAX_FAILURES", "five"),
         ("WFI_FOLLOW_UP_MONTHS", "0"),
         ("WFI_FOLLOW_UP_MONTHS", "seis"),
+        ("CENTRAL_SILENT_DAYS", "0"),
+        ("CENTRAL_SILENT_DAYS", "siete"),
     ],
 )
 def test_bad_settings_stop_the_start_with_a_clear_error(tmp_path, monkeypatch, name, value):

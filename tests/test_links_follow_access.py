@@ -19,7 +19,7 @@ SITE_PAGES = [
     "/admin/sync/",
     "/admin/backups/",
 ]
-CENTRAL_PAGES = ["/central/", "/central/telecenters", "/admin/accounts/"]
+CENTRAL_PAGES = ["/central/", "/central/telecenters", "/central/targets", "/admin/accounts/"]
 
 
 def _links(html: str) -> set[str]:

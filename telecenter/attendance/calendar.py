@@ -5,12 +5,13 @@ from __future__ import annotations
 import calendar as stdlib_calendar
 from datetime import date, datetime, time, timedelta
 
-from babel.dates import format_interval, format_skeleton
+from babel.dates import format_interval
 from flask_babel import get_locale
 from icalendar import Calendar, Event
 
 from telecenter.attendance.models import ActivitySession
 from telecenter.clock import LIMA, to_lima
+from telecenter.i18n import month_in_words
 
 
 def week_days(anchor: date) -> list[date]:
@@ -26,7 +27,7 @@ def month_weeks(anchor: date) -> list[list[date]]:
 def month_title(day: date) -> str:
     """The day's month and year as Babel writes them in the page's language: "Diciembre de
     2026", "December 2026" (a heading, so with a capital)."""
-    return _capital(format_skeleton("yMMMM", day, locale=get_locale()))
+    return _capital(month_in_words(day))
 
 
 def week_title(days: list[date]) -> str:

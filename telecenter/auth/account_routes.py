@@ -1,4 +1,9 @@
-"""Account management for the admin of a site or of central."""
+"""Staff account management for the admin of a site or of central.
+
+Residents' accounts (a PIN, on sites) are not managed here: the registry lists them on its own
+tab of the accounts page and each is set, changed and unlocked on the person's page. The staff
+actions refuse them too, whatever a request asks.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,14 @@ from telecenter.auth import services
 from telecenter.auth.forms import AccountForm, PasswordResetForm
 from telecenter.auth.models import User
 from telecenter.auth.permissions import roles_required
-from telecenter.auth.roles import ADMIN, CENTRAL_ADMIN, ROLE_LABELS, roles_for_server
+from telecenter.auth.roles import (
+    ADMIN,
+    CENTRAL_ADMIN,
+    RESIDENT,
+    ROLE_LABELS,
+    roles_for_server,
+    staff_roles_for_server,
+)
 from telecenter.extensions import db, db_session
 from telecenter.forms import EmptyForm, SelectChoice, filled
 from telecenter.views import attempt
@@ -21,10 +33,15 @@ bp = Blueprint("accounts", __name__, url_prefix="/admin/accounts")
 account_admins = roles_required(ADMIN, CENTRAL_ADMIN)
 
 
+def _staff_roles() -> tuple[str, ...]:
+    return staff_roles_for_server(current_app.config["TELECENTER_ROLE"])
+
+
 def _account_form() -> AccountForm:
     form = AccountForm()
-    roles = roles_for_server(current_app.config["TELECENTER_ROLE"])
-    form.role.choices = [SelectChoice(role, str(ROLE_LABELS[role])) for role in roles]
+    form.role.choices = [SelectChoice("", _("Elija un rol"))] + [
+        SelectChoice(role, str(ROLE_LABELS[role])) for role in _staff_roles()
+    ]
     return form
 
 
@@ -36,15 +53,29 @@ def _load_account(user_id: int) -> User:
 
 
 def _render_list(form: AccountForm, status: int = 200):
-    users = db_session().scalars(sa.select(User).order_by(User.role, User.username)).all()
+    users = db_session().scalars(
+        sa.select(User).where(User.role != RESIDENT).order_by(User.role, User.username)
+    )
     return render_template(
         "admin/accounts.html",
-        users=users,
+        users=list(users),
         form=form,
         action_form=EmptyForm(),
         reset_form=PasswordResetForm(),
         role_labels=ROLE_LABELS,
     ), status
+
+
+def _refuse_resident(user: User):
+    """Residents' PIN and lock live on their participant page (`participants.detail`)."""
+    flash(
+        _(
+            "Las cuentas de participantes se manejan desde la página de la persona, en "
+            "Participantes."
+        ),
+        "error",
+    )
+    return redirect(url_for(".index"))
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -60,7 +91,7 @@ def index():
             password=filled(form.password.data),
             display_name=filled(form.display_name.data),
             role=form.role.data,
-            allowed_roles=roles_for_server(current_app.config["TELECENTER_ROLE"]),
+            allowed_roles=_staff_roles(),
         ),
         form=form,
     )
@@ -70,19 +101,54 @@ def index():
     return redirect(url_for(".index"))
 
 
-@bp.route("/<int:user_id>/active", methods=["POST"])
+@bp.route("/<int:user_id>/deactivate", methods=["GET", "POST"])
 @account_admins
-def toggle_active(user_id: int):
+def deactivate(user_id: int):
+    """A confirmation page that names the account and says what happens, then the change."""
     user = _load_account(user_id)
+    if user.role == RESIDENT:
+        return _refuse_resident(user)
+    if user.id == current_user.id:
+        flash(_("No puede desactivar su propia cuenta."), "error")
+        return redirect(url_for(".index"))
+    if not user.active:
+        flash(_("La cuenta de %(name)s ya está desactivada.", name=user.display_name), "success")
+        return redirect(url_for(".index"))
+    form = EmptyForm()
+    if form.validate_on_submit():
+        if attempt(
+            lambda: services.set_active(db_session(), user, active=False, acting=current_user)
+        ).ok:
+            flash(
+                _(
+                    "Cuenta de %(name)s desactivada: ya no puede ingresar.",
+                    name=user.display_name,
+                ),
+                "success",
+            )
+        return redirect(url_for(".index"))
+    return render_template(
+        "admin/deactivate.html", user=user, form=form, role_labels=ROLE_LABELS
+    ), (400 if form.is_submitted() else 200)
+
+
+@bp.route("/<int:user_id>/activate", methods=["POST"])
+@account_admins
+def activate(user_id: int):
+    """Reactivating takes nothing away, so it needs no confirmation."""
+    user = _load_account(user_id)
+    if user.role == RESIDENT:
+        return _refuse_resident(user)
     if (
         EmptyForm().validate_on_submit()
         and attempt(
-            lambda: services.set_active(
-                db_session(), user, active=not user.active, acting=current_user
-            )
+            lambda: services.set_active(db_session(), user, active=True, acting=current_user)
         ).ok
     ):
-        flash(_("Cuenta activada.") if user.active else _("Cuenta desactivada."), "success")
+        flash(
+            _("Cuenta de %(name)s activada: ya puede ingresar.", name=user.display_name),
+            "success",
+        )
     return redirect(url_for(".index"))
 
 
@@ -90,6 +156,8 @@ def toggle_active(user_id: int):
 @account_admins
 def reset_password(user_id: int):
     user = _load_account(user_id)
+    if user.role == RESIDENT:
+        return _refuse_resident(user)
     form = PasswordResetForm()
     if not form.validate_on_submit():
         flash(

@@ -19,7 +19,7 @@ class SignInForm(Form):
 class AccountForm(Form):
     username = StringField(_l("Usuario"), validators=[DataRequired(), Length(max=64)])
     display_name = StringField(_l("Nombre completo"), validators=[DataRequired(), Length(max=120)])
-    role = SelectField(_l("Rol"), choices=[])
+    role = SelectField(_l("Rol"), choices=[], validators=[DataRequired(_l("Elija un rol."))])
     password = PasswordField(
         _l("Contraseña"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)]
     )

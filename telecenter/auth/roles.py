@@ -29,3 +29,9 @@ ROLE_LABELS = {
 def roles_for_server(server_role: str) -> tuple[str, ...]:
     """Account roles that make sense on a site or on central."""
     return CENTRAL_ROLES if server_role == "central" else SITE_ROLES
+
+
+def staff_roles_for_server(server_role: str) -> tuple[str, ...]:
+    """The roles the accounts page creates and manages: residents get their account from a
+    PIN on their participant page, never from a username and password."""
+    return tuple(role for role in roles_for_server(server_role) if role != RESIDENT)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from telecenter.auth.models import SignInThrottle, User, password_hash_method
-from telecenter.auth.roles import ALL_ROLES
+from telecenter.auth.roles import ALL_ROLES, RESIDENT
 from telecenter.clock import utcnow
 from telecenter.domain_errors import DomainError
 
@@ -287,6 +287,15 @@ def purge_expired_throttles(session: Session, *, older_than: timedelta) -> int:
 
 
 def set_password(session: Session, user: User, password: str) -> None:
+    if user.role == RESIDENT:
+        raise AccountError(
+            {
+                "password": _(
+                    "Las cuentas de participantes usan un PIN: cámbielo en la página de la "
+                    "persona, en Participantes."
+                )
+            }
+        )
     _check_password_strength(password)
     user.set_password(password)
     session.flush()
@@ -294,6 +303,13 @@ def set_password(session: Session, user: User, password: str) -> None:
 
 
 def set_active(session: Session, user: User, *, active: bool, acting: User) -> None:
+    if user.role == RESIDENT:
+        raise AccountError(
+            _(
+                "Las cuentas de participantes se manejan desde la página de la persona, en "
+                "Participantes."
+            )
+        )
     if user.id == acting.id and not active:
         raise AccountError(_("No puede desactivar su propia cuenta."))
     user.active = active

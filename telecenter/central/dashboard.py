@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from telecenter import month_report
@@ -15,7 +17,6 @@ from telecenter.clock import today_in_lima, utcnow
 
 BREAKDOWNS = ("region", "telecenter", "month", "sex", "age_band", "category")
 DASHBOARD_FILTERS = ("region", "telecenter", "category", "activity", "sex")
-SILENT_AFTER = timedelta(days=7)
 
 
 def default_range() -> tuple[str, str]:
@@ -52,14 +53,52 @@ def active_telecenters(session: Session, query: aggregates.Query) -> int:
 
 
 @dataclass(frozen=True)
+class ContactStatus:
+    """Whether a telecenter has gone silent, and the words its row says about it."""
+
+    silent: bool
+    words: str
+
+
+def contact_status(
+    last_report_at: datetime | None,
+    last_heard_at: datetime | None,
+    *,
+    now: datetime,
+    silent_days: int,
+) -> ContactStatus:
+    """Silent means neither a report received nor any contact (a sync request, even one with
+    nothing new) for more than `silent_days`: both timestamps are the ones the row shows, so
+    a row never says "report today" and "no news" at once."""
+    moments = [moment for moment in (last_report_at, last_heard_at) if moment is not None]
+    if not moments:
+        return ContactStatus(True, _("Nunca envió datos"))
+    quiet = now - max(moments)
+    if quiet <= timedelta(days=silent_days):
+        return ContactStatus(False, _("Al día"))
+    days = quiet.days
+    return ContactStatus(
+        True, ngettext("Sin noticias hace %(num)d día", "Sin noticias hace %(num)d días", days)
+    )
+
+
+@dataclass(frozen=True)
 class TelecenterRow:
     telecenter: Telecenter
-    last_report_at: object
+    last_report_at: datetime | None
     months_reported: int
-    silent: bool
+    status: ContactStatus
+
+    @property
+    def last_heard_at(self) -> datetime | None:
+        return self.telecenter.last_heard_at
+
+    @property
+    def silent(self) -> bool:
+        return self.status.silent
 
 
-def telecenter_rows(session: Session) -> list[TelecenterRow]:
+def telecenter_rows(session: Session, *, silent_days: int) -> list[TelecenterRow]:
     stats = {
         tid: (last, months)
         for tid, last, months in session.execute(
@@ -70,14 +109,14 @@ def telecenter_rows(session: Session) -> list[TelecenterRow]:
             ).group_by(MonthReport.telecenter_id)
         )
     }
-    cutoff = utcnow() - SILENT_AFTER
+    now = utcnow()
     rows = []
     for telecenter in session.scalars(
         sa.select(Telecenter).order_by(Telecenter.region, Telecenter.code)
     ):
         last, months = stats.get(telecenter.id, (None, 0))
-        heard = telecenter.last_heard_at
-        rows.append(TelecenterRow(telecenter, last, months, heard is None or heard < cutoff))
+        status = contact_status(last, telecenter.last_heard_at, now=now, silent_days=silent_days)
+        rows.append(TelecenterRow(telecenter, last, months, status))
     return rows
 
 

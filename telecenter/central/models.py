@@ -169,6 +169,10 @@ class ProgrammeTarget(Model):
     #: Optional filter, e.g. {"sex": "female"} or {"region": "San Martín"}.
     filters: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     value: Mapped[int]
+    #: The first month (YYYY-MM) whose figures count towards the target.
+    start_month: Mapped[str] = mapped_column(sa.String(7), server_default="2012-01")
+    #: The month (YYYY-MM) by which it should be reached; None when no deadline was set.
+    deadline_month: Mapped[str | None] = mapped_column(sa.String(7))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -10,12 +10,16 @@ from telecenter import labels
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import CENTRAL_ADMIN, CENTRAL_ROLES
 from telecenter.central import aggregates, charts, dashboard, exports, targets
-from telecenter.extensions import db_session
-from telecenter.forms import EmptyForm
-from telecenter.views import attempt, csv_download, file_download
+from telecenter.central.forms import TargetForm
+from telecenter.central.models import ProgrammeTarget
+from telecenter.extensions import db, db_session
+from telecenter.forms import EmptyForm, filled
+from telecenter.labels import as_choices
+from telecenter.views import attempt, csv_download, failed_status, file_download, handle_form
 
 bp = Blueprint("central", __name__, url_prefix="/central")
 central_users = roles_required(*CENTRAL_ROLES)
+central_admins = roles_required(CENTRAL_ADMIN)
 
 
 def _query_or_error():
@@ -64,7 +68,6 @@ def index():
         ],
         filters=dashboard.DASHBOARD_FILTERS,
         measures=aggregates.MEASURES,
-        form=EmptyForm(),
         row_limit=ROW_LIMIT,
     ), (400 if error else 200)
 
@@ -99,29 +102,106 @@ def download(by: str, fmt: str):
 @bp.route("/telecenters")
 @central_users
 def telecenters():
-    return render_template("central/telecenters.html", rows=dashboard.telecenter_rows(db_session()))
+    days = current_app.config["CENTRAL_SILENT_DAYS"]
+    return render_template(
+        "central/telecenters.html",
+        rows=dashboard.telecenter_rows(db_session(), silent_days=days),
+        silent_days=days,
+    )
 
 
-@bp.route("/targets", methods=["POST"])
-@roles_required(CENTRAL_ADMIN)
-def add_target():
-    value = (request.form.get("value", "") or "0").strip()
-    if not EmptyForm().validate_on_submit():
-        return redirect(url_for(".index"))
-    if not value.isdigit():
-        flash(_("La meta debe ser un número de 1 a 10 000 000."), "error")
-    elif attempt(
-        lambda: targets.save(
-            db_session(),
-            name=request.form.get("name", ""),
-            measure=request.form.get("measure", ""),
-            value=int(value),
-            filters={k: request.form.get(k) for k in ("sex", "region", "category")},
-            last_month=dashboard.default_range()[1],
+@bp.route("/targets")
+@central_users
+def target_list():
+    return render_template(
+        "central/targets.html",
+        progress=targets.progress(db_session(), last_month=dashboard.default_range()[1]),
+    )
+
+
+def _target_form(target: ProgrammeTarget | None = None) -> TargetForm:
+    form = TargetForm(obj=None if target is None else _FormData(targets.data_of(target)))
+    if target is None and not form.is_submitted():
+        form.start_month.data = targets.PROGRAMME_START
+    form.measure.choices = as_choices(MEASURE_LABELS, blank=_("Elija qué se cuenta"))
+    form.sex.choices = as_choices(dict(labels.labelled("sex", plural=True)), blank=_("Todos"))
+    form.region.choices = as_choices(
+        {region: region for region in dashboard.regions(db_session())}, blank=_("Todas")
+    )
+    form.category.choices = as_choices(dict(labels.labelled("category")), blank=_("Todas"))
+    return form
+
+
+class _FormData:
+    """A saved target's data under the names of the form's fields."""
+
+    def __init__(self, data: targets.TargetData):
+        self.__dict__.update(
+            name=data.name,
+            measure=data.measure,
+            value=data.value,
+            start_month=data.start_month,
+            deadline_month=data.deadline_month or "",
+            **{name: data.filters.get(name, "") for name in targets.TARGET_FILTERS},
         )
-    ).ok:
-        flash(_("Meta guardada."), "success")
-    return redirect(url_for(".index"))
+
+
+def _typed_target(form: TargetForm) -> targets.TargetData:
+    return targets.TargetData(
+        name=form.name.data or "",
+        measure=form.measure.data or "",
+        value=filled(form.value.data),
+        start_month=form.start_month.data or "",
+        deadline_month=form.deadline_month.data or None,
+        filters={name: getattr(form, name).data for name in targets.TARGET_FILTERS},
+    )
+
+
+@bp.route("/targets/new", methods=["GET", "POST"])
+@central_admins
+def new_target():
+    form = _target_form()
+    return handle_form(
+        form,
+        lambda: targets.create(db_session(), _typed_target(form)),
+        success=lambda target: (_("Meta guardada."), url_for(".target_list")),
+        template="central/target_form.html",
+        target=None,
+    )
+
+
+@bp.route("/targets/<int:target_id>/edit", methods=["GET", "POST"])
+@central_admins
+def edit_target(target_id: int):
+    target = db.get_or_404(ProgrammeTarget, target_id)
+    form = _target_form(target)
+    return handle_form(
+        form,
+        lambda: targets.update(db_session(), target, _typed_target(form)),
+        success=lambda saved: (
+            _("Meta «%(name)s» guardada.", name=saved.name),
+            url_for(".target_list"),
+        ),
+        template="central/target_form.html",
+        target=target,
+    )
+
+
+@bp.route("/targets/<int:target_id>/delete", methods=["GET", "POST"])
+@central_admins
+def delete_target(target_id: int):
+    target = db.get_or_404(ProgrammeTarget, target_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        name = target.name
+        if attempt(lambda: targets.delete(db_session(), target)).ok:
+            flash(_("Meta «%(name)s» borrada.", name=name), "success")
+        return redirect(url_for(".target_list"))
+    return render_template(
+        "central/target_delete.html",
+        form=form,
+        progress=targets.progress_of(db_session(), target, last_month=dashboard.default_range()[1]),
+    ), failed_status(form)
 
 
 @bp.app_context_processor

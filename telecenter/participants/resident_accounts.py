@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -68,6 +69,35 @@ def set_pin(session: Session, participant: Participant, pin: str, *, actor: User
     )
     # "Ya puede ingresar" must be true at once, even after 5 wrong PINs.
     _lift_lock(session, participant, actor=actor, detail="new PIN")
+
+
+@dataclass(frozen=True)
+class ResidentAccount:
+    participant: Participant
+    user: User
+    locked_until: datetime | None
+
+
+def resident_accounts(session: Session, *, page: int = 1) -> tuple[list[ResidentAccount], int]:
+    """The people who sign in with a PIN (erased ones aside), by surname, a page at a time,
+    with their lock: the residents' tab of the accounts page."""
+    query = (
+        sa.select(Participant)
+        .join(User, Participant.user_id == User.id)
+        .where(Participant.erased_at.is_(None))
+    )
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    people = session.scalars(
+        query.order_by(Participant.surnames, Participant.given_names, Participant.id)
+        .limit(services.PAGE_SIZE)
+        .offset((max(page, 1) - 1) * services.PAGE_SIZE)
+    ).all()
+    rows = [
+        ResidentAccount(person, person.user, sign_in_locked_until(session, person))
+        for person in people
+        if person.user is not None
+    ]
+    return rows, total
 
 
 def participant_of(session: Session, user: User) -> Participant | None:

@@ -90,6 +90,19 @@ def index():
     )
 
 
+@bp.route("/accounts")
+@roles_required(ADMIN)
+def accounts():
+    """The residents' tab of the accounts page: who signs in with a PIN. Each is managed on
+    her own page (PIN, unlock), so this list has no password box."""
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rows, total = resident_accounts.resident_accounts(db_session(), page=page)
+    pages = max(1, -(-total // services.PAGE_SIZE))
+    return render_template(
+        "participants/accounts.html", rows=rows, total=total, page=min(page, pages), pages=pages
+    )
+
+
 def _register(form, template: str, *, complete: bool):
     duplicates = []
 

@@ -130,7 +130,8 @@ def breakdown(page: str, by: str) -> dict:
 
 def progress(page: str) -> list[tuple]:
     found = re.findall(
-        r'<div class="target"><p><strong>(.*?)</strong>:\s*(.*?)\s*/\s*(.*?)\s*'
+        r'<div class="target"[^>]*>\s*<p><strong>(.*?)</strong>:\s*(?:<span[^>]*>)?'
+        r"(.*?)\s*/\s*(.*?)\s*(?:</span>)?\s*"
         r"\((\d+)\s*%\)</p>",
         page,
         re.S,
@@ -239,10 +240,11 @@ def _add_targets(client) -> None:
             "sex": "",
             "region": "",
             "category": "",
+            "start_month": PROGRAMME_START,
             **filters,
             "csrf_token": csrf_token(client),
         }
-        answer = client.post("/central/targets", data=form)
+        answer = client.post("/central/targets/new", data=form)
         assert answer.status_code == 302
 
 
