@@ -114,7 +114,7 @@ COMMANDS = (init_command, create_user_command, seed_demo_command, scheduler_comm
 
 def register(app: Flask) -> None:
     from telecenter.central.cli import central_cli
-    from telecenter.operations.cli import AFTER_RESTORE
+    from telecenter.operations.backups import AFTER_RESTORE
     from telecenter.operations.cli import COMMANDS as OPERATIONS_COMMANDS
     from telecenter.sync.cli import COMMANDS as SYNC_COMMANDS
 
