@@ -51,7 +51,9 @@ def _session_with_attendance(app, participant_id: int) -> None:
             db.session, session_data(day=date(2026, 11, 20), start=time(9, 0), end=time(11, 0))
         )
         db.session.flush()
-        db.session.add(Attendance(session_id=activity.id, participant_id=participant_id, status="present"))
+        db.session.add(
+            Attendance(session_id=activity.id, participant_id=participant_id, status="present")
+        )
         db.session.commit()
 
 
@@ -82,7 +84,8 @@ def test_restore_from_a_listed_backup_keeps_a_listed_safety_copy_and_audits(
     assert _participants(app) == 1
     assert restored.safety_copy is not None
     listed = backups.find(app, restored.safety_copy.name)
-    assert listed is not None and listed.safety
+    assert listed is not None
+    assert listed.safety
     assert backups.inspect(app, restored.safety_copy).participants == 2  # nothing lost
     assert _audit(app, "backup.restore") == [
         f"origin=listed; safety_copy={restored.safety_copy.name}"
@@ -190,9 +193,11 @@ def test_a_marker_left_by_a_dead_restore_does_not_block_the_site(app):
 def test_a_second_restore_at_once_is_refused(app):
     _sqlite_only(app)
     path = backups.create(app)
-    with maintenance.window(app):
-        with pytest.raises(backups.BackupError, match="Ya se está restaurando"):
-            backups.restore(app, path)
+    with (
+        maintenance.window(app),
+        pytest.raises(backups.BackupError, match="Ya se está restaurando"),
+    ):
+        backups.restore(app, path)
 
 
 def test_another_worker_reconnects_after_a_restore_without_a_restart(app, make_participant):
