@@ -233,10 +233,10 @@ def _revision_state(revision: str | None) -> str:
     if revision == script.get_current_head():
         return "head"
     try:
-        known = script.get_revision(revision)
+        script.get_revision(revision)
     except Exception:  # alembic raises several kinds for a revision it has never heard of
         return "unknown"
-    return "behind" if known is not None else "unknown"
+    return "behind"
 
 
 def check(path: Path, into: Path, *, telecenter: str) -> Checked:
@@ -357,20 +357,10 @@ class Restored:
     notes: list[str]
 
 
-def _upgrade_copy(app: Flask, database: Path) -> None:
-    """Bring a backup from an older version of the program to this one's schema, in its
-    scratch folder, before it replaces anything."""
-    from flask_migrate import upgrade
-
-    from telecenter import create_app
-    from telecenter.extensions import db
-
-    config = {key: value for key, value in app.config.items() if key.isupper()}
-    config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
-    scratch_app = create_app(config, instance_path=str(database.parent))
-    with scratch_app.app_context():
-        upgrade()
-        db.engine.dispose()
+#: Brings a copy from an older version of the program to this one's schema, in its scratch
+#: folder, before it replaces anything: (app, database file). Set by the app factory's command
+#: registration, since it builds an app on that file and operations may not import the factory.
+upgrade_copy: Callable[[Flask, Path], None] | None = None
 
 
 def _swap_media(media: Path, restored: Path) -> None:
@@ -404,8 +394,8 @@ def restore(app: Flask, path: Path, *, actor=None, origin: str = "file") -> Rest
         summary = summarise(checked)
         with closing(sqlite3.connect(checked.database)) as connection:
             revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-        if _revision_state(revision[0]) == "behind":
-            _upgrade_copy(app, checked.database)
+        if _revision_state(revision[0]) == "behind" and upgrade_copy is not None:
+            upgrade_copy(app, checked.database)
         try:
             with maintenance.window(app):
                 safety = create(app, safety=True) if target.exists() else None
@@ -436,10 +426,10 @@ def _record_restore(app: Flask, *, actor, origin: str, safety: Path | None) -> N
     from telecenter.extensions import db_session
 
     with writing(db_session()):
-        same = actor is not None and db_session().get(User, actor.id)
+        same = db_session().get(User, actor.id) if actor is not None else None
         audit.record(
             db_session(),
-            actor=same if same and same.username == actor.username else None,
+            actor=same if same is not None and same.username == actor.username else None,
             action="backup.restore",
             subject_type="backup",
             subject_id=None,

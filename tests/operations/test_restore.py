@@ -60,6 +60,7 @@ def _session_with_attendance(app, participant_id: int) -> None:
 # --- The service ------------------------------------------------------------------------------
 
 
+@pytest.mark.one_backend
 def test_inspect_says_what_a_backup_holds(app, make_participant):
     _sqlite_only(app)
     first = make_participant()
@@ -73,6 +74,7 @@ def test_inspect_says_what_a_backup_holds(app, make_participant):
     assert summary.last_attendance.date() == date(2026, 11, 20)
 
 
+@pytest.mark.one_backend
 def test_restore_from_a_listed_backup_keeps_a_listed_safety_copy_and_audits(
     app, make_participant, make_user
 ):
@@ -93,6 +95,7 @@ def test_restore_from_a_listed_backup_keeps_a_listed_safety_copy_and_audits(
     assert any("sent again to central" in note for note in restored.notes)
 
 
+@pytest.mark.one_backend
 def test_restore_from_an_uploaded_file_then_the_upload_is_gone(app, make_participant):
     _sqlite_only(app)
     make_participant()
@@ -120,6 +123,7 @@ def _future_schema(folder: Path) -> None:
 
 
 @pytest.mark.parametrize("bad", ["empty", "garbage", "foreign", "future_schema"])
+@pytest.mark.one_backend
 def test_a_bad_upload_is_refused_and_changes_nothing(app, make_participant, tmp_path, bad):
     _sqlite_only(app)
     make_participant()
@@ -167,6 +171,7 @@ def test_a_backup_from_an_older_version_is_upgraded_as_it_is_restored(tmp_path):
         db.engine.dispose()
 
 
+@pytest.mark.one_backend
 def test_writes_are_refused_while_restoring_and_reads_go_on(app, signed_in):
     _sqlite_only(app)
     admin = signed_in("admin")
@@ -183,6 +188,7 @@ def test_writes_are_refused_while_restoring_and_reads_go_on(app, signed_in):
     assert len(backups.listing(backups.backup_dir(app))) == 1
 
 
+@pytest.mark.one_backend
 def test_a_marker_left_by_a_dead_restore_does_not_block_the_site(app):
     _sqlite_only(app)
     (Path(app.instance_path) / maintenance.MARKER_FILE).write_text("12345")
@@ -190,6 +196,7 @@ def test_a_marker_left_by_a_dead_restore_does_not_block_the_site(app):
     assert not (Path(app.instance_path) / maintenance.MARKER_FILE).exists()
 
 
+@pytest.mark.one_backend
 def test_a_second_restore_at_once_is_refused(app):
     _sqlite_only(app)
     path = backups.create(app)
@@ -200,6 +207,7 @@ def test_a_second_restore_at_once_is_refused(app):
         backups.restore(app, path)
 
 
+@pytest.mark.one_backend
 def test_another_worker_reconnects_after_a_restore_without_a_restart(app, make_participant):
     """Two app objects on one database stand for two gunicorn workers."""
     _sqlite_only(app)
@@ -217,6 +225,7 @@ def test_another_worker_reconnects_after_a_restore_without_a_restart(app, make_p
         db.engine.dispose()
 
 
+@pytest.mark.one_backend
 def test_the_command_uses_the_same_checks(app, tmp_path):
     _sqlite_only(app)
     good = backups.create(app)
@@ -230,6 +239,7 @@ def test_the_command_uses_the_same_checks(app, tmp_path):
 # --- The pages --------------------------------------------------------------------------------
 
 
+@pytest.mark.one_backend
 def test_times_on_the_page_are_lima_time(app, signed_in):
     _sqlite_only(app)
     backups.create(app, now=datetime(2026, 11, 29, 17, 5, tzinfo=FIXED_NOW.tzinfo))
@@ -238,6 +248,7 @@ def test_times_on_the_page_are_lima_time(app, signed_in):
     assert "UTC" not in page
 
 
+@pytest.mark.one_backend
 def test_download_gives_the_listed_file_and_is_audited(app, signed_in):
     _sqlite_only(app)
     admin = signed_in("admin")
@@ -267,6 +278,7 @@ def test_download_refuses_anything_not_listed(app, signed_in, name):
     assert admin.get("/admin/backups/../../site.sqlite3/download").status_code == 404
 
 
+@pytest.mark.one_backend
 def test_an_upload_is_not_downloadable(app, signed_in):
     _sqlite_only(app)
     admin = signed_in("admin")
@@ -275,6 +287,7 @@ def test_an_upload_is_not_downloadable(app, signed_in):
     assert admin.get(f"/admin/backups/{name}/restore").status_code == 200
 
 
+@pytest.mark.one_backend
 def test_restore_through_the_page_with_confirmation(app, client, make_user, make_participant):
     _sqlite_only(app)
     username, password = make_user("admin")
@@ -300,6 +313,7 @@ def test_restore_through_the_page_with_confirmation(app, client, make_user, make
     assert client.get("/participants/").status_code == 200  # still signed in, site working
 
 
+@pytest.mark.one_backend
 def test_restore_post_without_csrf_changes_nothing(app, signed_in, make_participant):
     _sqlite_only(app)
     admin = signed_in("admin")
@@ -335,6 +349,7 @@ def test_upload_page_answers(app, signed_in, tmp_path):
     assert "¿Restaurar esta copia?" in confirm
 
 
+@pytest.mark.one_backend
 def test_a_download_opens_as_the_backup_format(app, signed_in, make_user):
     _sqlite_only(app)
     admin = signed_in("admin")
