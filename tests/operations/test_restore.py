@@ -226,6 +226,19 @@ def test_another_worker_reconnects_after_a_restore_without_a_restart(app, make_p
 
 
 @pytest.mark.one_backend
+def test_the_scheduler_reconnects_after_a_restore(app):
+    from telecenter.scheduler import build_scheduler
+
+    _sqlite_only(app)
+    job = build_scheduler(app).get_job("purge-sign-in-throttles")
+    job.func(app)
+    backups.restore(app, backups.create(app))
+    app.extensions[maintenance.SEEN_KEY] = "a generation before the restore"
+    job.func(app)  # the job itself runs on the restored database
+    assert not maintenance.reconnect_if_restored(app)  # the job has taken it in
+
+
+@pytest.mark.one_backend
 def test_the_command_uses_the_same_checks(app, tmp_path):
     _sqlite_only(app)
     good = backups.create(app)
