@@ -22,11 +22,11 @@ from flask_wtf.file import FileField, FileRequired
 
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN
-from telecenter.database import writing
 from telecenter.extensions import db_session
 from telecenter.forms import EmptyForm, Form
 from telecenter.operations import backups, maintenance
 from telecenter.uploads import MB, accepts_upload
+from telecenter.views import attempt
 
 bp = Blueprint("backups", __name__, url_prefix="/admin/backups")
 bp.before_app_request(maintenance.guard)
@@ -86,8 +86,7 @@ def download(name: str):
     backup = backups.find(current_app, name)
     if backup is None:
         abort(404)
-    with writing(db_session()):
-        backups.record_download(db_session(), backup, actor=current_user)
+    attempt(lambda: backups.record_download(db_session(), backup, actor=current_user))
     return send_file(
         backup.path, mimetype="application/gzip", as_attachment=True, download_name=backup.name
     )
