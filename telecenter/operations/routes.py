@@ -15,6 +15,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -145,11 +146,13 @@ def restore(name: str):
     except backups.BackupError as error:
         flash(str(error), "error")
         return redirect(url_for(".index"))
-    kept = restored.safety_copy.name if restored.safety_copy else "—"
+    kept = backups.find(current_app, restored.safety_copy.name) if restored.safety_copy else None
+    when = format_datetime(kept.created_at, "dd/MM/yyyy HH:mm") if kept else "—"
     flash(
         _(
-            "Copia restaurada. Los datos anteriores se guardaron en la copia %(name)s.",
-            name=kept,
+            "Copia restaurada. Los datos que había antes están en la lista como «Guardada "
+            "antes de restaurar» (%(when)s).",
+            when=when,
         ),
         "success",
     )
