@@ -94,7 +94,9 @@ def test_admin_downloads_and_restores_a_backup_through_the_page(page, restore_si
     expect(page.get_by_test_id("backup-summary")).to_contain_text("DEMO")
     _shoot(page, "confirm")
     page.get_by_role("button", name="Sí, restaurar esta copia").click()
-    expect(page.get_by_text("Guardada antes de restaurar")).to_be_visible()
+    expect(
+        page.locator(".backup-list .tag", has_text="Guardada antes de restaurar")
+    ).to_be_visible()
     _shoot(page, "restored", page.get_by_text("Copia restaurada"))
 
     # Both workers answer from the restored database, and writes work again.
