@@ -250,7 +250,10 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("datetime_lima")
     def datetime_lima(moment):
-        return to_lima(moment).strftime("%d/%m/%Y %H:%M") if moment else "—"
+        """dd/mm/yyyy hh:mm in Lima time, through Babel (BABEL_DEFAULT_TIMEZONE is Lima)."""
+        from flask_babel import format_datetime
+
+        return format_datetime(moment, "dd/MM/yyyy HH:mm") if moment else "—"
 
     @app.template_global()
     def upload_limit(endpoint: str | None = None):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import cast
 
 import click
@@ -114,7 +115,8 @@ COMMANDS = (init_command, create_user_command, seed_demo_command, scheduler_comm
 
 def register(app: Flask) -> None:
     from telecenter.central.cli import central_cli
-    from telecenter.operations.cli import AFTER_RESTORE
+    from telecenter.operations import backups
+    from telecenter.operations.backups import AFTER_RESTORE
     from telecenter.operations.cli import COMMANDS as OPERATIONS_COMMANDS
     from telecenter.sync.cli import COMMANDS as SYNC_COMMANDS
 
@@ -122,6 +124,22 @@ def register(app: Flask) -> None:
         app.cli.add_command(command)
     if _send_again_after_restore not in AFTER_RESTORE:
         AFTER_RESTORE.append(_send_again_after_restore)
+    backups.upgrade_copy = _upgrade_backup_copy
+
+
+def _upgrade_backup_copy(app: Flask, database: Path) -> None:
+    """Migrate a restored backup's database file (still in its scratch folder) to the newest
+    schema, through an app of its own on that file."""
+    from flask_migrate import upgrade
+
+    from telecenter import create_app
+
+    config = {key: value for key, value in app.config.items() if key.isupper()}
+    config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
+    scratch = create_app(config, instance_path=str(database.parent))
+    with scratch.app_context():
+        upgrade()
+        db.engine.dispose()
 
 
 def _send_again_after_restore() -> str:

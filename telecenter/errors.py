@@ -38,6 +38,10 @@ MESSAGES = {
         _l("Lo que envió es demasiado grande. Pruebe con un archivo más pequeño."),
     ),
     429: (_l("Demasiados intentos"), _l("Espere unos minutos e intente de nuevo.")),
+    503: (
+        _l("Restaurando una copia"),
+        _l("Se está restaurando una copia; vuelva a intentar en unos segundos."),
+    ),
     500: (
         _l("Error del sistema"),
         _l("Algo falló de nuestro lado. Sus datos están a salvo. Intente de nuevo en un momento."),
@@ -78,6 +82,8 @@ def handle_http_error(error: HTTPException):
         return error
     if error.code == 413:
         return _too_large()
+    if error.code == 503:  # a restore: a few seconds (telecenter/operations/maintenance.py)
+        return (*_respond(503), {"Retry-After": "5"})
     return _respond(error.code)
 
 

@@ -73,12 +73,24 @@ def nightly_backup(app: Flask) -> None:
     log.info("nightly backup written: %s", path.name)
 
 
+def after_any_restore(func: Callable[[Flask], None]) -> Callable[[Flask], None]:
+    """A job that first reconnects when a backup was restored from the page meanwhile: the
+    scheduler is a process of its own, and must not need a restart either."""
+    from telecenter.operations import maintenance
+
+    def run(app: Flask) -> None:
+        maintenance.reconnect_if_restored(app)
+        func(app)
+
+    return run
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="UTC")
     for job in jobs_for(app):
         if job.daily_hour is not None:
             scheduler.add_job(
-                job.func,
+                after_any_restore(job.func),
                 "cron",
                 hour=job.daily_hour,
                 timezone="America/Lima",
@@ -90,7 +102,7 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
             )  # the PC was off at 2 am
         else:
             scheduler.add_job(
-                job.func,
+                after_any_restore(job.func),
                 "interval",
                 minutes=job.minutes,
                 args=[app],

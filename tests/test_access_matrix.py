@@ -209,6 +209,19 @@ SITE_MATRIX[("POST", "/admin/backups/now")] = {
     "trainer": FORBIDDEN,
     "admin": 302,
 }
+# Backup 1 is not listed (404); an upload without a file is refused (400).
+for _method, _path, _admin in (
+    ("GET", "/admin/backups/1/download", 404),
+    ("GET", "/admin/backups/1/restore", 404),
+    ("POST", "/admin/backups/1/restore", 404),
+    ("POST", "/admin/backups/upload", 400),
+):
+    SITE_MATRIX[(_method, _path)] = {
+        ANON: SIGN_IN,
+        "resident": FORBIDDEN,
+        "trainer": FORBIDDEN,
+        "admin": _admin,
+    }
 
 # Courses. The resident in these cells is not enrolled in course 1.
 EVERYONE_SIGNED_IN = {ANON: SIGN_IN, "resident": OK, "trainer": OK, "admin": OK}

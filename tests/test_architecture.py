@@ -69,7 +69,13 @@ def _exception_classes():
 
 
 # Faults of the installation, not refusals of a request: they stop a command or give the 500 page.
-OPERATIONAL = {"ConfigError", "StarterError", "BackupError", "SchedulerAlreadyRunning"}
+OPERATIONAL = {
+    "ConfigError",
+    "StarterError",
+    "BackupError",
+    "SchedulerAlreadyRunning",
+    "AlreadyRestoring",  # another restore holds the instance's lock (turned into a BackupError)
+}
 
 
 def test_every_refusal_is_a_domain_error():

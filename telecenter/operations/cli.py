@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -24,26 +23,19 @@ def backup_command():
     click.echo(f"backup written: {path}")
 
 
-#: What must happen after a restore, each returning a line to print. The top-level CLI adds
-#: the sync's (send every month again), so operations need not know the sync exists.
-AFTER_RESTORE: list[Callable[[], str]] = []
-
-
 @click.command("restore")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def restore_command(file: Path):
-    """Check a backup and put it in place (stop the server and the scheduler first)."""
-    db.engine.dispose()
+    """Check a backup and put it in place (the server may stay up: writes wait meanwhile)."""
     try:
-        aside = backups.restore(current_app, file)
+        restored = backups.restore(current_app, file, origin="command")
     except backups.BackupError as error:
         raise click.ClickException(str(error)) from None
-    db.engine.dispose()
-    click.echo(f"restored {file.name}; the previous database is kept at {aside}")
-    with current_app.app_context():
-        for hook in AFTER_RESTORE:
-            click.echo(hook())
+    kept = restored.safety_copy or "-"
+    click.echo(f"restored {file.name}; the previous database is kept at {kept}")
+    for note in restored.notes:
+        click.echo(note)
 
 
 def behind_head() -> bool:

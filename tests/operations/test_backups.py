@@ -56,11 +56,13 @@ def test_backup_then_restore_brings_the_data_back_and_keeps_the_current_aside(si
     path = backups.create(site)
     _add_user(site, "luis")
     (media / "foto.png").write_bytes(b"changed")
-    aside = backups.restore(site, path)
+    aside = backups.restore(site, path).safety_copy
     assert _users(site) == ["ana"]
     assert (tmp_path / "media" / "1" / "foto.png").read_bytes() == b"png bytes"
-    with closing(sqlite3.connect(aside)) as kept:
-        assert sorted(r[0] for r in kept.execute("SELECT username FROM users")) == ["ana", "luis"]
+    assert backups.find(site, aside.name).safety  # listed, marked as the safety copy
+    assert users_in(aside) == ["ana", "luis"]
+    with tarfile.open(aside) as archive:
+        assert "media/1/foto.png" in archive.getnames()  # the replaced media are in it too
 
 
 def test_backup_is_consistent_while_a_connection_holds_uncommitted_writes(site):
@@ -81,6 +83,14 @@ def test_backup_is_consistent_while_a_connection_holds_uncommitted_writes(site):
     assert names == ["ana"]
 
 
+def users_in(archive_path: Path) -> list[str]:
+    """The accounts inside a backup file: it opens as the backup format."""
+    with tarfile.open(archive_path) as archive, tempfile_dir() as scratch:
+        archive.extract("telecenter.sqlite3", scratch, filter="data")
+        with closing(sqlite3.connect(Path(scratch) / "telecenter.sqlite3")) as copy:
+            return sorted(r[0] for r in copy.execute("SELECT username FROM users"))
+
+
 def tempfile_dir():
     import tempfile
 
@@ -92,7 +102,7 @@ def test_rotation_keeps_seven_daily_and_four_weekly(site):
     for day in range(60):
         for hour in (2, 14):  # two copies a day
             backups.create(site, now=start + timedelta(days=day, hours=hour - 2))
-    kept = [stamp for _path, stamp in backups.listing(backups.backup_dir(site))]
+    kept = [b.created_at.replace(tzinfo=None) for b in backups.listing(backups.backup_dir(site))]
     days = {stamp.date() for stamp in kept}
     weeks = {stamp.isocalendar()[:2] for stamp in kept}
     assert len(kept) <= 11
