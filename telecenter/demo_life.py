@@ -48,9 +48,11 @@ MALE = ("Julio", "Wilmer", "Segundo", "Abel", "Héctor", "Teodoro", "Elmer", "R�
         "Manuel", "Ronal", "Víctor")  # fmt: skip
 SURNAMES = ("Tapullima", "Sangama", "Panduro", "Amasifuén", "Tuanama", "Cachique", "Satalaya",
             "Fasabi", "Pinedo", "Vela", "Ríos", "Shapiama", "Chujandama", "Isuiza", "Tananta",
-            "Salas", "Guerra", "Ushiñahua", "Sinarahua", "Pizango", "García", "Mozombite")  # fmt: skip
+            "Salas", "Guerra", "Ushiñahua", "Sinarahua", "Pizango", "García",
+            "Mozombite")  # fmt: skip
 COMMUNITIES = (("220901", "Pucayacu"), ("220909", "Bello Horizonte"),
-               ("220910", "Alto Shamboyacu"), ("220901", "Nuevo Lima"), ("221001", "Chazuta"))  # fmt: skip
+               ("220910", "Alto Shamboyacu"), ("220901", "Nuevo Lima"),
+               ("221001", "Chazuta"))  # fmt: skip
 OCCUPATIONS = ("cacao_producer", "cacao_producer", "coffee_producer", "other_farming",
                "commerce", "household", "student", "employee")  # fmt: skip
 # Age at registration: (share, youngest, oldest); None is a walk-in who gave no birth year.
