@@ -15,24 +15,34 @@ mkdir -p "$SITE_DIR" "$CENTRAL_DIR"
 
 central() { TELECENTER_ROLE=central TELECENTER_INSTANCE="$CENTRAL_DIR" "$BIN/telecenter" "$@"; }
 
-echo "== central: $CENTRAL_DIR"
-central init --no-admin >/dev/null
+# Quiet steps: their output goes to a log, shown only when a step fails.
+quietly() {
+    local log="$1"; shift
+    "$@" >>"$log" 2>&1 || { tail -20 "$log"; echo "failed: $* (see $log)"; exit 1; }
+}
+
+echo "== central in $CENTRAL_DIR"
+quietly "$CENTRAL_DIR/setup.log" central init --no-admin
 if [ ! -f "$CENTRAL_DIR/.demo-seeded" ]; then
-    central seed-demo >/dev/null && touch "$CENTRAL_DIR/.demo-seeded"
+    echo "   computing the network's demo (38 simulated telecenters, under a minute)"
+    quietly "$CENTRAL_DIR/setup.log" central seed-demo && touch "$CENTRAL_DIR/.demo-seeded"
 fi
 # The token is shown once: the demo keeps it in the site's folder for the next runs.
 if [ ! -s "$SITE_DIR/demo-sync-token" ]; then
-    central central add-telecenter "$CODE" --name "Telecentro Pucayacu" --region "San Martín" \
-        --province Tocache --district Tocache | tail -1 >"$SITE_DIR/demo-sync-token"
+    { central central add-telecenter "$CODE" --name "Telecentro Pucayacu" --region "San Martín" \
+        --province Tocache --district Tocache 2>>"$CENTRAL_DIR/setup.log" ||
+        central central rotate-token "$CODE" 2>>"$CENTRAL_DIR/setup.log"; } |
+        tail -1 >"$SITE_DIR/demo-sync-token"
 fi
 
 export TELECENTER_ROLE=site TELECENTER_INSTANCE="$SITE_DIR" TELECENTER_CODE="$CODE"
 export TELECENTER_NAME="Telecentro Pucayacu"
 export CENTRAL_URL="http://127.0.0.1:$CENTRAL_PORT" SYNC_TOKEN="$(cat "$SITE_DIR/demo-sync-token")"
-echo "== site: $SITE_DIR"
-"$BIN/telecenter" init --no-admin >/dev/null
+echo "== site in $SITE_DIR"
+quietly "$SITE_DIR/setup.log" "$BIN/telecenter" init --no-admin
 if [ ! -f "$SITE_DIR/.demo-seeded" ]; then
-    "$BIN/telecenter" seed-demo >/dev/null && touch "$SITE_DIR/.demo-seeded"
+    echo "   living two years of Telecentro Pucayacu (under a minute)"
+    quietly "$SITE_DIR/setup.log" "$BIN/telecenter" seed-demo && touch "$SITE_DIR/.demo-seeded"
 fi
 
 pids=()
@@ -46,7 +56,8 @@ for _ in $(seq 100); do
     curl -fsS "http://127.0.0.1:$CENTRAL_PORT/healthz" >/dev/null 2>&1 && break
     sleep 0.2
 done
-"$BIN/telecenter" sync
+echo "== first sync of the site to central"
+"$BIN/telecenter" sync 2>>"$SITE_DIR/setup.log"
 PORT="$SITE_PORT" "$BIN/telecenter" scheduler >"$SITE_DIR/scheduler.log" 2>&1 &
 pids+=($!)
 PORT="$SITE_PORT" "$BIN/gunicorn" wsgi:app >"$SITE_DIR/gunicorn.log" 2>&1 &

@@ -52,7 +52,7 @@ NETWORK = (
     ("Huánuco", "Leoncio Prado", "Rupa-Rupa"),
     ("Huánuco", "Leoncio Prado", "José Crespo y Castillo"),
     ("Huánuco", "Leoncio Prado", "Luyando"),
-    ("Huánuco", "Leoncio Prado", "Mariano Dámaso Beraún"),
+    ("Huánuco", "Leoncio Prado", "Mariano Damaso Beraún"),
     ("Huánuco", "Leoncio Prado", "Hermilio Valdizán"),
     ("Huánuco", "Puerto Inca", "Puerto Inca"),
     ("Huánuco", "Puerto Inca", "Codo del Pozuzo"),
@@ -61,7 +61,7 @@ NETWORK = (
     ("Huánuco", "Marañón", "Cholón"),
     ("Huánuco", "Huacaybamba", "Cochabamba"),
     ("Huánuco", "Pachitea", "Panao"),
-    ("Ucayali", "Coronel Portillo", "Callería"),
+    ("Ucayali", "Coronel Portillo", "Calleria"),
     ("Ucayali", "Coronel Portillo", "Yarinacocha"),
     ("Ucayali", "Coronel Portillo", "Manantay"),
     ("Ucayali", "Coronel Portillo", "Campoverde"),
@@ -71,7 +71,7 @@ NETWORK = (
     ("Ucayali", "Padre Abad", "Padre Abad"),
     ("Ucayali", "Padre Abad", "Irazola"),
     ("Ucayali", "Padre Abad", "Curimaná"),
-    ("Ucayali", "Atalaya", "Raymondi"),
+    ("Ucayali", "Atalaya", "Raimondi"),
     ("Ucayali", "Purús", "Purús"),
 )
 PREFIX = {"San Martín": "SM", "Huánuco": "HU", "Ucayali": "UC"}
