@@ -52,10 +52,10 @@ def _seeded(tmp_path_factory, template: Path, role: str, **extra):
         base_config(f"sqlite:///{path}", TELECENTER_ROLE=role, **extra),
         instance_path=str(folder / "instance"),
     )
-    started = time.perf_counter()
+    started = time.process_time()
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
-    app.config["DEMO_SEED_SECONDS"] = time.perf_counter() - started
+    app.config["DEMO_SEED_CPU_SECONDS"] = time.process_time() - started
     return app
 
 
@@ -351,6 +351,7 @@ def test_seeding_central_again_changes_nothing(central):
 
 
 def test_the_demos_seed_quickly(site, central):
-    """Measured under the suite's load: generous bounds (README has the idle figures)."""
-    assert site.config["DEMO_SEED_SECONDS"] < 120
-    assert central.config["DEMO_SEED_SECONDS"] < 180
+    """CPU time, which other jobs on the machine hardly change (wall time they do): about
+    26 s each when measured (README), so a doubling fails."""
+    assert site.config["DEMO_SEED_CPU_SECONDS"] < 60
+    assert central.config["DEMO_SEED_CPU_SECONDS"] < 60
