@@ -137,6 +137,9 @@ def _seed_life(session: Session, telecenter_code: str) -> None:
                 joins_programme=history is not None,
             )
         )
+    trainer = accounts.find_user(session, "capacitador")
+    if trainer is None:
+        raise LookupError("the demo trainer account is missing")
     # Thousands of records: their one-line logs would cost more than the records.
     logger = logging.getLogger("telecenter")
     level = logger.level
@@ -144,7 +147,7 @@ def _seed_life(session: Session, telecenter_code: str) -> None:
     try:
         demo_life.live(
             session,
-            trainer=accounts.find_user(session, "capacitador"),
+            trainer=trainer,
             telecenter_code=telecenter_code,
             resident=people[0],
             resident_code=DEMO_RESIDENT_CODE,

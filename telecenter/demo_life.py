@@ -91,6 +91,13 @@ class Person:
     participant: Participant | None = None
     courses_taken: set[str] = field(default_factory=set)
 
+    @property
+    def me(self) -> Participant:
+        """Her record in the registry, once she has registered."""
+        if self.participant is None:
+            raise LookupError(f"{self.given} has not registered yet")
+        return self.participant
+
 
 @dataclass
 class Cohort:
@@ -112,14 +119,16 @@ class Life:
         self.events: list = []
         self.order = itertools.count()
         self.people: list[Person] = list(people)
-        self.clock: Replay | None = None
+        self.clock = Replay()
         self.reserved: dict[tuple[str, date], list[Person]] = {}
         self.cohort_numbers: dict[str, int] = {}
         self.forced_teleconference: list[Person] = []
-        self.courses = {
-            slug: authoring.find_by_slug(session, slug)
-            for slug in ("primeros-pasos", "finanzas-familia")
-        }
+        self.courses: dict[str, Course] = {}
+        for slug in ("primeros-pasos", "finanzas-familia"):
+            course = authoring.find_by_slug(session, slug)
+            if course is None:
+                raise LookupError(f"starter course {slug} is not loaded")
+            self.courses[slug] = course
 
     # -- the timeline ------------------------------------------------------------------
 
@@ -293,7 +302,7 @@ class Life:
         }
         wfi.record_survey(
             self.session,
-            person.participant,
+            person.me,
             answers,
             taken_on=day,
             actor=self.trainer,
@@ -328,7 +337,7 @@ class Life:
             cohort = Cohort(course, members)
             for person in members:
                 person.courses_taken.add(slug)
-                learning.enrol(self.session, course, person.participant, actor=self.trainer)
+                learning.enrol(self.session, course, person.me, actor=self.trainer)
             self.cohort_numbers[slug] = number = self.cohort_numbers.get(slug, 0) + 1
             cohort.sessions = scheduling.create(
                 self.session,
@@ -356,11 +365,11 @@ class Life:
     def class_held(self, cohort: Cohort, index: int) -> Callable[[], None]:
         def held() -> None:
             activity = cohort.sessions[index]
-            statuses = {p.participant.id: self.status(p) for p in cohort.members}
+            statuses = {p.me.id: self.status(p) for p in cohort.members}
             attendance.save_roster(self.session, activity, statuses, actor=self.trainer)
             lessons = cohort.course.lessons
             for person in cohort.members:
-                if not person.online or statuses[person.participant.id] not in ("present", "late"):
+                if not person.online or statuses[person.me.id] not in ("present", "late"):
                     continue
                 self.clock.at(activity.starts_at + timedelta(minutes=30 + 10 * index))
                 self.learn(
@@ -377,7 +386,7 @@ class Life:
 
     def learn(self, course: Course, person: Person, lessons: list[Lesson], *, final: bool) -> None:
         """In class she does this week's lesson and, often, one she missed."""
-        enrolment = learning.find_enrolment(self.session, course, person.participant)
+        enrolment = learning.find_enrolment(self.session, course, person.me)
         done = learning.completed_lesson_ids(self.session, enrolment)
         todo = [lesson for lesson in lessons if lesson.id not in done]
         for lesson in todo[:-1]:
@@ -394,8 +403,9 @@ class Life:
 
     def quiz(self, enrolment: Enrolment, lesson: Lesson | None) -> None:
         questions = lesson.questions if lesson else enrolment.course.final_questions
-        if not questions:
-            learning.finish_reading(self.session, enrolment, lesson)
+        if not questions:  # a reading lesson; a course without a final quiz is done already
+            if lesson is not None:
+                learning.finish_reading(self.session, enrolment, lesson)
             return
         right = {q.id: [o.id for o in q.options if o.correct] for q in questions}
         if self.rng.random() < 0.05:  # a first try with mistakes, then again
@@ -442,7 +452,7 @@ class Life:
             invited = self.rng.sample(farmers, min(len(farmers), self.rng.randint(8, 14)))
             invited += [p for p in self.forced_teleconference if p.participant and p not in invited]
             for person in invited:
-                attendance.register(self.session, activity, person.participant)
+                attendance.register(self.session, activity, person.me)
             self.at(
                 activity.ends_at + timedelta(minutes=5), self.teleconference_held(activity, invited)
             )
@@ -451,13 +461,11 @@ class Life:
 
     def teleconference_held(self, activity: ActivitySession, invited) -> Callable[[], None]:
         def held() -> None:
-            statuses = {p.participant.id: self.status(p) for p in invited}
+            statuses = {p.me.id: self.status(p) for p in invited}
             attendance.save_roster(self.session, activity, statuses, actor=self.trainer)
             others = [p for p in self.registered() if p not in invited and p.farmer]
             for person in self.rng.sample(others, min(len(others), self.rng.randint(0, 3))):
-                attendance.add_to_roster(
-                    self.session, activity, person.participant, actor=self.trainer
-                )
+                attendance.add_to_roster(self.session, activity, person.me, actor=self.trainer)
             attendance.set_unregistered_viewers(self.session, activity, self.rng.randint(2, 15))
 
         return held
@@ -488,14 +496,14 @@ class Life:
             adults = [p for p in self.registered() if (self.age(p) or 0) >= 18]
             invited = self.rng.sample(adults, min(len(adults), self.rng.randint(8, 16)))
             for person in invited:
-                attendance.register(self.session, activity, person.participant)
+                attendance.register(self.session, activity, person.me)
             self.at(activity.ends_at + timedelta(minutes=5), self.workshop_held(activity, invited))
 
         return announce
 
     def workshop_held(self, activity, invited) -> Callable[[], None]:
         def held() -> None:
-            statuses = {p.participant.id: self.status(p) for p in invited}
+            statuses = {p.me.id: self.status(p) for p in invited}
             attendance.save_roster(self.session, activity, statuses, actor=self.trainer)
 
         return held
@@ -529,7 +537,7 @@ def live(
     life.plan_workshops()
 
     def resident_account() -> None:
-        participant = resident.participant
+        participant = resident.me
         participant.code = resident_code
         resident_accounts.set_pin(session, participant, resident_pin, actor=trainer)
 
