@@ -84,7 +84,11 @@ def create_user_command(username, display_name, role, password):
 
 
 @click.command("seed-demo")
-@click.option("--small", is_flag=True, help="Site: only the accounts and six people, no history.")
+@click.option(
+    "--small",
+    is_flag=True,
+    help="Site: the accounts and six people, no history; central: six telecenters.",
+)
 @with_appcontext
 def seed_demo_command(small):
     """Load demo accounts and data; running it again changes nothing."""

@@ -81,7 +81,7 @@ def seed_demo(
 
     A site gets two years of the demo telecenter's life (`telecenter.demo_life`), or with
     `small` only the six people of DEMO_PEOPLE (what the browser tests build on); central gets
-    the network of simulated telecenters (`telecenter.demo_network`).
+    the network of simulated telecenters (`telecenter.demo_network`), six with `small`.
     """
     wanted = demo_accounts(server_role)
     for account in wanted:
@@ -105,7 +105,7 @@ def seed_demo(
     from telecenter.clock import today_in_lima
     from telecenter.demo_network import seed
 
-    seed(session, last=today_in_lima())
+    seed(session, last=today_in_lima(), small=small)
     return wanted
 
 

@@ -74,6 +74,9 @@ NETWORK = (
     ("Ucayali", "Atalaya", "Raimondi"),
     ("Ucayali", "Purús", "Purús"),
 )
+# `seed-demo --small` (what the browser and end-to-end tests build on): two per region.
+SMALL_NETWORK = ("Tarapoto", "Lamas", "Rupa-Rupa", "José Crespo y Castillo", "Calleria",
+                 "Yarinacocha")  # fmt: skip
 PREFIX = {"San Martín": "SM", "Huánuco": "HU", "Ucayali": "UC"}
 # Age at registration: (share, youngest, oldest); None: a walk-in who gave no birth year.
 AGES = ((10, 15, 17), (25, 18, 29), (30, 30, 44), (22, 45, 59), (10, 60, 78), (3, None, None))
@@ -290,14 +293,17 @@ class SimulatedSite:
         return reports
 
 
-def seed(session: Session, *, last: date) -> None:
-    """Create the network's telecenters with their reports, unless telecenters exist."""
+def seed(session: Session, *, last: date, small: bool = False) -> None:
+    """Create the network's telecenters with their reports, unless telecenters exist;
+    `small`: six of them and no programme targets."""
     if session.scalar(sa.select(sa.func.count(Telecenter.id))):
         return
     now = utcnow()
     size_rng = random.Random(38)  # noqa: S311 - made-up demo counts, not security
     telecenter = None
     for code, name, region, province, district in telecenters():
+        if small and district not in SMALL_NETWORK:
+            continue
         telecenter = Telecenter(
             code=code, name=name, region=region, province=province, district=district
         )
@@ -314,7 +320,7 @@ def seed(session: Session, *, last: date) -> None:
         ingest.store(session, telecenter, items)
     if telecenter is not None:
         telecenter.last_heard_at = now - timedelta(days=12)  # one silent site to flag
-    for name, measure, value in DEMO_TARGETS:
+    for name, measure, value in () if small else DEMO_TARGETS:
         targets.save(
             session, name=name, measure=measure, value=value, filters={}, last_month=month_of(last)
         )

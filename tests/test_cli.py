@@ -94,6 +94,6 @@ def test_seed_demo_is_idempotent_and_prints_accounts(app):
 
 def test_seed_demo_on_central_creates_central_accounts(make_app):
     central = make_app("central")
-    result = central.test_cli_runner().invoke(args=["seed-demo"])
+    result = central.test_cli_runner().invoke(args=["seed-demo", "--small"])
     assert result.exit_code == 0, result.output
     assert _usernames(central) == ["central", "oficina"]

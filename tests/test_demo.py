@@ -355,3 +355,13 @@ def test_the_demos_seed_quickly(site, central):
     26 s each when measured (README), so a doubling fails."""
     assert site.config["DEMO_SEED_CPU_SECONDS"] < 60
     assert central.config["DEMO_SEED_CPU_SECONDS"] < 60
+
+
+def test_the_small_central_demo_has_two_telecenters_per_region(make_app):
+    """What the browser and end-to-end tests build on (`seed-demo --small`)."""
+    central = make_app("central")
+    result = central.test_cli_runner().invoke(args=["seed-demo", "--small"])
+    assert result.exit_code == 0, result.output
+    with central.app_context():
+        regions = Counter(db.session.scalars(sa.select(Telecenter.region)))
+    assert regions == {"San Martín": 2, "Huánuco": 2, "Ucayali": 2}
