@@ -56,7 +56,7 @@ for _ in $(seq 100); do
     curl -fsS "http://127.0.0.1:$CENTRAL_PORT/healthz" >/dev/null 2>&1 && break
     sleep 0.2
 done
-echo "== first sync of the site to central"
+echo "== sync of the site to central"
 "$BIN/telecenter" sync 2>>"$SITE_DIR/setup.log"
 PORT="$SITE_PORT" "$BIN/telecenter" scheduler >"$SITE_DIR/scheduler.log" 2>&1 &
 pids+=($!)
