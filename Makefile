@@ -8,7 +8,7 @@ WORKERS ?= 2
 export TELECENTER_INSTANCE ?= $(CURDIR)/instance
 PYTEST_ARGS ?=
 
-.PHONY: install install-test translations run serve test test-calendar test-fast lint typecheck \
+.PHONY: install install-test translations run demo serve test test-calendar test-fast lint typecheck \
 	extract-messages clean lock \
 	bench-sync bench-central bench-site bench-lesson
 
@@ -46,12 +46,21 @@ extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o telecenter/translations/messages.pot .
 	$(BIN)/pybabel update -i telecenter/translations/messages.pot -d telecenter/translations --no-fuzzy-matching
 
+# The demo telecenter (code and name; a real one sets its own in instance/telecenter.cfg).
+DEMO_SITE := TELECENTER_CODE="$${TELECENTER_CODE:-SM-PUCAYACU-01}" \
+	TELECENTER_NAME="$${TELECENTER_NAME:-Telecentro Pucayacu}"
+
 # Migrates, seeds the demo once, then serves with gunicorn and the scheduler beside it.
 run: install
 	$(BIN)/telecenter init --no-admin
 	@if [ ! -f "$(TELECENTER_INSTANCE)/.demo-seeded" ]; then \
-		$(BIN)/telecenter seed-demo && touch "$(TELECENTER_INSTANCE)/.demo-seeded"; fi
-	PORT=$(PORT) WORKERS=$(WORKERS) VENV=$(VENV) scripts/serve.sh
+		$(DEMO_SITE) $(BIN)/telecenter seed-demo && touch "$(TELECENTER_INSTANCE)/.demo-seeded"; fi
+	$(DEMO_SITE) PORT=$(PORT) WORKERS=$(WORKERS) VENV=$(VENV) scripts/serve.sh
+
+# A site (port 8000) and a central (8001) on this machine, connected and synced once; each in
+# its own folder under instance-demo/. Ctrl+C stops both.
+demo: install
+	VENV=$(VENV) scripts/demo.sh
 
 test: install-test
 	set -o pipefail; url="$${TEST_POSTGRES_URL:-}"; \

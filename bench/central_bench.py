@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO))
 
 from sqlalchemy.orm import Session  # noqa: E402
 
-from telecenter.central.demo_data import _report  # noqa: E402
+from telecenter import month_report, vocabulary  # noqa: E402
 from telecenter.central.ingest import rebuild_rollups  # noqa: E402
 from telecenter.central.models import FACT_TABLES, ROLLUP_TABLES  # noqa: E402
 from tests import pg  # noqa: E402
@@ -43,6 +43,74 @@ QUERIES = {
     "API: region and women, by age band": "from={a}&to={b}&region=Huánuco&sex=female"
     "&group_by=age_band",
 }
+
+
+# Random counts for load only (not consistent figures: the demo is telecenter.demo_network).
+def _report(rng: random.Random, code: str, month: str, size: int) -> dict:
+    facts: dict[str, list] = {table: [] for table in month_report.TABLES}
+    for activity in vocabulary.ACTIVITIES:
+        category = rng.choice(vocabulary.CATEGORIES)
+        held = rng.randint(1, 3 + size)
+        facts["sessions"].append(
+            {
+                "activity": activity,
+                "category": category,
+                "sessions_held": held,
+                "session_hours": 2.0 * held,
+                "unregistered_viewers": rng.randint(0, 9) if activity == "teleconference" else 0,
+            }
+        )
+        for sex in ("female", "male"):
+            for band in ("18-29", "30-44", "45-59"):
+                people = rng.randint(0, 2 + size)
+                facts["attendance"].append(
+                    {
+                        "activity": activity,
+                        "category": category,
+                        "sex": sex,
+                        "age_band": band,
+                        "wfi": sex == "female" and band == "30-44",
+                        "attendances": people * 2,
+                        "hours": people * 4.0,
+                        "participants": people,
+                    }
+                )
+    for sex in ("female", "male"):
+        for band in ("18-29", "30-44"):
+            facts["registrations"].append(
+                {"sex": sex, "age_band": band, "registrations": rng.randint(0, 4)}
+            )
+            facts["completions"].append(
+                {
+                    "category": "financial_literacy",
+                    "sex": sex,
+                    "age_band": band,
+                    "completions": rng.randint(0, 3),
+                }
+            )
+            reached = rng.randint(2, 6 + size)  # teleconference and trained are subsets
+            for scope, people in (
+                ("any", reached),
+                ("activity:teleconference", rng.randint(0, reached)),
+                ("trained", rng.randint(0, reached // 2)),
+            ):
+                facts["reach"].append(
+                    {
+                        "scope": scope,
+                        "sex": sex,
+                        "age_band": band,
+                        "wfi": False,
+                        "new_people": people,
+                    }
+                )
+    facts["wfi_enrolments"].append({"age_band": "30-44", "enrolments": rng.randint(0, 5)})
+    return {
+        "schema": month_report.SCHEMA,
+        "telecenter": code,
+        "month": month,
+        "generated_at": "2026-01-01T00:00:00Z",
+        **facts,
+    }
 
 
 def months(count: int) -> list[str]:

@@ -85,13 +85,23 @@ def create_user_command(username, display_name, role, password):
 
 
 @click.command("seed-demo")
+@click.option(
+    "--small",
+    is_flag=True,
+    help="Site: the accounts and six people, no history; central: six telecenters.",
+)
 @with_appcontext
-def seed_demo_command():
+def seed_demo_command(small):
     """Load demo accounts and data; running it again changes nothing."""
     from telecenter.demo import seed_demo
 
     with writing(db_session()):
-        created = seed_demo(db_session(), server_role=current_app.config["TELECENTER_ROLE"])
+        created = seed_demo(
+            db_session(),
+            server_role=current_app.config["TELECENTER_ROLE"],
+            small=small,
+            telecenter_code=current_app.config["TELECENTER_CODE"],
+        )
     click.echo("demo accounts (username / password / role; residents: DNI / PIN):")
     for account in created:
         click.echo(f"  {account.username} / {account.password} / {account.role}")

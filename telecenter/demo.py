@@ -74,8 +74,15 @@ def demo_accounts(server_role: str) -> tuple[DemoAccount, ...]:
     return CENTRAL_ACCOUNTS if server_role == "central" else SITE_ACCOUNTS
 
 
-def seed_demo(session: Session, *, server_role: str) -> tuple[DemoAccount, ...]:
-    """Create the demo accounts (and, on a site, people) that are missing; return the logins."""
+def seed_demo(
+    session: Session, *, server_role: str, small: bool = False, telecenter_code: str = "DEMO-01"
+) -> tuple[DemoAccount, ...]:
+    """Create the demo accounts and data that are missing; return the logins.
+
+    A site gets two years of the demo telecenter's life (`telecenter.demo_life`), or with
+    `small` only the six people of DEMO_PEOPLE (what the browser tests build on); central gets
+    the network of simulated telecenters (`telecenter.demo_network`), six with `small`.
+    """
     wanted = demo_accounts(server_role)
     for account in wanted:
         if accounts.find_user(session, account.username) is None:
@@ -90,16 +97,68 @@ def seed_demo(session: Session, *, server_role: str) -> tuple[DemoAccount, ...]:
         from telecenter.courses.starter import load_starter_courses
 
         load_starter_courses(session)
-        _seed_people(session)
+        if small:
+            _seed_people(session, telecenter_code)
+        else:
+            _seed_life(session, telecenter_code)
         return (*wanted, DEMO_RESIDENT)
-    from telecenter.central.demo_data import seed
     from telecenter.clock import today_in_lima
+    from telecenter.demo_network import seed
 
-    seed(session, last=today_in_lima())
+    seed(session, last=today_in_lima(), small=small)
     return wanted
 
 
-def _seed_people(session: Session) -> None:
+def _seed_life(session: Session, telecenter_code: str) -> None:
+    import logging
+    from datetime import timedelta
+
+    from telecenter import demo_life
+    from telecenter.clock import today_in_lima
+    from telecenter.participants.models import Participant
+
+    if session.scalar(sa.select(sa.func.count(Participant.id))):
+        return
+    today = today_in_lima()
+    people = []
+    for index, (given, surnames, sex, birth, _ubigeo, _community, history) in enumerate(
+        DEMO_PEOPLE
+    ):
+        people.append(
+            demo_life.Person(
+                given=given,
+                surnames=surnames,
+                sex=sex,
+                birth=birth,
+                # María registers twenty months ago; the others in the telecenter's first weeks.
+                registers_on=today - timedelta(days=610 if index == 0 else 700 - 3 * index),
+                reliability=0.95 if index == 0 else 0.8,
+                document=DEMO_RESIDENT.username if index == 0 else None,
+                joins_programme=history is not None,
+            )
+        )
+    trainer = accounts.find_user(session, "capacitador")
+    if trainer is None:
+        raise LookupError("the demo trainer account is missing")
+    # Thousands of records: their one-line logs would cost more than the records.
+    logger = logging.getLogger("telecenter")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        demo_life.live(
+            session,
+            trainer=trainer,
+            telecenter_code=telecenter_code,
+            resident=people[0],
+            resident_code=DEMO_RESIDENT_CODE,
+            resident_pin=DEMO_RESIDENT.password,
+            others=people[1:],
+        )
+    finally:
+        logger.setLevel(level)
+
+
+def _seed_people(session: Session, telecenter_code: str) -> None:
     from telecenter.clock import today_in_lima
     from telecenter.participants import resident_accounts, services
     from telecenter.participants.models import Participant
@@ -133,10 +192,10 @@ def _seed_people(session: Session) -> None:
             person.code = DEMO_RESIDENT_CODE
             resident_accounts.set_pin(session, person, DEMO_RESIDENT.password, actor=trainer)
         if history:
-            _seed_wfi(session, person, history, trainer, today)
+            _seed_wfi(session, person, history, trainer, today, telecenter_code)
 
 
-def _seed_wfi(session, person, history, trainer, today) -> None:
+def _seed_wfi(session, person, history, trainer, today, telecenter_code) -> None:
     from telecenter.participants import wfi
 
     enrolled_on, surveys = history
@@ -144,7 +203,7 @@ def _seed_wfi(session, person, history, trainer, today) -> None:
         session,
         person,
         enrolled_on=enrolled_on,
-        telecenter_code="DEMO-01",
+        telecenter_code=telecenter_code,
         trainer=trainer,
         actor=trainer,
         today=today,

@@ -71,7 +71,7 @@ class LiveServer:
         self.instance.mkdir(parents=True, exist_ok=True)
         self.cli("init", "--no-admin")
         if demo:
-            self.cli("seed-demo")
+            self.cli("seed-demo", "--small")
         return self
 
     def start(self) -> LiveServer:

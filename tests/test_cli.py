@@ -78,9 +78,10 @@ def test_create_user_refuses_roles_of_the_other_server(app):
 
 
 def test_seed_demo_is_idempotent_and_prints_accounts(app):
+    """The small demo (what browser tests build on); tests/test_demo.py has the full one."""
     runner = app.test_cli_runner()
-    first = runner.invoke(args=["seed-demo"])
-    second = runner.invoke(args=["seed-demo"])
+    first = runner.invoke(args=["seed-demo", "--small"])
+    second = runner.invoke(args=["seed-demo", "--small"])
     assert first.exit_code == second.exit_code == 0
     for account in SITE_ACCOUNTS:
         assert f"{account.username} / {account.password}" in first.output
@@ -93,6 +94,6 @@ def test_seed_demo_is_idempotent_and_prints_accounts(app):
 
 def test_seed_demo_on_central_creates_central_accounts(make_app):
     central = make_app("central")
-    result = central.test_cli_runner().invoke(args=["seed-demo"])
+    result = central.test_cli_runner().invoke(args=["seed-demo", "--small"])
     assert result.exit_code == 0, result.output
     assert _usernames(central) == ["central", "oficina"]
