@@ -102,10 +102,9 @@ def seed_demo(
         else:
             _seed_life(session, telecenter_code)
         return (*wanted, DEMO_RESIDENT)
-    from telecenter.clock import today_in_lima
     from telecenter.demo_network import seed
 
-    seed(session, last=today_in_lima(), small=small)
+    seed(session, small=small)
     return wanted
 
 

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from telecenter.attendance.models import ActivitySession, Attendance
 from telecenter.central import ingest, targets, tokens
 from telecenter.central.models import Telecenter
-from telecenter.clock import LIMA, utcnow
+from telecenter.clock import LIMA, replaying, utcnow
 from telecenter.courses.models import Course, Enrolment, LessonProgress
 from telecenter.month_report import SCHEMA, month_of
 from telecenter.participants.models import Participant, WfiEnrolment
@@ -81,9 +81,11 @@ PREFIX = {"San Martín": "SM", "Huánuco": "HU", "Ucayali": "UC"}
 # Age at registration: (share, youngest, oldest); None: a walk-in who gave no birth year.
 AGES = ((10, 15, 17), (25, 18, 29), (30, 30, 44), (22, 45, 59), (10, 60, 78), (3, None, None))
 LESSONS_PER_COURSE = 5
+#: The programme's deadline for its targets, as the demo shows it.
+DEADLINE = "2027-12"
 DEMO_TARGETS = (
-    ("5,000 mujeres en el programa de inclusión financiera", "wfi_enrolments", 5000),
-    ("4,113 personas en teleconferencias", "teleconference_reached", 4113),
+    ("Mujeres en el programa de inclusión financiera", "wfi_enrolments", 5000),
+    ("Personas en teleconferencias", "teleconference_reached", 4113),
 )
 
 
@@ -293,17 +295,15 @@ class SimulatedSite:
         return reports
 
 
-def seed(session: Session, *, last: date, small: bool = False) -> None:
+def seed(session: Session, *, small: bool = False) -> None:
     """Create the network's telecenters with their reports, unless telecenters exist;
     `small`: six of them and no programme targets."""
     if session.scalar(sa.select(sa.func.count(Telecenter.id))):
         return
     now = utcnow()
     size_rng = random.Random(38)  # noqa: S311 - made-up demo counts, not security
-    telecenter = None
-    for code, name, region, province, district in telecenters():
-        if small and district not in SMALL_NETWORK:
-            continue
+    network = [row for row in telecenters() if not small or row[4] in SMALL_NETWORK]
+    for code, name, region, province, district in network:
         telecenter = Telecenter(
             code=code, name=name, region=region, province=province, district=district
         )
@@ -317,10 +317,12 @@ def seed(session: Session, *, last: date, small: bool = False) -> None:
         items = ingest.check_request(
             {"schema": SCHEMA, "telecenter": code, "reports": site.reports()}, telecenter
         )
-        ingest.store(session, telecenter, items)
-    if telecenter is not None:
-        telecenter.last_heard_at = now - timedelta(days=12)  # one silent site to flag
+        with replaying() as replay:
+            if code == network[-1][0]:
+                replay.at(now - timedelta(days=12))  # one silent site to flag: it last sent then
+            ingest.store(session, telecenter, items)
     for name, measure, value in () if small else DEMO_TARGETS:
-        targets.save(
-            session, name=name, measure=measure, value=value, filters={}, last_month=month_of(last)
+        targets.create(
+            session,
+            targets.TargetData(name=name, measure=measure, value=value, deadline_month=DEADLINE),
         )

@@ -12,7 +12,7 @@ import csv
 import shutil
 import time
 from collections import Counter, defaultdict
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
@@ -339,6 +339,24 @@ def test_central_demo_has_the_programmes_orders_of_magnitude(central):
     completions = {row["category"]: row["completions"] for row in by_category}
     assert completions["digital_literacy"] > 1_000
     assert completions["financial_literacy"] > 1_000
+
+
+def test_central_demo_flags_one_silent_telecenter_and_shows_dated_targets(central):
+    from telecenter.central import dashboard, targets
+
+    with central.app_context():
+        rows = dashboard.telecenter_rows(db.session, silent_days=7)
+        silent = [row for row in rows if row.status.silent]
+        shown = targets.progress(db.session, last_month=month_report.month_of(utcnow()))
+    assert len(silent) == 1
+    (quiet,) = silent
+    assert quiet.last_report_at is not None  # it sent reports, then went quiet
+    assert (utcnow() - quiet.last_report_at.replace(tzinfo=UTC)).days == 12
+    assert {p.target.measure: p.target.value for p in shown} == {
+        "wfi_enrolments": 5_000,
+        "teleconference_reached": 4_113,
+    }
+    assert all(p.target.deadline_month == "2027-12" and p.reached for p in shown)
 
 
 def test_seeding_central_again_changes_nothing(central):
