@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
+from telecenter import vocabulary
 from telecenter.attendance import scheduling
 from telecenter.attendance import services as attendance
 from telecenter.attendance.models import ActivitySession
@@ -153,7 +154,7 @@ class Life:
         rng, used = self.rng, {p.document for p in self.people}
         opening = self.first_monday + timedelta(days=1)
         for index in range(count):
-            sex = rng.choices(("female", "male", "unspecified"), (58, 41, 1))[0]
+            sex = rng.choices(vocabulary.SEXES, (58, 41, 1))[0]
             given = rng.choice(FEMALE if sex == "female" else MALE)
             if sex != "male" and rng.random() < 0.3:
                 given += " " + rng.choice(FEMALE)
@@ -369,7 +370,7 @@ class Life:
             attendance.save_roster(self.session, activity, statuses, actor=self.trainer)
             lessons = cohort.course.lessons
             for person in cohort.members:
-                if not person.online or statuses[person.me.id] not in ("present", "late"):
+                if not person.online or statuses[person.me.id] not in vocabulary.COUNTED_STATUSES:
                     continue
                 self.clock.at(activity.starts_at + timedelta(minutes=30 + 10 * index))
                 self.learn(

@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from telecenter import vocabulary
 from telecenter.attendance.models import ActivitySession, Attendance
 from telecenter.central import ingest, targets, tokens
 from telecenter.central.models import Telecenter
@@ -148,7 +149,7 @@ class SimulatedSite:
 
     def _register(self, day: date) -> _Person:
         rng = self.rng
-        sex = rng.choices(("female", "male", "unspecified"), (59, 40, 1))[0]
+        sex = rng.choices(vocabulary.SEXES, (59, 40, 1))[0]
         share = rng.choices(AGES, [a[0] for a in AGES])[0]
         birth = None
         if share[1] is not None:

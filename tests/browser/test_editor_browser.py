@@ -112,15 +112,12 @@ def test_the_toolbar_writes_markdown_and_the_live_preview_shows_it(browser, site
 
 
 @pytest.fixture
-def chromium_with_microphone():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS + FAKE_MICROPHONE, headless=True
-        )
-        yield chromium
-        chromium.close()
+def chromium_with_microphone(playwright_driver):
+    chromium = playwright_driver.chromium.launch(
+        executable_path=CHROMIUM, args=CHROMIUM_ARGS + FAKE_MICROPHONE, headless=True
+    )
+    yield chromium
+    chromium.close()
 
 
 def test_a_trainer_records_a_lesson_and_a_resident_plays_it(chromium_with_microphone, site):
