@@ -28,7 +28,7 @@ from telecenter import vocabulary
 from telecenter.attendance.models import ActivitySession, Attendance
 from telecenter.central import ingest, targets, tokens
 from telecenter.central.models import Telecenter
-from telecenter.clock import LIMA, replaying, utcnow
+from telecenter.clock import LIMA, replaying, to_lima, utcnow
 from telecenter.courses.models import Course, Enrolment, LessonProgress
 from telecenter.month_report import SCHEMA, month_of
 from telecenter.participants.models import Participant, WfiEnrolment
@@ -82,8 +82,6 @@ PREFIX = {"San Martín": "SM", "Huánuco": "HU", "Ucayali": "UC"}
 # Age at registration: (share, youngest, oldest); None: a walk-in who gave no birth year.
 AGES = ((10, 15, 17), (25, 18, 29), (30, 30, 44), (22, 45, 59), (10, 60, 78), (3, None, None))
 LESSONS_PER_COURSE = 5
-#: The programme's deadline for its targets, as the demo shows it.
-DEADLINE = "2027-12"
 DEMO_TARGETS = (
     ("Mujeres en el programa de inclusión financiera", "wfi_enrolments", 5000),
     ("Personas en teleconferencias", "teleconference_reached", 4113),
@@ -296,6 +294,11 @@ class SimulatedSite:
         return reports
 
 
+def deadline_month() -> str:
+    """The demo programme's deadline: December of next year, so it is always still ahead."""
+    return f"{to_lima(utcnow()).year + 1}-12"
+
+
 def seed(session: Session, *, small: bool = False) -> None:
     """Create the network's telecenters with their reports, unless telecenters exist;
     `small`: six of them and no programme targets."""
@@ -325,5 +328,7 @@ def seed(session: Session, *, small: bool = False) -> None:
     for name, measure, value in () if small else DEMO_TARGETS:
         targets.create(
             session,
-            targets.TargetData(name=name, measure=measure, value=value, deadline_month=DEADLINE),
+            targets.TargetData(
+                name=name, measure=measure, value=value, deadline_month=deadline_month()
+            ),
         )

@@ -14,6 +14,7 @@ import pytest
 from babel.numbers import format_decimal
 from playwright.sync_api import expect
 
+from telecenter.clock import today_in_lima
 from telecenter.demo import CENTRAL_ACCOUNTS
 from tests.live import LiveServer
 
@@ -61,7 +62,8 @@ def test_admin_edits_a_target_typed_with_a_dot_and_sees_it_on_the_dashboard(page
     page.get_by_role("link", name="Cambiar").first.click()
     page.get_by_label("Meta (cuántos)").fill("5.000")
     page.get_by_label("Se cuenta desde (mes)").fill("2024-01")
-    page.get_by_label("Plazo (mes, opcional)").fill("2027-12")
+    deadline_year = today_in_lima().year + 1  # a deadline still ahead, whatever today is
+    page.get_by_label("Plazo (mes, opcional)").fill(f"{deadline_year}-12")
     page.get_by_role("button", name="Guardar meta").click()
     expect(page.get_by_text("Meta «Mujeres en inclusión financiera» guardada.")).to_be_in_viewport()
 
@@ -74,7 +76,7 @@ def test_admin_edits_a_target_typed_with_a_dot_and_sees_it_on_the_dashboard(page
         re.compile(rf"/ {re.escape(five_thousand)}$")
     )
     expect(target.get_by_test_id("target-period")).to_contain_text(
-        "Desde enero de 2024 · plazo diciembre de 2027"
+        f"Desde enero de 2024 · plazo diciembre de {deadline_year}"
     )
 
 

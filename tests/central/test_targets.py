@@ -83,21 +83,24 @@ def _post(client, path, **fields):
     return client.post(path, data={**_form(**fields), "csrf_token": csrf_token(client)})
 
 
+#: Months inside build_network's fixed data window (2026-01 .. 2026-08), not near today:
+#: a target from March to June, asked about in April (before its deadline) and in December.
+START, ASKED_EARLY, DEADLINE, ASKED_LATE = "2026-03", "2026-04", "2026-06", "2026-12"
+
+
 def test_a_target_counts_from_its_start_month_to_its_deadline(network):
     with network.app_context():
         target = targets.create(
             db.session,
-            targets.TargetData(
-                "Capacitadas", "trained", 100, "2026-03", "2026-06", {"sex": "female"}
-            ),
+            targets.TargetData("Capacitadas", "trained", 100, START, DEADLINE, {"sex": "female"}),
         )
         db.session.commit()
-        shown = targets.progress_of(db.session, target, last_month="2026-12")
-        before_deadline = targets.progress_of(db.session, target, last_month="2026-04")
-    expected = expected_values(network.sent, "2026-03", "2026-06", {"sex": "female"})["trained"]
+        shown = targets.progress_of(db.session, target, last_month=ASKED_LATE)
+        before_deadline = targets.progress_of(db.session, target, last_month=ASKED_EARLY)
+    expected = expected_values(network.sent, START, DEADLINE, {"sex": "female"})["trained"]
     assert shown.reached == sum(expected.values()) > 0
-    assert shown.counted_to == "2026-06"
-    early = expected_values(network.sent, "2026-03", "2026-04", {"sex": "female"})["trained"]
+    assert shown.counted_to == DEADLINE
+    early = expected_values(network.sent, START, ASKED_EARLY, {"sex": "female"})["trained"]
     assert before_deadline.reached == sum(early.values()) < shown.reached
 
 
@@ -106,7 +109,7 @@ def test_a_target_that_starts_later_has_reached_nothing_yet(network):
         target = targets.create(
             db.session, targets.TargetData("Futuro", "reached", 10, "2027-01", None, {})
         )
-        assert targets.progress_of(db.session, target, last_month="2026-12").reached == 0
+        assert targets.progress_of(db.session, target, last_month=ASKED_LATE).reached == 0
 
 
 def test_admin_creates_edits_and_deletes_a_target(network, signed_in_central):

@@ -21,11 +21,6 @@ from tests.conftest import FIXED_NOW, base_config, count_rows, csrf_token, sign_
 from tests.operations.test_backups import _tampered, users_in
 
 
-def _sqlite_only(app) -> None:
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        pytest.skip("backups are SQLite's (PostgreSQL: pg_dump)")
-
-
 def _participants(app) -> int:
     with app.app_context():
         count = count_rows(app, "participants")
@@ -62,7 +57,6 @@ def _session_with_attendance(app, participant_id: int) -> None:
 
 @pytest.mark.one_backend
 def test_inspect_says_what_a_backup_holds(app, make_participant):
-    _sqlite_only(app)
     first = make_participant()
     make_participant(given_names="Rosa", document_number="41234567", document_type="dni")
     _session_with_attendance(app, first)
@@ -78,7 +72,6 @@ def test_inspect_says_what_a_backup_holds(app, make_participant):
 def test_restore_from_a_listed_backup_keeps_a_listed_safety_copy_and_audits(
     app, make_participant, make_user
 ):
-    _sqlite_only(app)
     make_participant()
     path = backups.create(app)
     make_participant(given_names="Rosa", document_number="41234567", document_type="dni")
@@ -97,7 +90,6 @@ def test_restore_from_a_listed_backup_keeps_a_listed_safety_copy_and_audits(
 
 @pytest.mark.one_backend
 def test_restore_from_an_uploaded_file_then_the_upload_is_gone(app, make_participant):
-    _sqlite_only(app)
     make_participant()
     made = backups.create(app)
     data = made.read_bytes()
@@ -125,7 +117,6 @@ def _future_schema(folder: Path) -> None:
 @pytest.mark.parametrize("bad", ["empty", "garbage", "foreign", "future_schema"])
 @pytest.mark.one_backend
 def test_a_bad_upload_is_refused_and_changes_nothing(app, make_participant, tmp_path, bad):
-    _sqlite_only(app)
     make_participant()
     good = backups.create(app)
     if bad == "empty":
@@ -173,7 +164,6 @@ def test_a_backup_from_an_older_version_is_upgraded_as_it_is_restored(tmp_path):
 
 @pytest.mark.one_backend
 def test_writes_are_refused_while_restoring_and_reads_go_on(app, signed_in):
-    _sqlite_only(app)
     admin = signed_in("admin")
     token = csrf_token(admin)
     with maintenance.window(app):
@@ -190,7 +180,6 @@ def test_writes_are_refused_while_restoring_and_reads_go_on(app, signed_in):
 
 @pytest.mark.one_backend
 def test_a_marker_left_by_a_dead_restore_does_not_block_the_site(app):
-    _sqlite_only(app)
     (Path(app.instance_path) / maintenance.MARKER_FILE).write_text("12345")
     assert not maintenance.is_restoring(app)
     assert not (Path(app.instance_path) / maintenance.MARKER_FILE).exists()
@@ -198,7 +187,6 @@ def test_a_marker_left_by_a_dead_restore_does_not_block_the_site(app):
 
 @pytest.mark.one_backend
 def test_a_second_restore_at_once_is_refused(app):
-    _sqlite_only(app)
     path = backups.create(app)
     with (
         maintenance.window(app),
@@ -210,7 +198,6 @@ def test_a_second_restore_at_once_is_refused(app):
 @pytest.mark.one_backend
 def test_another_worker_reconnects_after_a_restore_without_a_restart(app, make_participant):
     """Two app objects on one database stand for two gunicorn workers."""
-    _sqlite_only(app)
     make_participant()
     path = backups.create(app)
     make_participant(given_names="Rosa", document_number="41234567", document_type="dni")
@@ -229,7 +216,6 @@ def test_another_worker_reconnects_after_a_restore_without_a_restart(app, make_p
 def test_the_scheduler_reconnects_after_a_restore(app):
     from telecenter.scheduler import build_scheduler
 
-    _sqlite_only(app)
     job = build_scheduler(app).get_job("purge-sign-in-throttles")
     job.func(app)
     backups.restore(app, backups.create(app))
@@ -240,7 +226,6 @@ def test_the_scheduler_reconnects_after_a_restore(app):
 
 @pytest.mark.one_backend
 def test_the_command_uses_the_same_checks(app, tmp_path):
-    _sqlite_only(app)
     good = backups.create(app)
     bad = _tampered(good, tmp_path, _future_schema)
     result = app.test_cli_runner().invoke(args=["restore", str(bad)])
@@ -254,7 +239,6 @@ def test_the_command_uses_the_same_checks(app, tmp_path):
 
 @pytest.mark.one_backend
 def test_times_on_the_page_are_lima_time(app, signed_in):
-    _sqlite_only(app)
     backups.create(app, now=datetime(2026, 11, 29, 17, 5, tzinfo=FIXED_NOW.tzinfo))
     page = signed_in("admin").get("/admin/backups/").get_data(as_text=True)
     assert "29/11/2026 12:05" in page  # 17:05 UTC is 12:05 in Lima
@@ -263,7 +247,6 @@ def test_times_on_the_page_are_lima_time(app, signed_in):
 
 @pytest.mark.one_backend
 def test_download_gives_the_listed_file_and_is_audited(app, signed_in):
-    _sqlite_only(app)
     admin = signed_in("admin")
     path = backups.create(app)
     with admin.get(f"/admin/backups/{path.name}/download") as answer:
@@ -293,7 +276,6 @@ def test_download_refuses_anything_not_listed(app, signed_in, name):
 
 @pytest.mark.one_backend
 def test_an_upload_is_not_downloadable(app, signed_in):
-    _sqlite_only(app)
     admin = signed_in("admin")
     name, _summary = backups.stage_upload(app, io.BytesIO(backups.create(app).read_bytes()))
     assert admin.get(f"/admin/backups/{name}/download").status_code == 404
@@ -302,7 +284,6 @@ def test_an_upload_is_not_downloadable(app, signed_in):
 
 @pytest.mark.one_backend
 def test_restore_through_the_page_with_confirmation(app, client, make_user, make_participant):
-    _sqlite_only(app)
     username, password = make_user("admin")
     make_participant()
     path = backups.create(app, now=FIXED_NOW)
@@ -328,7 +309,6 @@ def test_restore_through_the_page_with_confirmation(app, client, make_user, make
 
 @pytest.mark.one_backend
 def test_restore_post_without_csrf_changes_nothing(app, signed_in, make_participant):
-    _sqlite_only(app)
     admin = signed_in("admin")
     path = backups.create(app)
     make_participant()
@@ -364,7 +344,6 @@ def test_upload_page_answers(app, signed_in, tmp_path):
 
 @pytest.mark.one_backend
 def test_a_download_opens_as_the_backup_format(app, signed_in, make_user):
-    _sqlite_only(app)
     admin = signed_in("admin")
     path = backups.create(app)
     downloaded = Path(app.instance_path) / "downloaded.tar.gz"
