@@ -102,6 +102,8 @@ class WholeNumberField(StringField):
     """A text box for a whole number typed by a person (`parse_whole_number`): `data` is the
     int, and what she typed comes back in the box when the form is shown again."""
 
+    data: int | None  # type: ignore[assignment]  # an int, where StringField's is text
+
     def process_formdata(self, valuelist):
         if not valuelist:
             return
