@@ -44,6 +44,7 @@ def init_command(admin_username, admin_name, admin_password, no_admin):
     if made:
         click.echo(f"backup taken first: {made}")
     click.echo("database is at the newest schema")
+    _ensure_backup_key()
     admin_role = CENTRAL_ADMIN if current_app.config["TELECENTER_ROLE"] == "central" else ADMIN
     has_admin = db_session().scalar(db.select(User.id).where(User.role == admin_role).limit(1))
     if no_admin or has_admin:
@@ -51,6 +52,17 @@ def init_command(admin_username, admin_name, admin_password, no_admin):
     username = admin_username or click.prompt("Username of the first admin")
     password = admin_password or click.prompt("Password", hide_input=True, confirmation_prompt=True)
     _create(username, password, admin_name, admin_role)
+
+
+def _ensure_backup_key() -> None:
+    """A site gets its backup key at install, so that the admin can write it on paper."""
+    from telecenter.operations import backup_key
+
+    if current_app.config["TELECENTER_ROLE"] != "site":
+        return
+    if not backup_key.key_path(current_app.instance_path).exists():
+        backup_key.load_or_create(current_app.instance_path)
+        click.echo("backup key created: run `telecenter backup-key show` and write it on paper")
 
 
 def _create(username: str, password: str, display_name: str, role: str) -> None:

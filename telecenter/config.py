@@ -51,6 +51,10 @@ DEFAULTS: dict[str, object] = {
     "SYNC_TOKEN": "",
     # Site: where backups go (a USB drive, say); default instance/backups.
     "BACKUP_DIR": "",
+    # Site: a backup bigger than this once unpacked (database and media), or with more files,
+    # is neither made nor restored; a restore stops writing at this bound.
+    "BACKUP_MAX_BYTES": 16 * 1024 * 1024 * 1024,
+    "BACKUP_MAX_FILES": 50000,
     # Central: DHIS2 codes; measure -> data element, telecenter code -> org unit (set them in
     # instance/telecenter.cfg; unset ones default to TC_<MEASURE> and the telecenter code).
     "DHIS2_DATA_ELEMENTS": {},
@@ -86,6 +90,8 @@ ENV_VARIABLES: dict[str, type] = {
     "CENTRAL_URL": str,
     "SYNC_TOKEN": str,
     "BACKUP_DIR": str,
+    "BACKUP_MAX_BYTES": int,
+    "BACKUP_MAX_FILES": int,
     "STRICT_WRITES": bool,
     "PASSWORD_HASH_METHOD": str,
     "PIN_HASH_METHOD": str,
@@ -156,6 +162,10 @@ def finalise(config: dict, instance_path: str) -> None:
     silent_days = config.get("CENTRAL_SILENT_DAYS", DEFAULTS["CENTRAL_SILENT_DAYS"])
     if not isinstance(silent_days, int) or silent_days < 1:
         raise ConfigError("CENTRAL_SILENT_DAYS must be a whole number of days, 1 or more")
+    for bound in ("BACKUP_MAX_BYTES", "BACKUP_MAX_FILES"):
+        value = config.get(bound, DEFAULTS[bound])
+        if not isinstance(value, int) or value < 1:
+            raise ConfigError(f"{bound} must be a whole number, 1 or more")
     config.setdefault("SQLALCHEMY_DATABASE_URI", None)
     if config.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]

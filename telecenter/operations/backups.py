@@ -1,22 +1,20 @@
 """Backups of a site: a consistent copy of the SQLite database (online backup API) and the
 uploaded media, in one .tar.gz with a manifest; 7 daily and 4 weekly copies are kept.
 
-Restoring (`restore`, the one way, for `telecenter restore FILE` and the backups page) checks
-the whole file first (that it is a Telecenter backup of this telecenter, that the database
-matches its checksum, passes SQLite's integrity check and has a schema this program knows),
-keeps the current database as a safety copy, and swaps the data in while the site refuses
-writes, without a restart. SQLite sites only, like the backups themselves (PostgreSQL is backed
-up with pg_dump).
+Every backup is signed with the instance's backup key (backup_key.py). Restoring (`restore`,
+the one way, for `telecenter restore FILE` and the backups page) trusts nothing in the file
+before it is checked: the manifest first (a Telecenter backup, of this telecenter, signed with
+this instance's key or the key the admin typed, within the size limits) before anything is
+written; then the files exactly as declared (backup_archive.py); then the database's schema,
+read-only (backup_schema.py). Only then does it keep the current database as a safety copy and
+swap the data in while the site refuses writes, without a restart. SQLite sites only, like the
+backups themselves (PostgreSQL is backed up with pg_dump).
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
 import re
 import sqlite3
-import tarfile
 import tempfile
 from collections.abc import Callable
 from contextlib import closing
@@ -29,9 +27,10 @@ from flask_babel import gettext as _
 from sqlalchemy.engine import make_url
 
 from telecenter.clock import utcnow
+from telecenter.operations import backup_archive, backup_key, backup_schema
+from telecenter.operations.backup_archive import ArchiveError, Limits
+from telecenter.operations.backup_schema import SchemaError, Summary
 
-FORMAT = 1
-APP = "telecenter-site-backup"
 PREFIX = "telecenter-"
 SAFETY_SUFFIX = "-before-restore"
 DAILY, WEEKLY, SAFETY_KEPT = 7, 4, 5
@@ -39,6 +38,19 @@ DAILY, WEEKLY, SAFETY_KEPT = 7, 4, 5
 
 class BackupError(RuntimeError):
     """A backup or restore that cannot be done; the message says why in plain words."""
+
+
+class KeyNeeded(BackupError):
+    """A backup of this telecenter signed with another key: one typed by the admin (the key
+    of the PC that made it, written on paper) may open it."""
+
+
+def limits(app: Flask) -> Limits:
+    return Limits(int(app.config["BACKUP_MAX_BYTES"]), int(app.config["BACKUP_MAX_FILES"]))
+
+
+def instance_key(app: Flask) -> bytes:
+    return backup_key.load_or_create(app.instance_path)
 
 
 def database_path(app: Flask) -> Path:
@@ -59,14 +71,6 @@ def backup_dir(app: Flask) -> Path:
     return folder
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _online_copy(source: Path, target: Path) -> None:
     """SQLite's online backup: consistent even while the server writes."""
     with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
@@ -74,35 +78,32 @@ def _online_copy(source: Path, target: Path) -> None:
 
 
 def create(app: Flask, *, now: datetime | None = None, safety: bool = False) -> Path:
-    """Write a backup file; return its path. A safety copy is the one a restore makes of
-    the database it is about to replace."""
+    """Write a signed backup file; return its path. A safety copy is the one a restore makes
+    of the database it is about to replace."""
     now = now or utcnow()
     source = database_path(app)
     if not source.exists():
         raise BackupError(_("No hay base de datos que copiar todavía."))
     folder = backup_dir(app)
     code = app.config["TELECENTER_CODE"]
+    key = instance_key(app)
     name = f"{PREFIX}{code}-{now:%Y%m%d-%H%M%S}{SAFETY_SUFFIX if safety else ''}.tar.gz"
     with tempfile.TemporaryDirectory(dir=folder) as scratch:
-        copy = Path(scratch) / "telecenter.sqlite3"
+        copy = Path(scratch) / backup_archive.DATABASE
         _online_copy(source, copy)
-        manifest = {
-            "app": APP,
-            "format": FORMAT,
-            "telecenter": code,
-            "created_at": now.isoformat(),
-            "database_sha256": _sha256(copy),
-        }
         partial = Path(scratch) / (name + ".part")
-        with tarfile.open(partial, "w:gz") as archive:
-            data = json.dumps(manifest, indent=1).encode()
-            info = tarfile.TarInfo("manifest.json")
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-            archive.add(copy, arcname="telecenter.sqlite3")
-            media = Path(app.instance_path) / "media"
-            if media.is_dir():
-                archive.add(media, arcname="media")
+        files = [(backup_archive.DATABASE, copy)]
+        files += backup_archive.media_files(Path(app.instance_path) / "media")
+        try:
+            backup_archive.write(
+                partial,
+                header={"telecenter": code, "created_at": now.isoformat()},
+                files=files,
+                signer=lambda manifest: backup_key.sign(key, manifest),
+                limits=limits(app),
+            )
+        except ArchiveError as error:
+            raise BackupError(str(error)) from None
         partial.replace(folder / name)  # appears whole or not at all
     rotate(folder)
     return folder / name
@@ -187,154 +188,92 @@ class Checked:
     manifest: dict
     database: Path
     media: Path | None
+    revision: str
 
 
-def _extract(path: Path, into: Path) -> Checked:
+def _key_for(app: Flask, typed: str | None) -> bytes:
+    if not typed:
+        return instance_key(app)
     try:
-        with tarfile.open(path, "r:gz") as archive:
-            members = archive.getmembers()
-            for member in members:
-                if (
-                    member.name.startswith(("/", ".."))
-                    or ".." in Path(member.name).parts
-                    or not (member.isfile() or member.isdir())
-                ):
-                    raise BackupError(_("El archivo tiene rutas no permitidas."))
-            archive.extractall(into, filter="data")
-    except (tarfile.TarError, OSError, EOFError):
-        raise BackupError(_("El archivo está dañado o no es una copia de seguridad.")) from None
-    try:
-        manifest = json.loads((into / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise BackupError(_("El archivo no es una copia de seguridad de Telecentro.")) from None
-    if (
-        not isinstance(manifest, dict)
-        or manifest.get("app") != APP
-        or manifest.get("format") != FORMAT
-    ):
+        return backup_key.parse_key(typed)
+    except backup_key.InvalidKey as error:
+        raise BackupError(str(error)) from None
+
+
+def _check_manifest(app: Flask, opened: backup_archive.Opened, key: str | None) -> None:
+    """Everything the manifest alone can tell, before a byte of the files is written."""
+    manifest = opened.manifest
+    if manifest.get("format") not in (1, backup_archive.FORMAT):
         raise BackupError(_("El archivo no es una copia de seguridad de Telecentro."))
-    media = into / "media"
-    return Checked(manifest, into / "telecenter.sqlite3", media if media.is_dir() else None)
-
-
-def _revision_state(revision: str | None) -> str:
-    """'head', 'behind' (an older schema this code can upgrade) or 'unknown' (a newer
-    version of the program, or not ours)."""
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    from telecenter.paths import migrations_dir
-
-    config = Config()
-    config.set_main_option("script_location", str(migrations_dir()))
-    script = ScriptDirectory.from_config(config)
-    if revision is None:
-        return "unknown"
-    if revision == script.get_current_head():
-        return "head"
-    try:
-        script.get_revision(revision)
-    except Exception:  # alembic raises several kinds for a revision it has never heard of
-        return "unknown"
-    return "behind"
-
-
-def check(path: Path, into: Path, *, telecenter: str) -> Checked:
-    """Everything a restore needs, or BackupError: foreign, damaged or inconsistent files,
-    or a database from a newer version of the program."""
-    checked = _extract(path, into)
-    if checked.manifest.get("telecenter") != telecenter:
+    telecenter = app.config["TELECENTER_CODE"]
+    if manifest.get("telecenter") != telecenter:
         raise BackupError(
             _(
                 "La copia es de otro telecentro (%(code)s), no de %(mine)s.",
-                code=checked.manifest.get("telecenter"),
+                code=manifest.get("telecenter"),
                 mine=telecenter,
             )
         )
-    if not checked.database.exists() or _sha256(checked.database) != checked.manifest.get(
-        "database_sha256"
-    ):
-        raise BackupError(_("La base de datos de la copia no coincide con su huella: está dañada."))
-    try:
-        with closing(sqlite3.connect(checked.database)) as connection:
-            verdict = connection.execute("PRAGMA integrity_check").fetchone()[0]
-            has_schema = connection.execute(
-                "SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'"
-            ).fetchone()[0]
-            revision = (
-                connection.execute("SELECT version_num FROM alembic_version").fetchone()
-                if has_schema
-                else None
-            )
-    except sqlite3.DatabaseError:
-        raise BackupError(_("La base de datos de la copia está dañada.")) from None
-    if verdict != "ok" or not has_schema:
-        raise BackupError(_("La base de datos de la copia está dañada."))
-    if _revision_state(revision[0] if revision else None) == "unknown":
+    if manifest.get("format") != backup_archive.FORMAT or not opened.signature:
         raise BackupError(
             _(
-                "La copia es de una versión más nueva del programa. Actualice el programa "
-                "antes de restaurarla."
+                "La copia no tiene firma: no se puede comprobar que la hizo este programa en "
+                "este telecentro. No se restaura."
             )
         )
-    return checked
-
-
-@dataclass(frozen=True)
-class Summary:
-    """What a backup holds, for the confirmation page: counts and dates, no names."""
-
-    telecenter: str
-    created_at: datetime | None
-    participants: int | None
-    sessions: int | None
-    last_attendance: datetime | None
-
-
-def _scalar(connection: sqlite3.Connection, sql: str):
-    try:
-        return connection.execute(sql).fetchone()[0]
-    except sqlite3.DatabaseError:  # a table an older schema did not have yet
-        return None
-
-
-def _moment(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(str(text))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def summarise(checked: Checked) -> Summary:
-    with closing(sqlite3.connect(checked.database)) as connection:
-        participants = _scalar(
-            connection, "SELECT count(*) FROM participants WHERE erased_at IS NULL"
+    if not backup_key.verifies(_key_for(app, key), opened.manifest_bytes, opened.signature):
+        if key:
+            raise BackupError(
+                _(
+                    "La clave escrita no es la que firmó esta copia (o la copia fue cambiada "
+                    "después de hacerla). Revise la clave anotada en papel."
+                )
+            )
+        raise KeyNeeded(
+            _(
+                "Esta copia no está firmada con la clave de este equipo. Si viene de otro "
+                "equipo (por ejemplo, uno que se perdió o se dañó), escriba la clave de copias "
+                "que se anotó en papel al instalarlo."
+            )
         )
-        if participants is None:
-            participants = _scalar(connection, "SELECT count(*) FROM participants")
-        sessions = _scalar(connection, "SELECT count(*) FROM activity_sessions")
-        last = _scalar(
-            connection,
-            "SELECT max(s.starts_at) FROM attendances a JOIN activity_sessions s "
-            "ON s.id = a.session_id WHERE a.status IN ('present', 'late')",
-        )
-    return Summary(
-        telecenter=str(checked.manifest.get("telecenter")),
-        created_at=_moment(checked.manifest.get("created_at")),
-        participants=participants,
-        sessions=sessions,
-        last_attendance=_moment(last),
+
+
+def check(app: Flask, path: Path, into: Path, *, key: str | None = None) -> Checked:
+    """Everything a restore needs, or BackupError: the manifest is read and checked first
+    (foreign, unsigned, wrongly signed or too big: refused with nothing written), then the
+    declared files are written, then the database is inspected."""
+    try:
+        with backup_archive.opened(path) as opened:
+            _check_manifest(app, opened, key)
+            backup_archive.extract(opened, into, limits(app))
+        revision = backup_schema.check(into / backup_archive.DATABASE)
+    except (ArchiveError, SchemaError) as error:
+        raise BackupError(str(error)) from None
+    media = into / backup_archive.MEDIA
+    return Checked(
+        opened.manifest,
+        into / backup_archive.DATABASE,
+        media if media.is_dir() else None,
+        revision,
     )
 
 
-def inspect(app: Flask, path: Path) -> Summary:
+def summarise(app: Flask, checked: Checked) -> Summary:
+    from telecenter.auth.roles import STAFF
+
+    return backup_schema.summarise(
+        checked.database,
+        manifest=checked.manifest,
+        current=database_path(app),
+        staff_roles=STAFF,
+    )
+
+
+def inspect(app: Flask, path: Path, *, key: str | None = None) -> Summary:
     """Check a backup as a restore would, and say what it holds; changes nothing."""
     database_path(app)  # SQLite sites only, like the restore itself
     with tempfile.TemporaryDirectory(dir=_scratch_parent(app)) as scratch:
-        return summarise(check(path, Path(scratch), telecenter=app.config["TELECENTER_CODE"]))
+        return summarise(app, check(app, path, Path(scratch), key=key))
 
 
 def _scratch_parent(app: Flask) -> Path:
@@ -379,7 +318,9 @@ def _swap_media(media: Path, restored: Path) -> None:
     shutil.rmtree(outgoing, ignore_errors=True)
 
 
-def restore(app: Flask, path: Path, *, actor=None, origin: str = "file") -> Restored:
+def restore(
+    app: Flask, path: Path, *, actor=None, origin: str = "file", key: str | None = None
+) -> Restored:
     """The one restore, for the command and the page: check the whole file, then, with
     writes refused everywhere (maintenance.window), keep the current database as a safety
     copy (a backup listed like the others), put the copy's data in place with SQLite's
@@ -390,11 +331,9 @@ def restore(app: Flask, path: Path, *, actor=None, origin: str = "file") -> Rest
 
     target = database_path(app)
     with tempfile.TemporaryDirectory(dir=_scratch_parent(app)) as scratch:
-        checked = check(path, Path(scratch), telecenter=app.config["TELECENTER_CODE"])
-        summary = summarise(checked)
-        with closing(sqlite3.connect(checked.database)) as connection:
-            revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-        if _revision_state(revision[0]) == "behind" and upgrade_copy is not None:
+        checked = check(app, path, Path(scratch), key=key)
+        summary = summarise(app, checked)
+        if backup_schema.revision_state(checked.revision) == "behind" and upgrade_copy is not None:
             upgrade_copy(app, checked.database)
         try:
             with maintenance.window(app):
@@ -465,9 +404,9 @@ def _uploads_dir(app: Flask) -> Path:
     return folder
 
 
-def stage_upload(app: Flask, stream) -> tuple[str, Summary]:
-    """Save an uploaded file, check it; its name and what it holds, or BackupError (and
-    nothing kept)."""
+def stage_upload(app: Flask, stream) -> str:
+    """Save an uploaded file and check it; its name, or BackupError (and nothing kept). A
+    backup that only needs the key of the PC that made it is kept: the page asks for it."""
     import secrets
     import shutil
     import time
@@ -484,11 +423,13 @@ def stage_upload(app: Flask, stream) -> tuple[str, Summary]:
         path.unlink()
         raise BackupError(_("El archivo está vacío."))
     try:
-        summary = inspect(app, path)
+        inspect(app, path)
+    except KeyNeeded:
+        return name
     except BackupError:
         path.unlink(missing_ok=True)
         raise
-    return name, summary
+    return name
 
 
 def staged(app: Flask, name: str) -> Path | None:

@@ -1,4 +1,5 @@
-"""`telecenter backup`, `telecenter restore FILE`, `telecenter upgrade`."""
+"""`telecenter backup`, `telecenter restore FILE`, `telecenter backup-key show`,
+`telecenter upgrade`."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from telecenter.extensions import db
-from telecenter.operations import backups
+from telecenter.operations import backup_key, backups
+from telecenter.operations.backup_schema import Summary
 
 
 @click.command("backup")
@@ -23,19 +26,83 @@ def backup_command():
     click.echo(f"backup written: {path}")
 
 
+def _describe(summary: Summary) -> None:
+    """What the backup holds, as the confirmation page shows it."""
+    click.echo(
+        _(
+            "La copia es de %(code)s, hecha el %(when)s. Contiene:",
+            code=summary.telecenter,
+            when=f"{summary.created_at:%Y-%m-%d %H:%M} UTC" if summary.created_at else "—",
+        )
+    )
+    for label, count in (
+        (_("Participantes"), summary.participants),
+        (_("Sesiones"), summary.sessions),
+        (_("Cursos"), summary.courses),
+    ):
+        click.echo(f"  {label}: {count if count is not None else '—'}")
+    click.echo(_("Cuentas de personal (administradores y capacitadores) en la copia:"))
+    for account in summary.staff:
+        new = f"  «{_('nueva')}»" if account.new else ""
+        click.echo(f"  {account.username} ({account.role}) {account.display_name}{new}")
+    if summary.new_staff:
+        click.echo(
+            _(
+                "Atención: las cuentas marcadas «nueva» no existen hoy en este equipo. Si no "
+                "las reconoce, no restaure esta copia."
+            )
+        )
+
+
 @click.command("restore")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace the data without asking.")
+@click.option(
+    "--key",
+    help="The backup key written on paper, for a backup made on another PC (a lost one).",
+)
 @with_appcontext
-def restore_command(file: Path):
-    """Check a backup and put it in place (the server may stay up: writes wait meanwhile)."""
+def restore_command(file: Path, yes: bool, key: str | None):
+    """Check a backup, say what it holds, and after confirmation put it in place (the server
+    may stay up: writes wait meanwhile)."""
     try:
-        restored = backups.restore(current_app, file, origin="command")
+        summary = backups.inspect(current_app, file, key=key)
+    except backups.KeyNeeded as error:
+        raise click.ClickException(f"{error} (--key)") from None
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    _describe(summary)
+    if not yes and not click.confirm(
+        _("¿Reemplazar todos los datos actuales por los de esta copia?"), default=False
+    ):
+        raise click.ClickException(_("No se restauró nada."))
+    try:
+        restored = backups.restore(current_app, file, origin="command", key=key)
     except backups.BackupError as error:
         raise click.ClickException(str(error)) from None
     kept = restored.safety_copy or "-"
     click.echo(f"restored {file.name}; the previous database is kept at {kept}")
     for note in restored.notes:
         click.echo(note)
+
+
+@click.group("backup-key")
+def backup_key_group():
+    """The key that signs this instance's backups."""
+
+
+@backup_key_group.command("show")
+@with_appcontext
+def backup_key_show():
+    """Print the backup key (created if there is none yet) to write on paper."""
+    key = backup_key.format_key(backups.instance_key(current_app))
+    click.echo(key)
+    click.echo(
+        _(
+            "Escriba esta clave en papel y guárdela lejos de este equipo. Si el equipo se "
+            "pierde, hace falta para restaurar sus copias en otro."
+        )
+    )
 
 
 def behind_head() -> bool:
@@ -77,4 +144,4 @@ def upgrade_command():
     click.echo("database is at the newest schema")
 
 
-COMMANDS = (backup_command, restore_command, upgrade_command)
+COMMANDS = (backup_command, restore_command, backup_key_group, upgrade_command)

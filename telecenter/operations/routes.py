@@ -1,5 +1,6 @@
 """The backups page for the site admin: when the last copy was made, "copy now", download any
-listed copy, and restore one (listed or uploaded) after a page that says what it holds."""
+listed copy, and restore one (listed or uploaded) after a page that says what it holds; a copy
+signed on another PC (a lost one) first asks for that PC's backup key, written on paper."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, StringField
+from wtforms.validators import DataRequired
 
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN
@@ -38,6 +41,18 @@ UPLOAD_MAX_BYTES = 1024 * MB
 
 class UploadForm(Form):
     file = FileField(_l("Archivo de copia (.tar.gz)"), validators=[FileRequired()])
+
+
+class KeyForm(Form):
+    key = StringField(
+        _l("Clave de copias (anotada en papel al instalar el otro equipo)"),
+        validators=[DataRequired(_l("Escriba la clave de copias."))],
+    )
+
+
+class RestoreForm(Form):
+    #: The key that opened the copy when it is not this PC's (typed on the page before).
+    key = HiddenField()
 
 
 def backup_state() -> tuple[object, bool]:
@@ -101,7 +116,7 @@ def upload():
     if not form.validate_on_submit():
         return _index(form, 400)
     try:
-        name, _summary = backups.stage_upload(current_app, form.file.data.stream)
+        name = backups.stage_upload(current_app, form.file.data.stream)
     except backups.BackupError as error:
         form.file.errors = [*form.file.errors, str(error)]
         return _index(form, 400)
@@ -115,15 +130,7 @@ def _source_or_404(name: str):
     return found
 
 
-@bp.route("/<name>/restore")
-@roles_required(ADMIN)
-def confirm(name: str):
-    path, origin = _source_or_404(name)
-    try:
-        summary = backups.inspect(current_app, path)
-    except backups.BackupError as error:
-        flash(str(error), "error")
-        return redirect(url_for(".index"))
+def _confirmation(name: str, origin: str, summary, key: str = ""):
     return render_template(
         "operations/restore_confirm.html",
         name=name,
@@ -131,18 +138,55 @@ def confirm(name: str):
         summary=summary,
         backup=backups.find(current_app, name),
         folder=backups.backup_dir(current_app),
-        form=EmptyForm(),
+        form=RestoreForm(formdata=None, key=key),
     )
+
+
+def _key_page(name: str, form: KeyForm, status: int = 200):
+    return render_template("operations/restore_key.html", name=name, form=form), status
+
+
+@bp.route("/<name>/restore")
+@roles_required(ADMIN)
+def confirm(name: str):
+    path, origin = _source_or_404(name)
+    try:
+        summary = backups.inspect(current_app, path)
+    except backups.KeyNeeded:
+        return _key_page(name, KeyForm(formdata=None))
+    except backups.BackupError as error:
+        flash(str(error), "error")
+        return redirect(url_for(".index"))
+    return _confirmation(name, origin, summary)
+
+
+@bp.route("/<name>/restore/key", methods=["POST"])
+@roles_required(ADMIN)
+def confirm_with_key(name: str):
+    """The confirmation for a copy from another PC, opened with the key typed here."""
+    path, origin = _source_or_404(name)
+    form = KeyForm()
+    if not form.validate_on_submit():
+        return _key_page(name, form, 400)
+    try:
+        summary = backups.inspect(current_app, path, key=form.key.data)
+    except backups.BackupError as error:
+        form.key.errors = [*form.key.errors, str(error)]
+        return _key_page(name, form, 400)
+    return _confirmation(name, origin, summary, key=form.key.data or "")
 
 
 @bp.route("/<name>/restore", methods=["POST"])
 @roles_required(ADMIN)
 def restore(name: str):
     path, origin = _source_or_404(name)
-    if not EmptyForm().validate_on_submit():
+    form = RestoreForm()
+    if not form.validate_on_submit():
         abort(400)
     try:
-        restored = backups.restore(current_app, path, actor=current_user, origin=origin)
+        restored = backups.restore(
+            current_app, path, actor=current_user, origin=origin, key=form.key.data or None
+        )
     except backups.BackupError as error:
         flash(str(error), "error")
         return redirect(url_for(".index"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import sqlite3
@@ -112,15 +113,29 @@ def test_rotation_keeps_seven_daily_and_four_weekly(site):
     assert newest == datetime(2026, 10, 30, 14, 0)
 
 
-def _tampered(path: Path, tmp_path: Path, change) -> Path:
+def _tampered(app, path: Path, tmp_path: Path, change) -> Path:
+    """The backup after `change` ran on its unpacked files, packed and signed again with the
+    instance's key, honestly: what someone who has that key could make."""
+    from telecenter.operations import backup_key
+    from tests.operations import crafting
+
     with tarfile.open(path) as archive, tempfile_dir() as scratch:
         archive.extractall(scratch, filter="data")
-        change(Path(scratch))
-        target = tmp_path / "tampered.tar.gz"
-        with tarfile.open(target, "w:gz") as out:
-            for item in sorted(Path(scratch).iterdir()):
-                out.add(item, arcname=item.name)
-    return target
+        folder = Path(scratch)
+        change(folder)
+        manifest = json.loads((folder / "manifest.json").read_text())
+        members = [
+            crafting.Member(item.relative_to(folder).as_posix(), item.read_bytes())
+            for item in sorted(folder.rglob("*"))
+            if item.is_file() and item.name not in ("manifest.json", "manifest.sig")
+        ]
+        craft = crafting.Craft(
+            str(manifest.get("telecenter")),
+            members,
+            backup_key.load_or_create(app.instance_path),
+            extra={k: v for k, v in manifest.items() if k not in ("telecenter", "files")},
+        )
+        return craft.write(tmp_path / "tampered.tar.gz")
 
 
 @pytest.mark.parametrize(
@@ -137,26 +152,23 @@ def test_damaged_or_foreign_backups_are_refused_and_nothing_changes(site, tmp_pa
         (folder / "manifest.json").write_text(json.dumps(manifest))
 
     if damage == "foreign_code":
-        bad = _tampered(good, tmp_path, lambda f: set_manifest(f, telecenter="UC-OTRO-09"))
+        bad = _tampered(site, good, tmp_path, lambda f: set_manifest(f, telecenter="UC-OTRO-09"))
     elif damage == "not_ours":
-        bad = _tampered(good, tmp_path, lambda f: set_manifest(f, app="something-else"))
+        bad = _tampered(site, good, tmp_path, lambda f: set_manifest(f, app="something-else"))
     elif damage == "bad_checksum":
-        bad = _tampered(
-            good,
-            tmp_path,
-            lambda f: (f / "telecenter.sqlite3").write_bytes(
-                (f / "telecenter.sqlite3").read_bytes()[:-4096] + b"\0" * 4096
-            ),
-        )
+        bad = tmp_path / "bad_checksum.tar.gz"  # the content changed after signing
+        with tarfile.open(good) as source, tarfile.open(bad, "w:gz") as out:
+            for member in source.getmembers():
+                data = source.extractfile(member).read()
+                if member.name == "telecenter.sqlite3":
+                    data = data[:-4096] + b"\0" * 4096
+                out.addfile(member, io.BytesIO(data))
     elif damage == "not_sqlite":
 
         def swap(folder):
             (folder / "telecenter.sqlite3").write_bytes(b"hello")
-            import hashlib
 
-            set_manifest(folder, database_sha256=hashlib.sha256(b"hello").hexdigest())
-
-        bad = _tampered(good, tmp_path, swap)
+        bad = _tampered(site, good, tmp_path, swap)
     elif damage == "truncated":
         bad = tmp_path / "cut.tar.gz"
         bad.write_bytes(good.read_bytes()[:200])
@@ -171,11 +183,11 @@ def test_damaged_or_foreign_backups_are_refused_and_nothing_changes(site, tmp_pa
 def test_restore_command_requeues_months_and_reports_where_the_old_database_is(site):
     _add_user(site, "ana")
     path = backups.create(site)
-    result = site.test_cli_runner().invoke(args=["restore", str(path)])
+    result = site.test_cli_runner().invoke(args=["restore", "--yes", str(path)])
     assert result.exit_code == 0, result.output
     assert "previous database is kept at" in result.output
     assert "will be sent again to central" in result.output  # the sync's hook ran
-    refused = site.test_cli_runner().invoke(args=["restore", __file__])
+    refused = site.test_cli_runner().invoke(args=["restore", "--yes", __file__])
     assert refused.exit_code != 0
     assert "copia de seguridad" in refused.output
 
