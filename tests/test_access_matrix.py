@@ -214,6 +214,7 @@ for _method, _path, _admin in (
     ("GET", "/admin/backups/1/download", 404),
     ("GET", "/admin/backups/1/restore", 404),
     ("POST", "/admin/backups/1/restore", 404),
+    ("POST", "/admin/backups/1/restore/key", 404),
     ("POST", "/admin/backups/upload", 400),
 ):
     SITE_MATRIX[(_method, _path)] = {
