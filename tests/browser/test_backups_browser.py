@@ -121,3 +121,67 @@ def test_a_foreign_file_is_refused_with_a_clear_message(page, restore_site, tmp_
     message = page.get_by_role("alert").filter(has_text="no es una copia de seguridad")
     _shoot(page, "refused", message)
     assert page.locator(".backup-list li").count() == before
+
+
+def _from_another_pc(made: Path, target: Path, key: bytes) -> Path:
+    """The site's own backup as a lost PC would have signed it, with an admin added that
+    does not exist here."""
+    import json
+    import sqlite3
+    from contextlib import closing
+
+    from tests.operations import crafting
+
+    with tarfile.open(made) as archive:
+        manifest = json.loads(archive.extractfile("manifest.json").read())
+    database = target.with_suffix(".sqlite3")
+    database.write_bytes(crafting.database_of(made))
+    with closing(sqlite3.connect(database)) as connection:
+        connection.execute(
+            "INSERT INTO users (username, password_hash, display_name, role, active, created_at)"
+            " VALUES ('soporte', 'x', 'Soporte técnico', 'admin', 1, '2024-01-01 00:00:00')"
+        )
+        connection.commit()
+    members = [crafting.Member("telecenter.sqlite3", database.read_bytes())]
+    return crafting.Craft(manifest["telecenter"], members, key).write(target)
+
+
+def test_a_backup_from_another_pc_asks_for_the_paper_key_then_shows_new_accounts(
+    page, restore_site, tmp_path
+):
+    from telecenter.operations.backup_key import format_key
+
+    site = restore_site
+    page.goto(site.url + "/sign-in")
+    page.get_by_label("Usuario").fill(ADMIN.username)
+    page.get_by_label("Contraseña").fill(ADMIN.password)
+    page.get_by_role("button", name="Ingresar").click()
+    page.goto(site.url + "/admin/backups/")
+    page.get_by_role("button", name="Hacer una copia ahora").click()
+    name = page.locator(".backup-list li").first.get_attribute("data-name")
+    before = page.locator(".backup-list li").count()
+    other_key = b"lost-pc-key-20-bytes"
+    crafted = _from_another_pc(site.instance / "backups" / name, tmp_path / "usb.tar.gz", other_key)
+
+    page.get_by_label("Archivo de copia (.tar.gz)").set_input_files(str(crafted))
+    page.get_by_role("button", name="Revisar el archivo").click()
+    expect(page.get_by_role("heading", name="Esta copia viene de otro equipo")).to_be_visible()
+    key_field = page.get_by_label("Clave de copias (anotada en papel al instalar el otro equipo)")
+    key_field.fill(format_key(b"a-wrong-key-20-bytes"))
+    page.get_by_role("button", name="Revisar la copia con esta clave").click()
+    wrong = page.get_by_role("alert").filter(has_text="No se cambió nada")
+    _shoot(page, "key-wrong", wrong)
+    expect(page.locator(".field .error")).to_contain_text("La clave escrita no es la que firmó")
+
+    key_field.fill(format_key(other_key).lower().replace("-", " "))  # as typed from paper
+    page.get_by_role("button", name="Revisar la copia con esta clave").click()
+    expect(page.get_by_role("heading", name="¿Restaurar esta copia?")).to_be_visible()
+    warning = page.get_by_test_id("new-staff-warning")
+    _shoot(page, "confirm-new-account", warning)
+    soporte = page.get_by_test_id("backup-staff").locator('li[data-username="soporte"]')
+    expect(soporte.get_by_test_id("account-new")).to_have_text("nueva")
+    admin_row = page.get_by_test_id("backup-staff").locator(f'li[data-username="{ADMIN.username}"]')
+    expect(admin_row.get_by_test_id("account-new")).to_have_count(0)
+    page.get_by_role("link", name="Cancelar").click()
+    expect(page.get_by_role("heading", name="Copias de seguridad")).to_be_visible()
+    assert page.locator(".backup-list li").count() == before  # nothing restored, no safety copy
