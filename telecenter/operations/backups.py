@@ -50,7 +50,16 @@ def limits(app: Flask) -> Limits:
 
 
 def instance_key(app: Flask) -> bytes:
-    return backup_key.load_or_create(app.instance_path)
+    try:
+        return backup_key.load_or_create(app.instance_path)
+    except backup_key.InvalidKey:
+        raise BackupError(
+            _(
+                "La clave de copias de este equipo (%(path)s) está dañada. Escriba en ese "
+                "archivo la clave anotada en papel.",
+                path=backup_key.key_path(app.instance_path),
+            )
+        ) from None
 
 
 def database_path(app: Flask) -> Path:

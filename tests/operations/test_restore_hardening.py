@@ -438,3 +438,14 @@ def _actions(app) -> list[str]:
         actions = [r[0] for r in rows]
         db.session.remove()
     return actions
+
+
+def test_a_damaged_key_file_is_a_clear_refusal_not_a_crash(app, signed_in):
+    admin = signed_in("admin")
+    (Path(app.instance_path) / "backup_key").write_text("not a key")
+    answer = admin.post(
+        "/admin/backups/now", data={"csrf_token": csrf_token(admin)}, follow_redirects=True
+    )
+    assert answer.status_code == 200
+    assert "está dañada" in answer.get_data(as_text=True)
+    assert backups.listing(backups.backup_dir(app)) == []
