@@ -58,6 +58,9 @@ def test_connections_are_pinged_before_use_only_over_the_network(tmp_path, url, 
         ("WFI_FOLLOW_UP_MONTHS", "seis"),
         ("CENTRAL_SILENT_DAYS", "0"),
         ("CENTRAL_SILENT_DAYS", "siete"),
+        ("BACKUP_MAX_BYTES", "0"),
+        ("BACKUP_MAX_FILES", "-3"),
+        ("BACKUP_MAX_FILES", "muchos"),
     ],
 )
 def test_bad_settings_stop_the_start_with_a_clear_error(tmp_path, monkeypatch, name, value):
