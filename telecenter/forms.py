@@ -10,7 +10,7 @@ from babel import support
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, StringField
+from wtforms import IntegerField, SelectMultipleField, StringField
 
 # WTForms 3.3's option type, which the other modules import from here: types-WTForms (3.2)
 # predates it.
@@ -19,6 +19,7 @@ from wtforms.i18n import messages_path
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from telecenter.domain_errors import DomainError
+from telecenter.request_values import MAX_INT
 
 _T = TypeVar("_T")
 
@@ -87,15 +88,46 @@ def parse_whole_number(text: str | None) -> int:
     if not typed:
         raise NotAWholeNumber(_("Escriba un número."))
     if typed.isdigit() and typed.isascii():
-        return int(typed)
+        return _storable(int(typed))
     match = _GROUPED.fullmatch(typed)
     if match:
-        return int(re.sub(r"[^0-9]", "", typed))
+        return _storable(int(re.sub(r"[^0-9]", "", typed)))
     if _DECIMALS.fullmatch(typed):
         raise NotAWholeNumber(
             _("Escriba un número entero, sin decimales: por ejemplo 5000 o 5 000.")
         )
     raise NotAWholeNumber(_("Escriba el número con cifras, por ejemplo 5000 o 5 000."))
+
+
+def _storable(value: int) -> int:
+    if value > MAX_INT:
+        raise NotAWholeNumber(too_large_message())
+    return value
+
+
+def too_large_message() -> str:
+    return _("Ese número es demasiado grande: escriba uno de hasta %(max)s.", max=MAX_INT)
+
+
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
+class BoundedIntegerField(IntegerField):
+    """A number box (an IntegerField) that takes only ASCII digits within what a table
+    stores: "١٢٣" or 10^30 is a message beside the field, not an overflow in the database.
+    Every form with an integer uses it (tests/test_bad_input_catalogue.py)."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        typed = valuelist[0].strip()
+        self.data = None
+        if not _INTEGER.fullmatch(typed):
+            raise ValueError(_("Escriba un número entero con cifras, por ejemplo 25."))
+        value = int(typed)
+        if abs(value) > MAX_INT:
+            raise ValueError(too_large_message())
+        self.data = value
 
 
 class WholeNumberField(StringField):

@@ -44,6 +44,7 @@ from telecenter.participants.models import Participant
 from telecenter.uploads import accepts_upload
 from telecenter.views import attempt, csv_download, failed_status, handle_form
 from telecenter.wording import by_sex
+from telecenter.request_values import query_int
 
 bp = Blueprint("participants", __name__, url_prefix="/participants")
 CONSENT_KINDS = {"registration": _l("Registro"), "financial_inclusion": _l("Datos financieros")}
@@ -77,7 +78,7 @@ def registry_helpers():
 @staff_only
 def index():
     text = request.args.get("q", "").strip()[:100]
-    page = request.args.get("page", 1, type=int) or 1
+    page = query_int("page", 1)
     rows, total = services.search(db_session(), text, page=page)
     pages = max(1, -(-total // services.PAGE_SIZE))
     return render_template(
@@ -95,7 +96,7 @@ def index():
 def accounts():
     """The residents' tab of the accounts page: who signs in with a PIN. Each is managed on
     her own page (PIN, unlock), so this list has no password box."""
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = query_int("page", 1)
     rows, total = resident_accounts.resident_accounts(db_session(), page=page)
     pages = max(1, -(-total // services.PAGE_SIZE))
     return render_template(
