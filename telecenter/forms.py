@@ -7,14 +7,17 @@ import re
 from typing import TypeVar
 
 from babel import support
+from flask import request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto as _FROM_REQUEST  # the default formdata: the request's
 from wtforms import IntegerField, SelectMultipleField, StringField
 
 # WTForms 3.3's option type, which the other modules import from here: types-WTForms (3.2)
 # predates it.
 from wtforms.fields.choices import SelectChoice as SelectChoice  # type: ignore[attr-defined]
+from werkzeug.datastructures import ImmutableMultiDict
 from wtforms.i18n import messages_path
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -38,6 +41,30 @@ class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             return _wtforms_messages(str(get_locale()))
+
+        def wrap_formdata(self, form, formdata):
+            # Flask-WTF's own reading of a JSON body fails on a list or a number.
+            if formdata is _FROM_REQUEST and request and request.method in _SUBMITTING:
+                if request.is_json and not request.form and not request.files:
+                    return ImmutableMultiDict(_text_values(request.get_json()))
+            return super().wrap_formdata(form, formdata)
+
+
+_SUBMITTING = {"POST", "PUT", "PATCH", "DELETE"}  # what Flask-WTF takes as a submission
+
+
+def _text_values(body: object) -> list[tuple[str, str]]:
+    """The text answers of a JSON body sent to a form: Flask-WTF hands the fields whatever the
+    JSON holds (numbers, objects), which they cannot read; anything but text (or a list of
+    texts) is left out, so the field says it is missing."""
+    if not isinstance(body, dict):
+        return []
+    pairs = []
+    for name, value in body.items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                pairs.append((str(name), item))
+    return pairs
 
 
 def attach_errors(form: FlaskForm, errors: dict[str, str]) -> None:
