@@ -81,12 +81,15 @@ def index():
     page = query_int("page", 1)
     rows, total = services.search(db_session(), text, page=page)
     pages = max(1, -(-total // services.PAGE_SIZE))
+    if page > pages:  # a page past the end (an old link, ?page=99999): the last one
+        page = pages
+        rows, total = services.search(db_session(), text, page=page)
     return render_template(
         "participants/list.html",
         rows=rows,
         total=total,
         q=text,
-        page=min(max(page, 1), pages),
+        page=page,
         pages=pages,
     )
 
