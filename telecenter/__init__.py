@@ -123,6 +123,7 @@ def install_request_log(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     from telecenter.auth.permissions import enforce_declared_access
     from telecenter.auth.session_policy import expire_idle_session
+
     app.before_request(enforce_declared_access)
     app.before_request(expire_idle_session)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 
 from telecenter.audit import AuditEntry
 from telecenter.auth.permissions import roles_required

@@ -12,12 +12,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto as _FROM_REQUEST  # the default formdata: the request's
+from werkzeug.datastructures import ImmutableMultiDict
 from wtforms import IntegerField, SelectMultipleField, StringField
 
 # WTForms 3.3's option type, which the other modules import from here: types-WTForms (3.2)
 # predates it.
 from wtforms.fields.choices import SelectChoice as SelectChoice  # type: ignore[attr-defined]
-from werkzeug.datastructures import ImmutableMultiDict
 from wtforms.i18n import messages_path
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -44,13 +44,22 @@ class Form(FlaskForm):
 
         def wrap_formdata(self, form, formdata):
             # Flask-WTF's own reading of a JSON body fails on a list or a number.
-            if formdata is _FROM_REQUEST and request and request.method in _SUBMITTING:
-                if request.is_json and not request.form and not request.files:
-                    return ImmutableMultiDict(_text_values(request.get_json()))
+            if formdata is _FROM_REQUEST and _sent_json():
+                return ImmutableMultiDict(_text_values(request.get_json()))
             return super().wrap_formdata(form, formdata)
 
 
 _SUBMITTING = {"POST", "PUT", "PATCH", "DELETE"}  # what Flask-WTF takes as a submission
+
+
+def _sent_json() -> bool:
+    return bool(
+        request
+        and request.method in _SUBMITTING
+        and request.is_json
+        and not request.form
+        and not request.files
+    )
 
 
 def _text_values(body: object) -> list[tuple[str, str]]:

@@ -24,8 +24,9 @@ class BoundedIntConverter(IntegerConverter):
     """Flask's `int` URL converter with an upper bound: /sessions/99999999999999999999 is a
     404 like any id that does not exist. Registered as `int`, so every route has it."""
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = None):  # noqa: A002
-        super().__init__(map, fixed_digits=fixed_digits, min=min, max=MAX_INT if max is None else max)
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = None):
+        bound = MAX_INT if max is None else max
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=bound)
 
 
 def stored_id(text: str | None) -> int | None:

@@ -95,7 +95,6 @@ def test_an_error_after_a_failed_flush_rolls_back_and_keeps_the_page_and_headers
     from telecenter.auth.models import User
     from telecenter.auth.permissions import roles_required
     from telecenter.extensions import db
-
     from tests.conftest import sign_in
 
     @app.route("/flush-fails")
@@ -165,8 +164,15 @@ def test_sql_errors_never_carry_statement_parameters(app):
 
 
 @pytest.mark.one_backend
-@pytest.mark.parametrize("path", ["/sessions/2147483648", "/sessions/99999999999999999999",
-                                  "/participants/9223372036854775808/edit", "/courses/2147483648"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/sessions/2147483648",
+        "/sessions/99999999999999999999",
+        "/participants/9223372036854775808/edit",
+        "/courses/2147483648",
+    ],
+)
 def test_ids_past_what_a_table_holds_are_404(signed_in, path):
     assert signed_in("admin").get(path).status_code == 404
 

@@ -15,8 +15,8 @@ from telecenter.auth.roles import STAFF
 from telecenter.clock import utcnow
 from telecenter.extensions import db_session
 from telecenter.forms import EmptyForm
-from telecenter.views import attempt
 from telecenter.request_values import stored_id
+from telecenter.views import attempt
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
 kiosk_only = device_required("kiosk", kiosk_device.is_kiosk)

@@ -25,8 +25,8 @@ from telecenter.participants import services as registry
 from telecenter.participants.lookup import load_participant
 from telecenter.participants.models import Participant
 from telecenter.participants.resident_accounts import participant_of
-from telecenter.views import attempt, handle_form
 from telecenter.request_values import stored_id
+from telecenter.views import attempt, handle_form
 
 bp = Blueprint("attendance", __name__, url_prefix="/sessions")
 staff_only = roles_required(*STAFF)

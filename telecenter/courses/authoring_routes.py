@@ -30,9 +30,9 @@ from telecenter.forms import EmptyForm, filled
 from telecenter.participants import groups
 from telecenter.participants import services as registry
 from telecenter.participants.lookup import load_participant
+from telecenter.request_values import stored_id, stored_ids
 from telecenter.uploads import accepts_upload
 from telecenter.views import attempt, csv_download, failed_status, file_download, handle_form
-from telecenter.request_values import stored_id, stored_ids
 
 bp = Blueprint("course_authoring", __name__, url_prefix="/courses/manage")
 staff_only = roles_required(*STAFF)

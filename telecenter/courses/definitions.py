@@ -21,8 +21,8 @@ import re
 import unicodedata
 
 from telecenter.courses.content import find_unsafe
-from telecenter.request_values import MAX_INT
 from telecenter.participants.choices import MOTHER_TONGUES
+from telecenter.request_values import MAX_INT
 from telecenter.vocabulary import CATEGORIES, COMPLETION_MODES
 
 FORMAT = 1

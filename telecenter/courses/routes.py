@@ -24,8 +24,8 @@ from telecenter.courses.models import Course, Enrolment, Lesson, MediaFile
 from telecenter.extensions import db, db_session
 from telecenter.forms import EmptyForm
 from telecenter.participants.resident_accounts import participant_of
-from telecenter.views import attempt
 from telecenter.request_values import query_int, stored_id, stored_ids
+from telecenter.views import attempt
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 site_users = roles_required(*SITE_ROLES)

@@ -16,8 +16,8 @@ from telecenter.participants import services as registry
 from telecenter.participants.forms import GroupForm
 from telecenter.participants.lookup import load_participant
 from telecenter.participants.models import Group
-from telecenter.views import attempt, handle_form
 from telecenter.request_values import stored_ids
+from telecenter.views import attempt, handle_form
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
 staff_only = roles_required(*STAFF)

@@ -41,10 +41,10 @@ from telecenter.participants.forms import (
 )
 from telecenter.participants.lookup import load_participant
 from telecenter.participants.models import Participant
+from telecenter.request_values import query_int
 from telecenter.uploads import accepts_upload
 from telecenter.views import attempt, csv_download, failed_status, handle_form
 from telecenter.wording import by_sex
-from telecenter.request_values import query_int
 
 bp = Blueprint("participants", __name__, url_prefix="/participants")
 CONSENT_KINDS = {"registration": _l("Registro"), "financial_inclusion": _l("Datos financieros")}
