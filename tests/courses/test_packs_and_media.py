@@ -172,7 +172,10 @@ def _with_first_lesson(**changes) -> dict:
         (definition(version=10**30), "version must be a whole number from 1 to 2147483647"),
         (definition(media=[{"file": ["media/a.png"], "sha256": "0" * 64}]), "media 1: file"),
         (definition(media=[{"file": "media/a.png\n", "sha256": "0" * 64}]), "media 1: file"),
-        (definition(media=[{"file": "media/a.png", "sha256": ["0"]}]), "media 1: sha256"),
+        (
+            definition(media=[{"file": "media/a.png", "sha256": ["0"]}]),
+            "media 1: sha256 must be text",
+        ),
         (definition(media="media/a.png"), "media must be a list"),
     ],
 )
