@@ -15,6 +15,7 @@ from flask import Flask
 from telecenter import config as settings
 from telecenter import uploads
 from telecenter.paths import migrations_dir, templates_dir, translations_dir
+from telecenter.request_values import BoundedIntConverter
 
 __version__ = "0.1.0"
 
@@ -27,8 +28,10 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
         template_folder=str(templates_dir()),
     )
     app.request_class = uploads.Request  # body limits per route (telecenter/uploads.py)
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     configure_logging()
     load_configuration(app, test_config)
+    install_request_log(app)  # first, so a request CSRF or the body limit refuses is logged too
     register_extensions(app)
     register_request_hooks(app)
     register_blueprints(app)
@@ -111,12 +114,16 @@ def configure_login(app: Flask) -> None:
         return user if user is not None and user.active and user.role in allowed else None
 
 
-def register_request_hooks(app: Flask) -> None:
-    from telecenter.auth.permissions import enforce_declared_access
-    from telecenter.auth.session_policy import expire_idle_session
+def install_request_log(app: Flask) -> None:
     from telecenter.operations import request_log
 
     request_log.install(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from telecenter.auth.permissions import enforce_declared_access
+    from telecenter.auth.session_policy import expire_idle_session
+
     app.before_request(enforce_declared_access)
     app.before_request(expire_idle_session)
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 
 from telecenter.audit import AuditEntry
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN
 from telecenter.extensions import db_session
+from telecenter.request_values import query_int
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 PAGE_SIZE = 50
@@ -17,7 +18,7 @@ PAGE_SIZE = 50
 @bp.route("/")
 @roles_required(ADMIN)
 def index():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = query_int("page", 1)
     entries = (
         db_session()
         .scalars(

@@ -175,5 +175,10 @@ def finalise(config: dict, instance_path: str) -> None:
         # A SQLite file cannot drop a connection; PostgreSQL restarts can.
         over_network = not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": over_network}
+    # An error logs the statement, never its values: they hold names, DNIs and phones.
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        "hide_parameters": True,
+        **config["SQLALCHEMY_ENGINE_OPTIONS"],
+    }
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = load_or_create_secret_key(instance_path)

@@ -12,6 +12,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from telecenter import uploads
 from telecenter.domain_errors import DomainError
+from telecenter.extensions import db_session
 
 log = logging.getLogger(__name__)
 
@@ -68,13 +69,30 @@ def json_error(status: int, reason: str):
     return jsonify(error=HTTP_STATUS_CODES.get(status, "error").lower(), reason=reason), status
 
 
+#: What a 401 asks for: a bearer token from programs, the sign-in page from people (a scheme
+#: no browser answers with a password box of its own).
+CHALLENGES = {"api": 'Bearer realm="telecenter"', "page": 'Session realm="telecenter"'}
+
+
 def _respond(code: int, detail: str | None = None):
+    forget_failed_work()
     title, message = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
     if wants_json():
         return json_error(code, str(detail or message))
     return render_template(
         "errors/error.html", code=code, title=title, message=detail or message
     ), code
+
+
+def forget_failed_work() -> None:
+    """Roll the request's session back before the error page: after a failed flush the
+    session refuses every query (PendingRollbackError) until then, so the page itself, which
+    loads the signed-in user, would fail and gunicorn's bare page, without the security
+    headers, would go out instead."""
+    try:
+        db_session().rollback()
+    except Exception:  # the database itself is gone: the page needs no query
+        log.warning("rollback before an error page failed", exc_info=True)
 
 
 def handle_http_error(error: HTTPException):
@@ -85,6 +103,19 @@ def handle_http_error(error: HTTPException):
     if error.code == 503:  # a restore: a few seconds (telecenter/operations/maintenance.py)
         return (*_respond(503), {"Retry-After": "5"})
     return _respond(error.code)
+
+
+def add_required_headers(response):
+    """Every 401 says how to authenticate (WWW-Authenticate), whichever code answered it, and
+    every 405 which methods the URL takes (Allow), as HTTP requires."""
+    if response.status_code == 401 and "WWW-Authenticate" not in response.headers:
+        kind = "api" if request.path.startswith("/api/") else "page"
+        response.headers["WWW-Authenticate"] = CHALLENGES[kind]
+    if response.status_code == 405 and "Allow" not in response.headers:
+        # Routing raised MethodNotAllowed with the methods the URL does take.
+        methods = getattr(request.routing_exception, "valid_methods", None) or ()
+        response.headers["Allow"] = ", ".join(sorted(methods))
+    return response
 
 
 def _too_large():
@@ -99,6 +130,7 @@ def _too_large():
 
 
 def handle_csrf_error(_error: CSRFError):
+    log.info("csrf refused on %s %s", request.method, request.path)  # the reason has no data
     return _respond(400, str(CSRF_MESSAGE))
 
 
@@ -121,3 +153,4 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_unexpected)
     app.register_error_handler(Exception, handle_unexpected)
+    app.after_request(add_required_headers)

@@ -7,10 +7,13 @@ import re
 from typing import TypeVar
 
 from babel import support
+from flask import request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, StringField
+from flask_wtf.form import _Auto as _FROM_REQUEST  # the default formdata: the request's
+from werkzeug.datastructures import ImmutableMultiDict
+from wtforms import IntegerField, SelectMultipleField, StringField
 
 # WTForms 3.3's option type, which the other modules import from here: types-WTForms (3.2)
 # predates it.
@@ -19,6 +22,7 @@ from wtforms.i18n import messages_path
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from telecenter.domain_errors import DomainError
+from telecenter.request_values import MAX_INT
 
 _T = TypeVar("_T")
 
@@ -37,6 +41,39 @@ class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             return _wtforms_messages(str(get_locale()))
+
+        def wrap_formdata(self, form, formdata):
+            # Flask-WTF's own reading of a JSON body fails on a list or a number.
+            if formdata is _FROM_REQUEST and _sent_json():
+                return ImmutableMultiDict(_text_values(request.get_json()))
+            return super().wrap_formdata(form, formdata)
+
+
+_SUBMITTING = {"POST", "PUT", "PATCH", "DELETE"}  # what Flask-WTF takes as a submission
+
+
+def _sent_json() -> bool:
+    return bool(
+        request
+        and request.method in _SUBMITTING
+        and request.is_json
+        and not request.form
+        and not request.files
+    )
+
+
+def _text_values(body: object) -> list[tuple[str, str]]:
+    """The text answers of a JSON body sent to a form: Flask-WTF hands the fields whatever the
+    JSON holds (numbers, objects), which they cannot read; anything but text (or a list of
+    texts) is left out, so the field says it is missing."""
+    if not isinstance(body, dict):
+        return []
+    pairs = []
+    for name, value in body.items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                pairs.append((str(name), item))
+    return pairs
 
 
 def attach_errors(form: FlaskForm, errors: dict[str, str]) -> None:
@@ -87,15 +124,46 @@ def parse_whole_number(text: str | None) -> int:
     if not typed:
         raise NotAWholeNumber(_("Escriba un número."))
     if typed.isdigit() and typed.isascii():
-        return int(typed)
+        return _storable(int(typed))
     match = _GROUPED.fullmatch(typed)
     if match:
-        return int(re.sub(r"[^0-9]", "", typed))
+        return _storable(int(re.sub(r"[^0-9]", "", typed)))
     if _DECIMALS.fullmatch(typed):
         raise NotAWholeNumber(
             _("Escriba un número entero, sin decimales: por ejemplo 5000 o 5 000.")
         )
     raise NotAWholeNumber(_("Escriba el número con cifras, por ejemplo 5000 o 5 000."))
+
+
+def _storable(value: int) -> int:
+    if value > MAX_INT:
+        raise NotAWholeNumber(too_large_message())
+    return value
+
+
+def too_large_message() -> str:
+    return _("Ese número es demasiado grande: escriba uno de hasta %(max)s.", max=MAX_INT)
+
+
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
+class BoundedIntegerField(IntegerField):
+    """A number box (an IntegerField) that takes only ASCII digits within what a table
+    stores: "١٢٣" or 10^30 is a message beside the field, not an overflow in the database.
+    Every form with an integer uses it (tests/test_bad_input_catalogue.py)."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        typed = valuelist[0].strip()
+        self.data = None
+        if not _INTEGER.fullmatch(typed):
+            raise ValueError(_("Escriba un número entero con cifras, por ejemplo 25."))
+        value = int(typed)
+        if abs(value) > MAX_INT:
+            raise ValueError(too_large_message())
+        self.data = value
 
 
 class WholeNumberField(StringField):

@@ -20,6 +20,7 @@ from collections.abc import Callable
 import flask
 from flask import current_app, flash, redirect, request
 from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest
 
 UPLOAD_LIMIT_ATTR = "upload_limit_bytes"
 MB = 1024 * 1024
@@ -61,6 +62,16 @@ class Request(flask.Request):
     @max_content_length.setter
     def max_content_length(self, value: int | None) -> None:
         self._max_content_length = value
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True):
+        """JSON nested deeper than the parser's recursion limit is a 400 like any other
+        malformed body (Werkzeug turns only ValueError into one)."""
+        try:
+            return super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            if silent:
+                return None
+            raise BadRequest("the JSON body is nested too deeply") from None
 
 
 def megabytes(size: int) -> str:

@@ -46,7 +46,7 @@ def test_site_defaults_to_sqlite_in_the_instance_folder(tmp_path, monkeypatch):
 def test_connections_are_pinged_before_use_only_over_the_network(tmp_path, url, ping):
     settings = {"TELECENTER_ROLE": "site", "DATABASE_URL": url.format(tmp=tmp_path)}
     config.finalise(settings, str(tmp_path))
-    assert settings["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": ping}
+    assert settings["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": ping, "hide_parameters": True}
 
 
 @pytest.mark.parametrize(

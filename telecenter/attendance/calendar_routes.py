@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, Response, current_app, render_template, request
 
@@ -11,22 +11,16 @@ from telecenter.auth.permissions import public, roles_required
 from telecenter.auth.roles import SITE_ROLES
 from telecenter.clock import today_in_lima, utcnow
 from telecenter.extensions import db_session
+from telecenter.request_values import query_day
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 FEED_DAYS = 120
 
 
-def _anchor() -> date:
-    try:
-        return date.fromisoformat(request.args.get("date", ""))
-    except ValueError:
-        return today_in_lima()
-
-
 @bp.route("/")
 @roles_required(*SITE_ROLES)
 def view():
-    anchor = _anchor()
+    anchor = query_day("date", today_in_lima())
     mode = "month" if request.args.get("view") == "month" else "week"
     if mode == "week":
         weeks = [calendar.week_days(anchor)]

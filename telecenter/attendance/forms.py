@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -17,7 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from telecenter import labels
 from telecenter.attendance.scheduling import Recurrence, SessionData
-from telecenter.forms import Form, MultiCheckboxField, SelectChoice, filled
+from telecenter.forms import BoundedIntegerField, Form, MultiCheckboxField, SelectChoice, filled
 from telecenter.labels import as_choices
 
 WEEKDAY_LABELS = {
@@ -55,7 +54,7 @@ class SessionForm(Form):
     end = TimeField(_l("Hora de fin"), validators=[InputRequired()])
     room = StringField(_l("Ambiente o laboratorio"), validators=[Optional(), Length(max=80)])
     trainer_id = SelectField(_l("Capacitador"), choices=[], validators=[Optional()])
-    capacity = IntegerField(_l("Capacidad (vacío: sin límite)"), validators=[Optional()])
+    capacity = BoundedIntegerField(_l("Capacidad (vacío: sin límite)"), validators=[Optional()])
     presenter = StringField(
         _l("Expositor (teleconferencia)"), validators=[Optional(), Length(max=160)]
     )
@@ -66,19 +65,19 @@ class SessionForm(Form):
     joining_details = TextAreaField(
         _l("Datos para conectarse"), validators=[Optional(), Length(max=500)]
     )
-    checkin_before_minutes = IntegerField(
+    checkin_before_minutes = BoundedIntegerField(
         _l("Registro abre (minutos antes)"),
         default=30,
         validators=[InputRequired(), NumberRange(0, 240)],
     )
-    checkin_after_minutes = IntegerField(
+    checkin_after_minutes = BoundedIntegerField(
         _l("Registro cierra (minutos después del inicio)"),
         default=30,
         validators=[InputRequired(), NumberRange(0, 240)],
     )
     repeat = BooleanField(_l("Repetir cada semana"))
     weekdays = MultiCheckboxField(_l("Días de la semana"), choices=as_choices(WEEKDAY_LABELS))
-    every_weeks = IntegerField(
+    every_weeks = BoundedIntegerField(
         _l("Cada cuántas semanas"), default=1, validators=[Optional(), NumberRange(1, 8)]
     )
     until = DateField(_l("Hasta el día"), validators=[Optional()])
@@ -134,7 +133,7 @@ class CancelForm(Form):
 
 
 class ViewersForm(Form):
-    count = IntegerField(
+    count = BoundedIntegerField(
         _l("Personas que miraron sin estar registradas"),
         validators=[InputRequired(), NumberRange(0, 1000)],
     )

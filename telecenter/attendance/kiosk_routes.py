@@ -15,6 +15,7 @@ from telecenter.auth.roles import STAFF
 from telecenter.clock import utcnow
 from telecenter.extensions import db_session
 from telecenter.forms import EmptyForm
+from telecenter.request_values import stored_id
 from telecenter.views import attempt
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
@@ -61,9 +62,9 @@ def _page(message=None, error=None, status=200, selected=None):
 @bp.route("/check-in", methods=["POST"])
 @kiosk_only
 def check_in():
-    session_id = request.form.get("session_id", "")
+    session_id = stored_id(request.form.get("session_id"))
     identifier = request.form.get("identifier", "").strip()[:20]
-    activity = db_session().get(ActivitySession, int(session_id)) if session_id.isdigit() else None
+    activity = db_session().get(ActivitySession, session_id) if session_id is not None else None
     if not EmptyForm().validate_on_submit() or activity is None or not identifier:
         return _page(
             error=_("Elija la sesión y escriba su DNI o código."), status=400, selected=activity

@@ -25,6 +25,7 @@ from telecenter.participants import services as registry
 from telecenter.participants.lookup import load_participant
 from telecenter.participants.models import Participant
 from telecenter.participants.resident_accounts import participant_of
+from telecenter.request_values import stored_id
 from telecenter.views import attempt, handle_form
 
 bp = Blueprint("attendance", __name__, url_prefix="/sessions")
@@ -261,9 +262,10 @@ def _posted_statuses(activity: ActivitySession) -> dict[int, str]:
     statuses = {}
     for key, value in request.form.items():
         if key.startswith("status-"):
-            if not key[7:].isdigit():
+            participant_id = stored_id(key[7:])
+            if participant_id is None:
                 abort(400)
-            statuses[int(key[7:])] = value
+            statuses[participant_id] = value
     return statuses
 
 
@@ -272,10 +274,10 @@ def _posted_statuses(activity: ActivitySession) -> dict[int, str]:
 def walk_in(session_id: int):
     """Add someone found by search: expected before the session, marked once it is open."""
     activity = load_session(session_id)
-    participant_id = request.form.get("participant_id", "")
+    participant_id = stored_id(request.form.get("participant_id"))
     status = request.form.get("status", "present")
-    if EmptyForm().validate_on_submit() and participant_id.isdigit():
-        participant = load_participant(int(participant_id))
+    if EmptyForm().validate_on_submit() and participant_id is not None:
+        participant = load_participant(participant_id)
         outcome = attempt(
             lambda: services.add_to_roster(
                 db_session(), activity, participant, actor=current_user, status=status

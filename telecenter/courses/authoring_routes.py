@@ -30,6 +30,7 @@ from telecenter.forms import EmptyForm, filled
 from telecenter.participants import groups
 from telecenter.participants import services as registry
 from telecenter.participants.lookup import load_participant
+from telecenter.request_values import stored_id, stored_ids
 from telecenter.uploads import accepts_upload
 from telecenter.views import attempt, csv_download, failed_status, file_download, handle_form
 
@@ -438,10 +439,10 @@ def enrol_group(course_id: int):
 
 def _chosen_people() -> list[int]:
     """The people ticked on the page, or every member of the saved group chosen."""
-    group_id = request.form.get("group_id", "")
-    if group_id.isdigit():
-        return sorted(groups.member_ids(db_session(), int(group_id)))
-    return [int(v) for v in request.form.getlist("participant") if v.isdigit()]
+    group_id = stored_id(request.form.get("group_id"))
+    if group_id is not None:
+        return sorted(groups.member_ids(db_session(), group_id))
+    return stored_ids(request.form.getlist("participant"))
 
 
 @bp.route("/<int:course_id>/report")

@@ -22,18 +22,21 @@ import unicodedata
 
 from telecenter.courses.content import find_unsafe
 from telecenter.participants.choices import MOTHER_TONGUES
+from telecenter.request_values import MAX_INT
 from telecenter.vocabulary import CATEGORIES, COMPLETION_MODES
 
 FORMAT = 1
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Used with fullmatch: "$" alone lets a trailing newline through ("leer\n" then names a
+# lesson file no pack may hold, so its export fails).
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_LESSONS = 200
 MAX_QUESTIONS = 50
-MEDIA_REFERENCE = re.compile(r"^media/[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")
+MEDIA_REFERENCE = re.compile(r"media/[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
 MEDIA_KEYS = ("audio", "image")
 
 
 def _check_reference(value, where: str) -> list[str]:
-    if value is None or (isinstance(value, str) and MEDIA_REFERENCE.match(value)):
+    if value is None or (isinstance(value, str) and MEDIA_REFERENCE.fullmatch(value)):
         return []
     return [f"{where}: media reference must look like media/NAME"]
 
@@ -69,11 +72,29 @@ def media_references(definition: dict) -> set[str]:
     return found
 
 
+def _check_media_list(declared) -> list[str]:
+    """The "media" list: each entry a media/NAME and, in a pack, the sha256 of its bytes as
+    text (starter courses, read from the package, list only the names)."""
+    if declared is None:
+        return []
+    if not isinstance(declared, list):
+        return ["media must be a list of {file, sha256}"]
+    problems = []
+    for number, item in enumerate(declared, start=1):
+        file = item.get("file") if isinstance(item, dict) else None
+        digest = item.get("sha256") if isinstance(item, dict) else None
+        if not isinstance(file, str) or not MEDIA_REFERENCE.fullmatch(file):
+            problems.append(f"media {number}: file must look like media/NAME")
+        if digest is not None and not isinstance(digest, str):  # the pack compares it
+            problems.append(f"media {number}: sha256 must be text")
+    return problems
+
+
 def _check_declared_media(definition: dict) -> list[str]:
     declared = definition.get("media")
     if not isinstance(declared, list):
         return []
-    names = {item.get("file") for item in declared if isinstance(item, dict)}
+    names = {item["file"] for item in declared}
     return [
         f"{reference} is used but not in the media list"
         for reference in sorted(media_references(definition) - names)
@@ -130,11 +151,11 @@ def check(definition) -> list[str]:
     problems = []
     if definition.get("format") != FORMAT:
         problems.append(f"unsupported format {definition.get('format')!r}; expected {FORMAT}")
-    if not isinstance(definition.get("slug"), str) or not SLUG.match(definition["slug"]):
+    if not isinstance(definition.get("slug"), str) or not SLUG.fullmatch(definition["slug"]):
         problems.append("slug must be lowercase letters, digits and dashes")
     version = definition.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        problems.append("version must be a whole number from 1")
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= MAX_INT:
+        problems.append(f"version must be a whole number from 1 to {MAX_INT}")
     problems += _check_text(definition.get("title"), "title", 160)
     problems += _check_text(definition.get("summary", ""), "summary", 600, required=False)
     if definition.get("category") not in CATEGORIES:
@@ -152,6 +173,7 @@ def check(definition) -> list[str]:
             problems.append(f"{name} must be a number from {low} to {high}")
     problems += _check_modules(definition.get("modules"))
     problems += check_questions(definition.get("final_quiz", []), "final quiz")
+    problems += _check_media_list(definition.get("media"))
     return problems or _check_declared_media(definition)
 
 
@@ -170,9 +192,10 @@ def _check_modules(modules) -> list[str]:
                 continue
             slug = lesson.get("slug")
             where = f"lesson {slug!r}"
-            if not isinstance(slug, str) or not SLUG.match(slug) or slug in slugs:
+            if not isinstance(slug, str) or not SLUG.fullmatch(slug) or slug in slugs:
                 problems.append(f"{where}: slug missing, malformed or repeated")
-            slugs.add(slug)
+            else:
+                slugs.add(slug)
             problems += _check_text(lesson.get("title"), where, 160)
             if not isinstance(lesson.get("file"), str):
                 problems.append(f"{where}: file missing")

@@ -7,7 +7,6 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     FloatField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -20,7 +19,7 @@ from telecenter.courses import recordings
 from telecenter.courses.authoring import CourseFields
 from telecenter.courses.content import MEDIA_PREFIX
 from telecenter.courses.models import Question
-from telecenter.forms import Form, filled
+from telecenter.forms import BoundedIntegerField, Form, filled
 from telecenter.labels import as_choices
 
 LANGUAGE_LABELS = {
@@ -48,12 +47,12 @@ class CourseForm(Form):
     completion_mode = RadioField(
         _l("Cómo se aprueba"), choices=labels.choices("completion_mode"), default="self_paced"
     )
-    pass_mark = IntegerField(
+    pass_mark = BoundedIntegerField(
         _l("Nota mínima para aprobar un cuestionario (%)"),
         default=70,
         validators=[InputRequired(), NumberRange(min=0, max=100)],
     )
-    attendance_share = IntegerField(
+    attendance_share = BoundedIntegerField(
         _l("Asistencia mínima en cursos en clase (%)"),
         default=75,
         validators=[InputRequired(), NumberRange(min=1, max=100)],

@@ -231,7 +231,14 @@ def check_pack(stream: BinaryIO) -> CheckedPack:
         raise PackError(problems)
     try:
         definition = json.loads(_read_text(archive, MANIFEST))
-    except (KeyError, UnicodeDecodeError, json.JSONDecodeError, zipfile.BadZipFile, zlib.error):
+    except (
+        KeyError,
+        UnicodeDecodeError,
+        json.JSONDecodeError,
+        RecursionError,  # nested deeper than the parser goes
+        zipfile.BadZipFile,
+        zlib.error,
+    ):
         raise PackError([_("Falta course.json o no se puede leer.")]) from None
     problems = definitions.check(definition)
     if problems:

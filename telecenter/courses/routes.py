@@ -24,6 +24,7 @@ from telecenter.courses.models import Course, Enrolment, Lesson, MediaFile
 from telecenter.extensions import db, db_session
 from telecenter.forms import EmptyForm
 from telecenter.participants.resident_accounts import participant_of
+from telecenter.request_values import query_int, stored_id, stored_ids
 from telecenter.views import attempt
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
@@ -140,7 +141,7 @@ def _quiz_context(enrolment, lesson) -> dict:
     """What a quiz shows now: this try's option order, and the result of the attempt just
     sent (?attempt=ID) or the answers and message of a submission that was refused."""
     result = None
-    attempt_id = request.args.get("attempt", type=int)
+    attempt_id = query_int("attempt", 0)
     if enrolment is not None and attempt_id:
         result = learning.attempt_result(db_session(), enrolment, lesson, attempt_id)
     kept = session.pop(KEPT_ANSWERS, None)
@@ -206,10 +207,12 @@ def submitted_answers() -> dict[int, list[int]]:
     for key in request.form:
         if not key.startswith("q-"):
             continue
-        try:
-            answers[int(key[2:])] = [int(v) for v in request.form.getlist(key)]
-        except ValueError:
+        question_id = stored_id(key[2:])
+        options = request.form.getlist(key)
+        chosen = stored_ids(options)
+        if question_id is None or len(chosen) != len(options):
             abort(400)
+        answers[question_id] = chosen
     return answers
 
 

@@ -84,14 +84,40 @@ def _decode(raw: bytes) -> str:
 
 
 def _rows(text: str) -> tuple[list[str], list[dict]]:
+    """The header and the rows; a file the csv module cannot read (a cell longer than its
+    field limit, lines that end in a lone CR as old Mac programs write) is refused whole."""
+    if _ends_lines_with_lone_cr(text):
+        raise _refused(
+            _(
+                "Las líneas del archivo terminan de una forma que no se puede leer. "
+                "En Excel elija «Guardar como» y «CSV UTF-8»."
+            )
+        )
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
-    return header, list(reader)
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+        reader.fieldnames = header
+        return header, list(reader)
+    except csv.Error:
+        raise _refused(
+            _(
+                "El archivo no se puede leer como CSV: una celda es demasiado larga "
+                "(más de %(n)d caracteres) o el archivo está dañado.",
+                n=csv.field_size_limit(),
+            )
+        ) from None
+
+
+def _ends_lines_with_lone_cr(text: str) -> bool:
+    return "\r" in text.replace("\r\n", "")
+
+
+def _refused(message: str) -> ImportRejected:
+    return ImportRejected(ImportReport([(0, "", message)]))
 
 
 def _check_header(header: list[str]) -> None:
@@ -146,7 +172,7 @@ def _row_data(row: dict) -> tuple[services.ParticipantData, services.ConsentData
     association_member = _parsed(value, "asociacion", _parse_bool, errors)
     head_of_household = _parsed(value, "jefe_hogar", _parse_bool, errors)
     year = value["anio_nacimiento"]
-    if year and not year.isdigit():
+    if year and not (year.isascii() and year.isdigit() and len(year) == 4):
         errors["birth_year"] = _("El año tiene 4 números.")
     if errors:
         raise services.RegistryError(errors)

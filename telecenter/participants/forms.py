@@ -7,7 +7,6 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
-    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
@@ -17,7 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from telecenter import labels
 from telecenter.clock import today_in_lima
-from telecenter.forms import Form, MultiCheckboxField, SelectChoice
+from telecenter.forms import BoundedIntegerField, Form, MultiCheckboxField, SelectChoice
 from telecenter.labels import as_choices
 from telecenter.participants import choices, districts, survey_answers
 from telecenter.participants import survey_choices as sc
@@ -37,7 +36,7 @@ class PersonFields(Form):
     given_names = StringField(_l("Nombres"), validators=[DataRequired(), Length(max=80)])
     surnames = StringField(_l("Apellidos"), validators=[Optional(), Length(max=80)])
     sex = RadioField(_l("Sexo"), choices=[], validators=[InputRequired()])
-    birth_year = IntegerField(_l("Año de nacimiento"), validators=[Optional()])
+    birth_year = BoundedIntegerField(_l("Año de nacimiento"), validators=[Optional()])
     district_ubigeo = SelectField(_l("Distrito"), choices=[], validators=[Optional()])
     community = StringField(_l("Comunidad o caserío"), validators=[Optional(), Length(max=120)])
 

@@ -16,6 +16,7 @@ from telecenter.participants import services as registry
 from telecenter.participants.forms import GroupForm
 from telecenter.participants.lookup import load_participant
 from telecenter.participants.models import Group
+from telecenter.request_values import stored_ids
 from telecenter.views import attempt, handle_form
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
@@ -46,7 +47,7 @@ def detail(group_id: int):
     found = registry.search(db_session(), text)[0] if text else []
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and EmptyForm().validate_on_submit():
-        ids = [int(v) for v in request.form.getlist("participant") if v.isdigit()]
+        ids = stored_ids(request.form.getlist("participant"))
         outcome = attempt(lambda: groups.add_members(db_session(), group, ids, actor=current_user))
         if outcome.ok:
             flash(

@@ -41,6 +41,7 @@ from telecenter.participants.forms import (
 )
 from telecenter.participants.lookup import load_participant
 from telecenter.participants.models import Participant
+from telecenter.request_values import query_int
 from telecenter.uploads import accepts_upload
 from telecenter.views import attempt, csv_download, failed_status, handle_form
 from telecenter.wording import by_sex
@@ -77,15 +78,18 @@ def registry_helpers():
 @staff_only
 def index():
     text = request.args.get("q", "").strip()[:100]
-    page = request.args.get("page", 1, type=int) or 1
+    page = query_int("page", 1)
     rows, total = services.search(db_session(), text, page=page)
     pages = max(1, -(-total // services.PAGE_SIZE))
+    if page > pages:  # a page past the end (an old link, ?page=99999): the last one
+        page = pages
+        rows, total = services.search(db_session(), text, page=page)
     return render_template(
         "participants/list.html",
         rows=rows,
         total=total,
         q=text,
-        page=min(max(page, 1), pages),
+        page=page,
         pages=pages,
     )
 
@@ -95,7 +99,7 @@ def index():
 def accounts():
     """The residents' tab of the accounts page: who signs in with a PIN. Each is managed on
     her own page (PIN, unlock), so this list has no password box."""
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = query_int("page", 1)
     rows, total = resident_accounts.resident_accounts(db_session(), page=page)
     pages = max(1, -(-total // services.PAGE_SIZE))
     return render_template(

@@ -156,6 +156,43 @@ def test_bad_definitions_are_refused_with_reasons(app_ctx, change, expected):
     assert any(expected in problem for problem in problems)
 
 
+def _with_first_lesson(**changes) -> dict:
+    manifest = definition()
+    manifest["modules"][0]["lessons"][0].update(changes)
+    return manifest
+
+
+@pytest.mark.parametrize(
+    ("manifest", "expected"),
+    [
+        (definition(slug=["cacao"]), "slug must be"),
+        (definition(slug="cacao\n"), "slug must be"),
+        (_with_first_lesson(slug=["leer"]), "slug missing, malformed"),
+        (_with_first_lesson(slug="leer\n"), "slug missing, malformed"),
+        (definition(version=10**30), "version must be a whole number from 1 to 2147483647"),
+        (definition(media=[{"file": ["media/a.png"], "sha256": "0" * 64}]), "media 1: file"),
+        (definition(media=[{"file": "media/a.png\n", "sha256": "0" * 64}]), "media 1: file"),
+        (
+            definition(media=[{"file": "media/a.png", "sha256": ["0"]}]),
+            "media 1: sha256 must be text",
+        ),
+        (definition(media="media/a.png"), "media must be a list"),
+    ],
+)
+def test_wrong_types_and_sizes_in_course_json_are_refused_with_the_problem(
+    app_ctx, manifest, expected
+):
+    problems = _refused(_pack(_valid_files(), manifest))
+    assert any(expected in problem for problem in problems), problems
+
+
+def test_course_json_nested_too_deeply_is_refused(app_ctx):
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as archive:
+        archive.writestr("course.json", "[" * 100_000 + "]" * 100_000)
+    assert "course.json" in _refused(raw.getvalue())[0]
+
+
 def test_unsafe_lesson_text_and_mismatched_media_are_refused(app_ctx):
     manifest = definition(media=[{"file": "media/foto.png", "sha256": "0" * 64}])
     files = {

@@ -65,6 +65,36 @@ def test_one_bad_row_means_nothing_is_imported_and_each_problem_is_reported(app_
     assert count_rows(app_ctx, "participants") == 0
 
 
+def test_a_cell_over_the_csv_field_limit_is_refused_whole(app_ctx):
+    import csv
+
+    huge = "x" * (csv.field_size_limit() + 1)
+    report = _rejected(_csv(GOOD_ROWS[0], f"Ana,{huge},,,mujer,1990-01-01,220901,X"))
+    assert report.errors[0][0] == 0
+    assert "demasiado larga" in report.errors[0][2]
+    assert count_rows(app_ctx, "participants") == 0
+
+
+def test_lines_ending_in_a_lone_carriage_return_are_refused_whole(app_ctx):
+    raw = ("\r".join([HEADER, *GOOD_ROWS]) + "\r").encode("utf-8")
+    report = _rejected(raw)
+    assert "CSV UTF-8" in report.errors[0][2]
+    assert count_rows(app_ctx, "participants") == 0
+
+
+def test_windows_line_endings_still_import(app_ctx):
+    raw = ("\r\n".join([HEADER, *GOOD_ROWS]) + "\r\n").encode("utf-8")
+    assert _import(raw).imported == 3
+
+
+@pytest.mark.parametrize("year", ["١٩٨٥", "99999999999999999999", "85"])
+def test_a_birth_year_not_four_ascii_digits_is_a_row_error(app_ctx, year):
+    header = "nombres,apellidos,sexo,anio_nacimiento,ubigeo"
+    report = _rejected(_csv(f"Rosa,Huamán,mujer,{year},220901", header=header))
+    assert (2, "anio_nacimiento") in {(row, column) for row, column, _ in report.errors}
+    assert count_rows(app_ctx, "participants") == 0
+
+
 def test_duplicates_within_the_file_and_with_the_registry_are_reported(app_ctx, make_participant):
     make_participant(
         document_type="dni",

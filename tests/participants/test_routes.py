@@ -251,6 +251,19 @@ def test_csv_upload_reports_rows_and_imports_nothing_on_error(app, trainer):
     assert count_rows(app, "participants") == 0
 
 
+def test_csv_upload_with_an_overlong_cell_is_a_clear_refusal(app, trainer):
+    body = ("nombres,apellidos,sexo\nRosa," + "x" * 140_000 + ",mujer\n").encode()
+    response = _post(
+        trainer,
+        "/participants/import",
+        {"file": (io.BytesIO(body), "lista.csv"), "consent_confirmed": "y"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "demasiado larga" in response.get_data(as_text=True)
+    assert count_rows(app, "participants") == 0
+
+
 def test_csv_upload_over_the_size_limit_is_refused(app, trainer):
     from werkzeug.test import EnvironBuilder
 
