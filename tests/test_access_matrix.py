@@ -149,6 +149,7 @@ for _path, _answer in (
     ("/sessions/1/walk-in", 302),
     ("/sessions/1/viewers", 302),
     ("/kiosk/open", 302),
+    ("/kiosk/close-all", 302),
 ):
     SITE_MATRIX[("POST", _path)] = {**STAFF_ONLY, "trainer": _answer, "admin": _answer}
 for _path in ("/sessions/1/register", "/sessions/1/unregister"):
