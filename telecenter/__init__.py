@@ -14,12 +14,14 @@ from flask import Flask
 
 from telecenter import config as settings
 from telecenter import uploads
+from telecenter.file_modes import restrict_new_files
 from telecenter.paths import migrations_dir, templates_dir, translations_dir
 
 __version__ = "0.1.0"
 
 
 def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str | None = None):
+    restrict_new_files()  # before the instance folder, database or any backup is created
     app = Flask(
         __name__,
         instance_path=instance_path or os.environ.get("TELECENTER_INSTANCE") or None,

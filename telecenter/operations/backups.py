@@ -29,6 +29,7 @@ from flask_babel import gettext as _
 from sqlalchemy.engine import make_url
 
 from telecenter.clock import utcnow
+from telecenter.file_modes import make_private
 
 FORMAT = 1
 APP = "telecenter-site-backup"
@@ -55,7 +56,7 @@ def database_path(app: Flask) -> Path:
 
 def backup_dir(app: Flask) -> Path:
     folder = Path(app.config.get("BACKUP_DIR") or Path(app.instance_path) / "backups")
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
 
 
@@ -103,6 +104,7 @@ def create(app: Flask, *, now: datetime | None = None, safety: bool = False) -> 
             media = Path(app.instance_path) / "media"
             if media.is_dir():
                 archive.add(media, arcname="media")
+        make_private(partial)
         partial.replace(folder / name)  # appears whole or not at all
     rotate(folder)
     return folder / name
@@ -340,7 +342,7 @@ def inspect(app: Flask, path: Path) -> Summary:
 def _scratch_parent(app: Flask) -> Path:
     """Unpack next to the instance, not in /tmp: /tmp may be a small RAM disk."""
     folder = Path(app.instance_path) / "restore-scratch"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
 
 
@@ -461,7 +463,7 @@ UPLOAD_KEPT_SECONDS = 24 * 3600
 
 def _uploads_dir(app: Flask) -> Path:
     folder = Path(app.instance_path) / "backup-uploads"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
 
 
