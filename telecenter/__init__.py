@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from datetime import datetime
@@ -13,7 +14,7 @@ from typing import Any
 from flask import Flask
 
 from telecenter import config as settings
-from telecenter import uploads
+from telecenter import python_version, uploads
 from telecenter.file_modes import restrict_new_files
 from telecenter.paths import migrations_dir, templates_dir, translations_dir
 
@@ -30,6 +31,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
     )
     app.request_class = uploads.Request  # body limits per route (telecenter/uploads.py)
     configure_logging()
+    python_version.warn_if_old(logging.getLogger("telecenter"))
     load_configuration(app, test_config)
     register_extensions(app)
     register_request_hooks(app)
@@ -55,8 +57,6 @@ def trust_proxies(app: Flask) -> None:
 
 def configure_logging() -> None:
     """Log lines to stderr (gunicorn and systemd collect them) unless logging is set up."""
-    import logging
-
     if not logging.getLogger().handlers:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
