@@ -161,10 +161,15 @@ def register_central_blueprints(app: Flask) -> None:
 
 def connect_site_capabilities() -> None:
     """Courses decide classroom completion from attendance, which they must not import."""
+    from telecenter.attendance import personal_data as attendance_data
     from telecenter.attendance.course_completion import classroom_record
     from telecenter.courses import completion
+    from telecenter.courses import personal_data as course_data
 
     completion.use_attendance_source(classroom_record)
+    # The access page (Ley 29733) shows these domains' data too; the registry cannot import them.
+    course_data.register_source()
+    attendance_data.register_source()
 
 
 def register_site_blueprints(app: Flask) -> None:

@@ -46,7 +46,8 @@ def close_all():
     """A lost or misused kiosk PC: every kiosk opened so far stops working at once."""
     if EmptyForm().validate_on_submit():
         attempt(lambda: kiosk_device.close_all(db_session(), actor=current_user))
-        flash(_("Se cerraron todos los kioscos. Para volver a usar uno, ábralo de nuevo."), "success")
+        done = _("Se cerraron todos los kioscos. Para volver a usar uno, ábralo de nuevo.")
+        flash(done, "success")
     return redirect(url_for("main.home"))
 
 
