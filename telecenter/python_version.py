@@ -30,12 +30,12 @@ def old_patch_warning(version: tuple[int, ...], base_prefix: str) -> str | None:
 
 
 def warn_if_old(log: logging.Logger) -> None:
-    message = old_patch_warning(tuple(sys.version_info), sys.base_prefix)
+    message = old_patch_warning(sys.version_info[:3], sys.base_prefix)
     if message:
         log.warning(message)
 
 
 if __name__ == "__main__":
-    message = old_patch_warning(tuple(sys.version_info), sys.base_prefix)
+    message = old_patch_warning(sys.version_info[:3], sys.base_prefix)
     if message:
         print(f"WARNING: {message}", file=sys.stderr)

@@ -26,6 +26,7 @@ from telecenter.participants.personal_data import (
     coded,
     record_of,
     register,
+    showing,
     user_names,
 )
 
@@ -94,7 +95,7 @@ def _sections(session: Session, participant: Participant) -> list[Section]:
                     registration,
                     REGISTRATION,
                     {
-                        "session_id": lambda _id, activity=activity: session_words(activity),
+                        "session_id": showing(session_words(activity)),
                         "status": coded(REGISTRATION_STATUSES),
                     },
                 )
@@ -116,7 +117,7 @@ def _attendance_record(session: Session, attendance: Attendance, name, status) -
         attendance,
         ATTENDANCE,
         {
-            "session_id": lambda _id: session_words(attendance.session),
+            "session_id": showing(session_words(attendance.session)),
             "status": status,
             "source": lambda code: labels.label("attendance_source", code),
             "recorded_by_id": name,

@@ -28,6 +28,7 @@ from telecenter.participants.personal_data import (
     TableShown,
     record_of,
     register,
+    showing,
     user_names,
 )
 
@@ -109,7 +110,7 @@ def _enrolment_record(session: Session, enrolment: Enrolment) -> Record:
         enrolment,
         ENROLMENT,
         {
-            "course_id": lambda _id: enrolment.course.title,
+            "course_id": showing(enrolment.course.title),
             "enrolled_by_id": user_names(session),
             "last_lesson_id": lesson,
             "completed_by": lambda code: labels.text_of(COMPLETED_BY, code),

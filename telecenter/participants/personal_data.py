@@ -112,6 +112,11 @@ def user_names(session: Session) -> Callable[[int | None], str]:
     return name
 
 
+def showing(text: str) -> Callable[[Any], str]:
+    """For a column that points to another record: that record in words, not its number."""
+    return lambda _value: text
+
+
 def coded(mapping: Mapping) -> Callable[[Any], str]:
     return lambda code: labels.text_of(mapping, code)
 
@@ -265,9 +270,7 @@ def _programme_sections(session: Session, participant: Participant) -> list[Sect
         Section(
             _l("Grupos"),
             [
-                record_of(
-                    m.group.name, m, GROUP_MEMBER, {"group_id": lambda _id, m=m: m.group.name}
-                )
+                record_of(m.group.name, m, GROUP_MEMBER, {"group_id": showing(m.group.name)})
                 for m in members
             ],
             _l("No está en ningún grupo."),

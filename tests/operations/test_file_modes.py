@@ -53,9 +53,7 @@ def test_a_new_database_and_its_wal_are_0600(permissive_umask, tmp_path):
         db.engine.dispose()
 
 
-def test_a_database_made_readable_by_another_tool_is_closed_on_connect(
-    permissive_umask, tmp_path
-):
+def test_a_database_made_readable_by_another_tool_is_closed_on_connect(permissive_umask, tmp_path):
     app, database = _migrated_site(tmp_path)
     with app.app_context():
         db.engine.dispose()

@@ -87,7 +87,8 @@ def _course(person: Participant, trainer):
         db.session, definition(title="Billetera móvil paso a paso"), BODIES, published=True
     )
     enrolment = learning.enrol(db.session, course, person, actor=trainer)
-    read, quiz_lesson, _optional = [lesson for module in course.modules for lesson in module.lessons]
+    lessons = [lesson for module in course.modules for lesson in module.lessons]
+    read, quiz_lesson, _optional = lessons
     learning.finish_reading(db.session, enrolment, read)
     learning.submit_quiz(db.session, enrolment, quiz_lesson, right_answers(quiz_lesson.questions))
     learning.submit_quiz(db.session, enrolment, None, right_answers(course.final_questions))
@@ -203,4 +204,3 @@ def test_a_person_with_nothing_else_gets_each_section_saying_so(
         "No está inscrita/o en ningún curso.",
     ):
         assert empty in html
-
