@@ -129,7 +129,10 @@ def _enrolment_record(session: Session, enrolment: Enrolment) -> Record:
         .where(QuizAttempt.enrolment_id == enrolment.id)
         .order_by(QuizAttempt.submitted_at)
     ).all()
-    quiz = lambda lesson_id: _lesson_title(session, lesson_id) if lesson_id else _("Final")  # noqa: E731
+
+    def quiz(lesson_id: int | None) -> str:
+        return _lesson_title(session, lesson_id) if lesson_id else _("Cuestionario final")
+
     for attempt in attempts:
         fields += record_of(
             "",
