@@ -257,6 +257,13 @@ SITE_MATRIX.update(
     }
 )
 RESIDENT_ONLY = {ANON: SIGN_IN, "resident": FORBIDDEN, "trainer": FORBIDDEN, "admin": FORBIDDEN}
+# Right of access for a resident: her own data only (the address has no id to change).
+SITE_MATRIX[("GET", "/participants/me/data")] = {
+    ANON: SIGN_IN,
+    "resident": OK,
+    "trainer": FORBIDDEN,
+    "admin": FORBIDDEN,
+}
 for _method, _path in (
     ("POST", "/courses/1/lessons/1/done"),
     ("POST", "/courses/1/lessons/1/quiz"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -17,7 +18,7 @@ from flask_login import current_user
 
 from telecenter import labels
 from telecenter.auth.permissions import roles_required
-from telecenter.auth.roles import ADMIN, STAFF
+from telecenter.auth.roles import ADMIN, RESIDENT, STAFF
 from telecenter.clock import today_in_lima, utcnow
 from telecenter.extensions import db, db_session
 from telecenter.forms import EmptyForm, filled
@@ -245,7 +246,20 @@ def card(participant_id: int):
 @staff_only
 def personal_data(participant_id: int):
     """Access right: everything stored about the person, to show or print for them."""
-    participant = load_participant(participant_id)
+    return _access_page(load_participant(participant_id))
+
+
+@bp.route("/me/data")
+@roles_required(RESIDENT)
+def my_data():
+    """The same page for a resident about herself: no id in the address, so no one else's."""
+    participant = resident_accounts.participant_of(db_session(), current_user)
+    if participant is None:
+        abort(404)
+    return _access_page(participant)
+
+
+def _access_page(participant: Participant):
     attempt(lambda: rights.record_access(db_session(), participant, actor=current_user))
     sections = person_data.gather(db_session(), participant)
     return render_template(

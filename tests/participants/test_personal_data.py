@@ -15,7 +15,7 @@ from telecenter.extensions import Model, db
 from telecenter.participants import groups, personal_data, services, wfi
 from telecenter.participants.models import Participant
 from tests.attendance.conftest import session_data
-from tests.conftest import FIXED_NOW, sign_in
+from tests.conftest import FIXED_NOW, csrf_token, sign_in
 from tests.courses.conftest import BODIES, definition, right_answers
 from tests.participants.test_registry import _answers
 
@@ -204,3 +204,29 @@ def test_a_person_with_nothing_else_gets_each_section_saying_so(
         "No está inscrita/o en ningún curso.",
     ):
         assert empty in html
+
+
+def test_a_resident_sees_her_own_data_and_no_one_elses(clock, app, client, make_participant):
+    mine = make_participant(
+        given_names="Nilda", document_type="dni", document_number="41236587", pin="5824"
+    )
+    make_participant(
+        given_names="Zoila", surnames="Pinedo", document_type="dni", document_number="42345678"
+    )
+    answer = client.post(
+        "/sign-in/participant",
+        data={"identifier": "41236587", "pin": "5824", "csrf_token": csrf_token(client)},
+    )
+    assert answer.status_code == 302
+    assert "/participants/me/data" in client.get("/home").get_data(as_text=True)
+    html = client.get("/participants/me/data").get_data(as_text=True)
+    assert "Nilda" in html
+    assert "41236587" in html
+    assert "Zoila" not in html
+    assert "42345678" not in html
+    assert client.get(f"/participants/{mine}/data").status_code == 403
+    with app.app_context():
+        logged = db.session.execute(
+            db.text("SELECT count(*) FROM audit_entries WHERE action = 'participant.access'")
+        ).scalar()
+    assert logged == 1
