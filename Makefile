@@ -16,17 +16,22 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-# Every package comes at the exact version in requirements.lock, so that an upstream release
-# cannot change what runs (or turn the suite red) between two runs of the same commit.
+# Every package comes at the exact version in requirements.lock (the app's and the tests'
+# dependencies, resolved together), so that an upstream release cannot change what runs (or
+# turn the suite red) between two runs of the same commit; the app itself then comes without
+# resolving anything. Python below 3.11.8 that is not a distribution build gets a warning.
 $(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
-	$(BIN)/pip install -q -c requirements.lock -e .
+	$(BIN)/python telecenter/python_version.py
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
+# The lock holds the test tools too: installing it installed them.
 $(VENV)/.installed-test: pyproject.toml requirements.lock $(VENV)/.installed
-	$(BIN)/pip install -q -c requirements.lock -e '.[test]'
 	touch $@
 
-# Re-resolve the dependencies of pyproject.toml in a clean environment and pin them.
+# Re-resolve the dependencies of pyproject.toml (with the test extras) in a clean environment
+# and pin them all, name==version; tests/test_dependency_lock.py checks the result.
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/pip install -q --upgrade pip && .lock-venv/bin/pip install -q '.[test]'

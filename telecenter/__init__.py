@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from datetime import datetime
@@ -13,7 +14,8 @@ from typing import Any
 from flask import Flask
 
 from telecenter import config as settings
-from telecenter import uploads
+from telecenter import python_version, uploads
+from telecenter.file_modes import restrict_new_files
 from telecenter.paths import migrations_dir, templates_dir, translations_dir
 from telecenter.request_values import BoundedIntConverter
 
@@ -21,6 +23,7 @@ __version__ = "0.1.0"
 
 
 def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str | None = None):
+    restrict_new_files()  # before the instance folder, database or any backup is created
     app = Flask(
         __name__,
         instance_path=instance_path or os.environ.get("TELECENTER_INSTANCE") or None,
@@ -30,6 +33,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, instance_path: str 
     app.request_class = uploads.Request  # body limits per route (telecenter/uploads.py)
     app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     configure_logging()
+    python_version.warn_if_old(logging.getLogger("telecenter"))
     load_configuration(app, test_config)
     install_request_log(app)  # first, so a request CSRF or the body limit refuses is logged too
     register_extensions(app)
@@ -56,8 +60,6 @@ def trust_proxies(app: Flask) -> None:
 
 def configure_logging() -> None:
     """Log lines to stderr (gunicorn and systemd collect them) unless logging is set up."""
-    import logging
-
     if not logging.getLogger().handlers:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -166,10 +168,15 @@ def register_central_blueprints(app: Flask) -> None:
 
 def connect_site_capabilities() -> None:
     """Courses decide classroom completion from attendance, which they must not import."""
+    from telecenter.attendance import personal_data as attendance_data
     from telecenter.attendance.course_completion import classroom_record
     from telecenter.courses import completion
+    from telecenter.courses import personal_data as course_data
 
     completion.use_attendance_source(classroom_record)
+    # The access page (Ley 29733) shows these domains' data too; the registry cannot import them.
+    course_data.register_source()
+    attendance_data.register_source()
 
 
 def register_site_blueprints(app: Flask) -> None:

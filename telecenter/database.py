@@ -16,6 +16,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session
 from sqlalchemy.orm import Session as OrmSession
 
+from telecenter.file_modes import make_private, sqlite_files
+
 if TYPE_CHECKING:
     from flask_sqlalchemy.session import Session as FlaskSession
 
@@ -73,6 +75,7 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     """
     if engine.dialect.name != "sqlite":
         return
+    files = sqlite_files(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -83,6 +86,7 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
+        make_private(*files)  # SQLite created it with the umask of whoever ran first
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):

@@ -149,6 +149,7 @@ for _path, _answer in (
     ("/sessions/1/walk-in", 302),
     ("/sessions/1/viewers", 302),
     ("/kiosk/open", 302),
+    ("/kiosk/close-all", 302),
 ):
     SITE_MATRIX[("POST", _path)] = {**STAFF_ONLY, "trainer": _answer, "admin": _answer}
 for _path in ("/sessions/1/register", "/sessions/1/unregister"):
@@ -257,6 +258,13 @@ SITE_MATRIX.update(
     }
 )
 RESIDENT_ONLY = {ANON: SIGN_IN, "resident": FORBIDDEN, "trainer": FORBIDDEN, "admin": FORBIDDEN}
+# Right of access for a resident: her own data only (the address has no id to change).
+SITE_MATRIX[("GET", "/participants/me/data")] = {
+    ANON: SIGN_IN,
+    "resident": OK,
+    "trainer": FORBIDDEN,
+    "admin": FORBIDDEN,
+}
 for _method, _path in (
     ("POST", "/courses/1/lessons/1/done"),
     ("POST", "/courses/1/lessons/1/quiz"),

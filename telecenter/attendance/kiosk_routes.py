@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
@@ -28,7 +28,7 @@ def open_kiosk():
     """Turn this browser into the kiosk and sign the staff member out of it."""
     response = redirect(url_for(".index"))
     if EmptyForm().validate_on_submit():
-        value = kiosk_device.token(current_user.id)
+        value = kiosk_device.token(db_session(), current_user.id)
         logout_user()
         response.set_cookie(
             kiosk_device.COOKIE,
@@ -39,6 +39,17 @@ def open_kiosk():
             secure=current_app.config["SESSION_COOKIE_SECURE"],
         )
     return response
+
+
+@bp.route("/close-all", methods=["POST"])
+@roles_required(*STAFF)
+def close_all():
+    """A lost or misused kiosk PC: every kiosk opened so far stops working at once."""
+    if EmptyForm().validate_on_submit():
+        attempt(lambda: kiosk_device.close_all(db_session(), actor=current_user))
+        done = _("Se cerraron todos los kioscos. Para volver a usar uno, ábralo de nuevo.")
+        flash(done, "success")
+    return redirect(url_for("main.home"))
 
 
 @bp.route("/")

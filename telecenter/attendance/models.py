@@ -170,3 +170,13 @@ class AttendanceCorrection(Model):
 
     def __repr__(self) -> str:
         return f"<AttendanceCorrection {self.attendance_id} {self.old_status}->{self.new_status}>"
+
+
+class KioskState(Model):
+    """One row: the generation every kiosk cookie carries; raising it closes every kiosk."""
+
+    __tablename__ = "kiosk_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

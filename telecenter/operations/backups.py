@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from sqlalchemy.engine import make_url
 
 from telecenter.clock import utcnow
+from telecenter.file_modes import make_private
 from telecenter.operations import backup_archive, backup_key, backup_schema
 from telecenter.operations.backup_archive import ArchiveError, Limits
 from telecenter.operations.backup_schema import SchemaError, Summary
@@ -76,7 +77,7 @@ def database_path(app: Flask) -> Path:
 
 def backup_dir(app: Flask) -> Path:
     folder = Path(app.config.get("BACKUP_DIR") or Path(app.instance_path) / "backups")
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
 
 
@@ -113,6 +114,7 @@ def create(app: Flask, *, now: datetime | None = None, safety: bool = False) -> 
             )
         except ArchiveError as error:
             raise BackupError(str(error)) from None
+        make_private(partial)
         partial.replace(folder / name)  # appears whole or not at all
     rotate(folder)
     return folder / name
@@ -288,7 +290,7 @@ def inspect(app: Flask, path: Path, *, key: str | None = None) -> Summary:
 def _scratch_parent(app: Flask) -> Path:
     """Unpack next to the instance, not in /tmp: /tmp may be a small RAM disk."""
     folder = Path(app.instance_path) / "restore-scratch"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
 
 
@@ -409,7 +411,7 @@ UPLOAD_KEPT_SECONDS = 24 * 3600
 
 def _uploads_dir(app: Flask) -> Path:
     folder = Path(app.instance_path) / "backup-uploads"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
 
 

@@ -41,3 +41,5 @@ OCCUPATIONS = {
     "employee": _l("Empleado(a)"),
     "other": _l("Otra ocupación"),
 }
+#: What a consent was given for (Consent.kind).
+CONSENT_KINDS = {"registration": _l("Registro"), "financial_inclusion": _l("Datos financieros")}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -17,8 +18,8 @@ from flask_login import current_user
 
 from telecenter import labels
 from telecenter.auth.permissions import roles_required
-from telecenter.auth.roles import ADMIN, STAFF
-from telecenter.clock import today_in_lima
+from telecenter.auth.roles import ADMIN, RESIDENT, STAFF
+from telecenter.clock import today_in_lima, utcnow
 from telecenter.extensions import db, db_session
 from telecenter.forms import EmptyForm, filled
 from telecenter.participants import (
@@ -31,6 +32,7 @@ from telecenter.participants import (
     services,
     survey_choices,
 )
+from telecenter.participants import personal_data as person_data
 from telecenter.participants.forms import (
     EraseForm,
     ImportForm,
@@ -47,7 +49,6 @@ from telecenter.views import attempt, csv_download, failed_status, handle_form
 from telecenter.wording import by_sex
 
 bp = Blueprint("participants", __name__, url_prefix="/participants")
-CONSENT_KINDS = {"registration": _l("Registro"), "financial_inclusion": _l("Datos financieros")}
 INDICATOR_NAMES = {
     "has_account": _l("Tiene cuenta en una entidad financiera"),
     "uses_wallet": _l("Usa billetera móvil"),
@@ -67,7 +68,7 @@ def registry_helpers():
         "label": labels.text_of,
         "district_label": lambda code: d.label if (d := districts.find(code)) else "—",
         "consent_text": consent_text,
-        "consent_kinds": CONSENT_KINDS,
+        "consent_kinds": choices.CONSENT_KINDS,
         "indicator_names": INDICATOR_NAMES,
         "survey_kinds": survey_choices.SURVEY_KINDS,
         "survey_due": survey_choices.SURVEY_DUE,
@@ -249,9 +250,25 @@ def card(participant_id: int):
 @staff_only
 def personal_data(participant_id: int):
     """Access right: everything stored about the person, to show or print for them."""
-    participant = load_participant(participant_id)
+    return _access_page(load_participant(participant_id))
+
+
+@bp.route("/me/data")
+@roles_required(RESIDENT)
+def my_data():
+    """The same page for a resident about herself: no id in the address, so no one else's."""
+    participant = resident_accounts.participant_of(db_session(), current_user)
+    if participant is None:
+        abort(404)
+    return _access_page(participant)
+
+
+def _access_page(participant: Participant):
     attempt(lambda: rights.record_access(db_session(), participant, actor=current_user))
-    return render_template("participants/personal_data.html", p=participant)
+    sections = person_data.gather(db_session(), participant)
+    return render_template(
+        "participants/personal_data.html", p=participant, sections=sections, printed_at=utcnow()
+    )
 
 
 @bp.route("/<int:participant_id>/erase", methods=["GET", "POST"])
