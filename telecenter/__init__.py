@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 
 from telecenter import config as settings
 from telecenter import python_version, uploads
@@ -100,6 +100,7 @@ def configure_login(app: Flask) -> None:
 
     from telecenter.auth.models import User
     from telecenter.auth.roles import roles_for_server
+    from telecenter.auth.session_versions import is_current
     from telecenter.extensions import db_session, login_manager
 
     login_manager.login_view = "auth.sign_in"
@@ -113,7 +114,9 @@ def configure_login(app: Flask) -> None:
             return None
         user = db_session().get(User, int(user_id))
         allowed = roles_for_server(app.config["TELECENTER_ROLE"])
-        return user if user is not None and user.active and user.role in allowed else None
+        if user is None or not user.active or user.role not in allowed:
+            return None
+        return user if is_current(user) else None
 
 
 def install_request_log(app: Flask) -> None:
@@ -131,6 +134,10 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
+        # Pages may show personal data on a shared PC: no copy kept for the back button or the
+        # next person. Static assets hold none and stay cacheable.
+        if request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -206,16 +206,32 @@ def sign_in(client, username: str, password: str, **extra):
 
 
 @pytest.fixture
-def signed_in(client, make_user) -> Callable:
-    """Sign the test client in with a new account of this role; return the client."""
+def signed_in(client, make_user, make_participant) -> Callable:
+    """Sign the test client in with a new account of this role; return the client. A resident
+    is a registered person with a PIN, signed in on the residents' form (the only one hers)."""
 
     def as_role(role: str, **extra):
+        if role == "resident":
+            code = _participant_code(client.application, make_participant(pin="4821", **extra))
+            response = client.post(
+                "/sign-in/participant",
+                data={"identifier": code, "pin": "4821", "csrf_token": csrf_token(client)},
+            )
+            assert response.status_code == 302, response.get_data(as_text=True)
+            return client
         username, password = make_user(role, **extra)
         response = sign_in(client, username, password)
         assert response.status_code == 302, response.get_data(as_text=True)
         return client
 
     return as_role
+
+
+def _participant_code(app, participant_id: int) -> str:
+    from telecenter.participants.models import Participant
+
+    with nullcontext() if has_app_context() else app.app_context():
+        return db.session.get_one(Participant, participant_id).code
 
 
 def count_rows(app, table: str) -> int:

@@ -161,3 +161,51 @@ def test_central_has_no_residents_tab(make_app):
     assert "participants/accounts" not in page
     select = re.search(r'<select[^>]*name="role".*?</select>', page, re.S).group(0)
     assert re.findall(r'value="([^"]*)"', select) == ["", "central_admin", "central_staff"]
+
+
+GUESSABLE = "muy fácil de adivinar"
+
+
+def test_common_and_trivial_passwords_are_refused_for_new_accounts(app, signed_in):
+    client = signed_in("admin")
+    for weak in ("12345678", "password", "Contraseña2026", "peru2026", "qwertyuiop", "Nuevo-1!!"):
+        answer = client.post(
+            "/admin/accounts/",
+            data={
+                "csrf_token": csrf_token(client),
+                "username": "nuevo-1",
+                "display_name": "Nuevo",
+                "role": "trainer",
+                "password": weak,
+                "confirm": weak,
+            },
+        )
+        assert answer.status_code == 400, weak
+        assert GUESSABLE in answer.get_data(as_text=True), weak
+    assert _user(app, "nuevo-1") is None
+
+
+def test_a_password_reset_refuses_a_guessable_password(app, signed_in, make_user):
+    client = signed_in("admin")
+    other, _ = make_user("trainer")
+    before = _user(app, other).password_hash
+    answer = client.post(
+        f"/admin/accounts/{_user(app, other).id}/password",
+        data={"csrf_token": csrf_token(client), "password": "Telecentro2026"},
+        follow_redirects=True,
+    )
+    assert GUESSABLE in answer.get_data(as_text=True)
+    assert _user(app, other).password_hash == before
+
+
+def test_the_password_rule_keeps_ordinary_passphrases_and_the_demo_ones():
+    from telecenter.auth.password_rules import common_passwords, is_guessable
+    from telecenter.demo import CENTRAL_ACCOUNTS, SITE_ACCOUNTS
+
+    assert 1000 <= len(common_passwords()) <= 10000
+    personal = ("admin", "Telecentro de demostración", "DEMO-01")
+    assert not is_guessable("río-verde-canoa-7", personal_words=personal)
+    for account in SITE_ACCOUNTS + CENTRAL_ACCOUNTS:
+        assert not is_guessable(account.password, personal_words=(account.username,))
+    for weak in ("admin2026", "Demostración1", "11111111", "abababab", "04051990"):
+        assert is_guessable(weak, personal_words=personal), weak

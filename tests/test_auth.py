@@ -254,3 +254,51 @@ def test_password_reset_by_admin(app, signed_in, make_user):
         assert user.check_password("brand-new-pass")
         assert not user.check_password(old_password)
         assert "brand-new-pass" not in user.password_hash
+
+
+def test_an_unknown_username_costs_a_password_check(app, client, make_user):
+    from telecenter.auth import services
+    from telecenter.auth.models import User
+    from telecenter.extensions import db
+
+    username, _ = make_user("trainer")
+    services._DUMMY_HASHES.clear()
+    assert sign_in(client, "nobody-here", "not-the-password").status_code == 401
+    with app.app_context():
+        real = db.session.scalar(db.select(User.password_hash).where(User.username == username))
+    assert [dummy.split("$", 1)[0] for dummy in services._DUMMY_HASHES.values()] == [
+        real.split("$", 1)[0]
+    ]
+
+
+def test_throttle_keys_are_keyed_with_the_instance_secret(make_app):
+    import hashlib
+    import hmac
+
+    from telecenter.auth.models import SignInThrottle
+    from telecenter.extensions import db
+
+    keys = []
+    for secret in ("first-secret-key", "second-secret-key"):
+        app = make_app(SECRET_KEY=secret)
+        sign_in(app.test_client(), "10117410", "bad-password-x")
+        with app.app_context():
+            key = db.session.scalars(
+                db.select(SignInThrottle.key).where(SignInThrottle.key.like("user:%"))
+            ).one()
+            db.session.execute(db.delete(SignInThrottle))
+            db.session.commit()
+        expected = hmac.new(secret.encode(), b"10117410", hashlib.sha256).hexdigest()
+        assert key == "user:" + expected
+        keys.append(key)
+    assert keys[0] != keys[1]
+    assert hashlib.sha256(b"10117410").hexdigest()[:40] not in keys[0]
+
+
+def test_pages_of_signed_in_people_and_sign_in_pages_are_not_stored(signed_in, client):
+    assert client.get("/sign-in").headers["Cache-Control"] == "no-store"
+    signed_in("trainer")
+    assert client.get("/home").headers["Cache-Control"] == "no-store"
+    with client.get("/static/css/app.css") as static:
+        assert static.status_code == 200
+        assert "no-store" not in static.headers.get("Cache-Control", "")

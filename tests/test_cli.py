@@ -47,6 +47,15 @@ def test_init_refuses_a_weak_password_and_creates_nothing(app):
     assert _usernames(app) == []
 
 
+def test_create_user_refuses_a_common_password_with_the_reason(app):
+    result = app.test_cli_runner().invoke(
+        args=["create-user", "--username", "julio", "--role", "trainer", "--password", "password1"]
+    )
+    assert result.exit_code != 0
+    assert "muy fácil de adivinar" in result.output
+    assert _usernames(app) == []
+
+
 def test_create_user_refuses_roles_of_the_other_server(app):
     runner = app.test_cli_runner()
     bad = runner.invoke(

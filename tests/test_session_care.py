@@ -280,3 +280,108 @@ def test_idle_minutes_that_are_not_a_positive_number_stop_the_start(raw):
 
     with pytest.raises(config.ConfigError):
         config.from_environment({"IDLE_TIMEOUT_STAFF_MINUTES": raw})
+
+
+# --- Sessions that end: every cookie of the account, a copy included ------------------------
+
+
+def _copy_of_the_cookie(client) -> str:
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    return cookie.value
+
+
+def _replayed(app, cookie: str):
+    """A request from another browser carrying the copied cookie."""
+    other = app.test_client()
+    other.set_cookie("session", cookie)
+    return other.get("/home")
+
+
+def _staff_with_copied_cookie(app, client, make_user, role="trainer"):
+    from telecenter.auth.models import User
+    from telecenter.extensions import db
+
+    username, password = make_user(role)
+    assert sign_in(client, username, password).status_code == 302
+    cookie = _copy_of_the_cookie(client)
+    assert _replayed(app, cookie).status_code == 200  # the copy works until the session ends
+    with app.app_context():
+        user_id = db.session.scalar(db.select(User.id).where(User.username == username))
+    return user_id, cookie
+
+
+def test_a_cookie_copied_before_sign_out_no_longer_works_after_it(app, client, make_user):
+    _user_id, cookie = _staff_with_copied_cookie(app, client, make_user)
+    client.post("/sign-out", data={"csrf_token": csrf_token(client)})
+    replay = _replayed(app, cookie)
+    assert replay.status_code == 302
+    assert replay.headers["Location"].startswith("/sign-in")
+    other = app.test_client()
+    other.set_cookie("session", cookie)
+    keep_alive = other.post("/session/keep-alive", data={"csrf_token": csrf_token(other)})
+    assert keep_alive.status_code != 204
+
+
+def test_a_password_reset_by_the_admin_ends_the_users_sessions(app, client, make_user):
+    user_id, cookie = _staff_with_copied_cookie(app, client, make_user)
+    admin = app.test_client()
+    assert sign_in(admin, *make_user("admin")).status_code == 302
+    answer = admin.post(
+        f"/admin/accounts/{user_id}/password",
+        data={"csrf_token": csrf_token(admin), "password": "río-verde-canoa-7"},
+    )
+    assert answer.status_code == 302
+    assert _replayed(app, cookie).status_code == 302
+    assert client.get("/home").status_code == 302
+
+
+def test_reactivating_an_account_does_not_revive_its_old_cookies(app, client, make_user):
+    user_id, cookie = _staff_with_copied_cookie(app, client, make_user)
+    admin = app.test_client()
+    assert sign_in(admin, *make_user("admin")).status_code == 302
+    for action in ("deactivate", "activate"):
+        answer = admin.post(
+            f"/admin/accounts/{user_id}/{action}", data={"csrf_token": csrf_token(admin)}
+        )
+        assert answer.status_code == 302
+    assert _replayed(app, cookie).status_code == 302
+
+
+def test_a_change_of_role_ends_the_accounts_sessions(app, client, make_user):
+    from telecenter.auth.models import User
+    from telecenter.extensions import db
+
+    user_id, cookie = _staff_with_copied_cookie(app, client, make_user)
+    with app.app_context():
+        db.session.get_one(User, user_id).role = "admin"
+        db.session.commit()
+    assert _replayed(app, cookie).status_code == 302
+
+
+def test_a_new_pin_ends_the_residents_sessions(app, client, make_participant):
+    from telecenter.extensions import db
+    from telecenter.participants import resident_accounts
+    from telecenter.participants.models import Participant
+
+    assert _resident_signs_in(client, make_participant).status_code == 302
+    cookie = _copy_of_the_cookie(client)
+    assert _replayed(app, cookie).status_code == 200
+    with app.app_context():
+        participant = db.session.scalars(
+            db.select(Participant).where(Participant.document_number == DNI)
+        ).one()
+        resident_accounts.set_pin(db.session, participant, "3957", actor=None)
+        db.session.commit()
+    assert _replayed(app, cookie).status_code == 302
+
+
+def test_the_sign_in_answer_itself_carries_the_idle_stamp(client, make_user):
+    username, password = make_user("trainer")
+    before = int(time.time())
+    assert sign_in(client, username, password).status_code == 302
+    stamp = _stamp(client)  # read from the sign-in answer's cookie: no page asked since
+    assert stamp is not None
+    assert before <= stamp <= int(time.time())
+    _age_stamp(client, STAFF_LIMIT + 5)
+    assert client.get("/home").status_code == 302

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015_kiosk_revoke'
-down_revision = '0013_target_period'
+down_revision = '0014_session_version'
 branch_labels = None
 depends_on = None
 

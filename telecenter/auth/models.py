@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import InstanceState, Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from telecenter.auth.roles import ALL_ROLES
@@ -45,6 +45,9 @@ class User(UserMixin, Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Kept in each session at sign-in and compared on every request: raising it ends every
+    #: session of the account at once (sign-out, new password or PIN, (de)activation, role).
+    session_version: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
@@ -61,6 +64,23 @@ class User(UserMixin, Model):
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
+
+    def end_sessions(self) -> None:
+        """Every cookie of this account stops working at its next request."""
+        self.session_version = (self.session_version or 0) + 1
+
+
+#: Changing any of these ends the account's sessions, whichever code path changes them.
+_SESSION_ENDING_FIELDS = ("password_hash", "active", "role")
+
+
+@sa.event.listens_for(User, "before_update")
+def _end_sessions_on_credential_change(_mapper, _connection, user: User) -> None:
+    state: InstanceState[User] = sa.inspect(user)
+    attributes = state.attrs
+    changed = any(attributes[name].history.has_changes() for name in _SESSION_ENDING_FIELDS)
+    if changed and not attributes.session_version.history.has_changes():
+        user.end_sessions()
 
 
 class SignInThrottle(Model):

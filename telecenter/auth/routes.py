@@ -10,17 +10,17 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from telecenter import wording
 from telecenter.auth import services, session_policy
 from telecenter.auth.forms import SignInForm
 from telecenter.auth.permissions import after_sign_in, public, roles_required
-from telecenter.auth.roles import ALL_ROLES, roles_for_server
+from telecenter.auth.roles import ALL_ROLES, staff_roles_for_server
+from telecenter.auth.session_versions import start_session
 from telecenter.extensions import db_session
 from telecenter.forms import EmptyForm, filled
 from telecenter.views import attempt
@@ -45,7 +45,7 @@ def sign_in():
             password=filled(form.password.data),
             address=request.remote_addr or "",
             policy=services.ThrottlePolicy.from_config(current_app.config),
-            allowed_roles=roles_for_server(current_app.config["TELECENTER_ROLE"]),
+            allowed_roles=staff_roles_for_server(current_app.config["TELECENTER_ROLE"]),
         ),
         flash_errors=False,
         keep_on=(services.AuthError,),
@@ -59,8 +59,7 @@ def sign_in():
         )
         return render_template("auth/sign_in.html", form=form), refusal.status
     user = outcome.value
-    session.clear()  # a fresh session: nothing carried over from whoever used this PC before
-    login_user(user)
+    start_session(user)
     # Staff accounts record no sex: the greeting needs none.
     flash(wording.welcome(None, user.display_name), "success")
     return redirect(after_sign_in(form.next.data))
@@ -71,6 +70,9 @@ def sign_in():
 def sign_out():
     form = EmptyForm()
     if form.validate_on_submit():
+        user = current_user._get_current_object()
+        # Every cookie of the account ends, a copy kept from before included.
+        attempt(user.end_sessions)
         logout_user()
         flash(_("Cerró su sesión. ¡Hasta pronto!"), "success")
     return redirect(url_for("auth.sign_in"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import math
 from collections.abc import Mapping
@@ -11,12 +12,14 @@ from datetime import datetime, timedelta
 from typing import cast
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from telecenter.auth import password_rules
 from telecenter.auth.models import SignInThrottle, User, password_hash_method
 from telecenter.auth.roles import ALL_ROLES, RESIDENT
 from telecenter.clock import utcnow
@@ -78,12 +81,16 @@ def normalise_username(username: str) -> str:
     return username.strip().lower()
 
 
-def _throttle_key(kind: str, value: str) -> str:
-    # Hashed so that the table never holds a username or an address in clear.
-    return kind + ":" + hashlib.sha256(value.encode("utf-8")).hexdigest()[:40]
+def throttle_key(kind: str, value: str) -> str:
+    """The table never holds a username, a document or an address in clear, and without the
+    instance's secret key its keys cannot be reversed by hashing every DNI."""
+    secret = current_app.config["SECRET_KEY"]
+    secret_bytes = secret if isinstance(secret, bytes) else str(secret).encode("utf-8")
+    digest = hmac.new(secret_bytes, value.encode("utf-8"), hashlib.sha256).hexdigest()
+    return kind + ":" + digest
 
 
-def _check_password_strength(password: str) -> None:
+def _check_password_strength(password: str, username: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
             {
@@ -92,6 +99,14 @@ def _check_password_strength(password: str) -> None:
                 )
             }
         )
+    if password_rules.is_guessable(password, personal_words=_personal_words(username)):
+        raise AccountError({"password": password_rules.guessable_message()})
+
+
+def _personal_words(username: str) -> tuple[str, ...]:
+    """What someone who knows the account or the telecenter would try first."""
+    config = current_app.config
+    return (username, config["TELECENTER_NAME"], config["TELECENTER_CODE"])
 
 
 def create_user(
@@ -117,7 +132,7 @@ def create_user(
         )
     if not username or len(username) > 64:
         raise AccountError({"username": _("El nombre de usuario debe tener de 1 a 64 caracteres.")})
-    _check_password_strength(password)
+    _check_password_strength(password, username)
     if session.scalar(sa.select(User.id).where(User.username == username)) is not None:
         raise AccountError(
             {"username": _("El nombre de usuario %(name)s ya existe.", name=username)}
@@ -181,7 +196,8 @@ def authenticate(
     policy: ThrottlePolicy,
     allowed_roles: tuple[str, ...] = ALL_ROLES,
 ) -> User:
-    """Staff sign-in by username and password."""
+    """Staff sign-in by username and password. A resident's account (a PIN) never opens
+    here: it would be a second counter for guessing her PIN."""
     name = normalise_username(username)
     return verify_sign_in(
         session,
@@ -190,7 +206,8 @@ def authenticate(
         secret=password,
         address=address,
         policy=policy,
-        allowed_roles=allowed_roles,
+        allowed_roles=tuple(role for role in allowed_roles if role != RESIDENT),
+        hash_method=password_hash_method(),
     )
 
 
@@ -203,18 +220,20 @@ def verify_sign_in(
     address: str,
     policy: ThrottlePolicy,
     allowed_roles: tuple[str, ...] = ALL_ROLES,
+    hash_method: str,
 ) -> User:
     """Return the user if the secret is right, or raise InvalidCredentials / SignInLocked.
 
     `throttle_name` is what the person typed (a username, a document number or a code),
-    so that failures count the same whether or not an account answers to it.
+    so that failures count the same whether or not an account answers to it. `hash_method`
+    is how the secrets of such accounts are hashed: an unknown name costs the same time.
     Failures are flushed; the caller commits whatever the outcome, so that they count.
     """
     now = utcnow()
-    user_key = _throttle_key("user", throttle_name)
-    ip_key = _throttle_key("ip", address or "unknown")
+    user_key = throttle_key("user", throttle_name)
+    ip_key = throttle_key("ip", address or "unknown")
     _check_not_locked([_throttle(session, user_key), _throttle(session, ip_key)], now)
-    valid = user.check_password(secret) if user else _dummy_check(secret)
+    valid = user.check_password(secret) if user else _dummy_check(secret, hash_method)
     if user is not None and valid and user.active and user.role in allowed_roles:
         throttle = _throttle(session, user_key)
         if throttle is not None:
@@ -232,7 +251,7 @@ def verify_sign_in(
 
 def sign_in_locked_until(session: Session, throttle_name: str) -> datetime | None:
     """When the lock on this name lifts; None when it is not locked."""
-    throttle = _throttle(session, _throttle_key("user", throttle_name))
+    throttle = _throttle(session, throttle_key("user", throttle_name))
     if throttle and throttle.locked_until and throttle.locked_until > utcnow():
         return throttle.locked_until
     return None
@@ -242,7 +261,7 @@ def clear_sign_in_failures(session: Session, throttle_name: str) -> bool:
     """Forget the failures and the lock of this name (someone who may let the person in did);
     True when a lock was lifted. Locks of addresses stay: they guard against guessing."""
     was_locked = sign_in_locked_until(session, throttle_name) is not None
-    throttle = _throttle(session, _throttle_key("user", throttle_name))
+    throttle = _throttle(session, throttle_key("user", throttle_name))
     if throttle is not None:
         session.delete(throttle)
         session.flush()
@@ -251,22 +270,27 @@ def clear_sign_in_failures(session: Session, throttle_name: str) -> bool:
 
 def ensure_address_not_locked(session: Session, address: str) -> None:
     """For other guessable forms (the kiosk): refuse an address locked by failures."""
-    _check_not_locked([_throttle(session, _throttle_key("ip", address or "unknown"))], utcnow())
+    _check_not_locked([_throttle(session, throttle_key("ip", address or "unknown"))], utcnow())
 
 
 def record_address_failure(session: Session, address: str, policy: ThrottlePolicy) -> None:
     _record_failure(
-        session, _throttle_key("ip", address or "unknown"), policy.ip_max_failures, policy, utcnow()
+        session, throttle_key("ip", address or "unknown"), policy.ip_max_failures, policy, utcnow()
     )
     session.flush()
 
 
-def _dummy_check(password: str) -> bool:
-    """Spend the time a real check costs, so unknown usernames cannot be told apart by timing."""
-    method = password_hash_method()
+def dummy_hash(method: str) -> str:
+    """A hash of nothing anyone types, made once per method with the very method string of the
+    real hashes, so checking it costs what a real check costs."""
     if method not in _DUMMY_HASHES:
         _DUMMY_HASHES[method] = generate_password_hash("timing-equaliser", method=method)
-    check_password_hash(_DUMMY_HASHES[method], password)
+    return _DUMMY_HASHES[method]
+
+
+def _dummy_check(password: str, method: str) -> bool:
+    """Spend the time a real check costs, so unknown names cannot be told apart by timing."""
+    check_password_hash(dummy_hash(method), password)
     return False
 
 
@@ -296,7 +320,7 @@ def set_password(session: Session, user: User, password: str) -> None:
                 )
             }
         )
-    _check_password_strength(password)
+    _check_password_strength(password, user.username)
     user.set_password(password)
     session.flush()
     log.info("password changed id=%s", user.id)

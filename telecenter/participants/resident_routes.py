@@ -9,16 +9,16 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from telecenter import wording
 from telecenter.auth import services as auth_services
 from telecenter.auth.forms import SignInForm
 from telecenter.auth.permissions import after_sign_in, public
+from telecenter.auth.session_versions import start_session
 from telecenter.extensions import db_session
 from telecenter.participants.resident_accounts import authenticate_resident, participant_of
 from telecenter.views import attempt
@@ -65,8 +65,7 @@ def sign_in():
             )
         return _again(refusal.message, refusal.status)
     user = outcome.value
-    session.clear()
-    login_user(user)
+    start_session(user)
     person = participant_of(db_session(), user)
     flash(wording.welcome(person.sex if person else None, user.display_name), "success")
     # Back to the page she was on when her session closed (only a path of this site).

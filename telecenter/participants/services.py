@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from dataclasses import asdict, dataclass, fields
 from datetime import date
@@ -358,24 +359,38 @@ def search(session: Session, text: str = "", *, page: int = 1):
     return rows, total
 
 
-def sign_in_document(identifier: str) -> str:
-    """The document number an identifier typed at sign-in stands for: a DNI without its
-    check character, anything else as a code (upper-case letters and digits only)."""
-    cleaned = normalise_code(identifier)
-    return cleaned[:8] if cleaned[:8].isdigit() and len(cleaned) in (8, 9) else cleaned
+def sign_in_identifier(identifier: str) -> str | None:
+    """What a typed DNI or card code stands for, the one form used both to find the person and
+    to count failed attempts (so no variant of it gets a counter of its own); None when it can
+    be neither. A DNI is its 8 ASCII digits, or those and its right check character; a code
+    (or another document) is ASCII letters and digits, dashes and spaces ignored."""
+    typed = identifier.strip()
+    if not typed or not typed.isascii():
+        return None
+    compact = re.sub(r"[\s\-]", "", typed).upper()
+    if not compact.isalnum():
+        return None
+    if len(compact) in (8, 9) and compact[:8].isdigit():
+        try:
+            return identity.normalise_document("dni", compact)
+        except identity.InvalidDocument:
+            return None
+    return compact
 
 
 def find_for_sign_in(session: Session, identifier: str) -> Participant | None:
     """The active participant whose document number or card code is `identifier`."""
-    cleaned = normalise_code(identifier)
-    if not cleaned:
-        return None
-    document = sign_in_document(cleaned)
+    value = sign_in_identifier(identifier)
+    return find_by_sign_in_identifier(session, value) if value else None
+
+
+def find_by_sign_in_identifier(session: Session, value: str) -> Participant | None:
+    """The active participant a `sign_in_identifier()` value names."""
     return session.scalar(
         sa.select(Participant)
         .where(
             Participant.erased_at.is_(None),
-            sa.or_(Participant.code == cleaned, Participant.document_number == document),
+            sa.or_(Participant.code == value, Participant.document_number == value),
         )
         .order_by(Participant.id)
         .limit(1)

@@ -172,3 +172,57 @@ def test_a_resident_cannot_unlock_herself(app, client, rosa, make_participant):
     _lock_out(client)
     assert _staff_post(other, f"/participants/{_rosa_id(app)}/unlock").status_code == 403
     assert _sign_in(client, "10117410", "4821").status_code == 429
+
+
+FULL_WIDTH_DNI = "10117410".translate({ord(d): ord(d) + 0xFEE0 for d in "0123456789"})
+
+
+@pytest.mark.parametrize("variant", ["101174100", "10117410K", "10117410ª", FULL_WIDTH_DNI])
+def test_no_variant_of_a_locked_dni_opens_her_account(client, rosa, variant):
+    _lock_out(client)
+    assert _sign_in(client, variant, "4821").status_code in (401, 429)
+    assert client.get("/home").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [(" 10117410 ", "10117410"), ("10117410-2", "10117410"), ("mar-479", "MAR479")],
+)
+def test_a_typed_identifier_has_one_normal_form(typed, meant):
+    assert services.sign_in_identifier(typed) == meant
+
+
+@pytest.mark.parametrize("typed", ["101174100", "10117410K", "10117410ª", "10117410/", "  "])
+def test_what_is_neither_a_dni_nor_a_code_has_no_normal_form(typed):
+    assert services.sign_in_identifier(typed) is None
+
+
+def test_malformed_identifiers_get_the_wrong_pin_answer_and_count(client, rosa):
+    answers = [_sign_in(client, "10117410K", "4821") for _ in range(5)]
+    assert [answer.status_code for answer in answers] == [401, 401, 401, 401, 429]
+    assert "no son correctos" in answers[0].get_data(as_text=True)
+
+
+def test_the_staff_form_does_not_open_a_resident_account(app, client, rosa):
+    from tests.conftest import sign_in
+
+    with app.app_context():
+        username = db.session.scalars(db.select(Participant)).one().user.username
+    answers = [sign_in(client, username, "4821") for _ in range(5)]
+    assert [answer.status_code for answer in answers] == [401, 401, 401, 401, 429]
+    assert "Usuario o contraseña incorrectos" in answers[0].get_data(as_text=True)
+    assert client.get("/home").status_code == 302
+
+
+def test_an_unknown_document_costs_a_pin_check_not_a_password_check(app, client, rosa):
+    from telecenter.auth import services as auth_services
+
+    auth_services._DUMMY_HASHES.clear()
+    assert _sign_in(client, "99999999", "1357").status_code == 401
+    with app.app_context():
+        real = db.session.scalars(db.select(Participant)).one().user.password_hash
+    real_method = real.split("$", 1)[0]
+    assert [dummy.split("$", 1)[0] for dummy in auth_services._DUMMY_HASHES.values()] == [
+        real_method
+    ]
+    assert real_method == app.config["PIN_HASH_METHOD"] != app.config["PASSWORD_HASH_METHOD"]
