@@ -1,7 +1,7 @@
 """kiosk state: a generation carried in every kiosk cookie, raised to close every kiosk
 
 Revision ID: 0015_kiosk_revoke
-Revises: 0013_target_period
+Revises: 0014_session_version
 Create Date: 2026-12-02 19:00:00.000000
 
 """
