@@ -163,7 +163,11 @@ ACCOUNT = TableShown(
         "created_at": _l("Creada el"),
         "last_sign_in_at": _l("Último ingreso"),
     },
-    {"id": INTERNAL, "password_hash": SECRET_VALUE},
+    {
+        "id": INTERNAL,
+        "password_hash": SECRET_VALUE,
+        "session_version": "a counter that ends old sign-ins, not about the person",
+    },
 )
 CONSENT = TableShown(
     "consents",
