@@ -75,6 +75,10 @@ OPERATIONAL = {
     "BackupError",
     "SchedulerAlreadyRunning",
     "AlreadyRestoring",  # another restore holds the instance's lock (turned into a BackupError)
+    "KeyNeeded",  # a BackupError: the backup was signed on another PC, its paper key is asked
+    "ArchiveError",  # a damaged or crafted archive (turned into a BackupError)
+    "SchemaError",  # a database the code does not know (turned into a BackupError)
+    "InvalidKey",  # a typed backup key of the wrong shape (turned into a BackupError)
 }
 
 

@@ -55,6 +55,7 @@ CHANGES_ON_PURPOSE = {
     "resident_auth.sign_in",
     "accounts.reset_password",
     "participants.personal_data",
+    "participants.my_data",
     "participants.export_csv",
 }
 

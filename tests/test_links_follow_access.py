@@ -26,10 +26,7 @@ def _links(html: str) -> set[str]:
     return set(re.findall(r'href="(/[^"?#]*)', html))
 
 
-def _check(app, make_user, role: str, pages: list[str]) -> None:
-    client = app.test_client()
-    username, password = make_user(role)
-    assert sign_in(client, username, password).status_code == 302
+def _check(client, role: str, pages: list[str]) -> None:
     home = client.get("/home")
     assert home.status_code == 200
     shown = _links(home.get_data(as_text=True))
@@ -39,10 +36,13 @@ def _check(app, make_user, role: str, pages: list[str]) -> None:
 
 
 @pytest.mark.parametrize("role", ["resident", "trainer", "admin"])
-def test_site_menu_and_tiles_show_exactly_the_pages_that_open(app, make_user, role):
-    _check(app, make_user, role, SITE_PAGES)
+def test_site_menu_and_tiles_show_exactly_the_pages_that_open(signed_in, role):
+    _check(signed_in(role), role, SITE_PAGES)
 
 
 @pytest.mark.parametrize("role", ["central_staff", "central_admin"])
 def test_central_menu_shows_exactly_the_pages_that_open(make_app, make_user, role):
-    _check(make_app("central"), make_user, role, CENTRAL_PAGES)
+    client = make_app("central").test_client()
+    username, password = make_user(role)
+    assert sign_in(client, username, password).status_code == 302
+    _check(client, role, CENTRAL_PAGES)
