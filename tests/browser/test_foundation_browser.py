@@ -30,9 +30,12 @@ def test_admin_signs_in_switches_language_and_signs_out(page, live_site):
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name=f"Hello, {ADMIN.display_name}")).to_be_visible()
     expect(page.get_by_role("link", name="Manage accounts")).to_be_visible()
+    # The account remembers its language; back to Spanish for the next test on this site.
+    page.get_by_role("button", name="Español").click()
+    expect(page.get_by_role("heading", name=f"Hola, {ADMIN.display_name}")).to_be_visible()
 
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_role("button", name="Salir").click()
+    expect(page.get_by_role("heading", name="Ingresar")).to_be_visible()
     page.goto(live_site.url + "/home")
     expect(page).to_have_url(live_site.url + "/sign-in?next=%2Fhome")
     assert requests_off_site == []
