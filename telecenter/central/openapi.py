@@ -5,6 +5,8 @@ from __future__ import annotations
 from telecenter import month_report, vocabulary
 from telecenter.central.aggregates import FILTERS, GROUPS, MEASURES
 
+# ECMA-262 patterns (JSON Schema searches, so anchored): the months central stores.
+MONTH_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
 _ERROR = {
     "type": "object",
     "required": ["error", "reason"],
@@ -47,8 +49,8 @@ def _month_report() -> dict:
         "required": ["schema", "telecenter", "month", "generated_at", *month_report.TABLES],
         "properties": {
             "schema": {"type": "integer", "enum": [month_report.SCHEMA]},
-            "telecenter": {"type": "string", "pattern": month_report.CODE.pattern},
-            "month": {"type": "string", "pattern": month_report.MONTH.pattern},
+            "telecenter": {"type": "string", "pattern": f"^{month_report.CODE.pattern}$"},
+            "month": {"type": "string", "pattern": MONTH_PATTERN},
             "generated_at": {"type": "string", "format": "date-time"},
             **{
                 table: {"type": "array", "items": _row_schema(table)}
@@ -82,7 +84,7 @@ def _participation() -> dict:
 def _parameters() -> list[dict]:
     month = {
         "type": "string",
-        "pattern": r"^20\d{2}-(0[1-9]|1[0-2])$",
+        "pattern": MONTH_PATTERN,
         "description": "YYYY-MM, 2000-01 to 2099-12; from must not be after to, and the "
         "range may cover at most 240 months",
     }

@@ -25,15 +25,20 @@ from telecenter.participants.choices import MOTHER_TONGUES
 from telecenter.vocabulary import CATEGORIES, COMPLETION_MODES
 
 FORMAT = 1
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # matched whole, ASCII only
 MAX_LESSONS = 200
 MAX_QUESTIONS = 50
-MEDIA_REFERENCE = re.compile(r"^media/[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")
+MEDIA_REFERENCE = re.compile(r"media/[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
 MEDIA_KEYS = ("audio", "image")
 
 
+def is_slug(text: object) -> bool:
+    """A pack's or lesson's slug, exactly: `$` would let "intro\\n" through."""
+    return isinstance(text, str) and SLUG.fullmatch(text) is not None
+
+
 def _check_reference(value, where: str) -> list[str]:
-    if value is None or (isinstance(value, str) and MEDIA_REFERENCE.match(value)):
+    if value is None or (isinstance(value, str) and MEDIA_REFERENCE.fullmatch(value)):
         return []
     return [f"{where}: media reference must look like media/NAME"]
 
@@ -130,7 +135,7 @@ def check(definition) -> list[str]:
     problems = []
     if definition.get("format") != FORMAT:
         problems.append(f"unsupported format {definition.get('format')!r}; expected {FORMAT}")
-    if not isinstance(definition.get("slug"), str) or not SLUG.match(definition["slug"]):
+    if not is_slug(definition.get("slug")):
         problems.append("slug must be lowercase letters, digits and dashes")
     version = definition.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
@@ -170,7 +175,7 @@ def _check_modules(modules) -> list[str]:
                 continue
             slug = lesson.get("slug")
             where = f"lesson {slug!r}"
-            if not isinstance(slug, str) or not SLUG.match(slug) or slug in slugs:
+            if not is_slug(slug) or slug in slugs:
                 problems.append(f"{where}: slug missing, malformed or repeated")
             slugs.add(slug)
             problems += _check_text(lesson.get("title"), where, 160)
