@@ -96,8 +96,8 @@ def _respond(code: int, detail: str | None = None, *, error: DomainError | None 
     title, message = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
     if in_api():
         fallback = API_REASONS.get(code, API_REASONS[500 if code >= 500 else 400])
-        extra = dict(error.extra) if error else {}
-        return json_error(code, str(detail or fallback), code=error and error.code, **extra)
+        name, extra = (error.code, dict(error.extra)) if error else (None, {})
+        return json_error(code, str(detail or fallback), code=name, **extra)
     if wants_json():
         return json_error(code, str(detail or message))
     return render_template(

@@ -197,7 +197,9 @@ def test_months_that_are_accepted(month):
     ],
 )
 def test_months_that_are_refused(month):
-    assert month_report.validate(report(month=month)) == ["month must be YYYY-MM from 2000-01 to 2099-12"]
+    assert month_report.validate(report(month=month)) == [
+        "month must be YYYY-MM from 2000-01 to 2099-12"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -363,7 +365,10 @@ def test_wrong_fields_are_reported_once_and_values_are_not_looked_at():
 
 def test_where_names_the_month_even_when_the_month_is_wrong():
     problems = month_report.validate(with_row("wfi_enrolments", age_band="99+") | {"month": "1-1"})
-    assert problems == ["month must be YYYY-MM from 2000-01 to 2099-12", "1-1 wfi_enrolments[0]: unknown age_band '99+'"]
+    assert problems == [
+        "month must be YYYY-MM from 2000-01 to 2099-12",
+        "1-1 wfi_enrolments[0]: unknown age_band '99+'",
+    ]
 
 
 @pytest.mark.parametrize(("table", "dimension"), DIMENSION_CELLS)

@@ -68,9 +68,7 @@ def parse_json(raw: bytes) -> object:
     can choke on: integers of more than MAX_INT_DIGITS digits (Python refuses more than 4,300
     with a ValueError), nesting deeper than MAX_DEPTH (a RecursionError), NaN and Infinity."""
     try:
-        data = json.loads(
-            raw.decode("utf-8"), parse_int=_bounded_int, parse_constant=_no_constant
-        )
+        data = json.loads(raw.decode("utf-8"), parse_int=_bounded_int, parse_constant=_no_constant)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise InvalidRequest("the body is not valid JSON") from None
     except RecursionError:
@@ -95,11 +93,11 @@ def _depth(data: object) -> int:
     deepest, pending = 0, [(data, 1)]
     while pending:
         value, level = pending.pop()
-        children = value.values() if isinstance(value, dict) else value
         if isinstance(value, dict | list):
             deepest = max(deepest, level)
             if level > MAX_DEPTH:
                 return level
+            children = value.values() if isinstance(value, dict) else value
             pending.extend((child, level + 1) for child in children)
     return deepest
 

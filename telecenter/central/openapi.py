@@ -115,6 +115,48 @@ def _parameters() -> list[dict]:
     return parameters
 
 
+def _dhis2_export() -> dict:
+    return {
+        "get": {
+            "summary": "A month's counts per telecenter as DHIS2 dataValueSets or IHE ADX",
+            "security": [{"apiKey": []}],
+            "parameters": [
+                {
+                    "name": "month",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string", "pattern": MONTH_PATTERN},
+                },
+                {
+                    "name": "format",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string", "enum": ["json", "adx"]},
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "the month's data values",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["completeDate", "dataValues"],
+                                "properties": {
+                                    "completeDate": {"type": "string"},
+                                    "dataValues": {"type": "array", "items": {"type": "object"}},
+                                },
+                            }
+                        },
+                        "application/adx+xml": {"schema": {"type": "string"}},
+                    },
+                },
+                **_errors(400, 401, 403),
+            },
+        }
+    }
+
+
 def openapi_document() -> dict:
     return {
         "openapi": "3.0.3",
@@ -230,6 +272,7 @@ def openapi_document() -> dict:
                     },
                 }
             },
+            "/api/v1/exports/dhis2": _dhis2_export(),
         },
         "components": {
             "securitySchemes": {

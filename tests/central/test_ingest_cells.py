@@ -196,7 +196,8 @@ def test_every_reports_problems_are_joined_up_to_20():
     with pytest.raises(ingest.InvalidRequest) as refused:
         ingest.check_request(body_of([first, second]), _telecenter())
     assert str(refused.value) == (
-        "month must be YYYY-MM from 2000-01 to 2099-12; 2026-10 registrations[0]: unknown sex 'robot'"
+        "month must be YYYY-MM from 2000-01 to 2099-12; "
+        "2026-10 registrations[0]: unknown sex 'robot'"
     )
     many = report(
         registrations=[{"sex": "robot", "age_band": "18-29", "registrations": n} for n in range(30)]
