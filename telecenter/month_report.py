@@ -57,8 +57,8 @@ def is_schema(value: object) -> bool:
 
 
 def shown(value: object) -> str:
-    """A sent value as quoted in a reason, cut short (it may be megabytes)."""
-    text = repr(value)
+    """A sent value as quoted in a reason: ASCII (escapes), cut short (it may be megabytes)."""
+    text = ascii(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -94,10 +94,10 @@ def _check_filters(filters: dict, session: Session) -> None:
         elif name == "region":
             known = session.scalar(sa.select(sa.func.count()).where(Telecenter.region == value))
             if not known:
-                raise QueryError(f"unknown region {value!r}")
+                raise QueryError(f"unknown region {month_report.shown(value)}")
         elif name == "telecenter":
             if not session.scalar(sa.select(Telecenter.id).where(Telecenter.code == value)):
-                raise QueryError(f"unknown telecenter {value!r}")
+                raise QueryError(f"unknown telecenter {month_report.shown(value)}")
         elif value not in vocabulary.DIMENSIONS[name]:
             raise QueryError(
                 f"{name} must be one of {', '.join(map(str, vocabulary.DIMENSIONS[name]))}"

@@ -62,9 +62,9 @@ def reports(draw) -> dict:
     report["month"], report["generated_at"] = draw(MONTHS), draw(TIMES)
     for _ in range(draw(st.integers(0, 3))):
         where = draw(st.sampled_from([*HEADER, "sessions", "attendance", "row"]))
-        if where == "row":
-            row = report["attendance"][0]
-            row[draw(st.sampled_from(sorted(row)))] = draw(HOSTILE_VALUE)
+        rows = report["attendance"]
+        if where == "row" and isinstance(rows, list) and rows and isinstance(rows[0], dict):
+            rows[0][draw(st.sampled_from(sorted(rows[0])))] = draw(HOSTILE_VALUE)
         else:
             report[where] = draw(HOSTILE_VALUE)
     return report
@@ -107,7 +107,7 @@ def _sync_never_fails(central, examples: int) -> None:
 
 
 QUERY_VALUE = ODD_TEXT | st.sampled_from(
-    ["2026-01", "2026-12", "2000-01", "2099-12", "true", "false", "month,sex", "csv", "json"]
+    ["2026-01", "2026-12", "2000-01", "2099-12", "true", "false", "month,sex", "csv", "Junín"]
 )
 QUERY_NAMES = st.sampled_from(
     [
