@@ -147,6 +147,13 @@ def _header_problems(report: dict) -> list[str]:
     return problems
 
 
+def _month_label(month: object) -> str:
+    """The month as named in a reason: as sent when short ASCII text, else escaped."""
+    if isinstance(month, str) and month.isascii() and month.isprintable() and len(month) <= 20:
+        return month
+    return shown(month)
+
+
 def _table_problems(report: dict, table: str) -> list[str]:
     rows = report[table]
     if not isinstance(rows, list) or len(rows) > MAX_ROWS_PER_TABLE:
@@ -154,7 +161,7 @@ def _table_problems(report: dict, table: str) -> list[str]:
     dims = TABLES[table][0]
     problems, seen = [], set()
     for index, row in enumerate(rows):
-        where = f"{report.get('month')} {table}[{index}]"
+        where = f"{_month_label(report.get('month'))} {table}[{index}]"
         row_problems = _check_row(table, row, where)
         problems += row_problems
         if not row_problems:
