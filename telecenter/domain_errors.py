@@ -16,6 +16,10 @@ class DomainError(Exception):
     """`errors` maps a form field to its message; the key "" is for the form as a whole."""
 
     status = 400
+    #: The API's machine-readable `error` (None: the status's own name, e.g. bad_request).
+    code: str | None = None
+    #: More facts for an API answer beside `error` and `reason`.
+    extra: Mapping[str, str] = {}
 
     def __init__(self, errors: str | Mapping[str, str] = "", /):
         if isinstance(errors, str):

@@ -64,9 +64,18 @@ def wants_json() -> bool:
     )
 
 
-def json_error(status: int, reason: str):
-    """The one shape of an error for API clients: the status in words, and what to change."""
-    return jsonify(error=HTTP_STATUS_CODES.get(status, "error").lower(), reason=reason), status
+# Under /api/ every reason is English (programs read it, not people at a telecenter).
+API_REASONS = {
+    400: "the request is not valid",
+    401: "authentication is required",
+    403: "this account or key may not do this",
+    404: "no such API path",
+    405: "this path does not take that method",
+    413: "the body is too large",
+    429: "too many requests; wait a few minutes",
+    503: "a backup is being restored; try again in a few seconds",
+    500: "central failed to answer; nothing was changed",
+}
 
 
 #: What a 401 asks for: a bearer token from programs, the sign-in page from people (a scheme
@@ -74,9 +83,28 @@ def json_error(status: int, reason: str):
 CHALLENGES = {"api": 'Bearer realm="telecenter"', "page": 'Session realm="telecenter"'}
 
 
-def _respond(code: int, detail: str | None = None):
+def error_code(status: int) -> str:
+    """The stable, machine-readable name of a status: bad_request, not_found, ..."""
+    return HTTP_STATUS_CODES.get(status, "error").lower().replace(" ", "_").replace("'", "")
+
+
+def json_error(status: int, reason: str, *, code: str | None = None, **extra):
+    """The one shape of an error for API clients: a stable code, what to change, and any
+    facts that help (central's time for a clock refusal)."""
+    return jsonify(error=code or error_code(status), reason=reason, **extra), status
+
+
+def in_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _respond(code: int, detail: str | None = None, *, error: DomainError | None = None):
     forget_failed_work()
     title, message = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
+    if in_api():
+        fallback = API_REASONS.get(code, API_REASONS[500 if code >= 500 else 400])
+        name, extra = (error.code, dict(error.extra)) if error else (None, {})
+        return json_error(code, str(detail or fallback), code=name, **extra)
     if wants_json():
         return json_error(code, str(detail or message))
     return render_template(
@@ -131,13 +159,15 @@ def _too_large():
 
 def handle_csrf_error(_error: CSRFError):
     log.info("csrf refused on %s %s", request.method, request.path)  # the reason has no data
+    if in_api():
+        return _respond(400, "the CSRF token is missing or expired; reload and try again")
     return _respond(400, str(CSRF_MESSAGE))
 
 
 def handle_domain_error(error: DomainError):
     """A refusal no view turned into a message beside its form: the reason, with its status
     (writing() has already rolled the work back)."""
-    return _respond(error.status, error.message or None)
+    return _respond(error.status, error.message or None, error=error)
 
 
 def handle_unexpected(error: Exception):

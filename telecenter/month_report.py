@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from telecenter.vocabulary import DIMENSIONS
 
@@ -31,24 +31,64 @@ TABLES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
     "wfi_enrolments": (("age_band",), {"enrolments": "int"}),
     "reach": (("scope", "sex", "age_band", "wfi"), {"new_people": "int"}),
 }
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,39}$")
+# ASCII only and matched whole (fullmatch): `\d` takes other scripts' digits and `$` a
+# trailing newline, and either would make a second spelling of one month or code.
+MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
+CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{1,39}")
+FIRST_MONTH, LAST_MONTH = "2000-01", "2099-12"
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 MAX_ROWS_PER_TABLE = 2000
 MAX_MEASURE = 10_000_000
+
+
+def is_month(text: object) -> bool:
+    """A month spelled YYYY-MM, exactly (any year)."""
+    return isinstance(text, str) and MONTH.fullmatch(text) is not None
+
+
+def is_supported_month(text: object) -> bool:
+    """A month central can store and answer for: YYYY-MM from 2000-01 to 2099-12."""
+    return is_month(text) and FIRST_MONTH <= str(text) <= LAST_MONTH
+
+
+def is_schema(value: object) -> bool:
+    """The schema number this code speaks (true is not 1 here)."""
+    return type(value) is int and value == SCHEMA
+
+
+def shown(value: object) -> str:
+    """A sent value as quoted in a reason: ASCII (escapes), cut short (it may be megabytes)."""
+    text = ascii(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def is_code(text: object) -> bool:
+    """A telecenter code like SM-TARAPOTO-01, exactly."""
+    return isinstance(text, str) and CODE.fullmatch(text) is not None
 
 
 def month_of(moment: date) -> str:
     return f"{moment.year:04d}-{moment.month:02d}"
 
 
+def stamp(moment: datetime) -> str:
+    """A report's generated_at as sent: ISO 8601 in UTC with a Z."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def parse_generated_at(text) -> datetime | None:
-    if not isinstance(text, str):
+    """The report's time, with a zone and in years 2000-2099 (else None): year 1 or 9999
+    would overflow on conversion and can only be a broken clock."""
+    if not isinstance(text, str) or not text.isascii():
         return None
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        in_utc = moment.astimezone(UTC) if moment.tzinfo is not None else None
+    except (ValueError, OverflowError):
         return None
-    return moment if moment.tzinfo is not None else None
+    if in_utc is None or not FIRST_YEAR <= in_utc.year <= LAST_YEAR:
+        return None
+    return moment
 
 
 def digest(report: dict) -> str:
@@ -69,7 +109,7 @@ def _check_row(table: str, row, where: str) -> list[str]:
         return problems
     for name in dims:
         if row[name] not in DIMENSIONS[name] or (name == "wfi") != isinstance(row[name], bool):
-            problems.append(f"{where}: unknown {name} {row[name]!r}")
+            problems.append(f"{where}: unknown {name} {shown(row[name])}")
     for name, kind in measures.items():
         value = row[name]
         valid_type = isinstance(value, int) if kind == "int" else isinstance(value, int | float)
@@ -94,15 +134,24 @@ def validate(report) -> list[str]:
 
 def _header_problems(report: dict) -> list[str]:
     problems = []
-    if report["schema"] != SCHEMA:
-        problems.append(f"unsupported schema {report['schema']!r}; this server knows {SCHEMA}")
-    if not isinstance(report["telecenter"], str) or not CODE.match(report["telecenter"]):
+    if not is_schema(report["schema"]):
+        problems.append(f"unsupported schema {shown(report['schema'])}; this server knows {SCHEMA}")
+    if not is_code(report["telecenter"]):
         problems.append("telecenter must be a code like SM-TARAPOTO-01")
-    if not isinstance(report["month"], str) or not MONTH.match(report["month"]):
-        problems.append("month must be YYYY-MM")
+    if not is_supported_month(report["month"]):
+        problems.append(f"month must be YYYY-MM from {FIRST_MONTH} to {LAST_MONTH}")
     if parse_generated_at(report["generated_at"]) is None:
-        problems.append("generated_at must be an ISO 8601 time with a zone")
+        problems.append(
+            f"generated_at must be an ISO 8601 time with a zone, in {FIRST_YEAR}-{LAST_YEAR}"
+        )
     return problems
+
+
+def _month_label(month: object) -> str:
+    """The month as named in a reason: as sent when short ASCII text, else escaped."""
+    if isinstance(month, str) and month.isascii() and month.isprintable() and len(month) <= 20:
+        return month
+    return shown(month)
 
 
 def _table_problems(report: dict, table: str) -> list[str]:
@@ -112,7 +161,7 @@ def _table_problems(report: dict, table: str) -> list[str]:
     dims = TABLES[table][0]
     problems, seen = [], set()
     for index, row in enumerate(rows):
-        where = f"{report.get('month')} {table}[{index}]"
+        where = f"{_month_label(report.get('month'))} {table}[{index}]"
         row_problems = _check_row(table, row, where)
         problems += row_problems
         if not row_problems:

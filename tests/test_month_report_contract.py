@@ -152,6 +152,8 @@ def test_telecenter_codes_that_are_accepted(code):
         7,
         None,
         ["SM-TARAPOTO-01"],
+        "SM-TARAPOTO-01\n",
+        "SM-TARAPOTO-\u0660\u0661",
     ],
 )
 def test_telecenter_codes_that_are_refused(code):
@@ -161,7 +163,7 @@ def test_telecenter_codes_that_are_refused(code):
 
 
 @pytest.mark.parametrize(
-    "month", ["2026-01", "2026-09", "2026-10", "2026-12", "0000-01", "9999-12"]
+    "month", ["2026-01", "2026-09", "2026-10", "2026-12", "2000-01", "2099-12"]
 )
 def test_months_that_are_accepted(month):
     assert month_report.validate(report(month=month)) == []
@@ -181,10 +183,23 @@ def test_months_that_are_accepted(month):
         "",
         202611,
         None,
+        # Central answers 2000-01 to 2099-12 only; other years are a broken clock.
+        "0000-01",
+        "1999-12",
+        "2100-01",
+        "9999-12",
+        # Matched whole and in ASCII: a trailing newline or other scripts' digits would be a
+        # second spelling of one month (central once stored "2026-10\n" beside "2026-10").
+        "2026-10\n",
+        "\u0662\u0660\u0662\u0666-10",
+        "2026-\uff11\uff10",
+        " 2026-10",
     ],
 )
 def test_months_that_are_refused(month):
-    assert month_report.validate(report(month=month)) == ["month must be YYYY-MM"]
+    assert month_report.validate(report(month=month)) == [
+        "month must be YYYY-MM from 2000-01 to 2099-12"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -212,11 +227,16 @@ def test_generated_at_with_a_zone_is_accepted(moment):
         "2026-12-01T05:00:00z",
         None,
         1764565200,
+        # Outside 2000-2099: a broken clock (and year 1 or 9999 overflow in UTC).
+        "0001-01-01T00:00:00+05:00",
+        "9999-12-31T23:59:59-05:00",
+        "1999-12-31T23:00:00Z",
+        "\u0662\u0660\u0662\u0666-12-01T05:00:00Z",
     ],
 )
 def test_generated_at_without_a_zone_or_not_a_time_is_refused(moment):
     assert month_report.validate(report(generated_at=moment)) == [
-        "generated_at must be an ISO 8601 time with a zone"
+        "generated_at must be an ISO 8601 time with a zone, in 2000-2099"
     ]
 
 
@@ -239,8 +259,8 @@ def test_problems_of_the_header_are_all_listed_in_order():
     ) == [
         "unsupported schema 3; this server knows 1",
         "telecenter must be a code like SM-TARAPOTO-01",
-        "month must be YYYY-MM",
-        "generated_at must be an ISO 8601 time with a zone",
+        "month must be YYYY-MM from 2000-01 to 2099-12",
+        "generated_at must be an ISO 8601 time with a zone, in 2000-2099",
     ]
 
 
@@ -305,7 +325,7 @@ def test_a_table_may_hold_2000_rows_but_not_2001():
         wfi_enrolments=[{"age_band": "robot", "enrolments": 1}],
     )
     assert month_report.validate(over) == [
-        "month must be YYYY-MM",
+        "month must be YYYY-MM from 2000-01 to 2099-12",
         "2026-13 wfi_enrolments[0]: unknown age_band 'robot'",
         limit,
     ]
@@ -345,7 +365,10 @@ def test_wrong_fields_are_reported_once_and_values_are_not_looked_at():
 
 def test_where_names_the_month_even_when_the_month_is_wrong():
     problems = month_report.validate(with_row("wfi_enrolments", age_band="99+") | {"month": "1-1"})
-    assert problems == ["month must be YYYY-MM", "1-1 wfi_enrolments[0]: unknown age_band '99+'"]
+    assert problems == [
+        "month must be YYYY-MM from 2000-01 to 2099-12",
+        "1-1 wfi_enrolments[0]: unknown age_band '99+'",
+    ]
 
 
 @pytest.mark.parametrize(("table", "dimension"), DIMENSION_CELLS)
@@ -524,7 +547,7 @@ def test_at_most_50_problems_are_listed():
     rows = [{"sex": "robot", "age_band": "18-29", "registrations": n} for n in range(49)]
     problems = month_report.validate(report(registrations=rows, month="2026-13"))
     assert len(problems) == 50
-    assert problems[0] == "month must be YYYY-MM"
+    assert problems[0] == "month must be YYYY-MM from 2000-01 to 2099-12"
     assert problems[-1] == "2026-13 registrations[48]: unknown sex 'robot'"
 
 

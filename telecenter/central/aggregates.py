@@ -69,7 +69,7 @@ def parse(args, session: Session) -> Query:
     """A query from request arguments (a MultiDict or a dict), or QueryError."""
     first, last = args.get("from", ""), args.get("to", "")
     for name, value in (("from", first), ("to", last)):
-        if not month_report.MONTH.match(value or "") or not "2000-01" <= value <= "2099-12":
+        if not month_report.is_supported_month(value):
             raise QueryError(f"'{name}' must be a month between 2000-01 and 2099-12 (YYYY-MM)")
     if first > last:
         raise QueryError("'from' must not be after 'to'")
@@ -94,10 +94,10 @@ def _check_filters(filters: dict, session: Session) -> None:
         elif name == "region":
             known = session.scalar(sa.select(sa.func.count()).where(Telecenter.region == value))
             if not known:
-                raise QueryError(f"unknown region {value!r}")
+                raise QueryError(f"unknown region {month_report.shown(value)}")
         elif name == "telecenter":
             if not session.scalar(sa.select(Telecenter.id).where(Telecenter.code == value)):
-                raise QueryError(f"unknown telecenter {value!r}")
+                raise QueryError(f"unknown telecenter {month_report.shown(value)}")
         elif value not in vocabulary.DIMENSIONS[name]:
             raise QueryError(
                 f"{name} must be one of {', '.join(map(str, vocabulary.DIMENSIONS[name]))}"

@@ -109,8 +109,11 @@ def openapi():
 @readers_only
 def dhis2_export():
     month = request.args.get("month", "")
-    if not month_report.MONTH.match(month):
-        return json_error(400, "month must be YYYY-MM")
+    if not month_report.is_supported_month(month):
+        return json_error(
+            400,
+            f"month must be YYYY-MM from {month_report.FIRST_MONTH} to {month_report.LAST_MONTH}",
+        )
     config = current_app.config
     values = dhis2.data_values(
         db_session(),

@@ -38,7 +38,7 @@ def add_telecenter(code, name, region, province, district):
     """Register a telecenter; print its secret token on the last line (shown only once)."""
     _central_only()
     code = code.strip().upper()
-    if not month_report.CODE.match(code):
+    if not month_report.is_code(code):
         raise click.ClickException("the code may have capital letters, digits and dashes")
     if db_session().scalar(sa.select(Telecenter.id).where(Telecenter.code == code)):
         raise click.ClickException(f"telecenter {code} already exists")

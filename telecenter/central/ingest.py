@@ -12,6 +12,7 @@ import gzip
 import json
 import zlib
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -29,6 +30,9 @@ from telecenter.domain_errors import DomainError
 
 MAX_REPORTS_PER_REQUEST = 120
 MAX_DECOMPRESSED_BYTES = 16 * 1024 * 1024
+MAX_INT_DIGITS = 20  # counts stop at month_report.MAX_MEASURE; 20 digits is any int64
+MAX_DEPTH = 8  # a request nests 5 deep: body, reports, report, table, row
+MAX_AHEAD = timedelta(days=1)  # a report from the future is a site's clock set wrong
 
 
 class InvalidRequest(DomainError):
@@ -53,26 +57,65 @@ def decode_body(raw: bytes, encoding: str | None) -> dict:
                 raise InvalidRequest("the gzip body is truncated")
         except (zlib.error, gzip.BadGzipFile) as error:
             raise InvalidRequest(f"the body is not valid gzip: {error}") from None
-    try:
-        body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise InvalidRequest("the body is not valid JSON") from None
+    body = parse_json(raw)
     if not isinstance(body, dict):
         raise InvalidRequest("the body must be a JSON object")
     return body
 
 
+def parse_json(raw: bytes) -> object:
+    """The one place a request body becomes data, bounded in what the parser and later code
+    can choke on: integers of more than MAX_INT_DIGITS digits (Python refuses more than 4,300
+    with a ValueError), nesting deeper than MAX_DEPTH (a RecursionError), NaN and Infinity."""
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_int=_bounded_int, parse_constant=_no_constant)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise InvalidRequest("the body is not valid JSON") from None
+    except RecursionError:
+        raise InvalidRequest(f"the JSON is nested deeper than {MAX_DEPTH} levels") from None
+    if _depth(data) > MAX_DEPTH:
+        raise InvalidRequest(f"the JSON is nested deeper than {MAX_DEPTH} levels")
+    return data
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise InvalidRequest(f"a number in the JSON has more than {MAX_INT_DIGITS} digits")
+    return int(text)
+
+
+def _no_constant(name: str):
+    raise InvalidRequest(f"{name} is not a number central accepts")
+
+
+def _depth(data: object) -> int:
+    """How deep lists and objects nest (iteratively: no recursion on hostile input)."""
+    deepest, pending = 0, [(data, 1)]
+    while pending:
+        value, level = pending.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, level)
+            if level > MAX_DEPTH:
+                return level
+            children = value.values() if isinstance(value, dict) else value
+            pending.extend((child, level + 1) for child in children)
+    return deepest
+
+
 def check_request(body: dict, telecenter: Telecenter) -> list[dict]:
     """The reports of a request after checking every one of them (or a DomainError)."""
-    if body.get("schema") != month_report.SCHEMA:
+    if not month_report.is_schema(body.get("schema")):
         raise InvalidRequest(
-            f"unsupported schema {body.get('schema')!r}; expected {month_report.SCHEMA}"
+            f"unsupported schema {month_report.shown(body.get('schema'))}; "
+            f"expected {month_report.SCHEMA}"
         )
     items = body.get("reports")
     if not isinstance(items, list) or not 1 <= len(items) <= MAX_REPORTS_PER_REQUEST:
         raise InvalidRequest(f"reports must be a list of 1 to {MAX_REPORTS_PER_REQUEST} reports")
-    codes = {body.get("telecenter")} | {r.get("telecenter") for r in items if isinstance(r, dict)}
-    if codes != {telecenter.code}:
+    named = [body.get("telecenter")] + [r.get("telecenter") for r in items if isinstance(r, dict)]
+    if any(code is not None and not isinstance(code, str) for code in named):
+        raise InvalidRequest("telecenter must be a code like SM-TARAPOTO-01")
+    if set(named) != {telecenter.code}:
         raise WrongTelecenter(f"this token may only send reports of {telecenter.code}")
     problems = [problem for report in items for problem in month_report.validate(report)]
     if problems:
@@ -80,7 +123,29 @@ def check_request(body: dict, telecenter: Telecenter) -> list[dict]:
     months = [r["month"] for r in items]
     if len(set(months)) != len(months):
         raise InvalidRequest("a month appears twice in the same request")
+    _refuse_future(items, utcnow())
     return items
+
+
+class ClockAhead(InvalidRequest):
+    """A report dated after central's clock (plus a day): the site's clock is wrong. Stored,
+    it would win over every correct report of that month until the date is reached."""
+
+    code = "clock_ahead"
+
+    def __init__(self, now: datetime):
+        super().__init__(
+            "generated_at is more than one day after central's clock "
+            f"({now.isoformat()}): the site's clock is wrong"
+        )
+        self.extra = {"central_time": now.isoformat().replace("+00:00", "Z")}
+
+
+def _refuse_future(items: list[dict], now: datetime) -> None:
+    for report in items:
+        moment = month_report.parse_generated_at(report["generated_at"])
+        if moment is not None and moment > now + MAX_AHEAD:
+            raise ClockAhead(now)
 
 
 @dataclass(frozen=True)

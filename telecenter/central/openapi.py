@@ -5,6 +5,8 @@ from __future__ import annotations
 from telecenter import month_report, vocabulary
 from telecenter.central.aggregates import FILTERS, GROUPS, MEASURES
 
+# ECMA-262 patterns (JSON Schema searches, so anchored): the months central stores.
+MONTH_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
 _ERROR = {
     "type": "object",
     "required": ["error", "reason"],
@@ -47,8 +49,8 @@ def _month_report() -> dict:
         "required": ["schema", "telecenter", "month", "generated_at", *month_report.TABLES],
         "properties": {
             "schema": {"type": "integer", "enum": [month_report.SCHEMA]},
-            "telecenter": {"type": "string", "pattern": month_report.CODE.pattern},
-            "month": {"type": "string", "pattern": month_report.MONTH.pattern},
+            "telecenter": {"type": "string", "pattern": f"^{month_report.CODE.pattern}$"},
+            "month": {"type": "string", "pattern": MONTH_PATTERN},
             "generated_at": {"type": "string", "format": "date-time"},
             **{
                 table: {"type": "array", "items": _row_schema(table)}
@@ -82,7 +84,7 @@ def _participation() -> dict:
 def _parameters() -> list[dict]:
     month = {
         "type": "string",
-        "pattern": r"^20\d{2}-(0[1-9]|1[0-2])$",
+        "pattern": MONTH_PATTERN,
         "description": "YYYY-MM, 2000-01 to 2099-12; from must not be after to, and the "
         "range may cover at most 240 months",
     }
@@ -111,6 +113,48 @@ def _parameters() -> list[dict]:
             schema["enum"] = ["true", "false"]
         parameters.append({"name": name, "in": "query", "required": False, "schema": schema})
     return parameters
+
+
+def _dhis2_export() -> dict:
+    return {
+        "get": {
+            "summary": "A month's counts per telecenter as DHIS2 dataValueSets or IHE ADX",
+            "security": [{"apiKey": []}],
+            "parameters": [
+                {
+                    "name": "month",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string", "pattern": MONTH_PATTERN},
+                },
+                {
+                    "name": "format",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string", "enum": ["json", "adx"]},
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "the month's data values",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["completeDate", "dataValues"],
+                                "properties": {
+                                    "completeDate": {"type": "string"},
+                                    "dataValues": {"type": "array", "items": {"type": "object"}},
+                                },
+                            }
+                        },
+                        "application/adx+xml": {"schema": {"type": "string"}},
+                    },
+                },
+                **_errors(400, 401, 403),
+            },
+        }
+    }
 
 
 def openapi_document() -> dict:
@@ -228,6 +272,7 @@ def openapi_document() -> dict:
                     },
                 }
             },
+            "/api/v1/exports/dhis2": _dhis2_export(),
         },
         "components": {
             "securitySchemes": {

@@ -22,7 +22,7 @@ from telecenter.i18n import month_in_words
 
 #: Since when programme targets count (the network's first telecenters).
 PROGRAMME_START = "2012-01"
-LAST_MONTH = "2099-12"
+LAST_MONTH = month_report.LAST_MONTH
 MIN_VALUE, MAX_VALUE = 1, 10_000_000
 #: The filters a target may carry: who (sex), where (region) and what (category).
 TARGET_FILTERS = ("sex", "region", "category")
@@ -78,7 +78,7 @@ def _checked(session: Session, data: TargetData) -> TargetData:
 
 def _month_errors(start: str, deadline: str | None) -> dict[str, str]:
     errors = {}
-    if not month_report.MONTH.match(start):
+    if not month_report.is_month(start):
         errors["start_month"] = _("Escriba el mes como año y mes, por ejemplo 2024-01.")
     elif start < PROGRAMME_START:
         errors["start_month"] = _(
@@ -86,9 +86,9 @@ def _month_errors(start: str, deadline: str | None) -> dict[str, str]:
             month=month_in_words(PROGRAMME_START),
         )
     if deadline is not None:
-        if not month_report.MONTH.match(deadline) or deadline > LAST_MONTH:
+        if not month_report.is_month(deadline) or deadline > LAST_MONTH:
             errors["deadline_month"] = _("Escriba el mes como año y mes, por ejemplo 2027-12.")
-        elif month_report.MONTH.match(start) and deadline < start:
+        elif month_report.is_month(start) and deadline < start:
             errors["deadline_month"] = _("El plazo no puede ser anterior al mes de inicio.")
     return errors
 

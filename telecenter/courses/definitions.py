@@ -35,6 +35,11 @@ MEDIA_REFERENCE = re.compile(r"media/[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
 MEDIA_KEYS = ("audio", "image")
 
 
+def is_slug(text: object) -> bool:
+    """A pack's or lesson's slug, exactly: `$` would let "intro\\n" through."""
+    return isinstance(text, str) and SLUG.fullmatch(text) is not None
+
+
 def _check_reference(value, where: str) -> list[str]:
     if value is None or (isinstance(value, str) and MEDIA_REFERENCE.fullmatch(value)):
         return []
@@ -151,7 +156,7 @@ def check(definition) -> list[str]:
     problems = []
     if definition.get("format") != FORMAT:
         problems.append(f"unsupported format {definition.get('format')!r}; expected {FORMAT}")
-    if not isinstance(definition.get("slug"), str) or not SLUG.fullmatch(definition["slug"]):
+    if not is_slug(definition.get("slug")):
         problems.append("slug must be lowercase letters, digits and dashes")
     version = definition.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= MAX_INT:
@@ -192,7 +197,7 @@ def _check_modules(modules) -> list[str]:
                 continue
             slug = lesson.get("slug")
             where = f"lesson {slug!r}"
-            if not isinstance(slug, str) or not SLUG.fullmatch(slug) or slug in slugs:
+            if not is_slug(slug) or slug in slugs:
                 problems.append(f"{where}: slug missing, malformed or repeated")
             else:
                 slugs.add(slug)

@@ -121,7 +121,7 @@ def create(app: Flask, *, now: datetime | None = None, safety: bool = False) -> 
 
 
 NAME = re.compile(
-    rf"^{PREFIX}(?P<code>.+)-(?P<stamp>\d{{8}}-\d{{6}})(?P<safety>{SAFETY_SUFFIX})?\.tar\.gz$"
+    rf"{PREFIX}(?P<code>.+)-(?P<stamp>[0-9]{{8}}-[0-9]{{6}})(?P<safety>{SAFETY_SUFFIX})?\.tar\.gz"
 )
 
 
@@ -144,7 +144,7 @@ class Backup:
 
 
 def _parse(path: Path) -> Backup | None:
-    found = NAME.match(path.name)
+    found = NAME.fullmatch(path.name)
     if not found:
         return None
     try:
@@ -405,7 +405,7 @@ def record_download(session, backup: Backup, *, actor) -> None:
 # An uploaded backup is kept in instance/backup-uploads under a random name until it is
 # restored (or for a day), so that the confirmation page and the restore read the same file.
 
-UPLOAD_NAME = re.compile(r"^upload-[0-9a-f]{32}\.tar\.gz$")
+UPLOAD_NAME = re.compile(r"upload-[0-9a-f]{32}\.tar\.gz")
 UPLOAD_KEPT_SECONDS = 24 * 3600
 
 
@@ -445,7 +445,7 @@ def stage_upload(app: Flask, stream) -> str:
 
 def staged(app: Flask, name: str) -> Path | None:
     """The uploaded file of that name, if it is one of ours."""
-    if not UPLOAD_NAME.match(name):
+    if not UPLOAD_NAME.fullmatch(name):
         return None
     path = _uploads_dir(app) / name
     return path if path.is_file() else None

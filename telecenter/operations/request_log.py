@@ -11,14 +11,14 @@ import uuid
 from flask import Flask, g, request
 
 log = logging.getLogger("telecenter.requests")
-_SAFE_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+_SAFE_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
 
 
 def install(app: Flask) -> None:
     @app.before_request
     def start_timer():
         incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex[:16]
+        g.request_id = incoming if _SAFE_ID.fullmatch(incoming) else uuid.uuid4().hex[:16]
         g.request_started = time.perf_counter()
 
     @app.after_request

@@ -14,7 +14,7 @@ from telecenter.vocabulary import AGE_BAND_FLOORS, UNKNOWN_AGE
 
 MIN_AGE = 15
 MAX_AGE = 110
-_CE_PATTERN = re.compile(r"^[A-Z0-9]{1,12}$")
+_CE_PATTERN = re.compile(r"[A-Z0-9]{1,12}")  # matched whole
 
 
 class InvalidDocument(DomainError):
@@ -33,7 +33,7 @@ def normalise_document(document_type: str, number: str | None) -> str | None:
     if document_type == "dni":
         return _normalise_dni(raw)
     if document_type == "ce":
-        if not _CE_PATTERN.match(raw):
+        if not _CE_PATTERN.fullmatch(raw):
             raise InvalidDocument(
                 _("El carné de extranjería tiene hasta 12 letras o números, sin espacios.")
             )
@@ -42,7 +42,7 @@ def normalise_document(document_type: str, number: str | None) -> str | None:
 
 
 def _normalise_dni(raw: str) -> str:
-    if not re.fullmatch(r"\d{8}[0-9A-K]?", raw):
+    if not re.fullmatch(r"[0-9]{8}[0-9A-K]?", raw):
         raise InvalidDocument(_("El DNI tiene 8 números (y a veces un dígito de verificación)."))
     if len(raw) == 9:
         try:
@@ -91,6 +91,6 @@ def check_birth(today: date, *, birth_date: date | None, birth_year: int | None)
 def normalise_search_document(word: str) -> str | None:
     """A DNI typed with its check character or dots is searched as its 8 digits."""
     raw = re.sub(r"[\s.\-]", "", word).upper()
-    if re.fullmatch(r"\d{8}[0-9A-K]", raw):
+    if re.fullmatch(r"[0-9]{8}[0-9A-K]", raw):
         return raw[:8]
     return None

@@ -35,7 +35,7 @@ def pin_hash_method() -> str:
 def check_pin(pin: str) -> str:
     """A 4-digit PIN that is not trivially guessed, or RegistryError."""
     pin = (pin or "").strip()
-    if not re.fullmatch(r"\d{4}", pin):
+    if not re.fullmatch(r"[0-9]{4}", pin):
         raise RegistryError({"pin": _("El PIN tiene 4 números.")})
     steps = {int(b) - int(a) for a, b in itertools.pairwise(pin)}
     if len(set(pin)) == 1 or steps in ({1}, {-1}):

@@ -46,7 +46,7 @@ def sync_command():
 
 
 def _month(value: str | None) -> str | None:
-    if value is not None and not month_report.MONTH.match(value):
+    if value is not None and not month_report.is_month(value):
         raise click.BadParameter("use YYYY-MM")
     return value
 

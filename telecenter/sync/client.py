@@ -20,10 +20,11 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from telecenter import file_lock, month_report
-from telecenter.clock import utcnow
+from telecenter.clock import to_lima, utcnow
 from telecenter.database import writing
 from telecenter.sync.models import OutboxMonth
 
@@ -92,11 +93,23 @@ def _post(settings: Settings, payloads: list[dict], transport) -> httpx.Response
         )
 
 
+CLOCK_WRONG = _l(
+    "La fecha y hora de esta computadora están mal: la oficina central tiene otra fecha "
+    "(%(central)s). Corrija la fecha y la hora de la computadora y luego pulse "
+    "«Sincronizar ahora»."
+)
+STALE = _l(
+    "La oficina central ya tiene datos más nuevos de este mes, con una fecha posterior. "
+    "Puede que la fecha y hora de esta computadora estén mal: revíselas y luego pulse "
+    "«Sincronizar ahora»."
+)
+
+
 def _explain(response: httpx.Response, settings: Settings) -> str:
-    try:
-        reason = response.json().get("reason", "")
-    except ValueError:
-        reason = ""
+    body = _answer(response)
+    reason = str(body.get("reason", ""))
+    if body.get("error") == "clock_ahead":
+        return str(CLOCK_WRONG) % {"central": _central_time(body.get("central_time"))}
     if response.status_code == 401:
         return _(
             "La oficina central no reconoce la clave de este telecentro. Revise que la copió "
@@ -114,6 +127,11 @@ def _explain(response: httpx.Response, settings: Settings) -> str:
     )
 
 
+def _central_time(text: object) -> str:
+    moment = month_report.parse_generated_at(text)
+    return to_lima(moment).strftime("%Y-%m-%d %H:%M") if moment else "?"
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What central answered to one batch (or that it could not be reached)."""
@@ -121,6 +139,8 @@ class Outcome:
     status: int | None  # None: no answer
     acknowledged: frozenset[str] = frozenset()
     message: str = ""
+    #: Months central acknowledged as "stale": it keeps a newer report than the one sent.
+    stale: frozenset[str] = frozenset()
 
 
 def exchange(settings: Settings, payloads: list[dict], transport=None) -> Outcome:
@@ -146,7 +166,9 @@ def exchange(settings: Settings, payloads: list[dict], transport=None) -> Outcom
     if response.status_code >= 400:
         return Outcome(response.status_code, message=_explain(response, settings))
     try:
-        acknowledged = frozenset(a["month"] for a in response.json().get("acknowledged", []))
+        acks = response.json().get("acknowledged", [])
+        acknowledged = frozenset(a["month"] for a in acks)
+        stale = frozenset(a["month"] for a in acks if a.get("status") == "stale")
     except (ValueError, TypeError, KeyError, AttributeError):
         return Outcome(
             None,
@@ -154,7 +176,7 @@ def exchange(settings: Settings, payloads: list[dict], transport=None) -> Outcom
                 "La oficina central respondió algo que no se entiende. Se volverá a intentar."
             ),
         )
-    return Outcome(response.status_code, acknowledged)
+    return Outcome(response.status_code, acknowledged, stale=stale)
 
 
 def record(
@@ -162,7 +184,8 @@ def record(
 ) -> None:
     """Write what central answered for the months sent ({month: digest sent}). Months whose
     data changed while the request travelled are acknowledged for what was sent and stay
-    pending for the rest."""
+    pending for the rest. A month central called stale is never marked sent: central keeps
+    other counts for it, so it is refused with the clock message until sent again."""
     rows = session.scalars(sa.select(OutboxMonth).where(OutboxMonth.month.in_(sent))).all()
     for row in sorted(rows, key=lambda r: r.month):
         row.last_attempt_at = now
@@ -174,11 +197,23 @@ def record(
         elif outcome.status >= 400:
             row.state, row.last_error = "refused", outcome.message
             result.refused.append(row.month)
+        elif row.month in outcome.stale:
+            row.state, row.last_error = "refused", str(STALE)
+            result.refused.append(row.month)
         elif row.month in outcome.acknowledged:
             row.sent_digest, row.sent_at, row.attempts = sent[row.month], now, 0
             row.last_error, row.next_attempt_at = None, None
             row.state = "sent" if row.digest == row.sent_digest else "pending"
             result.sent.append(row.month)
+
+
+def _fresh(row: OutboxMonth) -> dict:
+    """The report to send. A refused month sent again carries the time of sending: its old
+    time may be one central turned away (a clock set ahead) or older than what central keeps
+    (stale), and its counts are unchanged since (a change would have queued a new report)."""
+    if row.state != "refused":
+        return row.payload
+    return {**row.payload, "generated_at": month_report.stamp(utcnow())}
 
 
 def send_pending(
@@ -195,7 +230,7 @@ def send_pending(
         if not acquired:
             result.busy = True
             return result
-        due = [(row.month, row.digest, row.payload) for row in due_months(session, force=force)]
+        due = [(row.month, row.digest, _fresh(row)) for row in due_months(session, force=force)]
         session.commit()  # end the read: nothing is held while the requests travel
         for start in range(0, len(due), BATCH):
             batch = due[start : start + BATCH]

@@ -209,7 +209,7 @@ def report_for(facts: Facts, month: str, *, telecenter: str, generated_at: datet
         "schema": month_report.SCHEMA,
         "telecenter": telecenter,
         "month": month,
-        "generated_at": generated_at.isoformat().replace("+00:00", "Z"),
+        "generated_at": month_report.stamp(generated_at),
         "sessions": _rows(
             "sessions",
             facts.sessions.get(month, {}),

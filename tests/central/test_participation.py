@@ -285,7 +285,7 @@ def test_answers_are_remembered_until_a_report_arrives(central_with_data):
     app, sent = central_with_data
     before = _api(app, "from=2026-01&to=2026-06").json["totals"]["attendances"]
     assert _api(app, "from=2026-01&to=2026-06").json["totals"]["attendances"] == before
-    newer = dict(sent[0], generated_at="2026-12-05T00:00:00Z", attendance=[])
+    newer = dict(sent[0], generated_at="2026-12-01T12:00:00Z", attendance=[])
     assert send(app, [newer]).status_code == 200
     removed = sum(row["attendances"] for row in sent[0]["attendance"])
     after = _api(app, "from=2026-01&to=2026-06").json["totals"]["attendances"]

@@ -250,3 +250,14 @@ def test_upgrade_keeps_quiz_results_meaningful(app_ctx, enrolment):
     packs.import_pack(db.session, io.BytesIO(_pack(_valid_files(), definition(version=3))))
     db.session.commit()
     assert lesson.id in learning.completed_lesson_ids(db.session, enrolment)
+
+
+@pytest.mark.parametrize("slug", ["intro\n", "intro-\u0661", "Intro", "intro--dos", ""])
+def test_a_slug_is_matched_whole_in_ascii(slug):
+    from telecenter.courses import definitions
+
+    assert not definitions.is_slug(slug)
+    pack = definition()
+    pack["slug"] = slug
+    assert "slug must be lowercase letters, digits and dashes" in definitions.check(pack)
+    assert definitions.is_slug("intro-2")

@@ -60,6 +60,7 @@ def test_api_answers_match_the_document(running_central):
         _exercise(operation, running_central.token if sync else running_central.api_key)
         checked.append(f"{operation.method.upper()} {operation.path}")
     assert sorted(checked) == [
+        "GET /api/v1/exports/dhis2",
         "GET /api/v1/participation",
         "GET /api/v1/sync/hello",
         "POST /api/v1/sync/reports",

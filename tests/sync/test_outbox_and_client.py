@@ -215,3 +215,56 @@ def test_a_sync_finishes_while_the_site_writes_during_the_request(site, app):
     assert not result.failed
     assert set(_states().values()) == {"sent"}  # every acknowledged month, none left behind
     assert outbox.refresh(db.session, telecenter=CODE)  # what was typed meanwhile goes next
+
+
+class StaleCentral(FakeCentral):
+    """Central that keeps a newer report of every month than the one sent."""
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(gzip.decompress(request.content))
+        self.requests.append(body)
+        acks = [
+            {"month": r["month"], "generated_at": r["generated_at"], "status": "stale"}
+            for r in body["reports"]
+        ]
+        return httpx.Response(200, json={"acknowledged": acks})
+
+
+def test_a_month_central_calls_stale_is_never_marked_sent(clock, site):
+    _refresh()
+    result = client.send_pending(db.session, site, transport=StaleCentral().transport)
+    assert sorted(result.refused) == sorted(_states())
+    assert result.sent == []
+    rows = db.session.scalars(db.select(OutboxMonth)).all()
+    assert {r.state for r in rows} == {"refused"}
+    assert all(r.sent_at is None and r.sent_digest is None for r in rows)
+    assert "fecha y hora de esta computadora" in rows[0].last_error
+
+
+def test_a_clock_ahead_refusal_tells_the_admin_and_a_retry_carries_a_fresh_time(clock, site):
+    _refresh()
+    old_times = {
+        r.month: r.payload["generated_at"] for r in db.session.scalars(db.select(OutboxMonth))
+    }
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            400,
+            json={
+                "error": "clock_ahead",
+                "reason": "generated_at is more than one day after central's clock",
+                "central_time": "2026-11-20T15:30:00Z",
+            },
+        )
+
+    client.send_pending(db.session, site, transport=httpx.MockTransport(refuse))
+    row = db.session.scalars(db.select(OutboxMonth)).first()
+    assert row.state == "refused"
+    assert row.last_error.startswith("La fecha y hora de esta computadora están mal")
+    assert "2026-11-20 10:30" in row.last_error  # central's time, in Lima
+    clock.shift(timedelta(hours=2))
+    fake = FakeCentral()
+    assert client.send_pending(db.session, site, force=True, transport=fake.transport).sent
+    sent = {r["month"]: r["generated_at"] for body in fake.requests for r in body["reports"]}
+    assert all(sent[month] > old_times[month] for month in sent)
+    assert set(_states().values()) == {"sent"}
