@@ -17,7 +17,7 @@ from telecenter import config as settings
 from telecenter import python_version, uploads
 from telecenter.file_modes import restrict_new_files
 from telecenter.paths import migrations_dir, templates_dir, translations_dir
-from telecenter.request_values import BoundedIntConverter
+from telecenter.request_values import BoundedIntConverter, stored_id
 
 __version__ = "0.1.0"
 
@@ -110,9 +110,10 @@ def configure_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        if not user_id.isdigit():
+        stored = stored_id(user_id)
+        if stored is None:
             return None
-        user = db_session().get(User, int(user_id))
+        user = db_session().get(User, stored)
         allowed = roles_for_server(app.config["TELECENTER_ROLE"])
         if user is None or not user.active or user.role not in allowed:
             return None

@@ -136,7 +136,7 @@ def _this_pc_address() -> str:
     """This page's address on the telecenter PC itself, where browsers let a page use the
     microphone over plain http."""
     port = request.host.rpartition(":")[2] if ":" in request.host else ""
-    return f"http://127.0.0.1:{port}" if port.isdigit() else "http://127.0.0.1"
+    return f"http://127.0.0.1:{port}" if port.isascii() and port.isdigit() else "http://127.0.0.1"
 
 
 def _media_json(course: Course, record: MediaFile) -> dict:

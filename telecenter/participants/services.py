@@ -133,7 +133,7 @@ def validate(data: ParticipantData, *, today: date, complete: bool = True) -> Pa
         errors["district_ubigeo"] = _("Distrito desconocido. Elíjalo de la lista.")
     elif complete and not data.district_ubigeo:
         errors["district_ubigeo"] = _("Elija el distrito.")
-    if data.phone and not data.phone.replace(" ", "").lstrip("+").isdigit():
+    if data.phone and not re.fullmatch(r"\+?[0-9]+", data.phone.replace(" ", "")):
         errors["phone"] = _("El teléfono solo lleva números.")
     _check_choice(errors, "mother_tongue", data.mother_tongue, choices.MOTHER_TONGUES)
     _check_choice(errors, "schooling", data.schooling, choices.SCHOOLING)

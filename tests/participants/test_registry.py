@@ -104,6 +104,8 @@ def test_likely_duplicate_is_shown_before_saving_and_can_be_confirmed(app_ctx):
         ({"document_number": "10117410-9"}, "document_number"),
         ({"sex": "other"}, "sex"),
         ({"phone": "call me"}, "phone"),
+        ({"phone": "٩٨٧٦٥٤٣٢١"}, "phone"),  # Arabic-Indic digits are not a phone number here
+        ({"phone": "98765432²"}, "phone"),
         ({"given_names": "   "}, "given_names"),
     ],
 )
