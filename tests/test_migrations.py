@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -46,4 +48,85 @@ def test_upgrade_matches_models_and_downgrade_removes_everything(
         assert _table_names(db.engine) == set()
         upgrade()  # and back up again, as an operator would after a mistaken downgrade
         assert _table_names(db.engine) == set(db.metadata.tables)
+        db.engine.dispose()
+
+
+def _row(table: sa.Table, **given) -> dict:
+    """A row with every column filled: what is not given gets a plain value of its type."""
+    plain = {sa.Integer: 1, sa.Float: 1.0, sa.Boolean: False, sa.DateTime: FAR_PAST}
+    row = {}
+    for column in table.c:
+        if column.primary_key:
+            continue
+        if column.name in given:
+            row[column.name] = given[column.name]
+        else:
+            kind = next((v for t, v in plain.items() if isinstance(column.type, t)), "x")
+            row[column.name] = kind
+    return row
+
+
+FAR_PAST = datetime(2020, 1, 1)
+
+
+def test_months_central_stored_misspelt_are_removed_and_true_ones_kept(
+    empty_database_url, tmp_path, backend
+):
+    app = create_app(
+        base_config(empty_database_url, TELECENTER_ROLE="central"), instance_path=str(tmp_path)
+    )
+    # Arabic-Indic digits; a trailing newline only fitted SQLite (PostgreSQL's column is 7 long).
+    months = ["2026-10", "\u0662\u0660\u0662\u0666-\u0661\u0660", "2026-11"]
+    if backend == "sqlite":
+        months.append("2026-10\n")
+    with app.app_context():
+        upgrade(revision="0015_kiosk_revoke")
+        with db.engine.begin() as connection:
+            meta = sa.MetaData()
+            tables = {
+                name: sa.Table(name, meta, autoload_with=connection)
+                for name in (
+                    "telecenters",
+                    "month_reports",
+                    "fact_attendance",
+                    "rollup_attendance",
+                    "total_attendance",
+                )
+            }
+            connection.execute(
+                tables["telecenters"].insert(), _row(tables["telecenters"], code="SM-A-01")
+            )
+            telecenter = connection.scalar(sa.select(tables["telecenters"].c.id))
+            for month in months:
+                report = connection.execute(
+                    tables["month_reports"].insert(),
+                    _row(tables["month_reports"], telecenter_id=telecenter, month=month),
+                ).inserted_primary_key[0]
+                connection.execute(
+                    tables["fact_attendance"].insert(),
+                    _row(
+                        tables["fact_attendance"],
+                        report_id=report,
+                        telecenter_id=telecenter,
+                        month=month,
+                    ),
+                )
+                connection.execute(
+                    tables["rollup_attendance"].insert(),
+                    _row(tables["rollup_attendance"], month=month),
+                )
+                connection.execute(
+                    tables["total_attendance"].insert(),
+                    _row(tables["total_attendance"], telecenter_id=telecenter, month=month),
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            for name in (
+                "month_reports",
+                "fact_attendance",
+                "rollup_attendance",
+                "total_attendance",
+            ):
+                kept = connection.scalars(sa.text(f"SELECT month FROM {name}")).all()  # noqa: S608
+                assert sorted(kept) == ["2026-10", "2026-11"], name
         db.engine.dispose()
