@@ -87,6 +87,9 @@ def base_config(database_url: str, **extra) -> dict:
         "TELECENTER_ROLE": "site",
         # scrypt costs 0.2 s a hash here; the suite hashes hundreds of times.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:2000",
+        # The PIN method's cost would be paid at every resident's sign-in; a method of its own
+        # still, so that a PIN hashed as a password would show.
+        "PIN_HASH_METHOD": "pbkdf2:sha256:1000",
         "STRICT_WRITES": True,
         **extra,
     }
@@ -170,6 +173,11 @@ def client(app):
 @pytest.fixture
 def make_user(app) -> Callable:
     """Create an account and return (username, password)."""
+    return user_maker(app)
+
+
+def user_maker(app) -> Callable:
+    """make_user for an app built outside a test (a data set shared by a module's tests)."""
     from telecenter.auth import services
 
     def create(
@@ -242,6 +250,11 @@ def count_rows(app, table: str) -> int:
 @pytest.fixture
 def make_participant(app) -> Callable:
     """Register a participant through the service; return its id."""
+    return participant_maker(app)
+
+
+def participant_maker(app) -> Callable:
+    """make_participant for an app built outside a test."""
     from datetime import date
 
     from telecenter.participants import resident_accounts, services

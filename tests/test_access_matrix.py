@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 
+from telecenter import create_app
 from telecenter.auth.permissions import view_access
-from tests.conftest import csrf_token, sign_in
+from telecenter.extensions import db
+from tests import pg
+from tests.conftest import base_config, csrf_token, participant_maker, sign_in, user_maker
 
 OK, SIGN_IN, FORBIDDEN = 200, "sign-in", 403
 ANON = "anonymous"
@@ -427,26 +431,66 @@ def _check(client, make_user, method, path, role, expected, make_participant=Non
     ("method", "path", "role", "expected"), list(_cells(SITE_MATRIX, refused=True))
 )
 def test_site_route_refusals(
-    app, client, make_user, make_participant, method, path, role, expected
+    site_data, app, client, make_user, make_participant, method, path, role, expected
 ):
-    _site_cell(app, client, make_user, make_participant, method, path, role, expected)
+    _check(client, make_user, method, path, role, expected, make_participant)
 
 
 @pytest.mark.parametrize(
     ("method", "path", "role", "expected"), list(_cells(SITE_MATRIX, refused=False))
 )
-def test_site_route_answers(app, client, make_user, make_participant, method, path, role, expected):
-    _site_cell(app, client, make_user, make_participant, method, path, role, expected)
+def test_site_route_answers(
+    site_data, app, client, make_user, make_participant, method, path, role, expected
+):
+    _check(client, make_user, method, path, role, expected, make_participant)
 
 
-def _site_cell(app, client, make_user, make_participant, method, path, role, expected):
-    make_user("admin", username="first-admin")  # account 1, the target of the admin POSTs
-    make_participant()  # participant 1, the subject of the registry routes
+def _seed(app) -> None:
+    """What the cells' paths name: account 1, participant 1, survey 1, course 1, session 1,
+    group 1."""
+    user_maker(app)("admin", username="first-admin")  # the target of the admin POSTs
+    participant_maker(app)()  # the subject of the registry routes
     _survey_one(app)
     _course_one(app)
     _session_one(app)
     _group_one(app)
-    _check(client, make_user, method, path, role, expected, make_participant)
+
+
+@pytest.fixture(scope="module")
+def seeded_sqlite(sqlite_template, tmp_path_factory):
+    """The cells' data set made once per worker: each SQLite cell starts from a copy, where
+    building it anew took most of a cell's time."""
+    folder = tmp_path_factory.mktemp("matrix-template")
+    path = folder / "seeded.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    app = create_app(base_config(f"sqlite:///{path}"), instance_path=str(folder / "instance"))
+    _seed(app)
+    with app.app_context():
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def database_url(request, backend, tmp_path):
+    """The conftest's database; for the site's cells (those asking for `site_data`), with the
+    data set already there on SQLite."""
+    if backend == "sqlite":
+        path = tmp_path / "site.sqlite3"
+        seeded = "site_data" in request.fixturenames
+        template = "seeded_sqlite" if seeded else "sqlite_template"
+        shutil.copyfile(request.getfixturevalue(template), path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("postgres_url")
+    yield url
+    pg.truncate_all(url)
+
+
+@pytest.fixture
+def site_data(app, backend) -> None:
+    """On PostgreSQL the tables are emptied after each test, so the data set is made anew."""
+    if backend == "postgresql":
+        _seed(app)
 
 
 def _survey_one(app) -> None:
