@@ -176,6 +176,7 @@ KIOSK_DEVICE_ONLY = {
     "admin": FORBIDDEN,
 }
 SITE_MATRIX[("GET", "/kiosk/")] = KIOSK_DEVICE_ONLY
+SITE_MATRIX[("GET", "/kiosk/close-all")] = STAFF_ONLY  # the question before closing them
 SITE_MATRIX[("POST", "/kiosk/check-in")] = KIOSK_DEVICE_ONLY
 SITE_MATRIX[("POST", "/kiosk/close")] = KIOSK_DEVICE_ONLY
 

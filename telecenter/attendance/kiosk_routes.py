@@ -41,11 +41,15 @@ def open_kiosk():
     return response
 
 
-@bp.route("/close-all", methods=["POST"])
+@bp.route("/close-all", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def close_all():
-    """A lost or misused kiosk PC: every kiosk opened so far stops working at once."""
-    if EmptyForm().validate_on_submit():
+    """A lost or misused kiosk PC: every kiosk opened so far stops working at once. The
+    button on the home page leads to a question first: a kiosk in use in a class stops too."""
+    form = EmptyForm()
+    if request.method == "GET":
+        return render_template("attendance/kiosk_close_all.html", form=form)
+    if form.validate_on_submit():
         attempt(lambda: kiosk_device.close_all(db_session(), actor=current_user))
         done = _("Se cerraron todos los kioscos. Para volver a usar uno, ábralo de nuevo.")
         flash(done, "success")

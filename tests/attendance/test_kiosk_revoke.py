@@ -52,3 +52,21 @@ def test_close_all_without_csrf_changes_nothing(app, signed_in):
     refused = trainer.post("/kiosk/close-all", data={})
     assert refused.status_code == 400
     assert count_rows(app, "kiosk_state") == 0
+
+
+def test_the_home_button_asks_before_closing_and_the_question_closes_nothing(
+    app, make_user, signed_in
+):
+    kiosk = _open_kiosk(app, make_user)
+    trainer = signed_in("trainer")
+    home = trainer.get("/home").get_data(as_text=True)
+    assert 'href="/kiosk/close-all"' in home  # a link to the question, not a form that closes
+
+    question = trainer.get("/kiosk/close-all")
+
+    page = question.get_data(as_text=True)
+    assert question.status_code == 200
+    assert "¿Cerrar todos los kioscos abiertos?" in page
+    assert "Sí, cerrar todos" in page
+    assert kiosk.get("/kiosk/").status_code == 200
+    assert count_rows(app, "audit_entries WHERE action = 'kiosk.close_all'") == 0
