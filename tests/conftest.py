@@ -123,9 +123,15 @@ def postgres_url(worker_id, tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture
 def database_url(request, backend, tmp_path) -> Iterator[str]:
+    yield from copied_database(request, backend, tmp_path)
+
+
+def copied_database(request, backend, tmp_path, template: str = "sqlite_template") -> Iterator[str]:
+    """This test's database: on SQLite a copy of `template` (a fixture naming a file), on
+    PostgreSQL the worker's database, emptied afterwards."""
     if backend == "sqlite":
         path = tmp_path / "site.sqlite3"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        shutil.copyfile(request.getfixturevalue(template), path)
         yield f"sqlite:///{path}"
         return
     url = request.getfixturevalue("postgres_url")

@@ -10,8 +10,14 @@ import pytest
 from telecenter import create_app
 from telecenter.auth.permissions import view_access
 from telecenter.extensions import db
-from tests import pg
-from tests.conftest import base_config, csrf_token, participant_maker, sign_in, user_maker
+from tests.conftest import (
+    base_config,
+    copied_database,
+    csrf_token,
+    participant_maker,
+    sign_in,
+    user_maker,
+)
 
 OK, SIGN_IN, FORBIDDEN = 200, "sign-in", 403
 ANON = "anonymous"
@@ -475,16 +481,9 @@ def seeded_sqlite(sqlite_template, tmp_path_factory):
 def database_url(request, backend, tmp_path):
     """The conftest's database; for the site's cells (those asking for `site_data`), with the
     data set already there on SQLite."""
-    if backend == "sqlite":
-        path = tmp_path / "site.sqlite3"
-        seeded = "site_data" in request.fixturenames
-        template = "seeded_sqlite" if seeded else "sqlite_template"
-        shutil.copyfile(request.getfixturevalue(template), path)
-        yield f"sqlite:///{path}"
-        return
-    url = request.getfixturevalue("postgres_url")
-    yield url
-    pg.truncate_all(url)
+    seeded = "site_data" in request.fixturenames
+    template = "seeded_sqlite" if seeded else "sqlite_template"
+    yield from copied_database(request, backend, tmp_path, template)
 
 
 @pytest.fixture

@@ -4,17 +4,22 @@ stable code, nothing changed, never a 500."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from telecenter.central.models import FACT_TABLES, TOTAL_TABLES, MonthReport
 from telecenter.extensions import db
-from tests.central.test_ingest import URL, report, send
+from tests.central.test_ingest import REPORT, URL, report, send
 from tests.conftest import FIXED_NOW
 
 CODE = "SM-TARAPOTO-01"
+#: Months named from the fixed clock, so the tests mean the same on every real date.
+_LAST = FIXED_NOW.replace(day=1) - timedelta(days=1)
+MONTH = f"{_LAST:%Y-%m}"
+EARLIER = f"{(_LAST.replace(day=1) - timedelta(days=1)):%Y-%m}"
+ARABIC_INDIC = str.maketrans("0123456789", "".join(chr(0x660 + digit) for digit in range(10)))
 
 
 def snapshot(app) -> dict:
@@ -46,7 +51,7 @@ HOSTILE = {
         {"schema": [1], "telecenter": CODE, "reports": [report()]}
     ).encode(),
     "an object as reports": json.dumps({"schema": 1, "telecenter": CODE, "reports": {}}).encode(),
-    "a month with a trailing newline": _body([report(month="2026-10\n")]),
+    "a month with a trailing newline": _body([report(month=MONTH + "\n")]),
     "a month in Arabic-Indic digits": _body([report(month="\u0662\u0660\u0662\u0666-10")]),
     "NaN as a measure": _body([report()]).replace(b'"session_hours": 8.0', b'"session_hours": NaN'),
     "true as schema": json.dumps(
@@ -64,7 +69,7 @@ HOSTILE["a 5,001-digit integer"] = _json_bytes_with_big_int()
 
 @pytest.mark.parametrize("name", list(HOSTILE))
 def test_a_hostile_body_gets_a_4xx_reason_and_changes_nothing(central, name):
-    assert send(central, [report(month="2026-09")]).status_code == 200
+    assert send(central, [report(month=EARLIER)]).status_code == 200
     before = snapshot(central)
     answer = send(central, None, raw=HOSTILE[name])
     assert 400 <= answer.status_code < 500, answer.get_data(as_text=True)
@@ -74,11 +79,23 @@ def test_a_hostile_body_gets_a_4xx_reason_and_changes_nothing(central, name):
     assert snapshot(central) == before
 
 
+def _an_hour_after(stamp: str) -> str:
+    """Newer than the stored report, so only the month can be why it is refused."""
+    later = datetime.fromisoformat(stamp.replace("Z", "+00:00")) + timedelta(hours=1)
+    return later.isoformat().replace("+00:00", "Z")
+
+
 def test_a_month_spelled_twice_is_not_stored_as_two_months(central):
-    assert send(central, [report(month="2026-10")]).status_code == 200
+    assert send(central, [report(month=MONTH)]).status_code == 200
     before = snapshot(central)
-    for month in ("2026-10\n", "\u0662\u0660\u0662\u0666-10", "2026-\u0661\u0660"):
-        answer = send(central, [report(month=month, generated_at="2026-12-01T06:00:00Z")])
+    newer = _an_hour_after(REPORT["generated_at"])
+    year, number = MONTH.split("-")
+    for month in (
+        MONTH + "\n",
+        f"{year.translate(ARABIC_INDIC)}-{number}",
+        f"{year}-{number.translate(ARABIC_INDIC)}",
+    ):
+        answer = send(central, [report(month=month, generated_at=newer)])
         assert answer.status_code == 400
         assert "month must be YYYY-MM" in answer.json["reason"]
     assert snapshot(central) == before
@@ -111,7 +128,9 @@ def api_key(central):
     return result.output.strip().splitlines()[-1]
 
 
-@pytest.mark.parametrize("month", ["2100-01", "1999-12", "0000-01", "2026-10\n", "2026-13", ""])
+@pytest.mark.parametrize(
+    "month", ["2100-01", "1999-12", "0000-01", MONTH + "\n", f"{FIXED_NOW:%Y}-13", ""]
+)
 def test_the_dhis2_export_of_an_unsupported_month_is_a_400(central, api_key, month):
     answer = central.test_client().get(
         "/api/v1/exports/dhis2",
