@@ -1,9 +1,10 @@
 """The month report: the one contract between a site and central (shape and validation).
 
 A site sends, per calendar month (America/Lima), event facts (additive counts) and reach facts
-(people whose first-ever qualifying event in a scope fell in the month). Central never sees a
-person: only these counts. See ../shared/DESIGN.md, "Counting". The values each dimension
-may take are `telecenter.vocabulary`'s (`DIMENSIONS` here is that same mapping).
+(people whose first qualifying event in a scope, ever or within a reporting period, fell in the
+month). Central never sees a person: only these counts. See ../shared/DESIGN.md, "Counting"
+(schema 1) and "Counting, schema 2". Central reads both during a rolling upgrade; sites send
+schema 2. The values each dimension may take are `telecenter.vocabulary`'s.
 """
 
 from __future__ import annotations
@@ -13,31 +14,70 @@ import json
 import re
 from datetime import UTC, date, datetime
 
-from telecenter.vocabulary import DIMENSIONS
+from telecenter.vocabulary import (
+    DIMENSIONS,
+    NO_COMMODITY,
+    SCOPES_V1,
+    WFI_OUTCOME_INDICATORS,
+)
 
-SCHEMA = 1
+#: The schemas central accepts side by side during a rolling upgrade; sites send SCHEMA.
+SCHEMAS = (1, 2)
+SCHEMA = 2
+_SESSION_MEASURES = {"sessions_held": "int", "session_hours": "float", "unregistered_viewers": "int"}
+_ATTENDANCE_MEASURES = {"attendances": "int", "hours": "float", "participants": "int"}
 # table -> (dimensions, {measure: kind}) ; kind "int" or "float"
-TABLES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
-    "sessions": (
-        ("activity", "category"),
-        {"sessions_held": "int", "session_hours": "float", "unregistered_viewers": "int"},
-    ),
-    "attendance": (
-        ("activity", "category", "sex", "age_band", "wfi"),
-        {"attendances": "int", "hours": "float", "participants": "int"},
-    ),
+TABLES_V1: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
+    "sessions": (("activity", "category"), _SESSION_MEASURES),
+    "attendance": (("activity", "category", "sex", "age_band", "wfi"), _ATTENDANCE_MEASURES),
     "registrations": (("sex", "age_band"), {"registrations": "int"}),
     "completions": (("category", "sex", "age_band"), {"completions": "int"}),
     "wfi_enrolments": (("age_band",), {"enrolments": "int"}),
     "reach": (("scope", "sex", "age_band", "wfi"), {"new_people": "int"}),
 }
+#: The programme's outcomes at the end of the month: a stock, not additive across months.
+WFI_OUTCOME_MEASURES = {
+    "enrolled": "int",
+    "with_baseline": "int",
+    "with_follow_up": "int",
+    **{
+        f"{indicator}_{when}": "int"
+        for indicator in WFI_OUTCOME_INDICATORS
+        for when in ("baseline", "latest")
+    },
+}
+#: Schema 2 (../shared/DESIGN.md, "Counting, schema 2"): every schema-1 table, sessions and
+#: attendance split by crop and purpose, reach per period, and the programme's outcomes.
+TABLES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
+    "sessions": (("activity", "category", "commodity", "purpose"), _SESSION_MEASURES),
+    "attendance": (
+        ("activity", "category", "commodity", "purpose", "sex", "age_band", "wfi"),
+        _ATTENDANCE_MEASURES,
+    ),
+    "registrations": TABLES_V1["registrations"],
+    "completions": TABLES_V1["completions"],
+    "wfi_enrolments": TABLES_V1["wfi_enrolments"],
+    "reach": (("period", "scope", "sex", "age_band", "wfi"), {"new_people": "int"}),
+    "wfi_outcomes": (("age_band",), WFI_OUTCOME_MEASURES),
+}
+TABLES_BY_SCHEMA = {1: TABLES_V1, 2: TABLES}
+#: Schema 1 knows fewer scopes; everything else takes the same values in both.
+DIMENSIONS_BY_SCHEMA = {1: DIMENSIONS | {"scope": SCOPES_V1}, 2: DIMENSIONS}
+#: The header fields of a report, besides its tables.
+HEADERS_BY_SCHEMA = {
+    1: ("schema", "telecenter", "month", "generated_at"),
+    2: ("schema", "telecenter", "month", "generated_at", "rules_version"),
+}
+#: The counting rules a schema-2 report was computed under (central's opaque version string).
+RULES_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 # ASCII only and matched whole (fullmatch): `\d` takes other scripts' digits and `$` a
 # trailing newline, and either would make a second spelling of one month or code.
 MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{1,39}")
 FIRST_MONTH, LAST_MONTH = "2000-01", "2099-12"
 FIRST_YEAR, LAST_YEAR = 2000, 2099
-MAX_ROWS_PER_TABLE = 2000
+# Above the largest report the dimensions allow (reach: 5 periods x 19 scopes x 36 = 3,420).
+MAX_ROWS_PER_TABLE = 4000
 MAX_MEASURE = 10_000_000
 
 
@@ -52,8 +92,17 @@ def is_supported_month(text: object) -> bool:
 
 
 def is_schema(value: object) -> bool:
-    """The schema number this code speaks (true is not 1 here)."""
-    return type(value) is int and value == SCHEMA
+    """A schema number this code reads (true is not 1 here)."""
+    return type(value) is int and value in SCHEMAS
+
+
+def is_rules_version(value: object) -> bool:
+    return isinstance(value, str) and RULES_VERSION.fullmatch(value) is not None
+
+
+def tables_of(report: dict) -> dict[str, tuple[tuple[str, ...], dict[str, str]]]:
+    """The tables of a (valid) report's schema."""
+    return TABLES_BY_SCHEMA[report["schema"]]
 
 
 def shown(value: object) -> str:
@@ -92,14 +141,21 @@ def parse_generated_at(text) -> datetime | None:
 
 
 def digest(report: dict) -> str:
-    """A fingerprint of the counts alone (not of when they were computed)."""
-    facts = {table: report.get(table, []) for table in TABLES}
+    """A fingerprint of the counts and of how they were counted (schema, rules), not of when
+    they were computed: a site that upgrades or gets new rules re-sends every month."""
+    schema = report.get("schema", SCHEMA)
+    facts: dict[str, object] = {
+        table: report.get(table, []) for table in TABLES_BY_SCHEMA.get(schema, TABLES)
+    }
+    if schema != 1:
+        facts |= {"schema": schema, "rules_version": report.get("rules_version")}
     canonical = json.dumps(facts, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _check_row(table: str, row, where: str) -> list[str]:
-    dims, measures = TABLES[table]
+def _check_row(table: str, row, where: str, schema: int) -> list[str]:
+    dims, measures = TABLES_BY_SCHEMA[schema][table]
+    values = DIMENSIONS_BY_SCHEMA[schema]
     if not isinstance(row, dict):
         return [f"{where}: a row must be an object"]
     expected = set(dims) | set(measures)
@@ -108,8 +164,11 @@ def _check_row(table: str, row, where: str) -> list[str]:
         problems.append(f"{where}: fields must be exactly {', '.join(sorted(expected))}")
         return problems
     for name in dims:
-        if row[name] not in DIMENSIONS[name] or (name == "wfi") != isinstance(row[name], bool):
+        if row[name] not in values[name] or (name == "wfi") != isinstance(row[name], bool):
             problems.append(f"{where}: unknown {name} {shown(row[name])}")
+    if "commodity" in dims and row["commodity"] != NO_COMMODITY:
+        if row["category"] != "agriculture":
+            problems.append(f"{where}: only agriculture has a commodity")
     for name, kind in measures.items():
         value = row[name]
         valid_type = isinstance(value, int) if kind == "int" else isinstance(value, int | float)
@@ -122,20 +181,23 @@ def validate(report) -> list[str]:
     """Every problem with one month report (empty when valid)."""
     if not isinstance(report, dict):
         return ["a report must be an object"]
-    expected = {"schema", "telecenter", "month", "generated_at", *TABLES}
+    if not is_schema(report.get("schema")):
+        return [f"unsupported schema {shown(report.get('schema'))}; this server knows 1 and 2"]
+    schema = report["schema"]
+    expected = {*HEADERS_BY_SCHEMA[schema], *TABLES_BY_SCHEMA[schema]}
     if set(report) != expected:
         missing, extra = expected - set(report), set(report) - expected
         return [f"report fields: missing {sorted(missing)}, unknown {sorted(extra)}"]
     problems = _header_problems(report)
-    for table in TABLES:
-        problems += _table_problems(report, table)
+    for table in TABLES_BY_SCHEMA[schema]:
+        problems += _table_problems(report, table, schema)
     return problems[:50]
 
 
 def _header_problems(report: dict) -> list[str]:
     problems = []
-    if not is_schema(report["schema"]):
-        problems.append(f"unsupported schema {shown(report['schema'])}; this server knows {SCHEMA}")
+    if "rules_version" in report and not is_rules_version(report["rules_version"]):
+        problems.append("rules_version must be a short code of letters, digits, '.', '-', '_'")
     if not is_code(report["telecenter"]):
         problems.append("telecenter must be a code like SM-TARAPOTO-01")
     if not is_supported_month(report["month"]):
@@ -154,15 +216,15 @@ def _month_label(month: object) -> str:
     return shown(month)
 
 
-def _table_problems(report: dict, table: str) -> list[str]:
+def _table_problems(report: dict, table: str, schema: int) -> list[str]:
     rows = report[table]
     if not isinstance(rows, list) or len(rows) > MAX_ROWS_PER_TABLE:
         return [f"{table} must be a list of at most {MAX_ROWS_PER_TABLE} rows"]
-    dims = TABLES[table][0]
+    dims = TABLES_BY_SCHEMA[schema][table][0]
     problems, seen = [], set()
     for index, row in enumerate(rows):
         where = f"{_month_label(report.get('month'))} {table}[{index}]"
-        row_problems = _check_row(table, row, where)
+        row_problems = _check_row(table, row, where, schema)
         problems += row_problems
         if not row_problems:
             key = tuple(row[d] for d in dims)

@@ -25,13 +25,38 @@ UNKNOWN_AGE = "unknown"
 AGE_BANDS = (*(band for _floor, band in AGE_BAND_FLOORS), UNKNOWN_AGE)
 #: Enrolled in the women's financial-inclusion programme at the event.
 WFI = (True, False)
-#: The reach scopes: each person counts once per scope, ever.
-SCOPES = (
+#: The crop an agriculture session or course is about (schema 2).
+CROPS = ("cacao", "coffee", "banana", "timber", "other_crop")
+#: The `commodity` dimension: a crop, or `none` for sessions that are not agriculture.
+NO_COMMODITY = "none"
+COMMODITIES = (*CROPS, NO_COMMODITY)
+#: What a session is for: training counts as training; a talk ("charla / sensibilizacion")
+#: counts as participation but never as training.
+PURPOSES = ("training", "talk")
+#: The reporting periods reach is counted in (schema 2): a person counts once per period.
+PERIODS = ("ever", "fiscal_year", "year", "quarter", "month")
+#: The reach scopes of schema 1: each person counts once per scope, ever.
+SCOPES_V1 = (
     "any",
     *(f"activity:{activity}" for activity in ACTIVITIES),
     "self_paced",
     *(f"category:{category}" for category in CATEGORIES),
     "trained",
+)
+#: Schema 2 adds training by subject and reach by crop.
+SCOPES = (
+    *SCOPES_V1,
+    *(f"trained:{category}" for category in CATEGORIES),
+    *(f"commodity:{crop}" for crop in CROPS),
+)
+#: The programme's outcome indicators, as the `wfi_outcomes` stock fact names them.
+WFI_OUTCOME_INDICATORS = (
+    "account",
+    "wallet",
+    "digital_payment",
+    "saving",
+    "savings_group",
+    "emergency_funds",
 )
 
 #: What a trainer marks on the roster, and the statuses that count as having attended.
@@ -54,4 +79,7 @@ DIMENSIONS = {
     "age_band": AGE_BANDS,
     "wfi": WFI,
     "scope": SCOPES,
+    "commodity": COMMODITIES,
+    "purpose": PURPOSES,
+    "period": PERIODS,
 }

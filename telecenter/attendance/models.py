@@ -13,7 +13,7 @@ from telecenter.courses.models import Course
 from telecenter.database import UTCDateTime, one_of
 from telecenter.extensions import Model
 from telecenter.participants.models import Group, Participant
-from telecenter.vocabulary import ACTIVITIES, ATTENDANCE_STATUSES, CATEGORIES
+from telecenter.vocabulary import ACTIVITIES, ATTENDANCE_STATUSES, CATEGORIES, CROPS, PURPOSES
 
 STATES = ("scheduled", "held", "cancelled")
 
@@ -42,6 +42,11 @@ class ActivitySession(Model):
         sa.CheckConstraint(one_of("kind", ACTIVITIES), name="kind_known"),
         sa.CheckConstraint(one_of("state", STATES), name="state_known"),
         sa.CheckConstraint(one_of("category", CATEGORIES), name="category_known"),
+        sa.CheckConstraint(one_of("purpose", PURPOSES), name="purpose_known"),
+        sa.CheckConstraint(
+            f"commodity IS NULL OR (category = 'agriculture' AND {one_of('commodity', CROPS)})",
+            name="commodity_known",
+        ),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         sa.CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
         sa.CheckConstraint("unregistered_viewers >= 0", name="viewers_not_negative"),
@@ -55,6 +60,12 @@ class ActivitySession(Model):
     course_id: Mapped[int | None] = mapped_column(sa.ForeignKey("courses.id"), index=True)
     #: The course's category, or chosen when there is no course; the counts group by it.
     category: Mapped[str] = mapped_column(sa.String(24))
+    #: Training (a class, a workshop, a course session) or a talk ("charla"): talks count as
+    #: participation, never as training.
+    purpose: Mapped[str] = mapped_column(sa.String(8), default="training", server_default="training")
+    #: The crop an agriculture session is about (vocabulary.CROPS); None when not said or not
+    #: agriculture (reported as commodity "none").
+    commodity: Mapped[str | None] = mapped_column(sa.String(12))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     room: Mapped[str] = mapped_column(sa.String(80), default="")

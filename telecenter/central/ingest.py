@@ -21,6 +21,7 @@ from telecenter import month_report
 from telecenter.central.models import (
     FACT_TABLES,
     ROLLUP_TABLES,
+    TOTAL_KEYS,
     TOTAL_TABLES,
     MonthReport,
     Telecenter,
@@ -107,7 +108,7 @@ def check_request(body: dict, telecenter: Telecenter) -> list[dict]:
     if not month_report.is_schema(body.get("schema")):
         raise InvalidRequest(
             f"unsupported schema {month_report.shown(body.get('schema'))}; "
-            f"expected {month_report.SCHEMA}"
+            f"expected one of {', '.join(map(str, month_report.SCHEMAS))}"
         )
     items = body.get("reports")
     if not isinstance(items, list) or not 1 <= len(items) <= MAX_REPORTS_PER_REQUEST:
@@ -189,6 +190,7 @@ def store(session: Session, telecenter: Telecenter, items: list[dict]) -> list[A
             session.add(current)
         current.generated_at, current.received_at = generated_at, utcnow()
         current.digest = month_report.digest(report)
+        current.schema, current.rules_version = report["schema"], report.get("rules_version")
         newer.append((current, report))
         acks.append(Ack(report["month"], report["generated_at"], "stored"))
     session.flush()
@@ -213,11 +215,25 @@ def _replace_facts(session: Session, telecenter: Telecenter, newer) -> None:
                 **row,
             }
             for month_report, report in newer
-            for row in report[name]
+            for row in stored_rows(report, name)
         ]
         if rows:
             _bulk_insert(session, table, rows)
         _refresh_totals(session, name, telecenter.id, [r["month"] for _m, r in newer])
+
+
+def stored_rows(report: dict, name: str) -> list[dict]:
+    """A table's rows as central stores them: a schema-1 report's in schema 2's columns
+    (its reach is period "ever"; crop and purpose unknown, NULL; no programme outcomes)."""
+    rows = report.get(name, [])
+    if report["schema"] != 1:
+        return rows
+    missing = {
+        dim: "ever" if dim == "period" else None
+        for dim in month_report.TABLES[name][0]
+        if dim not in month_report.TABLES_V1.get(name, ((), {}))[0]
+    }
+    return [row | missing for row in rows] if missing else rows
 
 
 def _refresh_totals(session: Session, name: str, telecenter_id: int, months: list[str]):
@@ -226,7 +242,7 @@ def _refresh_totals(session: Session, name: str, telecenter_id: int, months: lis
         return
     facts, totals = FACT_TABLES[name], TOTAL_TABLES[name]
     _dims, measures = month_report.TABLES[name]
-    keys = [facts.c.telecenter_id, facts.c.month] + ([facts.c.scope] if name == "reach" else [])
+    keys = _total_keys(facts, name)
     session.execute(
         totals.delete().where(totals.c.telecenter_id == telecenter_id, totals.c.month.in_(months))
     )
@@ -236,6 +252,11 @@ def _refresh_totals(session: Session, name: str, telecenter_id: int, months: lis
         .group_by(*keys)
     )
     session.execute(totals.insert().from_select([k.name for k in keys] + list(measures), summed))
+
+
+def _total_keys(facts: sa.Table, name: str) -> list:
+    keys = [facts.c.telecenter_id, facts.c.month]
+    return keys + ([facts.c[key] for key in TOTAL_KEYS] if name == "reach" else [])
 
 
 def refresh_rollups(session: Session, region: str, months: list[str]) -> None:
@@ -268,7 +289,7 @@ def rebuild_rollups(session: Session) -> None:
         session.execute(table.delete())
     for name, facts in FACT_TABLES.items():
         _dims, measures = month_report.TABLES[name]
-        keys = [facts.c.telecenter_id, facts.c.month] + ([facts.c.scope] if name == "reach" else [])
+        keys = _total_keys(facts, name)
         session.execute(
             TOTAL_TABLES[name]
             .insert()

@@ -49,6 +49,11 @@ class MonthReport(Model):
     generated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     digest: Mapped[str] = mapped_column(sa.String(64))
+    #: The month report schema it came in (1 or 2): schema-1 months cannot answer what needs
+    #: schema-2 facts, and such figures are null with a note while sites upgrade.
+    schema: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: The counting rules it was computed under (None for schema 1).
+    rules_version: Mapped[str | None] = mapped_column(sa.String(40))
 
     telecenter: Mapped[Telecenter] = relationship()
 
@@ -56,9 +61,19 @@ class MonthReport(Model):
         return f"<MonthReport {self.telecenter_id} {self.month}>"
 
 
+#: Dimensions schema 1 does not have: NULL in the rows of a schema-1 report (its reach rows
+#: are period "ever", which is what schema 1 counted).
+SCHEMA_2_DIMENSIONS = ("commodity", "purpose")
+
+
 def _dimension_columns(dims) -> list[sa.Column]:
     return [
-        sa.Column(dim, sa.Boolean if dim == "wfi" else sa.String(32), nullable=False)
+        sa.Column(
+            dim,
+            sa.Boolean if dim == "wfi" else sa.String(32),
+            nullable=dim in SCHEMA_2_DIMENSIONS,
+            **({"server_default": "ever"} if dim == "period" else {}),
+        )
         for dim in dims
     ]
 
@@ -118,9 +133,13 @@ def _rollup_table(name: str) -> sa.Table:
 ROLLUP_TABLES: dict[str, sa.Table] = {name: _rollup_table(name) for name in month_report.TABLES}
 
 
+#: What reach totals keep apart: summing across periods or scopes means nothing.
+TOTAL_KEYS = ("period", "scope")
+
+
 def _telecenter_total_table(name: str) -> sa.Table:
-    """Each telecenter's monthly totals (reach keeps its scope): what a breakdown by
-    telecenter reads when it splits by nothing else."""
+    """Each telecenter's monthly totals (reach keeps its period and scope): what a breakdown
+    by telecenter reads when it splits by nothing else."""
     _dims, measures = month_report.TABLES[name]
     columns: list[sa.schema.SchemaItem] = [
         sa.Column("id", sa.Integer, primary_key=True),
@@ -128,7 +147,7 @@ def _telecenter_total_table(name: str) -> sa.Table:
         sa.Column("month", sa.String(7), nullable=False),
     ]
     if name == "reach":
-        columns += _dimension_columns(("scope",))
+        columns += _dimension_columns(TOTAL_KEYS)
     columns += _measure_columns(measures)
     return sa.Table(
         f"total_{name}",
@@ -177,3 +196,24 @@ class ProgrammeTarget(Model):
 
     def __repr__(self) -> str:
         return f"<ProgrammeTarget {self.id} {self.measure} {self.value}>"
+
+
+class CountingRulesVersion(Model):
+    """One version of the counting rules (telecenter.counting_rules), kept forever: reports
+    name the version they were computed under. The newest is in force and is sent to every
+    site; until central staff set one, the defaults are version "1"."""
+
+    __tablename__ = "counting_rules_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: As reports name it (str of a number that only grows).
+    rules_version: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    course_completed: Mapped[bool] = mapped_column(default=True)
+    min_sessions: Mapped[int | None]
+    min_hours: Mapped[float | None] = mapped_column(sa.Float)
+    fiscal_year_start: Mapped[int] = mapped_column(default=10)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    def __repr__(self) -> str:
+        return f"<CountingRulesVersion {self.rules_version}>"

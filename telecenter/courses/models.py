@@ -11,13 +11,17 @@ from telecenter.clock import utcnow
 from telecenter.database import UTCDateTime, one_of
 from telecenter.extensions import Model
 from telecenter.participants.models import Participant
-from telecenter.vocabulary import CATEGORIES, COMPLETION_MODES
+from telecenter.vocabulary import CATEGORIES, COMPLETION_MODES, CROPS
 
 
 class Course(Model):
     __tablename__ = "courses"
     __table_args__ = (
         sa.CheckConstraint(one_of("category", CATEGORIES), name="category_known"),
+        sa.CheckConstraint(
+            f"commodity IS NULL OR (category = 'agriculture' AND {one_of('commodity', CROPS)})",
+            name="commodity_known",
+        ),
         sa.CheckConstraint(one_of("completion_mode", COMPLETION_MODES), name="completion_known"),
         sa.CheckConstraint("pass_mark BETWEEN 0 AND 100", name="pass_mark_range"),
         sa.CheckConstraint("attendance_share BETWEEN 1 AND 100", name="attendance_share_range"),
@@ -31,6 +35,8 @@ class Course(Model):
     title: Mapped[str] = mapped_column(sa.String(160))
     summary: Mapped[str] = mapped_column(sa.String(600), default="")
     category: Mapped[str] = mapped_column(sa.String(24))
+    #: The crop an agriculture course is about (vocabulary.CROPS); None when not said.
+    commodity: Mapped[str | None] = mapped_column(sa.String(12))
     language: Mapped[str] = mapped_column(sa.String(8), default="es")
     estimated_hours: Mapped[float] = mapped_column(sa.Float, default=1.0)
     published: Mapped[bool] = mapped_column(default=False)

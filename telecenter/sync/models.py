@@ -57,3 +57,19 @@ class CentralConnection(Model):
 
     def __repr__(self) -> str:
         return f"<CentralConnection {self.central_url or '-'}>"  # never the token
+
+
+class NetworkSettings(Model):
+    """The newest network settings central has sent (one row, id 1): the counting rules
+    today. Nothing personal; the site sends `version` back so central can answer
+    "unchanged" (telecenter.sync.network_settings)."""
+
+    __tablename__ = "sync_network_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(sa.String(80))
+    settings: Mapped[dict] = mapped_column(sa.JSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<NetworkSettings {self.version}>"

@@ -206,7 +206,7 @@ def _hours(value: float) -> float:
 def report_for(facts: Facts, month: str, *, telecenter: str, generated_at: datetime) -> dict:
     people = facts.attendance_people
     return {
-        "schema": month_report.SCHEMA,
+        "schema": 1,  # schema 2 next
         "telecenter": telecenter,
         "month": month,
         "generated_at": month_report.stamp(generated_at),

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 def is_empty(report: dict) -> bool:
-    return not any(report[table] for table in month_report.TABLES)
+    return not any(report[table] for table in month_report.tables_of(report))
 
 
 def refresh(session: Session, *, telecenter: str) -> list[str]:
