@@ -9,6 +9,7 @@ which is also central's first version, so both agree from the start.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import cast
 
 from telecenter import month_report
 from telecenter.periods import DEFAULT_FISCAL_YEAR_START
@@ -52,9 +53,12 @@ class CountingRules:
             raise InvalidRules("rules_version must be a short code of letters and digits")
         if type(self.course_completed) is not bool:
             raise InvalidRules("course_completed must be true or false")
-        sessions, hours = self.min_sessions, self.min_hours
+        # Typed fields, but from JSON: anything may arrive.
+        sessions, hours = cast(object, self.min_sessions), cast(object, self.min_hours)
         if sessions is not None and (
-            type(sessions) is not int or not 1 <= sessions <= MAX_SESSIONS
+            not isinstance(sessions, int)
+            or isinstance(sessions, bool)
+            or not 1 <= sessions <= MAX_SESSIONS
         ):
             raise InvalidRules(f"min_sessions must be a whole number from 1 to {MAX_SESSIONS}")
         if hours is not None and (

@@ -24,7 +24,11 @@ from telecenter.vocabulary import (
 #: The schemas central accepts side by side during a rolling upgrade; sites send SCHEMA.
 SCHEMAS = (1, 2)
 SCHEMA = 2
-_SESSION_MEASURES = {"sessions_held": "int", "session_hours": "float", "unregistered_viewers": "int"}
+_SESSION_MEASURES = {
+    "sessions_held": "int",
+    "session_hours": "float",
+    "unregistered_viewers": "int",
+}
 _ATTENDANCE_MEASURES = {"attendances": "int", "hours": "float", "participants": "int"}
 # table -> (dimensions, {measure: kind}) ; kind "int" or "float"
 TABLES_V1: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
@@ -166,9 +170,9 @@ def _check_row(table: str, row, where: str, schema: int) -> list[str]:
     for name in dims:
         if row[name] not in values[name] or (name == "wfi") != isinstance(row[name], bool):
             problems.append(f"{where}: unknown {name} {shown(row[name])}")
-    if "commodity" in dims and row["commodity"] != NO_COMMODITY:
-        if row["category"] != "agriculture":
-            problems.append(f"{where}: only agriculture has a commodity")
+    crop = row.get("commodity", NO_COMMODITY)
+    if crop != NO_COMMODITY and row.get("category") != "agriculture":
+        problems.append(f"{where}: only agriculture has a commodity")
     for name, kind in measures.items():
         value = row[name]
         valid_type = isinstance(value, int) if kind == "int" else isinstance(value, int | float)

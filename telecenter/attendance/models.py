@@ -62,7 +62,9 @@ class ActivitySession(Model):
     category: Mapped[str] = mapped_column(sa.String(24))
     #: Training (a class, a workshop, a course session) or a talk ("charla"): talks count as
     #: participation, never as training.
-    purpose: Mapped[str] = mapped_column(sa.String(8), default="training", server_default="training")
+    purpose: Mapped[str] = mapped_column(
+        sa.String(8), default="training", server_default="training"
+    )
     #: The crop an agriculture session is about (vocabulary.CROPS); None when not said or not
     #: agriculture (reported as commodity "none").
     commodity: Mapped[str | None] = mapped_column(sa.String(12))

@@ -72,7 +72,7 @@ def _dimension_columns(dims) -> list[sa.Column]:
             dim,
             sa.Boolean if dim == "wfi" else sa.String(32),
             nullable=dim in SCHEMA_2_DIMENSIONS,
-            **({"server_default": "ever"} if dim == "period" else {}),
+            server_default="ever" if dim == "period" else None,
         )
         for dim in dims
     ]
