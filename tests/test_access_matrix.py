@@ -332,6 +332,14 @@ CENTRAL_MATRIX = {
     # Sites authenticate with their bearer token, never with a session.
     ("POST", "/api/v1/sync/reports"): {ANON: 401, "central_staff": 401, "central_admin": 401},
     ("GET", "/api/v1/sync/hello"): {ANON: 401, "central_staff": 401, "central_admin": 401},
+    ("GET", "/api/v1/sync/settings"): {ANON: 401, "central_staff": 401, "central_admin": 401},
+    ("GET", "/central/rules"): {ANON: SIGN_IN, "central_staff": OK, "central_admin": OK},
+    # Publishing with no data: the form's message (nothing chosen), 400.
+    ("POST", "/central/rules/publish"): {
+        ANON: SIGN_IN,
+        "central_staff": FORBIDDEN,
+        "central_admin": 400,
+    },
     ("GET", "/central/"): {ANON: SIGN_IN, "central_staff": OK, "central_admin": OK},
     ("GET", "/central/telecenters"): {ANON: SIGN_IN, "central_staff": OK, "central_admin": OK},
     ("GET", "/central/download/1.1"): {ANON: SIGN_IN, "central_staff": 302, "central_admin": 302},

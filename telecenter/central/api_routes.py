@@ -11,7 +11,7 @@ from flask_login import current_user
 from telecenter import month_report
 from telecenter.auth.permissions import ROLES_ATTR, public
 from telecenter.auth.roles import CENTRAL_ROLES
-from telecenter.central import aggregates, api_keys, dhis2, exports, ingest, tokens
+from telecenter.central import aggregates, api_keys, dhis2, exports, ingest, rules, tokens
 from telecenter.central.openapi import openapi_document
 from telecenter.clock import utcnow
 from telecenter.database import writing
@@ -40,7 +40,11 @@ def sync_reports():
     with writing(db_session()):
         acks = ingest.store(db_session(), telecenter, items)
     log.info("sync from %s: %s", telecenter.code, ", ".join(f"{a.month}={a.status}" for a in acks))
-    return jsonify(telecenter=telecenter.code, acknowledged=[a.as_json() for a in acks])
+    return jsonify(
+        telecenter=telecenter.code,
+        acknowledged=[a.as_json() for a in acks],
+        settings=rules.settings_answer(db_session(), body.get("settings_version")),
+    )
 
 
 @bp.route("/sync/hello")
@@ -61,7 +65,27 @@ def sync_hello():
         ), 403
     with writing(db_session()):
         telecenter.last_heard_at = utcnow()
-    return jsonify(telecenter=telecenter.code, name=telecenter.name)
+    return jsonify(
+        telecenter=telecenter.code,
+        name=telecenter.name,
+        settings=rules.settings_answer(db_session(), request.args.get("settings_version")),
+    )
+
+
+@bp.route("/sync/settings")
+@public  # authenticated by the telecenter's bearer token, below
+def sync_settings():
+    """The network settings for a site with nothing to send (`settings_version`: the one it
+    has; answered "unchanged" when it is current). Counts as contact from the telecenter."""
+    telecenter = tokens.telecenter_for(db_session(), request.headers.get("Authorization"))
+    if telecenter is None:
+        return json_error(401, "missing, unknown or revoked telecenter token")
+    with writing(db_session()):
+        telecenter.last_heard_at = utcnow()
+    return jsonify(
+        telecenter=telecenter.code,
+        settings=rules.settings_answer(db_session(), request.args.get("settings_version")),
+    )
 
 
 def readers_only(view):

@@ -1,13 +1,15 @@
-"""Central office forms: programme targets."""
+"""Central office forms: programme targets, counting rules."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import BooleanField, FloatField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from telecenter.central.rules import MONTH_NAMES
 from telecenter.central.targets import PROGRAMME_START
-from telecenter.forms import Form, WholeNumberField
+from telecenter.counting_rules import MAX_HOURS, MAX_SESSIONS
+from telecenter.forms import BoundedIntegerField, Form, SelectChoice, WholeNumberField
 
 _MONTH_BOX = {"type": "month", "placeholder": "2024-01", "min": PROGRAMME_START, "max": "2099-12"}
 
@@ -31,3 +33,57 @@ class TargetForm(Form):
     sex = SelectField(_l("Sexo"), choices=[])
     region = SelectField(_l("Región"), choices=[])
     category = SelectField(_l("Categoría"), choices=[])
+
+
+class DecimalCommaField(FloatField):
+    """A number box that takes "1,5" as well as "1.5" (how hours are written in Peru)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [valuelist[0].strip().replace(",", ".")]
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Escriba un número, por ejemplo 20 o 1,5.")) from None
+
+
+class CountingRulesForm(Form):
+    """The ranges are checked here beside each box; that at least one way of being trained
+    is chosen is the rules' own check (telecenter.counting_rules), run when publishing."""
+
+    course_completed = BooleanField(_l("Un curso completado"))
+    min_sessions = BoundedIntegerField(
+        _l("Al menos N sesiones de un curso o serie"),
+        validators=[
+            Optional(),
+            NumberRange(
+                min=1,
+                max=MAX_SESSIONS,
+                message=_l("Escriba un número de 1 a %(max)d.", max=MAX_SESSIONS),
+            ),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    min_hours = DecimalCommaField(
+        _l("Al menos H horas de capacitación en un tema"),
+        validators=[
+            Optional(),
+            NumberRange(
+                min=0,
+                max=MAX_HOURS,
+                message=_l("Escriba un número mayor que 0 y de hasta %(max)d.", max=MAX_HOURS),
+            ),
+        ],
+        render_kw={"inputmode": "decimal"},
+    )
+    fiscal_year_start = SelectField(
+        _l("El año fiscal empieza en"),
+        coerce=int,
+        choices=[SelectChoice(number, name) for number, name in enumerate(MONTH_NAMES, start=1)],
+    )
+
+    def validate_min_hours(self, field):
+        if field.data is not None and field.data <= 0:
+            raise ValidationError(
+                _l("Escriba un número mayor que 0 y de hasta %(max)d.", max=MAX_HOURS)
+            )

@@ -157,6 +157,82 @@ def _dhis2_export() -> dict:
     }
 
 
+_SETTINGS_VERSION = {
+    "name": "settings_version",
+    "in": "query",
+    "required": False,
+    "description": "the network settings version the site has",
+    "schema": {"type": "string", "maxLength": 80},
+}
+_SETTINGS_ANSWER = {
+    "description": 'the current network settings, or "unchanged" when the site sent their '
+    "version",
+    "oneOf": [
+        {"$ref": "#/components/schemas/NetworkSettings"},
+        {"type": "string", "enum": ["unchanged"]},
+    ],
+}
+
+
+def _network_settings() -> dict:
+    """What central sends every site (../shared/DESIGN.md, "Network settings")."""
+    return {
+        "type": "object",
+        "required": ["version", "counting_rules"],
+        "properties": {
+            "version": {"type": "string", "description": "opaque; the site sends it back"},
+            "counting_rules": {
+                "type": "object",
+                "description": "what makes a person trained, and the fiscal-year start; a "
+                "new rules_version makes every site recompute and re-send all its months",
+                "required": [
+                    "rules_version",
+                    "course_completed",
+                    "min_sessions",
+                    "min_hours",
+                    "fiscal_year_start",
+                ],
+                "properties": {
+                    "rules_version": {"type": "string"},
+                    "course_completed": {"type": "boolean"},
+                    "min_sessions": {"type": "integer", "nullable": True, "minimum": 1},
+                    "min_hours": {"type": "number", "nullable": True, "exclusiveMinimum": 0},
+                    "fiscal_year_start": {"type": "integer", "minimum": 1, "maximum": 12},
+                },
+            },
+        },
+    }
+
+
+def _sync_settings() -> dict:
+    return {
+        "get": {
+            "summary": "A site with nothing to send asks for the network settings",
+            "description": "Counts as contact from the telecenter. Nothing personal.",
+            "security": [{"telecenterToken": []}],
+            "parameters": [_SETTINGS_VERSION],
+            "responses": {
+                "200": {
+                    "description": "the settings, or that the site has them",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["telecenter", "settings"],
+                                "properties": {
+                                    "telecenter": {"type": "string"},
+                                    "settings": _SETTINGS_ANSWER,
+                                },
+                            }
+                        }
+                    },
+                },
+                **_errors(401),
+            },
+        }
+    }
+
+
 def openapi_document() -> dict:
     return {
         "openapi": "3.0.3",
@@ -184,6 +260,12 @@ def openapi_document() -> dict:
                                             "enum": [month_report.SCHEMA],
                                         },
                                         "telecenter": {"type": "string"},
+                                        "settings_version": {
+                                            "type": "string",
+                                            "description": "the network settings version "
+                                            "the site has; the answer's settings is "
+                                            '"unchanged" when it is current',
+                                        },
                                         "reports": {
                                             "type": "array",
                                             "minItems": 1,
@@ -222,7 +304,8 @@ def openapi_document() -> dict:
                             "description": "the site's own code; 403 when the token is "
                             "another telecenter's",
                             "schema": {"type": "string", "maxLength": 40},
-                        }
+                        },
+                        _SETTINGS_VERSION,
                     ],
                     "responses": {
                         "200": {
@@ -253,6 +336,7 @@ def openapi_document() -> dict:
                     },
                 }
             },
+            "/api/v1/sync/settings": _sync_settings(),
             "/api/v1/participation": {
                 "get": {
                     "summary": "Aggregate participation counts",
@@ -284,9 +368,10 @@ def openapi_document() -> dict:
                 "MonthReport": _month_report(),
                 "SyncAck": {
                     "type": "object",
-                    "required": ["telecenter", "acknowledged"],
+                    "required": ["telecenter", "acknowledged", "settings"],
                     "properties": {
                         "telecenter": {"type": "string"},
+                        "settings": _SETTINGS_ANSWER,
                         "acknowledged": {
                             "type": "array",
                             "items": {
@@ -305,9 +390,14 @@ def openapi_document() -> dict:
                 },
                 "Hello": {
                     "type": "object",
-                    "required": ["telecenter", "name"],
-                    "properties": {"telecenter": {"type": "string"}, "name": {"type": "string"}},
+                    "required": ["telecenter", "name", "settings"],
+                    "properties": {
+                        "telecenter": {"type": "string"},
+                        "name": {"type": "string"},
+                        "settings": _SETTINGS_ANSWER,
+                    },
                 },
+                "NetworkSettings": _network_settings(),
                 "Participation": _participation(),
             },
         },

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from telecenter import labels
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import CENTRAL_ADMIN, CENTRAL_ROLES
-from telecenter.central import aggregates, charts, dashboard, exports, targets
-from telecenter.central.forms import TargetForm
+from telecenter.central import aggregates, charts, dashboard, exports, rules, targets
+from telecenter.central.forms import CountingRulesForm, TargetForm
 from telecenter.central.models import ProgrammeTarget
 from telecenter.extensions import db, db_session
 from telecenter.forms import EmptyForm, filled
@@ -202,6 +203,61 @@ def delete_target(target_id: int):
         form=form,
         progress=targets.progress_of(db_session(), target, last_month=dashboard.default_range()[1]),
     ), failed_status(form)
+
+
+def _rules_page(form: CountingRulesForm | None = None, status: int = 200):
+    if form is None:
+        current = rules.current_rules(db_session())
+        form = CountingRulesForm(
+            data={
+                "course_completed": current.course_completed,
+                "min_sessions": current.min_sessions,
+                "min_hours": current.min_hours,
+                "fiscal_year_start": current.fiscal_year_start,
+            }
+        )
+    return render_template(
+        "central/counting_rules.html",
+        current=rules.current_rules(db_session()),
+        history=rules.history(db_session()),
+        month_names=rules.MONTH_NAMES,
+        form=form,
+    ), status
+
+
+@bp.route("/rules")
+@central_users
+def counting_rules():
+    return _rules_page()
+
+
+@bp.route("/rules/publish", methods=["POST"])
+@central_admins
+def publish_rules():
+    form = CountingRulesForm()
+    if form.validate_on_submit():
+        outcome = attempt(
+            lambda: rules.publish(
+                db_session(),
+                course_completed=bool(form.course_completed.data),
+                min_sessions=form.min_sessions.data,
+                min_hours=form.min_hours.data,
+                fiscal_year_start=form.fiscal_year_start.data,
+                actor=current_user,
+            ),
+            form=form,
+        )
+        if outcome.ok:
+            flash(
+                _(
+                    "Reglas de conteo publicadas: versión %(version)s. Cada telecentro las "
+                    "recibirá en su próxima sincronización.",
+                    version=outcome.value.rules_version,
+                ),
+                "success",
+            )
+            return redirect(url_for(".counting_rules"))
+    return _rules_page(form, status=failed_status(form))
 
 
 @bp.app_context_processor

@@ -1,20 +1,41 @@
-"""The counting rules in force at central: the newest version staff set, else the defaults."""
+"""The counting rules at central: the version in force, its history, publishing a new one,
+and the network settings every sync answer carries (../shared/DESIGN.md, "Network settings")."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from telecenter import audit
+from telecenter.auth.models import User
 from telecenter.central.models import CountingRulesVersion
-from telecenter.counting_rules import DEFAULT, CountingRules
+from telecenter.counting_rules import DEFAULT, CountingRules, InvalidRules
+from telecenter.domain_errors import DomainError
+
+MONTH_NAMES = (
+    _l("enero"),
+    _l("febrero"),
+    _l("marzo"),
+    _l("abril"),
+    _l("mayo"),
+    _l("junio"),
+    _l("julio"),
+    _l("agosto"),
+    _l("setiembre"),
+    _l("octubre"),
+    _l("noviembre"),
+    _l("diciembre"),
+)
+#: What a site that already has the current settings is answered instead of them.
+UNCHANGED = "unchanged"
 
 
-def current_rules(session: Session) -> CountingRules:
-    row = session.scalar(
-        sa.select(CountingRulesVersion).order_by(CountingRulesVersion.id.desc()).limit(1)
-    )
-    if row is None:
-        return DEFAULT
+class RulesRefused(DomainError):
+    """Rules no site could apply: the reason in the admin's words."""
+
+
+def _rules_of(row: CountingRulesVersion) -> CountingRules:
     return CountingRules(
         rules_version=row.rules_version,
         course_completed=row.course_completed,
@@ -22,3 +43,86 @@ def current_rules(session: Session) -> CountingRules:
         min_hours=row.min_hours,
         fiscal_year_start=row.fiscal_year_start,
     )
+
+
+def current_rules(session: Session) -> CountingRules:
+    """The newest version staff published, else the defaults (version "1")."""
+    row = session.scalar(
+        sa.select(CountingRulesVersion).order_by(CountingRulesVersion.id.desc()).limit(1)
+    )
+    return DEFAULT if row is None else _rules_of(row)
+
+
+def history(session: Session) -> list[CountingRulesVersion]:
+    """Every published version, newest first (version "1" once a second one exists)."""
+    return list(
+        session.scalars(sa.select(CountingRulesVersion).order_by(CountingRulesVersion.id.desc()))
+    )
+
+
+def _row_of(rules: CountingRules, actor: User | None) -> CountingRulesVersion:
+    return CountingRulesVersion(
+        rules_version=rules.rules_version,
+        course_completed=rules.course_completed,
+        min_sessions=rules.min_sessions,
+        min_hours=rules.min_hours,
+        fiscal_year_start=rules.fiscal_year_start,
+        created_by_id=actor.id if actor else None,
+    )
+
+
+def publish(
+    session: Session,
+    *,
+    course_completed: bool,
+    min_sessions: int | None,
+    min_hours: float | None,
+    fiscal_year_start: int,
+    actor: User | None,
+) -> CountingRules:
+    """Store the next version (the defaults first, as version "1", so the history shows what
+    sites counted under before) and audit it. Every site receives it with its next sync."""
+    current = current_rules(session)
+    rules = CountingRules(
+        rules_version=str(int(current.rules_version) + 1),
+        course_completed=course_completed,
+        min_sessions=min_sessions,
+        min_hours=min_hours,
+        fiscal_year_start=fiscal_year_start,
+    )
+    try:
+        rules.check()
+    except InvalidRules as problem:
+        raise RulesRefused(_refusal(str(problem))) from None
+    if not history(session):
+        session.add(_row_of(DEFAULT, None))
+    row = _row_of(rules, actor)
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="counting_rules.publish",
+        subject_type="counting_rules",
+        subject_id=row.id,
+        detail=f"version {rules.rules_version}",
+    )
+    return rules
+
+
+def _refusal(reason: str) -> str:
+    if "at least one" in reason:
+        return str(_l("Elija al menos una forma de contar a una persona como capacitada."))
+    return str(_l("Estas reglas no se pueden usar: %(reason)s", reason=reason))
+
+
+def network_settings(session: Session) -> dict:
+    """What every site receives: an opaque version and the parts (the counting rules today)."""
+    rules = current_rules(session)
+    return {"version": "r" + rules.rules_version, "counting_rules": rules.as_json()}
+
+
+def settings_answer(session: Session, known: object) -> dict | str:
+    """The settings for a site that has version `known`: "unchanged" when it is current."""
+    settings = network_settings(session)
+    return UNCHANGED if known == settings["version"] else settings

@@ -3,6 +3,10 @@
 Network errors and 5xx answers are retried later (exponential backoff with jitter, up to an
 hour); a 4xx answer is not retried blindly: the month is marked refused with a plain-language
 reason for the admin, and is tried again when its data changes or when the admin asks.
+
+Every request names the network settings version the site has, and every answer brings
+central's settings (or "unchanged"): new counting rules are stored in the same write as the
+acknowledgements and queue every month again (telecenter.sync.network_settings).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from sqlalchemy.orm import Session
 from telecenter import file_lock, month_report
 from telecenter.clock import to_lima, utcnow
 from telecenter.database import writing
+from telecenter.sync import network_settings, outbox
 from telecenter.sync.models import OutboxMonth
 
 log = logging.getLogger(__name__)
@@ -50,6 +55,19 @@ class SendResult:
     failed: list[str] = field(default_factory=list)
     busy: bool = False
     not_configured: bool = False
+    #: Central sent new counting rules: every month is queued again (tasks.sync_now sends them).
+    new_rules: bool = False
+
+    def followed_by(self, later: SendResult) -> SendResult:
+        """This run and the sending that followed it, as one result."""
+        return SendResult(
+            sent=self.sent + later.sent,
+            refused=self.refused + later.refused,
+            failed=self.failed + later.failed,
+            busy=self.busy or later.busy,
+            not_configured=self.not_configured,
+            new_rules=later.new_rules,
+        )
 
 
 @contextmanager
@@ -74,12 +92,14 @@ def due_months(session: Session, *, force: bool) -> list[OutboxMonth]:
     return list(session.scalars(query.order_by(OutboxMonth.month)))
 
 
-def _post(settings: Settings, payloads: list[dict], transport) -> httpx.Response:
+def _post(
+    settings: Settings, payloads: list[dict], transport, known: str | None
+) -> httpx.Response:
+    request = {"schema": month_report.SCHEMA, "telecenter": settings.telecenter}
+    if known is not None:
+        request["settings_version"] = known
     body = gzip.compress(
-        json.dumps(
-            {"schema": month_report.SCHEMA, "telecenter": settings.telecenter, "reports": payloads},
-            separators=(",", ":"),
-        ).encode()
+        json.dumps({**request, "reports": payloads}, separators=(",", ":")).encode()
     )
     with httpx.Client(transport=transport, timeout=settings.timeout) as http:
         return http.post(
@@ -141,12 +161,17 @@ class Outcome:
     message: str = ""
     #: Months central acknowledged as "stale": it keeps a newer report than the one sent.
     stale: frozenset[str] = frozenset()
+    #: Central's network settings, "unchanged", or None (not in the answer).
+    network_settings: object = None
 
 
-def exchange(settings: Settings, payloads: list[dict], transport=None) -> Outcome:
-    """One request to central; no database work, so no lock is held while it travels."""
+def exchange(
+    settings: Settings, payloads: list[dict], transport=None, known: str | None = None
+) -> Outcome:
+    """One request to central; no database work, so no lock is held while it travels.
+    `known`: the network settings version the site has."""
     try:
-        response = _post(settings, payloads, transport)
+        response = _post(settings, payloads, transport, known)
     except httpx.HTTPError as error:
         return Outcome(
             None,
@@ -166,7 +191,8 @@ def exchange(settings: Settings, payloads: list[dict], transport=None) -> Outcom
     if response.status_code >= 400:
         return Outcome(response.status_code, message=_explain(response, settings))
     try:
-        acks = response.json().get("acknowledged", [])
+        answer = response.json()
+        acks = answer.get("acknowledged", [])
         acknowledged = frozenset(a["month"] for a in acks)
         stale = frozenset(a["month"] for a in acks if a.get("status") == "stale")
     except (ValueError, TypeError, KeyError, AttributeError):
@@ -176,7 +202,38 @@ def exchange(settings: Settings, payloads: list[dict], transport=None) -> Outcom
                 "La oficina central respondió algo que no se entiende. Se volverá a intentar."
             ),
         )
-    return Outcome(response.status_code, acknowledged, stale=stale)
+    return Outcome(
+        response.status_code,
+        acknowledged,
+        stale=stale,
+        network_settings=answer.get("settings"),
+    )
+
+
+def take_settings(session: Session, answer: object, result: SendResult) -> None:
+    """Apply central's settings (inside the caller's write); new rules queue every month."""
+    if network_settings.apply(session, answer):
+        outbox.resend_all(session)
+        result.new_rules = True
+
+
+def ask_settings(settings: Settings, known: str | None, transport=None) -> object:
+    """`GET /api/v1/sync/settings` for a site with nothing to send: the settings, "unchanged",
+    or None when central could not be asked (tried again next run)."""
+    try:
+        with httpx.Client(transport=transport, timeout=settings.timeout) as http:
+            response = http.get(
+                settings.central_url.rstrip("/") + "/api/v1/sync/settings",
+                params={} if known is None else {"settings_version": known},
+                headers={"Authorization": f"Bearer {settings.token}"},
+            )
+    except httpx.HTTPError as error:
+        log.info("sync: could not ask central for its settings (%s)", type(error).__name__)
+        return None
+    if response.status_code != 200:
+        log.info("sync: central answered %d to the settings request", response.status_code)
+        return None
+    return _answer(response).get("settings")
 
 
 def record(
@@ -217,11 +274,18 @@ def _fresh(row: OutboxMonth) -> dict:
 
 
 def send_pending(
-    session: Session, settings: Settings, *, force: bool = False, transport=None
+    session: Session,
+    settings: Settings,
+    *,
+    force: bool = False,
+    transport=None,
+    ask_when_idle: bool = True,
 ) -> SendResult:
     """Send due months in batches. Each batch travels with no transaction open, then its
     answer is written in one short write, so progress survives a crash and the site keeps
-    working (and writing) while central takes its time."""
+    working (and writing) while central takes its time. With nothing due, central is still
+    asked for its settings (once; `ask_when_idle`). New rules stop the sending: the months
+    still due were counted under the old ones."""
     result = SendResult()
     if not settings.central_url or not settings.token:
         result.not_configured = True
@@ -231,17 +295,24 @@ def send_pending(
             result.busy = True
             return result
         due = [(row.month, row.digest, _fresh(row)) for row in due_months(session, force=force)]
+        known = network_settings.known_version(session)
         session.commit()  # end the read: nothing is held while the requests travel
         for start in range(0, len(due), BATCH):
             batch = due[start : start + BATCH]
             now = utcnow()
-            outcome = exchange(settings, [payload for _m, _d, payload in batch], transport)
+            outcome = exchange(settings, [payload for _m, _d, payload in batch], transport, known)
             with writing(session):
                 record(
                     session, {month: digest for month, digest, _p in batch}, outcome, result, now
                 )
-            if result.failed:
-                break  # central is unreachable: the rest waits for the next attempt
+                take_settings(session, outcome.network_settings, result)
+                known = network_settings.known_version(session)
+            if result.failed or result.new_rules:
+                break  # central is unreachable, or the rest must be counted again
+        if not due and ask_when_idle:
+            answer = ask_settings(settings, known, transport)
+            with writing(session):
+                take_settings(session, answer, result)
     log.info(
         "sync: sent %d, refused %d, failed %d",
         len(result.sent),

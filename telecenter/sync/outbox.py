@@ -67,6 +67,18 @@ def requeue_all(session: Session) -> int:
     return len(rows)
 
 
+def resend_all(session: Session) -> int:
+    """After new counting rules: every month with data is pending again, to be counted anew
+    by the next refresh (before any sending) and sent even if its counts came out the same:
+    central must see it counted under the new rules."""
+    rows = session.scalars(sa.select(OutboxMonth)).all()
+    for row in rows:
+        row.digest, row.sent_digest, row.state = "new-rules", None, "pending"
+        row.attempts, row.next_attempt_at, row.last_error = 0, None, None
+    session.flush()
+    return len(rows)
+
+
 @dataclass(frozen=True)
 class Status:
     pending: int

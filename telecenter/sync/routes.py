@@ -20,7 +20,7 @@ from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN
 from telecenter.extensions import db_session
 from telecenter.forms import EmptyForm
-from telecenter.sync import connection, outbox, tasks
+from telecenter.sync import connection, network_settings, outbox, tasks
 from telecenter.sync.forms import ConnectionForm
 from telecenter.views import attempt, failed_status
 
@@ -39,6 +39,7 @@ def _page(form: ConnectionForm | None = None, probe=None, status: int = 200):
         connection=current,
         not_connected=connection.NOT_CONNECTED,
         probe=probe,
+        rules_in_use=network_settings.in_use(db_session()),
     ), status
 
 
