@@ -37,8 +37,12 @@ class FakeCentral:
     def __init__(self, status=200):
         self.status = status
         self.requests: list[dict] = []
+        self.settings_asked = 0
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/v1/sync/settings":  # asked when nothing is due
+            self.settings_asked += 1
+            return httpx.Response(200, json={"telecenter": CODE, "settings": "unchanged"})
         body = json.loads(gzip.decompress(request.content))
         self.requests.append(body)
         if self.status == "drop":
@@ -221,6 +225,9 @@ class StaleCentral(FakeCentral):
     """Central that keeps a newer report of every month than the one sent."""
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/v1/sync/settings":  # asked when nothing is due
+            self.settings_asked += 1
+            return httpx.Response(200, json={"telecenter": CODE, "settings": "unchanged"})
         body = json.loads(gzip.decompress(request.content))
         self.requests.append(body)
         acks = [
