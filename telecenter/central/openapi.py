@@ -165,8 +165,7 @@ _SETTINGS_VERSION = {
     "schema": {"type": "string", "maxLength": 80},
 }
 _SETTINGS_ANSWER = {
-    "description": 'the current network settings, or "unchanged" when the site sent their '
-    "version",
+    "description": 'the current network settings, or "unchanged" when the site sent their version',
     "oneOf": [
         {"$ref": "#/components/schemas/NetworkSettings"},
         {"type": "string", "enum": ["unchanged"]},

@@ -92,9 +92,7 @@ def due_months(session: Session, *, force: bool) -> list[OutboxMonth]:
     return list(session.scalars(query.order_by(OutboxMonth.month)))
 
 
-def _post(
-    settings: Settings, payloads: list[dict], transport, known: str | None
-) -> httpx.Response:
+def _post(settings: Settings, payloads: list[dict], transport, known: str | None) -> httpx.Response:
     request = {"schema": month_report.SCHEMA, "telecenter": settings.telecenter}
     if known is not None:
         request["settings_version"] = known

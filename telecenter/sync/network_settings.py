@@ -46,13 +46,13 @@ def known_version(session: Session) -> str | None:
     return row.version if row is not None and row.version else None
 
 
-def _checked(settings: object) -> tuple[str, CountingRules]:
+def _checked(settings: object) -> tuple[dict, str, CountingRules]:
     if not isinstance(settings, dict):
         raise InvalidRules('settings must be an object or "unchanged"')
     version = settings.get("version")
     if not isinstance(version, str) or not 1 <= len(version) <= MAX_VERSION:
         raise InvalidRules(f"version must be text of 1 to {MAX_VERSION} characters")
-    return version, CountingRules.from_json(settings.get("counting_rules"))
+    return settings, version, CountingRules.from_json(settings.get("counting_rules"))
 
 
 def apply(session: Session, settings: object) -> bool:
@@ -64,18 +64,17 @@ def apply(session: Session, settings: object) -> bool:
     row = stored(session)
     before = current_rules(session)
     try:
-        version, rules = _checked(settings)
+        checked, version, rules = _checked(settings)
     except InvalidRules as problem:
         log.warning("network settings from central refused, old ones kept: %s", problem)
         _reject(session, row, str(problem))
         return False
-    assert isinstance(settings, dict)  # checked above
     if row is not None and row.version == version and REJECTED not in row.settings:
         return False
     if row is None:
         row = NetworkSettings(id=1)
         session.add(row)
-    row.version, row.settings, row.received_at = version, dict(settings), utcnow()
+    row.version, row.settings, row.received_at = version, dict(checked), utcnow()
     session.flush()
     changed = rules != before
     if changed:

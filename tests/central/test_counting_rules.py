@@ -48,9 +48,7 @@ def _signed_in(central, role: str):
 
 def _publish(browser, **fields):
     data = {"fiscal_year_start": "10", **fields}
-    return browser.post(
-        "/central/rules/publish", data={"csrf_token": csrf_token(browser), **data}
-    )
+    return browser.post("/central/rules/publish", data={"csrf_token": csrf_token(browser), **data})
 
 
 def _versions(central) -> list[tuple[str, bool, int | None, float | None, int]]:

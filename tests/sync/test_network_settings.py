@@ -61,9 +61,7 @@ class Bridge:
         return httpx.MockTransport(self)
 
     def bodies(self) -> list[dict]:
-        return [
-            json.loads(gzip.decompress(r.content)) for r in self.requests if r.method == "POST"
-        ]
+        return [json.loads(gzip.decompress(r.content)) for r in self.requests if r.method == "POST"]
 
     def paths(self) -> list[str]:
         return [r.url.path for r in self.requests]
@@ -187,7 +185,10 @@ def _answering(settings):
     return httpx.MockTransport(central)
 
 
-GOOD = {"version": "r2", "counting_rules": {**central_rules.DEFAULT.as_json(), "rules_version": "2"}}
+GOOD = {
+    "version": "r2",
+    "counting_rules": {**central_rules.DEFAULT.as_json(), "rules_version": "2"},
+}
 
 
 @pytest.mark.parametrize(
@@ -206,9 +207,7 @@ GOOD = {"version": "r2", "counting_rules": {**central_rules.DEFAULT.as_json(), "
         {"version": "r3", "counting_rules": {**GOOD["counting_rules"], "rules_version": "3 x"}},
     ],
 )
-def test_settings_the_site_cannot_apply_change_nothing_and_are_shown(
-    site, bad, signed_in, caplog
-):
+def test_settings_the_site_cannot_apply_change_nothing_and_are_shown(site, bad, signed_in, caplog):
     _seed("sent")
     assert client.send_pending(db.session, site, transport=_answering(GOOD)).new_rules
     assert network_settings.known_version(db.session) == "r2"
