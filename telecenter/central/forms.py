@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, FloatField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
@@ -35,16 +37,22 @@ class TargetForm(Form):
     category = SelectField(_l("Categoría"), choices=[])
 
 
+_DECIMAL = re.compile(r"[0-9]{1,6}(?:[.,][0-9]{1,3})?")
+
+
 class DecimalCommaField(FloatField):
-    """A number box that takes "1,5" as well as "1.5" (how hours are written in Peru)."""
+    """A number box that takes "1,5" as well as "1.5" (how hours are written in Peru), in
+    ASCII digits only: Python's float() would also take "nan", "1e9" or "١٢٣"."""
 
     def process_formdata(self, valuelist):
-        if valuelist:
-            valuelist = [valuelist[0].strip().replace(",", ".")]
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Escriba un número, por ejemplo 20 o 1,5.")) from None
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        typed = valuelist[0].strip()
+        if not _DECIMAL.fullmatch(typed):
+            self.data = None
+            raise ValueError(_l("Escriba un número, por ejemplo 20 o 1,5."))
+        self.data = float(typed.replace(",", "."))
 
 
 class CountingRulesForm(Form):

@@ -103,6 +103,10 @@ def test_publishing_stores_the_defaults_as_version_1_then_the_new_version_audite
         ({"min_hours": "-2"}, "mayor que 0"),
         ({"min_hours": "1001"}, "mayor que 0"),
         ({"min_hours": "veinte"}, "Escriba un número"),
+        ({"min_hours": "nan"}, "Escriba un número"),
+        ({"min_hours": "1e3"}, "Escriba un número"),
+        ({"min_hours": "\u0661\u0662"}, "Escriba un número"),
+        ({"min_sessions": "99999999999999999999"}, "demasiado grande"),
         ({"course_completed": "y", "fiscal_year_start": "13"}, "Opción inválida"),
     ],
 )
