@@ -39,6 +39,7 @@ def test_weekly_teleconference_kiosk_check_in_and_roster(browser, live_site):
     page.get_by_label("Teleconferencia", exact=True).check()
     page.get_by_label("Título").fill("Injerto de cacao con la cooperativa")
     page.get_by_label("Categoría (si no es de un curso)").select_option("agriculture")
+    page.get_by_label("Cultivo (solo agricultura)").select_option("cacao")
     page.get_by_label("Día", exact=True).fill(day.isoformat())
     page.get_by_label("Hora de inicio").fill(start)
     page.get_by_label("Hora de fin").fill(end)
