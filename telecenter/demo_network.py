@@ -238,7 +238,14 @@ class SimulatedSite:
                 # Every other month the coffee teleconference is a talk (sensibilización).
                 purpose = "talk" if crop == "coffee" and index % 2 else "training"
                 session_id = self._session(
-                    "teleconference", "agriculture", day, 9, 2.0, viewers, crop=crop, purpose=purpose
+                    "teleconference",
+                    "agriculture",
+                    day,
+                    9,
+                    2.0,
+                    viewers,
+                    crop=crop,
+                    purpose=purpose,
                 )
                 if session_id is None:
                     continue

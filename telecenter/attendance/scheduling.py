@@ -92,6 +92,17 @@ def _validate(session: Session, data: SessionData) -> Topic:
         errors["title"] = _("Escriba un título.")
     if data.capacity is not None and data.capacity < 1:
         errors["capacity"] = _("La capacidad debe ser 1 o más (o déjela vacía: sin límite).")
+    if data.group_id is not None and session.get(Group, data.group_id) is None:
+        errors["group_id"] = _("Grupo desconocido.")
+    topic = _topic(session, data, errors)
+    if errors or topic is None:
+        raise SchedulingError(errors)
+    return topic
+
+
+def _topic(session: Session, data: SessionData, errors: dict[str, str]) -> Topic | None:
+    """The course's category (and crop, unless one was chosen), else the chosen ones; None,
+    with the reason in `errors`, when there is no category to store."""
     category, commodity = data.category, data.commodity
     if data.course_id is not None:
         course = session.get(Course, data.course_id)
@@ -99,15 +110,11 @@ def _validate(session: Session, data: SessionData) -> Topic:
             errors["course_id"] = _("Curso desconocido.")
         else:
             category, commodity = course.category, commodity or course.commodity
-    if data.group_id is not None and session.get(Group, data.group_id) is None:
-        errors["group_id"] = _("Grupo desconocido.")
     if category not in CATEGORIES:
         errors["category"] = _("Elija la categoría (o un curso).")
-        raise SchedulingError(errors)
+        return None
     if problem := crop_problem(category, commodity):
         errors["commodity"] = problem
-    if errors:
-        raise SchedulingError(errors)
     return Topic(category, commodity)
 
 

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from telecenter.courses import completion, definitions, media
-from telecenter.courses.crops import AGRICULTURE, crop_problem
 from telecenter.courses.content import MEDIA_PREFIX, find_unsafe, render
+from telecenter.courses.crops import AGRICULTURE, crop_problem
 from telecenter.courses.models import Course, Lesson, LessonRecording, Module, Option, Question
 from telecenter.domain_errors import DomainError
 

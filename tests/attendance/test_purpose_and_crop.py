@@ -1,4 +1,4 @@
-"""Every session says whether it is training or a talk; agriculture ones say their crop (issue 19)."""
+"""Each session says training or talk; agriculture ones say their crop (issue 19)."""
 
 from __future__ import annotations
 
@@ -97,9 +97,7 @@ def test_training_is_the_default_and_shows_no_talk_tag(app, trainer):
         ({"purpose": ""}, "válida"),
     ],
 )
-def test_bad_purpose_or_crop_is_a_form_error_and_nothing_is_stored(
-    app, trainer, changes, message
-):
+def test_bad_purpose_or_crop_is_a_form_error_and_nothing_is_stored(app, trainer, changes, message):
     answer = _post(trainer, "/sessions/new", _form(**changes))
     assert answer.status_code == 400
     page = answer.get_data(as_text=True)
