@@ -59,6 +59,8 @@ OCCUPATIONS = ("cacao_producer", "cacao_producer", "coffee_producer", "other_far
 # Age at registration: (share, youngest, oldest); None is a walk-in who gave no birth year.
 AGES = ((10, 15, 17), (25, 18, 29), (30, 30, 44), (22, 45, 59), (10, 60, 78), (3, None, None))
 CROPS = ("cacao", "café")
+#: The crop each teleconference is about, as the session stores it (vocabulary.CROPS).
+CROP_CODES = {"cacao": "cacao", "café": "coffee"}
 PRESENTERS = {
     "cacao": (
         "Ing. Carla Rengifo",
@@ -416,6 +418,25 @@ class Life:
 
     # -- teleconferences and workshops -------------------------------------------------
 
+    def write_cacao_course(self) -> None:
+        """A cacao course the trainer is still writing (a draft): an agriculture course with
+        its crop, as the course form asks for one."""
+        authoring.save_course(
+            self.session,
+            authoring.CourseFields(
+                title="Cacao: del vivero a la cosecha",
+                summary="Injertos, poda y fermentación del cacao fino de aroma.",
+                category="agriculture",
+                commodity="cacao",
+                language="es",
+                estimated_hours=6,
+                pass_mark=70,
+                completion_mode="classroom",
+                attendance_share=75,
+                published=False,
+            ),
+        )
+
     def plan_teleconferences(self) -> None:
         """Every other Saturday, cacao and coffee in turn: each crop once a month; the one of
         next week is already announced."""
@@ -442,6 +463,9 @@ class Life:
                     start=time(9),
                     end=time(11),
                     category="agriculture",
+                    commodity=CROP_CODES[crop],
+                    # The coffee teleconferences are awareness talks; the cacao ones, training.
+                    purpose="talk" if crop == "café" else "training",
                     room=ROOM,
                     presenter=presenter,
                     organisation=organisation,
@@ -536,6 +560,7 @@ def live(
     life.reserved[("finanzas-familia", max(financial))] = [resident]
     life.plan_teleconferences()
     life.plan_workshops()
+    life.write_cacao_course()
 
     def resident_account() -> None:
         participant = resident.me

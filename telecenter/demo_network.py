@@ -180,7 +180,9 @@ class SimulatedSite:
         self.people.append(person)
         return person
 
-    def _session(self, kind, category, day, hour, hours=2.0, viewers=0) -> int | None:
+    def _session(
+        self, kind, category, day, hour, hours=2.0, viewers=0, *, crop=None, purpose="training"
+    ) -> int | None:
         starts = _moment(day, hour)
         ends = starts + timedelta(hours=hours)
         if ends >= self.now:
@@ -190,6 +192,8 @@ class SimulatedSite:
             kind=kind,
             title=f"{kind} {category}",
             category=category,
+            commodity=crop,
+            purpose=purpose,
             starts_at=starts,
             ends_at=ends,
             state="held",
@@ -209,9 +213,13 @@ class SimulatedSite:
         """Month by month: newcomers, a cohort of each course, teleconferences, a workshop."""
         rng, size = self.rng, self.size
         courses = {
-            category: self._add(Course, slug=category, title=category, category=category)
+            category: self._add(
+                Course, slug=category, title=category, category=category, commodity=None
+            )
             for category in ("digital_literacy", "financial_literacy")
         }
+        # A cacao course, for the catalogue: its sessions are the teleconferences below.
+        self._add(Course, slug="cacao", title="cacao", category="agriculture", commodity="cacao")
         taken: dict[str, set[int]] = {category: set() for category in courses}
         month_start, index = self.first, 0
         while _moment(month_start, 8) < self.now:
@@ -224,11 +232,21 @@ class SimulatedSite:
                 cohort = rng.sample(waiting, min(len(waiting), round(size * rng.uniform(6, 11))))
                 taken[category].update(p.id for p in cohort)
                 self._cohort(course_id, category, cohort, month_start, offset)
-            for day_of_month in (10, 24):  # cacao, then coffee
+            for day_of_month, crop in ((10, "cacao"), (24, "coffee")):
                 day = month_start + timedelta(days=day_of_month - 1)
-                category = "agriculture"
                 viewers = rng.randint(2, 15)
-                session_id = self._session("teleconference", category, day, 9, 2.0, viewers)
+                # Every other month the coffee teleconference is a talk (sensibilización).
+                purpose = "talk" if crop == "coffee" and index % 2 else "training"
+                session_id = self._session(
+                    "teleconference",
+                    "agriculture",
+                    day,
+                    9,
+                    2.0,
+                    viewers,
+                    crop=crop,
+                    purpose=purpose,
+                )
                 if session_id is None:
                     continue
                 farmers = [p for p in present if p.farmer]

@@ -35,6 +35,19 @@ LABELS: dict[str, dict] = {
         "agriculture": _l("Agricultura (cacao, café)"),
         "other": _l("Otros temas"),
     },
+    "purpose": {
+        "training": _l("Capacitación (clase, taller, sesión de curso)"),
+        "talk": _l("Charla o sensibilización"),
+    },
+    # Crops, and `none` for what has no crop (not agriculture, or a crop not said).
+    "commodity": {
+        "cacao": _l("Cacao"),
+        "coffee": _l("Café"),
+        "banana": _l("Plátano"),
+        "timber": _l("Madera u otro forestal"),
+        "other_crop": _l("Otro cultivo"),
+        v.NO_COMMODITY: _l("Sin cultivo indicado"),
+    },
     "sex": {
         "female": _l("Mujer"),
         "male": _l("Hombre"),
@@ -80,6 +93,8 @@ PLURAL_LABELS: dict[str, dict] = {
 VALUES = {
     "activity": v.ACTIVITIES,
     "category": v.CATEGORIES,
+    "purpose": v.PURPOSES,
+    "commodity": v.COMMODITIES,
     "sex": v.SEXES,
     "age_band": v.AGE_BANDS,
     "status": v.ATTENDANCE_STATUSES,
@@ -103,6 +118,12 @@ def labelled(dimension: str, *, plural: bool = False) -> list[tuple]:
 def choices(dimension: str, *, blank=None) -> list[SelectChoice]:
     """WTForms choices for a dimension's values (see `as_choices`)."""
     return as_choices(LABELS[dimension], blank=blank)
+
+
+def crop_choices(*, blank=None) -> list[SelectChoice]:
+    """The crops a form offers: every commodity but `none` (which is no crop, not a choice)."""
+    crops = {code: name for code, name in LABELS["commodity"].items() if code in v.CROPS}
+    return as_choices(crops, blank=blank)
 
 
 def as_choices(mapping: Mapping, *, blank=None) -> list[SelectChoice]:

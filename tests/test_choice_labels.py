@@ -36,6 +36,14 @@ CATEGORIES = {
         "Otros temas",
     ],
 }
+PURPOSES = {
+    "en": ["Training (class, workshop, course session)", "Talk or awareness session"],
+    "es": ["Capacitación (clase, taller, sesión de curso)", "Charla o sensibilización"],
+}
+CROPS = {
+    "en": ["Cacao", "Coffee", "Plantain", "Timber or other forest product", "Other crop"],
+    "es": ["Cacao", "Café", "Plátano", "Madera u otro forestal", "Otro cultivo"],
+}
 LANGUAGES = {
     "en": ["Spanish", "Quechua", "Asháninka", "Shipibo-Konibo", "English"],
     "es": ["Castellano", "Quechua", "Asháninka", "Shipibo-Konibo", "Inglés"],
@@ -117,11 +125,14 @@ def test_session_form_kinds_weekdays_and_categories(trainer, language):
     assert fields["kind"] == SESSION_KINDS[language]
     assert fields["weekdays"] == WEEKDAYS[language]
     assert fields["category"][1:] == CATEGORIES[language]  # after "— Choose —"
+    assert fields["purpose"] == PURPOSES[language]
+    assert fields["commodity"][1:] == CROPS[language]
 
 
 def test_course_form_category_language_and_completion_mode(trainer, language):
     fields = choice_labels(trainer, "/courses/manage/new")
     assert fields["category"] == CATEGORIES[language]
+    assert fields["commodity"][1:] == CROPS[language]
     assert fields["language"] == LANGUAGES[language]
     assert fields["completion_mode"] == COMPLETION_MODES[language]
 
@@ -142,8 +153,11 @@ def test_participant_sex(trainer, language, path):
 @pytest.mark.parametrize(
     ("path", "words"),
     [
-        ("/sessions/new", SESSION_KINDS["es"] + WEEKDAYS["es"]),
-        ("/courses/manage/new", CATEGORIES["es"] + COMPLETION_MODES["es"] + ["Castellano"]),
+        ("/sessions/new", SESSION_KINDS["es"] + WEEKDAYS["es"] + PURPOSES["es"] + CROPS["es"][1:]),
+        (
+            "/courses/manage/new",
+            CATEGORIES["es"] + COMPLETION_MODES["es"] + CROPS["es"][1:] + ["Castellano"],
+        ),
         ("/participants/new", ["Mujer", "Hombre", "Prefiere no decir"]),
         ("/programme/participants/{id}/surveys", ["Sí"]),
     ],
@@ -155,3 +169,18 @@ def test_no_spanish_choice_is_left_on_an_english_page(signed_in, make_participan
     page = client.get(path.format(id=make_participant(consent=consent))).get_data(as_text=True)
     assert '<html lang="en">' in page
     assert [word for word in words if word in page] == []
+
+
+def test_every_crop_and_purpose_of_the_vocabulary_has_words_in_both_languages(app_ctx):
+    from flask_babel import force_locale
+
+    from telecenter import labels, vocabulary
+
+    for language in ("en", "es"):
+        with force_locale(language):
+            crops = [labels.label("commodity", crop) for crop in vocabulary.CROPS]
+            purposes = [labels.label("purpose", purpose) for purpose in vocabulary.PURPOSES]
+        assert crops == CROPS[language]
+        assert purposes == PURPOSES[language]
+    with force_locale("en"):
+        assert labels.label("commodity", vocabulary.NO_COMMODITY) == "No crop given"

@@ -186,6 +186,39 @@ def test_the_demo_site_has_absences_latecomers_certificates_and_surveys(site):
     assert walk_ins[0][0] > 0
 
 
+def test_the_demo_site_has_talks_and_teleconferences_on_cacao_and_coffee(site):
+    rows = _sql(
+        site,
+        "SELECT category, purpose, commodity, count(*) FROM activity_sessions "
+        "GROUP BY category, purpose, commodity",
+    )
+    found = {(category, purpose, crop): n for category, purpose, crop, n in rows}
+    assert found[("agriculture", "training", "cacao")] > 10
+    assert found[("agriculture", "talk", "coffee")] > 10
+    assert not [key for key in found if key[0] == "agriculture" and key[2] is None]
+    assert not [key for key in found if key[0] != "agriculture" and key[2] is not None]
+    assert {key[1] for key in found if key[0] != "agriculture"} == {"training"}
+    courses = _sql(site, "SELECT commodity FROM courses WHERE category = 'agriculture'")
+    assert courses == [("cacao",)]
+
+
+def test_a_simulated_central_site_has_crops_talks_and_a_cacao_course():
+    from telecenter.demo_network import SimulatedSite
+
+    site = SimulatedSite("SM-TEST-01", size=0.2, months=6, now=utcnow())
+    site.live()
+    sessions = site.rows["activity_sessions"]
+    teleconferences = [s for s in sessions if s["kind"] == "teleconference"]
+    assert {s["commodity"] for s in teleconferences} == {"cacao", "coffee"}
+    assert {s["purpose"] for s in teleconferences if s["commodity"] == "coffee"} == {
+        "training",
+        "talk",
+    }
+    assert {s["commodity"] for s in sessions if s["kind"] != "teleconference"} == {None}
+    crops = {c["category"]: c["commodity"] for c in site.rows["courses"]}
+    assert crops["agriculture"] == "cacao"
+
+
 def test_the_demo_site_has_sessions_this_week_and_next_and_a_class_for_maria(site):
     from telecenter.attendance.services import next_session_for
     from telecenter.participants.models import Participant

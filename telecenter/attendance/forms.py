@@ -38,6 +38,11 @@ class SessionForm(Form):
         default="class",
         validators=[InputRequired()],
     )
+    purpose = RadioField(
+        _l("Propósito"),
+        choices=labels.choices("purpose"),
+        default="training",  # also when a client sends none (before purposes existed)
+    )
     title = StringField(_l("Título"), validators=[DataRequired(), Length(max=160)])
     topic = StringField(_l("Tema"), validators=[Optional(), Length(max=300)])
     course_id = SelectField(
@@ -45,6 +50,11 @@ class SessionForm(Form):
     )
     category = SelectField(
         _l("Categoría (si no es de un curso)"), choices=[], validators=[Optional()]
+    )
+    commodity = SelectField(
+        _l("Cultivo (solo agricultura)"),
+        choices=labels.crop_choices(blank=_l("— Elija —")),
+        validators=[Optional()],
     )
     group_id = SelectField(
         _l("Grupo (sus integrantes quedan en la lista)"), choices=[], validators=[Optional()]
@@ -84,6 +94,8 @@ class SessionForm(Form):
     scope = RadioField(_l("Aplicar a"), choices=as_choices(SCOPE_LABELS), default="one")
 
     def set_choices(self, courses, trainers, groups) -> None:
+        #: course id -> (category, crop): the page's script shows the crop for agriculture.
+        self.course_topics = {str(c.id): (c.category, c.commodity) for c in courses}
         self.course_id.choices = [SelectChoice("", _l("— Ninguno —"))] + [
             SelectChoice(str(c.id), c.title) for c in courses
         ]
@@ -102,6 +114,8 @@ class SessionForm(Form):
             topic=self.topic.data or "",
             course_id=int(self.course_id.data) if self.course_id.data else None,
             category=self.category.data or None,
+            purpose=self.purpose.data,
+            commodity=self.commodity.data or None,
             group_id=int(self.group_id.data) if self.group_id.data else None,
             day=filled(self.day.data),
             start=filled(self.start.data),

@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session, selectinload
 from telecenter.attendance.models import ActivitySession, Series
 from telecenter.clock import LIMA, to_lima, utcnow
 from telecenter.courses import completion
+from telecenter.courses.crops import crop_problem
 from telecenter.courses.models import Course
 from telecenter.domain_errors import DomainError
 from telecenter.participants.models import Group
-from telecenter.vocabulary import ACTIVITIES, CATEGORIES
+from telecenter.vocabulary import ACTIVITIES, CATEGORIES, PURPOSES
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,10 @@ class SessionData:
     joining_details: str = ""
     checkin_before_minutes: int = 30
     checkin_after_minutes: int = 30
+    #: Training (counts as training) or a talk (counts as participation only).
+    purpose: str = "training"
+    #: The crop of an agriculture session; None: the course's crop, when there is a course.
+    commodity: str | None = None
 
     def starts_at(self) -> datetime:
         return datetime.combine(self.day, self.start, tzinfo=LIMA).astimezone(UTC)
@@ -68,30 +73,49 @@ class Recurrence:
     until: date | None = None
 
 
-def _validate(session: Session, data: SessionData) -> str:
-    """Check the fields; return the category to store."""
+@dataclass(frozen=True)
+class Topic:
+    """What a session is about, as stored: its category and crop (the course's when linked)."""
+
+    category: str
+    commodity: str | None
+
+
+def _validate(session: Session, data: SessionData) -> Topic:
+    """Check the fields; return the category and crop to store."""
     errors = _time_errors(data)
     if data.kind not in ACTIVITIES:
         errors["kind"] = _("Elija el tipo de actividad.")
+    if data.purpose not in PURPOSES:
+        errors["purpose"] = _("Elija si es una capacitación o una charla.")
     if not data.title.strip():
         errors["title"] = _("Escriba un título.")
     if data.capacity is not None and data.capacity < 1:
         errors["capacity"] = _("La capacidad debe ser 1 o más (o déjela vacía: sin límite).")
-    category = data.category
+    if data.group_id is not None and session.get(Group, data.group_id) is None:
+        errors["group_id"] = _("Grupo desconocido.")
+    topic = _topic(session, data, errors)
+    if errors or topic is None:
+        raise SchedulingError(errors)
+    return topic
+
+
+def _topic(session: Session, data: SessionData, errors: dict[str, str]) -> Topic | None:
+    """The course's category (and crop, unless one was chosen), else the chosen ones; None,
+    with the reason in `errors`, when there is no category to store."""
+    category, commodity = data.category, data.commodity
     if data.course_id is not None:
         course = session.get(Course, data.course_id)
         if course is None:
             errors["course_id"] = _("Curso desconocido.")
         else:
-            category = course.category
-    if data.group_id is not None and session.get(Group, data.group_id) is None:
-        errors["group_id"] = _("Grupo desconocido.")
+            category, commodity = course.category, commodity or course.commodity
     if category not in CATEGORIES:
         errors["category"] = _("Elija la categoría (o un curso).")
-        raise SchedulingError(errors)
-    if errors:
-        raise SchedulingError(errors)
-    return category
+        return None
+    if problem := crop_problem(category, commodity):
+        errors["commodity"] = problem
+    return Topic(category, commodity)
 
 
 def _time_errors(data: SessionData) -> dict[str, str]:
@@ -154,9 +178,10 @@ def _conflict_error(other: ActivitySession, room: str) -> SchedulingError:
     )
 
 
-def _apply(target: ActivitySession, data: SessionData, category: str) -> None:
+def _apply(target: ActivitySession, data: SessionData, topic: Topic) -> None:
     for name in (
         "kind",
+        "purpose",
         "title",
         "topic",
         "course_id",
@@ -173,7 +198,7 @@ def _apply(target: ActivitySession, data: SessionData, category: str) -> None:
     ):
         value = getattr(data, name)
         setattr(target, name, value.strip() if isinstance(value, str) else value)
-    target.category = category
+    target.category, target.commodity = topic.category, topic.commodity
     target.starts_at, target.ends_at = data.starts_at(), data.ends_at()
 
 
@@ -199,7 +224,7 @@ def create(
 ) -> list[ActivitySession]:
     """Create one session or a whole series; a conflict in any occurrence creates none."""
     recurrence = recurrence or Recurrence()
-    category = _validate(session, data)
+    topic = _validate(session, data)
     days = occurrences(data, recurrence)
     if recurrence.until is not None and (
         recurrence.until < data.day or not 1 <= recurrence.every_weeks <= 8
@@ -237,7 +262,7 @@ def create(
         if other is not None:
             raise _conflict_error(other, data.room)
         activity = ActivitySession(series=series)
-        _apply(activity, occurrence, category)
+        _apply(activity, occurrence, topic)
         session.add(activity)
         session.flush()
         created.append(activity)
@@ -266,7 +291,7 @@ def update(
     session: Session, activity: ActivitySession, data: SessionData, *, scope: str = "one"
 ) -> list[ActivitySession]:
     """Edit one occurrence, or it and the rest of its series (keeping each one's own day)."""
-    category = _validate(session, data)
+    topic = _validate(session, data)
     targets = following_in_series(session, activity) if scope == "following" else [activity]
     ids = {t.id for t in targets}
     courses = {t.course_id for t in targets} | {data.course_id}
@@ -284,7 +309,7 @@ def update(
         )
         if other is not None:
             raise _conflict_error(other, data.room)
-        _apply(target, occurrence, category)
+        _apply(target, occurrence, topic)
     session.flush()
     _recompute_courses(session, courses)
     return targets

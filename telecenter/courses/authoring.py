@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from telecenter.courses import completion, definitions, media
 from telecenter.courses.content import MEDIA_PREFIX, find_unsafe, render
+from telecenter.courses.crops import AGRICULTURE, crop_problem
 from telecenter.courses.models import Course, Lesson, LessonRecording, Module, Option, Question
 from telecenter.domain_errors import DomainError
 
@@ -25,6 +26,7 @@ COURSE_FIELDS = (
     "title",
     "summary",
     "category",
+    "commodity",
     "language",
     "estimated_hours",
     "pass_mark",
@@ -114,6 +116,8 @@ def apply_definition(
     for name in COURSE_FIELDS:
         if name in definition:
             setattr(course, name, definition[name])
+    if course.category != AGRICULTURE:
+        course.commodity = None  # a pack that moves a course out of agriculture, crop unsaid
     session.flush()
     _apply_modules(session, course, definition, bodies)
     _replace_questions(session, course, None, definition.get("final_quiz", []))
@@ -203,6 +207,8 @@ class CourseFields:
     completion_mode: str
     attendance_share: int
     published: bool
+    #: The crop of an agriculture course (required for agriculture, refused otherwise).
+    commodity: str | None = None
 
 
 def save_course(
@@ -210,6 +216,8 @@ def save_course(
 ) -> Course:
     for name in ("title", "summary"):
         check_markdown(getattr(fields, name), name)
+    if problem := crop_problem(fields.category, fields.commodity):
+        raise AuthoringError({"commodity": problem})
     if course is None:
         slug = slug or definitions.slugify(fields.title)
         if find_by_slug(session, slug) is not None:

@@ -1,12 +1,15 @@
 """The course definition format shared by starter courses and content packs (`course.json`).
 
     {"format": 1, "slug", "version", "title", "summary", "category", "language",
-     "estimated_hours", "pass_mark", "completion_mode"?, "attendance_share"?,
+     "estimated_hours", "pass_mark", "completion_mode"?, "attendance_share"?, "commodity"?,
      "modules": [{"title", "lessons": [{"slug", "title", "file", "required", "quiz": [...],
                                         "recordings"?: {mother tongue: "media/NAME"}}]}],
      "final_quiz": [{"prompt", "kind": "single"|"multiple", "audio"?, "image"?,
                      "options": [{"text", "correct", "feedback", "audio"?, "image"?}]}],
      "media"?: [{"file": "media/NAME", "sha256"}]}
+
+`commodity` is the crop of an agriculture course (vocabulary.CROPS), null or absent otherwise;
+a pack without it (made before crops existed) loads with no crop.
 
 `audio`, `image` and recordings name media files of the course ("media/NAME"); when the
 definition lists its media, each of them must be listed.
@@ -23,7 +26,7 @@ import unicodedata
 from telecenter.courses.content import find_unsafe
 from telecenter.participants.choices import MOTHER_TONGUES
 from telecenter.request_values import MAX_INT
-from telecenter.vocabulary import CATEGORIES, COMPLETION_MODES
+from telecenter.vocabulary import CATEGORIES, COMPLETION_MODES, CROPS
 
 FORMAT = 1
 # Used with fullmatch: "$" alone lets a trailing newline through ("leer\n" then names a
@@ -165,6 +168,7 @@ def check(definition) -> list[str]:
     problems += _check_text(definition.get("summary", ""), "summary", 600, required=False)
     if definition.get("category") not in CATEGORIES:
         problems.append(f"category must be one of {', '.join(CATEGORIES)}")
+    problems += _check_commodity(definition.get("category"), definition.get("commodity"))
     if definition.get("completion_mode", "self_paced") not in COMPLETION_MODES:
         problems.append("completion_mode must be self_paced or classroom")
     for name, low, high in (
@@ -180,6 +184,16 @@ def check(definition) -> list[str]:
     problems += check_questions(definition.get("final_quiz", []), "final quiz")
     problems += _check_media_list(definition.get("media"))
     return problems or _check_declared_media(definition)
+
+
+def _check_commodity(category, commodity) -> list[str]:
+    if commodity is None:
+        return []
+    if commodity not in CROPS:
+        return [f"commodity must be one of {', '.join(CROPS)}"]
+    if category != "agriculture":
+        return ["commodity is only for agriculture courses"]
+    return []
 
 
 def _check_modules(modules) -> list[str]:

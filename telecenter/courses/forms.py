@@ -38,6 +38,11 @@ class CourseForm(Form):
     title = StringField(_l("Título"), validators=[DataRequired(), Length(max=160)])
     summary = TextAreaField(_l("Resumen"), validators=[Optional(), Length(max=600)])
     category = SelectField(_l("Categoría"), choices=labels.choices("category"))
+    commodity = SelectField(
+        _l("Cultivo (solo agricultura)"),
+        choices=labels.crop_choices(blank=_l("— Elija —")),
+        validators=[Optional()],
+    )
     language = SelectField(_l("Idioma"), choices=as_choices(LANGUAGE_LABELS))
     estimated_hours = FloatField(
         _l("Horas estimadas"),
@@ -64,6 +69,7 @@ class CourseForm(Form):
             title=filled(self.title.data).strip(),
             summary=(self.summary.data or "").strip(),
             category=self.category.data,
+            commodity=self.commodity.data or None,
             language=self.language.data,
             estimated_hours=filled(self.estimated_hours.data),
             pass_mark=filled(self.pass_mark.data),

@@ -101,6 +101,7 @@ def history(app, clock, make_participant) -> dict[str, str]:
             kind="teleconference",
             title="Injerto de cacao",
             category="agriculture",
+            commodity="cacao",
         )
         phone = held(25, time(9), time(10), kind="workshop", title="Uso del celular")
         after = held(26, time(9), time(10), kind="workshop", title="Después del rango")

@@ -23,6 +23,7 @@ def _form(day=None, **changes):
         "kind": "teleconference",
         "title": "Injerto de cacao",
         "category": "agriculture",
+        "commodity": "cacao",
         "day": str(day or today_in_lima() + timedelta(days=3)),
         "start": "09:00",
         "end": "11:00",

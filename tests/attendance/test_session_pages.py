@@ -46,7 +46,12 @@ def week(app, clock, make_participant) -> dict[str, int]:
         planned(1, title="Ahorro en familia", course_id=published.id)
         planned(2, title="Primer correo", course_id=draft.id)
         grafting = planned(
-            3, title="Injerto de cacao", kind="teleconference", category="agriculture", capacity=3
+            3,
+            title="Injerto de cacao",
+            kind="teleconference",
+            category="agriculture",
+            commodity="cacao",
+            capacity=3,
         )
         phone = planned(4, title="Uso del celular", kind="workshop", capacity=1)
         rained = planned(5, title="Clase suspendida")

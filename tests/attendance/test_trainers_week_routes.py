@@ -70,7 +70,7 @@ def test_a_saved_group_is_enrolled_in_a_course_at_once(app, trainer, make_partic
     answer = _post(trainer, "/courses/manage/1/enrol", {"group_id": group_id})
     assert answer.status_code == 302
     assert count_rows(app, "enrolments") == 3
-    _post(trainer, "/sessions/new", _form(course_id="1", category=""))
+    _post(trainer, "/sessions/new", _form(course_id="1", category="", commodity=""))
     roster = trainer.get("/sessions/1/roster").get_data(as_text=True)
     assert all(f"{name} Vela" in roster for name in ("Ana", "Eva", "Flor"))
 

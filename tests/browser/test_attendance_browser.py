@@ -38,7 +38,10 @@ def test_weekly_teleconference_kiosk_check_in_and_roster(browser, live_site):
     day, start, end = _times_around_now()
     page.get_by_label("Teleconferencia", exact=True).check()
     page.get_by_label("Título").fill("Injerto de cacao con la cooperativa")
+    crop = page.get_by_label("Cultivo (solo agricultura)")
+    assert not crop.is_visible()  # shown only for agriculture
     page.get_by_label("Categoría (si no es de un curso)").select_option("agriculture")
+    crop.select_option("cacao")
     page.get_by_label("Día", exact=True).fill(day.isoformat())
     page.get_by_label("Hora de inicio").fill(start)
     page.get_by_label("Hora de fin").fill(end)

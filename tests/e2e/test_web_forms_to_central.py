@@ -82,6 +82,7 @@ def _session(trainer: Trainer, kind, category, day, start, end, room) -> int:
                 "room": room,
                 "checkin_before_minutes": "30",
                 "checkin_after_minutes": "30",
+                **({"commodity": "cacao"} if category == "agriculture" else {}),
             },
         )
     )
