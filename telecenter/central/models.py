@@ -129,8 +129,20 @@ def _rollup_table(name: str) -> sa.Table:
     )
 
 
-#: Facts summed per region and month, kept up to date by every ingest.
+#: Facts summed per region and month, brought up to date before figures are read.
 ROLLUP_TABLES: dict[str, sa.Table] = {name: _rollup_table(name) for name in month_report.TABLES}
+
+
+#: (region, month) pairs whose rollups are out of date: ingest marks them (a plain insert,
+#: so that concurrent sites never wait on each other) and `ingest.refresh_dirty` recomputes
+#: them before figures are read. Repeats are expected and harmless.
+ROLLUP_DIRTY = sa.Table(
+    "rollup_dirty",
+    db.metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("region", sa.String(80), nullable=False),
+    sa.Column("month", sa.String(7), nullable=False),
+)
 
 
 #: What reach totals keep apart: summing across periods or scopes means nothing.

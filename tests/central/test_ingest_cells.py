@@ -598,6 +598,8 @@ def _send_as(app, code, items):
 
 
 def _check_everything(app, latest):
+    with app.app_context():
+        ingest.refresh_dirty(db.session)
     for name in TABLE_NAMES:
         assert _facts(app, name) == _expected_facts(app, latest, name), name
         assert _table(app, TOTAL_TABLES, name) == _expected_totals(app, latest, name), name
