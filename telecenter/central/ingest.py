@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -76,7 +77,7 @@ def parse_json(raw: bytes) -> object:
         raise InvalidRequest("the body is not valid JSON") from None
     except RecursionError:
         raise InvalidRequest(f"the JSON is nested deeper than {MAX_DEPTH} levels") from None
-    if _depth(data) > MAX_DEPTH:
+    if _depth(raw) > MAX_DEPTH:
         raise InvalidRequest(f"the JSON is nested deeper than {MAX_DEPTH} levels")
     return data
 
@@ -91,18 +92,24 @@ def _no_constant(name: str):
     raise InvalidRequest(f"{name} is not a number central accepts")
 
 
-def _depth(data: object) -> int:
-    """How deep lists and objects nest (iteratively: no recursion on hostile input)."""
-    deepest, pending = 0, [(data, 1)]
-    while pending:
-        value, level = pending.pop()
-        if isinstance(value, dict | list):
-            deepest = max(deepest, level)
-            if level > MAX_DEPTH:
-                return level
-            children = value.values() if isinstance(value, dict) else value
-            pending.extend((child, level + 1) for child in children)
-    return deepest
+_ESCAPE = re.compile(rb"\\.", re.DOTALL)
+_NOT_A_BRACKET_OR_QUOTE = bytes(b for b in range(256) if b not in b'[]{}"')
+_JSON_STRING = re.compile(rb'"[^"]*"')
+_INNERMOST = re.compile(rb"\[\]|\{\}")
+
+
+def _depth(raw: bytes) -> int:
+    """How deep lists and objects nest in valid JSON, up to MAX_DEPTH + 1, from its brackets
+    alone: escapes dropped, then everything but brackets and quotes, then strings (two
+    adjacent quotes first: cheap, and what they join holds no structure), then the innermost
+    pairs once per level. C-speed byte operations: a 7 MB request costs milliseconds, where
+    walking every parsed value cost seconds."""
+    skeleton = _ESCAPE.sub(b"", raw).translate(None, _NOT_A_BRACKET_OR_QUOTE)
+    brackets = _JSON_STRING.sub(b"", skeleton.replace(b'""', b""))
+    level = 0
+    while brackets and level <= MAX_DEPTH:
+        brackets, level = _INNERMOST.sub(b"", brackets), level + 1
+    return level
 
 
 def check_request(body: dict, telecenter: Telecenter) -> list[dict]:
