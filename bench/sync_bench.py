@@ -83,13 +83,19 @@ def build_site(folder: Path, people: int, months: int):
 
 
 def time_month_reports(app, repeats: int = 3) -> list[dict]:
+    """36 months computed together, best of `repeats`; [] when this branch's computation
+    fails (it is being rewritten in parallel): the other figures are still measured."""
     timings = []
     with app.app_context():
         for _ in range(repeats):
             started = time.perf_counter()
-            items = monthly_reports(
-                db.session, telecenter="SM-BENCH-01", first="2025-01", last="2027-12"
-            )
+            try:
+                items = monthly_reports(
+                    db.session, telecenter="SM-BENCH-01", first="2025-01", last="2027-12"
+                )
+            except Exception as error:  # reported, and the bench goes on
+                print(f"month reports: the site's computation failed on this branch: {error!r}")
+                return []
             timings.append(time.perf_counter() - started)
     best = min(timings)
     print(
@@ -108,9 +114,8 @@ def payload_sizes(items: list[dict]) -> None:
     schemas = sorted({r["schema"] for r in items})
     if schemas != [2]:
         print(f"(the site emits schema {schemas} on this branch: sizes of synthesized schema 2)")
-        rng = random.Random(3)
-        stamp = "2027-01-01T00:00:00Z"
-        items = [schema2_report(rng, "SM-BENCH-01", r["month"], stamp) for r in items]
+        rng, stamp = random.Random(3), "2026-11-01T00:00:00Z"
+        items = [schema2_report(rng, "SM-BENCH-01", month, stamp) for month in _months(36)]
     sizes = [_gzip_size(r) for r in items]
     raw = [len(json.dumps(r, separators=(",", ":")).encode()) for r in items]
     print(
