@@ -22,9 +22,9 @@ import sqlalchemy as sa
 from telecenter import month_report
 from telecenter.central import ingest
 from telecenter.central.models import (
-    TOTAL_KEYS,
     FACT_TABLES,
     ROLLUP_TABLES,
+    TOTAL_KEYS,
     TOTAL_TABLES,
     MonthReport,
     Telecenter,

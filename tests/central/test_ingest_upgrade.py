@@ -4,6 +4,7 @@ figures are read (ingest.refresh_dirty)."""
 
 from __future__ import annotations
 
+import json
 import random
 from collections import Counter
 
@@ -173,7 +174,10 @@ def test_rollups_are_marked_at_ingest_and_refreshed_before_figures(central):
         for code in (TARAPOTO, TINGO)
     }
     for code, reports in sent.items():
-        assert send(central, reports, token=central.tokens[code], code=code, schema=2).status_code == 200
+        assert (
+            send(central, reports, token=central.tokens[code], code=code, schema=2).status_code
+            == 200
+        )
     expected: Counter = Counter()
     for code, reports in sent.items():
         region = {TARAPOTO: "San Martín", TINGO: "Huánuco"}[code]
@@ -208,3 +212,30 @@ def test_rollups_are_marked_at_ingest_and_refreshed_before_figures(central):
     assert _rollup_sums(central) == pytest.approx(expected)
     with central.app_context():
         assert db.session.execute(sa.select(ROLLUP_DIRTY)).all() == []
+
+
+def _walked_depth(value) -> int:
+    if isinstance(value, dict | list):
+        children = value.values() if isinstance(value, dict) else value
+        return 1 + max((_walked_depth(child) for child in children), default=0)
+    return 0
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        7,
+        "]]}}",
+        [],
+        {"a": []},
+        [[[[[[[[]]]]]]]],
+        [[[[[[[[[]]]]]]]]],
+        {'"[': "\\", "b": ["[", {"c": '\\"]'}]},
+        ["", "", [[]], {"": {"": "{{{"}}],
+        [{"k": ["x\\", "[\\\\"]}, "\u00e1[\n"],
+    ],
+)
+def test_the_depth_check_counts_only_structure_not_brackets_in_strings(value):
+    for raw in (json.dumps(value), json.dumps(value, ensure_ascii=False, separators=(",", ":"))):
+        expected = min(_walked_depth(value), ingest.MAX_DEPTH + 1)
+        assert ingest._depth(raw.encode()) == expected
