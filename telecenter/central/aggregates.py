@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from telecenter import month_report, vocabulary
+from telecenter.central import ingest
 from telecenter.central.models import (
     FACT_TABLES,
     ROLLUP_TABLES,
@@ -277,6 +278,7 @@ def _by_measure(rows, plans: list[Plan], *, width: int, sums: list[str], scoped:
 
 def measure_values(session: Session, query: Query) -> dict[str, dict | None]:
     """{measure: {group key: value}} with one database query per fact table (and axis)."""
+    ingest.refresh_dirty(session)  # rollups marked out of date by ingest
     values: dict[str, dict | None] = {}
     groups: dict[tuple, list[Plan]] = {}
     for name in MEASURES:

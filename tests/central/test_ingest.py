@@ -191,7 +191,7 @@ def test_malformed_requests_get_400_and_store_nothing(central, case):
         ),
         "not_gzip": dict(raw=b"plain text"),
         "bomb": dict(raw=gzip.compress(b"[" + b" " * (20 * 1024 * 1024) + b"]")),
-        "wrong_schema": dict(items=[good], schema=2),
+        "wrong_schema": dict(items=[good], schema=3),
         "bad_month": dict(items=[report(month="2026-13")]),
         "negative": dict(
             items=[

@@ -24,17 +24,19 @@ from telecenter.central import ingest
 from telecenter.central.models import (
     FACT_TABLES,
     ROLLUP_TABLES,
+    TOTAL_KEYS,
     TOTAL_TABLES,
     MonthReport,
     Telecenter,
 )
 from telecenter.extensions import db
+from tests.central.reports import empty_report, random_report
 from tests.central.test_ingest import report, send
 
 MB16 = 16 * 1024 * 1024
 TARAPOTO, TINGO, LAMAS = "SM-TARAPOTO-01", "HU-TINGO-02", "SM-LAMAS-03"
 REGIONS = {TARAPOTO: "San Martín", TINGO: "Huánuco", LAMAS: "San Martín"}
-TABLE_NAMES = ("sessions", "attendance", "registrations", "completions", "wfi_enrolments", "reach")
+TABLE_NAMES = tuple(month_report.TABLES)
 
 
 def months(count: int, first_year: int = 2017) -> list[str]:
@@ -117,15 +119,17 @@ def _telecenter(code=TARAPOTO) -> Telecenter:
     return Telecenter(code=code, name=code, region=REGIONS[code])
 
 
-@pytest.mark.parametrize(("schema", "shown"), [(2, "2"), (0, "0"), ("1", "'1'"), (None, "None")])
-def test_the_request_schema_must_be_1(schema, shown):
+@pytest.mark.parametrize(("schema", "shown"), [(3, "3"), (0, "0"), ("1", "'1'"), (None, "None")])
+def test_the_request_schema_must_be_1_or_2(schema, shown):
     with pytest.raises(ingest.InvalidRequest) as refused:
         ingest.check_request(body_of([report()], schema=schema), _telecenter())
-    assert str(refused.value) == f"unsupported schema {shown}; expected 1"
+    assert str(refused.value) == f"unsupported schema {shown}; expected one of 1, 2"
     without = body_of([report()])
     del without["schema"]
-    with pytest.raises(ingest.InvalidRequest, match=r"^unsupported schema None; expected 1$"):
+    with pytest.raises(ingest.InvalidRequest, match=r"^unsupported schema None; expected one of"):
         ingest.check_request(without, _telecenter())
+    for request_schema in (1, 2):
+        assert ingest.check_request(body_of([report()], schema=request_schema), _telecenter())
 
 
 @pytest.mark.parametrize("count", [1, 2, 119, 120])
@@ -362,7 +366,9 @@ def _heard(app) -> dict:
 
 
 def _expected_digest(value: dict) -> str:
-    facts = {name: value[name] for name in TABLE_NAMES}
+    facts: dict = {name: value[name] for name in month_report.tables_of(value)}
+    if value["schema"] == 2:
+        facts |= {"schema": 2, "rules_version": value["rules_version"]}
     text = json.dumps(facts, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -496,32 +502,9 @@ def test_last_heard_at_is_set_by_every_accepted_request_even_when_nothing_is_new
 # --- totals and regional rollups --------------------------------------------------------------
 
 
-def _rows(rng: random.Random, table: str) -> list[dict]:
-    dims, measures = month_report.TABLES[table]
-    combinations = 1
-    for dim in dims:
-        combinations *= len(month_report.DIMENSIONS[dim])
-    seen, rows, wanted = set(), [], min(rng.randint(3, 9), combinations)
-    while len(rows) < wanted:
-        key = tuple(rng.choice(month_report.DIMENSIONS[d]) for d in dims)
-        if key in seen:
-            continue
-        seen.add(key)
-        row = dict(zip(dims, key, strict=True))
-        for measure, kind in measures.items():
-            row[measure] = rng.randint(0, 50) if kind == "int" else rng.randint(0, 160) / 4
-        rows.append(row)
-    return rows
-
-
 def _random_report(rng, code, month, generated_at="2026-12-01T05:00:00Z") -> dict:
-    return {
-        "schema": 1,
-        "telecenter": code,
-        "month": month,
-        "generated_at": generated_at,
-        **{name: _rows(rng, name) for name in TABLE_NAMES},
-    }
+    """Schema 1 or 2 at random: central keeps both side by side during a rolling upgrade."""
+    return random_report(rng, code, month, generated_at, schema=rng.choice(month_report.SCHEMAS))
 
 
 def _canonical(rows) -> list[tuple]:
@@ -564,7 +547,7 @@ def _expected_facts(app, latest: dict, name: str) -> list[tuple]:
             **row,
         }
         for key, value in latest.items()
-        for row in value[name]
+        for row in ingest.stored_rows(value, name)
     )
 
 
@@ -573,13 +556,13 @@ def _expected_totals(app, latest: dict, name: str) -> list[tuple]:
     _dims, measures = month_report.TABLES[name]
     sums = defaultdict(lambda: dict.fromkeys(measures, 0))
     for (code, month), value in latest.items():
-        for row in value[name]:
-            key = (telecenters[code], month, row["scope"] if name == "reach" else None)
+        for row in ingest.stored_rows(value, name):
+            keys = tuple(row[k] for k in TOTAL_KEYS) if name == "reach" else ()
             for measure in measures:
-                sums[key][measure] += row[measure]
+                sums[(telecenters[code], month, keys)][measure] += row[measure]
     return _canonical(
-        {"telecenter_id": t, "month": m, **({"scope": s} if name == "reach" else {}), **values}
-        for (t, m, s), values in sums.items()
+        {"telecenter_id": t, "month": m, **dict(zip(TOTAL_KEYS, k, strict=False)), **values}
+        for (t, m, k), values in sums.items()
     )
 
 
@@ -587,7 +570,7 @@ def _expected_rollups(latest: dict, name: str) -> list[tuple]:
     dims, measures = month_report.TABLES[name]
     sums = defaultdict(lambda: dict.fromkeys(measures, 0))
     for (code, month), value in latest.items():
-        for row in value[name]:
+        for row in ingest.stored_rows(value, name):
             key = (REGIONS[code], month, *(row[d] for d in dims))
             for measure in measures:
                 sums[key][measure] += row[measure]
@@ -615,6 +598,8 @@ def _send_as(app, code, items):
 
 
 def _check_everything(app, latest):
+    with app.app_context():
+        ingest.refresh_dirty(db.session)
     for name in TABLE_NAMES:
         assert _facts(app, name) == _expected_facts(app, latest, name), name
         assert _table(app, TOTAL_TABLES, name) == _expected_totals(app, latest, name), name
@@ -658,13 +643,7 @@ def test_totals_and_rollups_are_the_sums_of_the_newest_reports(network):
 
 def test_an_emptied_month_leaves_no_totals_or_rollups_of_its_own(network):
     latest = _fill(network)
-    empty = {
-        "schema": 1,
-        "telecenter": TINGO,
-        "month": "2026-04",
-        "generated_at": "2026-12-01T12:00:00Z",
-        **{name: [] for name in TABLE_NAMES},
-    }
+    empty = empty_report(TINGO, "2026-04", "2026-12-01T12:00:00Z", schema=2)
     _send_as(network, TINGO, [empty])
     latest[(TINGO, "2026-04")] = empty
     _check_everything(network, latest)

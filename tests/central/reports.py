@@ -1,0 +1,69 @@
+"""Random valid month reports of either schema, for central's tests."""
+
+from __future__ import annotations
+
+import random
+
+from telecenter import month_report
+from telecenter.vocabulary import NO_COMMODITY
+
+
+def _valid(row: dict) -> dict:
+    """A crop only on agriculture (the one cross-dimension rule)."""
+    if row.get("commodity", NO_COMMODITY) != NO_COMMODITY and row.get("category") != "agriculture":
+        return row | {"commodity": NO_COMMODITY}
+    return row
+
+
+def random_rows(rng: random.Random, table: str, schema: int, most: int = 9) -> list[dict]:
+    """Between 3 and `most` rows of distinct dimensions, with random measures."""
+    dims, measures = month_report.TABLES_BY_SCHEMA[schema][table]
+    values = month_report.DIMENSIONS_BY_SCHEMA[schema]
+    seen: set[tuple] = set()
+    rows = []
+    for _ in range(rng.randint(3, most) * 2):
+        row = _valid({d: rng.choice(values[d]) for d in dims})
+        key = tuple(row.values())
+        if key in seen:
+            continue
+        seen.add(key)
+        for measure, kind in measures.items():
+            row[measure] = rng.randint(0, 50) if kind == "int" else rng.randint(0, 160) / 4
+        rows.append(row)
+        if len(rows) >= most:
+            break
+    return rows
+
+
+def random_report(
+    rng: random.Random,
+    code: str,
+    month: str,
+    generated_at: str = "2026-12-01T05:00:00Z",
+    schema: int = 1,
+    rules_version: str = "1",
+) -> dict:
+    result: dict = {
+        "schema": schema,
+        "telecenter": code,
+        "month": month,
+        "generated_at": generated_at,
+        **{name: random_rows(rng, name, schema) for name in month_report.TABLES_BY_SCHEMA[schema]},
+    }
+    if schema == 2:
+        result["rules_version"] = rules_version
+    assert month_report.validate(result) == []
+    return result
+
+
+def empty_report(code: str, month: str, generated_at: str, schema: int = 1) -> dict:
+    result: dict = {
+        "schema": schema,
+        "telecenter": code,
+        "month": month,
+        "generated_at": generated_at,
+        **{name: [] for name in month_report.TABLES_BY_SCHEMA[schema]},
+    }
+    if schema == 2:
+        result["rules_version"] = "1"
+    return result
