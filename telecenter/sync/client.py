@@ -77,7 +77,11 @@ def due_months(session: Session, *, force: bool) -> list[OutboxMonth]:
 def _post(settings: Settings, payloads: list[dict], transport) -> httpx.Response:
     body = gzip.compress(
         json.dumps(
-            {"schema": payloads[0]["schema"], "telecenter": settings.telecenter, "reports": payloads},
+            {
+                "schema": payloads[0]["schema"],
+                "telecenter": settings.telecenter,
+                "reports": payloads,
+            },
             separators=(",", ":"),
         ).encode()
     )

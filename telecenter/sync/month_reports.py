@@ -69,6 +69,7 @@ class Facts:
     # month -> {age band: Counter of measures}, filled for the months asked (schema 2)
     wfi_outcomes: dict = field(default_factory=dict)
     months: set = field(default_factory=set)
+    people: dict = field(default_factory=dict)
 
 
 def _people(session: Session) -> dict[int, Person]:
@@ -92,8 +93,9 @@ def _local(moment: datetime) -> tuple[str, date]:
     return month_report.month_of(local), local.date()
 
 
-def _commodity_scopes(commodity: str | None) -> tuple[str, ...]:
-    return (f"commodity:{commodity}",) if commodity else ()
+def _commodity_scopes(facts: Facts, commodity: str | None) -> tuple[str, ...]:
+    """Reach by crop (schema 2 only)."""
+    return (f"commodity:{commodity}",) if commodity and facts.schema == 2 else ()
 
 
 def _split(facts: Facts, commodity: str | None, purpose: str) -> tuple:
@@ -123,7 +125,18 @@ def _sessions_and_attendance(session, people, facts, firsts, training) -> None:
             viewers=viewers,
         )
         facts.months.add(month)
-    for pid, kind, category, commodity, purpose, course, series, starts, ends in session.execute(
+    for (
+        pid,
+        kind,
+        category,
+        commodity,
+        purpose,
+        course,
+        series,
+        sid,
+        starts,
+        ends,
+    ) in session.execute(
         sa.select(
             Attendance.participant_id,
             ActivitySession.kind,
@@ -132,6 +145,7 @@ def _sessions_and_attendance(session, people, facts, firsts, training) -> None:
             ActivitySession.purpose,
             ActivitySession.course_id,
             ActivitySession.series_id,
+            ActivitySession.id,
             ActivitySession.starts_at,
             ActivitySession.ends_at,
         )
@@ -152,14 +166,16 @@ def _sessions_and_attendance(session, people, facts, firsts, training) -> None:
         _add(facts.attendance[month], key, attendances=1, hours=seconds / 3600)
         facts.attendance_people[(month, key)].add(pid)
         scopes = ("any", f"activity:{kind}", f"category:{category}")
-        firsts.see(pid, scopes + _commodity_scopes(commodity), starts, month)
+        firsts.see(pid, scopes + _commodity_scopes(facts, commodity), starts, month)
         if purpose == "training":
-            training.append(TrainingAttendance(pid, category, course, series, starts, seconds))
+            training.append(TrainingAttendance(pid, category, course, series, sid, starts, seconds))
         facts.months.add(month)
 
 
 def _add(bucket: dict, key, **measures) -> None:
-    counter = bucket.setdefault(key, Counter())
+    counter = bucket.get(key)
+    if counter is None:
+        counter = bucket[key] = Counter()
     for name, value in measures.items():
         counter[name] += value
 
@@ -173,7 +189,7 @@ def _learning(session, people, facts, firsts) -> list[tuple[int, str, datetime]]
         .join(Enrolment, Enrolment.id == LessonProgress.enrolment_id)
         .join(Course, Course.id == Enrolment.course_id)
     ):
-        scopes = ("any", "self_paced", f"category:{category}", *_commodity_scopes(commodity))
+        scopes = ("any", "self_paced", f"category:{category}", *_commodity_scopes(facts, commodity))
         firsts.see(pid, scopes, moment, _local(moment)[0])
     completed = []
     for pid, category, moment in session.execute(
@@ -213,19 +229,20 @@ def _trained(facts, firsts, completed, training) -> None:
 def _reach(facts, firsts, people) -> None:
     periods = PERIODS if facts.schema == 2 else ("ever",)
     attributes: dict[tuple[int, datetime], tuple] = {}  # the same event serves many scopes
+    reach, with_period = facts.reach, facts.schema == 2
     for kind, pid, scope, month, moment in firsts.firsts(periods, facts.rules.fiscal_year_start):
         who = attributes.get((pid, moment))
         if who is None:
             person, day = people[pid], _local(moment)[1]
             who = attributes[(pid, moment)] = (person.sex, person.band(day), person.wfi(day))
-        key = (kind, scope, *who) if facts.schema == 2 else (scope, *who)
-        facts.reach[month][key] += 1
-        facts.months.add(month)
+        reach[month][(kind, scope, *who) if with_period else (scope, *who)] += 1
+    facts.months.update(reach)
 
 
 def collect(session: Session, *, schema: int = month_report.SCHEMA) -> Facts:
     people = _people(session)
-    facts, firsts = Facts(schema=schema, rules=current_rules(session)), FirstEvents()
+    facts = Facts(schema=schema, rules=current_rules(session), people=people)
+    firsts = FirstEvents()
     training: list[TrainingAttendance] = []
     _sessions_and_attendance(session, people, facts, firsts, training)
     completed = _learning(session, people, facts, firsts)
@@ -239,7 +256,7 @@ def _rows(table: str, bucket: dict, shape, schema: int) -> list[dict]:
     dims, _measures = month_report.TABLES_BY_SCHEMA[schema][table]
     return [
         dict(zip(dims, key, strict=True)) | shape(key, values)
-        for key, values in sorted(bucket.items(), key=lambda item: str(item[0]))
+        for key, values in sorted(bucket.items(), key=lambda item: item[0])
     ]
 
 
@@ -350,6 +367,6 @@ def monthly_reports(
     months = months_between(first, last)
     if facts.schema == 2:
         # A stock: every month from the first enrolment on has rows, with or without events.
-        people = _people(session)
+        people = facts.people
         facts.wfi_outcomes = outcomes(session, months, lambda pid, day: people[pid].band(day))
     return [report_for(facts, month, telecenter=telecenter, generated_at=now) for month in months]

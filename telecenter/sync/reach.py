@@ -30,19 +30,17 @@ class FirstEvents:
         self, periods: tuple[str, ...], fiscal_year_start: int
     ) -> Iterator[tuple[str, int, str, str, datetime]]:
         """(period kind, person, scope, month, moment) of each first event in a period."""
-        names: dict[tuple[str, str], str] = {}  # (kind, month) -> period name, cached
+        named: dict[str, tuple[str, ...]] = {}  # month -> its period name of each kind
         for (pid, scope), months in self.first.items():
-            ordered = sorted(months)
-            for kind in periods:
-                if kind == "month":
-                    for month in ordered:
-                        yield kind, pid, scope, month, months[month]
-                    continue
-                seen = set()
-                for month in ordered:
-                    name = names.get((kind, month))
-                    if name is None:
-                        name = names[(kind, month)] = period_of(kind, month, fiscal_year_start)
-                    if name not in seen:
-                        seen.add(name)
-                        yield kind, pid, scope, month, months[month]
+            seen: set[tuple[str, str]] = set()
+            for month in sorted(months):
+                names = named.get(month)
+                if names is None:
+                    names = named[month] = tuple(
+                        period_of(kind, month, fiscal_year_start) for kind in periods
+                    )
+                moment = months[month]
+                for kind, name in zip(periods, names, strict=True):
+                    if (kind, name) not in seen:
+                        seen.add((kind, name))
+                        yield kind, pid, scope, month, moment

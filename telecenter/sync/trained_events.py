@@ -26,6 +26,7 @@ class TrainingAttendance:
     category: str
     course_id: int | None
     series_id: int | None
+    session_id: int
     starts: datetime
     seconds: float
 
@@ -37,7 +38,7 @@ def trained_events(
 ) -> list[tuple[int, str, datetime]]:
     """(person, category, moment) of every trained event the rules give."""
     events = list(completions) if rules.course_completed else []
-    ordered = sorted(attendances, key=lambda a: (a.starts, a.course_id or 0, a.series_id or 0))
+    ordered = sorted(attendances, key=lambda a: (a.starts, a.session_id))
     if rules.min_sessions is not None:
         events += _nth_session(ordered, rules.min_sessions)
     if rules.min_hours is not None:

@@ -52,23 +52,27 @@ def outcomes(session: Session, months: list[str], band_on) -> dict[str, dict[str
     surveys = _surveys(session)
     enrolled = session.execute(sa.select(WfiEnrolment.participant_id, WfiEnrolment.enrolled_on))
     result: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
-    ends = [(month, month_end(month)) for month in months]
+    ends = sorted((month, month_end(month)) for month in months)
     for pid, enrolled_on in enrolled:
         taken = surveys.get(pid, [])
+        count = 0  # her surveys taken by the month's end (months in order)
+        baseline = None
+        follow_up = False
         for month, end in ends:
             if enrolled_on > end:
                 continue
+            while count < len(taken) and taken[count][0] <= end:
+                baseline = baseline or (taken[count] if taken[count][1] == "baseline" else None)
+                follow_up = follow_up or taken[count][1] == "follow_up"
+                count += 1
             cell = result[month][band_on(pid, end)]
             cell["enrolled"] += 1
-            by_then = [s for s in taken if s[0] <= end]
-            baseline = next((s for s in by_then if s[1] == "baseline"), None)
             if baseline is None:
                 continue
             cell["with_baseline"] += 1
-            cell["with_follow_up"] += any(s[1] == "follow_up" for s in by_then)
-            latest = by_then[-1]
+            cell["with_follow_up"] += follow_up
             for name in baseline[2]:
                 cell[f"{name}_baseline"] += 1
-            for name in latest[2]:
+            for name in taken[count - 1][2]:
                 cell[f"{name}_latest"] += 1
     return result
