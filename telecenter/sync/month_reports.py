@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
@@ -35,6 +36,12 @@ from telecenter.vocabulary import COUNTED_STATUSES, NO_COMMODITY, PERIODS
 SCHEMA_1_RULES = CountingRules(course_completed=True, min_sessions=None, min_hours=None)
 
 
+@lru_cache(maxsize=65536)
+def _band(on: date, birth_date: date | None, birth_year: int | None) -> str:
+    """Cached: thousands of people share a birth year, and every month end is asked often."""
+    return identity.age_band(identity.age_on(on, birth_date=birth_date, birth_year=birth_year))
+
+
 @dataclass(frozen=True)
 class Person:
     sex: str
@@ -43,9 +50,7 @@ class Person:
     wfi_since: date | None
 
     def band(self, on: date) -> str:
-        return identity.age_band(
-            identity.age_on(on, birth_date=self.birth_date, birth_year=self.birth_year)
-        )
+        return _band(on, self.birth_date, self.birth_year)
 
     def wfi(self, on: date) -> bool:
         return self.wfi_since is not None and self.wfi_since <= on
