@@ -49,6 +49,8 @@ DEFAULTS: dict[str, object] = {
     # Site: where central is, and this telecenter's token (from `central add-telecenter`).
     "CENTRAL_URL": "",
     "SYNC_TOKEN": "",
+    # Site: the month-report schema it sends (2; 1 for a central not yet upgraded).
+    "REPORT_SCHEMA": 2,
     # Site: where backups go (a USB drive, say); default instance/backups.
     "BACKUP_DIR": "",
     # Site: a backup bigger than this once unpacked (database and media), or with more files,
@@ -89,6 +91,7 @@ ENV_VARIABLES: dict[str, type] = {
     "TRUSTED_PROXIES": int,
     "CENTRAL_URL": str,
     "SYNC_TOKEN": str,
+    "REPORT_SCHEMA": int,
     "BACKUP_DIR": str,
     "BACKUP_MAX_BYTES": int,
     "BACKUP_MAX_FILES": int,
@@ -152,6 +155,12 @@ def load_or_create_secret_key(instance_path: str) -> str:
     return key
 
 
+def _check_report_schema(config: dict) -> None:
+    """Only the month-report schemas central knows (1 while it is not yet upgraded)."""
+    if config.get("REPORT_SCHEMA", DEFAULTS["REPORT_SCHEMA"]) not in (1, 2):
+        raise ConfigError("REPORT_SCHEMA must be 1 or 2")
+
+
 def finalise(config: dict, instance_path: str) -> None:
     """Fill in the values that depend on others and refuse unsafe combinations."""
     if config["TELECENTER_ROLE"] not in ROLES_OF_SERVER:
@@ -162,6 +171,7 @@ def finalise(config: dict, instance_path: str) -> None:
     silent_days = config.get("CENTRAL_SILENT_DAYS", DEFAULTS["CENTRAL_SILENT_DAYS"])
     if not isinstance(silent_days, int) or silent_days < 1:
         raise ConfigError("CENTRAL_SILENT_DAYS must be a whole number of days, 1 or more")
+    _check_report_schema(config)
     for bound in ("BACKUP_MAX_BYTES", "BACKUP_MAX_FILES"):
         value = config.get(bound, DEFAULTS[bound])
         if not isinstance(value, int) or value < 1:

@@ -117,3 +117,19 @@ def test_hash_methods_come_from_the_environment():
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "PIN_HASH_METHOD": "pbkdf2:sha256:500",
     }
+
+
+@pytest.mark.parametrize(("value", "accepted"), [(1, True), (2, True), (0, False), (3, False)])
+def test_report_schema_is_1_or_2(tmp_path, value, accepted):
+    settings = dict(config.DEFAULTS) | {"REPORT_SCHEMA": value}
+    if accepted:
+        config.finalise(settings, str(tmp_path))
+        assert settings["REPORT_SCHEMA"] == value
+    else:
+        with pytest.raises(config.ConfigError, match="REPORT_SCHEMA must be 1 or 2"):
+            config.finalise(settings, str(tmp_path))
+
+
+def test_report_schema_comes_from_the_environment():
+    assert config.from_environment({"REPORT_SCHEMA": "1"}) == {"REPORT_SCHEMA": 1}
+    assert config.DEFAULTS["REPORT_SCHEMA"] == 2

@@ -14,8 +14,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from telecenter import month_report, vocabulary
-from tests.central.test_ingest import report
+from telecenter import month_report
 
 TABLE_NAMES = ("sessions", "attendance", "registrations", "completions", "wfi_enrolments", "reach")
 #: One valid row per table (the design card's example), to vary one cell at a time.
@@ -53,6 +52,35 @@ ROWS = {
         "new_people": 3,
     },
 }
+#: The design card's schema-1 report (what a site not yet upgraded, or REPORT_SCHEMA=1, sends).
+REPORT = {
+    "schema": 1,
+    "telecenter": "SM-TARAPOTO-01",
+    "month": "2026-11",
+    "generated_at": "2026-12-01T05:00:00Z",
+    **{table: [row] for table, row in ROWS.items()},
+}
+LIMIT = "must be a list of at most 4000 rows"
+SCHEMA_1_SCOPES = (
+    "any",
+    "activity:class",
+    "activity:teleconference",
+    "activity:workshop",
+    "self_paced",
+    "category:digital_literacy",
+    "category:financial_literacy",
+    "category:agriculture",
+    "category:other",
+    "trained",
+)
+
+
+def report(**changes) -> dict:
+    result = copy.deepcopy(REPORT)
+    result.update(changes)
+    return result
+
+
 FIELDS = {  # sorted, as the message lists them
     "sessions": "activity, category, session_hours, sessions_held, unregistered_viewers",
     "attendance": "activity, age_band, attendances, category, hours, participants, sex, wfi",
@@ -126,10 +154,12 @@ def test_missing_and_unknown_report_fields_are_named_sorted():
     ]
 
 
-@pytest.mark.parametrize(("schema", "shown"), [(2, "2"), (0, "0"), ("1", "'1'"), (None, "None")])
-def test_only_schema_1_is_known(schema, shown):
+@pytest.mark.parametrize(
+    ("schema", "shown"), [(3, "3"), (0, "0"), ("1", "'1'"), (None, "None"), (True, "True")]
+)
+def test_only_schemas_1_and_2_are_known(schema, shown):
     assert month_report.validate(report(schema=schema)) == [
-        f"unsupported schema {shown}; this server knows 1"
+        f"unsupported schema {shown}; this server knows 1 and 2"
     ]
 
 
@@ -254,10 +284,13 @@ def test_parse_generated_at_reads_the_zone():
 
 
 def test_problems_of_the_header_are_all_listed_in_order():
-    assert month_report.validate(
-        report(schema=3, telecenter="x", month="2026-13", generated_at="2026-12-01T05:00:00")
-    ) == [
-        "unsupported schema 3; this server knows 1",
+    """An unknown schema stops the check (its fields are unknown); otherwise every problem
+    of the header is named, in order."""
+    bad = {"telecenter": "x", "month": "2026-13", "generated_at": "2026-12-01T05:00:00"}
+    assert month_report.validate(report(schema=3, **bad)) == [
+        "unsupported schema 3; this server knows 1 and 2"
+    ]
+    assert month_report.validate(report(**bad)) == [
         "telecenter must be a code like SM-TARAPOTO-01",
         "month must be YYYY-MM from 2000-01 to 2099-12",
         "generated_at must be an ISO 8601 time with a zone, in 2000-2099",
@@ -268,7 +301,7 @@ def test_problems_of_the_header_are_all_listed_in_order():
 @pytest.mark.parametrize("value", [None, {}, "rows", 3, (), {"rows": []}])
 def test_a_table_must_be_a_list(table, value):
     problems = month_report.validate(report(**{table: value}))
-    assert problems == [f"{table} must be a list of at most 2000 rows"]
+    assert problems == [f"{table} {LIMIT}"]
 
 
 def test_a_table_that_is_not_a_list_does_not_stop_the_check_of_the_others():
@@ -288,8 +321,8 @@ def test_a_table_that_is_not_a_list_does_not_stop_the_check_of_the_others():
         )
     )
     assert problems == [
-        "sessions must be a list of at most 2000 rows",
-        "registrations must be a list of at most 2000 rows",
+        f"sessions {LIMIT}",
+        f"registrations {LIMIT}",
         "2026-11 reach[0]: unknown scope 'robot'",
     ]
 
@@ -299,7 +332,7 @@ def _distinct_reach_rows(count: int) -> list[dict]:
     for number in range(count):
         rows.append(
             {
-                "scope": vocabulary.SCOPES[number % len(vocabulary.SCOPES)],
+                "scope": SCHEMA_1_SCOPES[number % len(SCHEMA_1_SCOPES)],
                 "sex": "female",
                 "age_band": "30-44",
                 "wfi": True,
@@ -309,18 +342,18 @@ def _distinct_reach_rows(count: int) -> list[dict]:
     return rows
 
 
-def test_a_table_may_hold_2000_rows_but_not_2001():
-    limit = "reach must be a list of at most 2000 rows"
-    at_limit = month_report.validate(report(reach=_distinct_reach_rows(2000)))
+def test_a_table_may_hold_4000_rows_but_not_4001():
+    limit = f"reach {LIMIT}"
+    at_limit = month_report.validate(report(reach=_distinct_reach_rows(4000)))
     assert limit not in at_limit
-    # 2000 rows over 10 scopes repeat dimensions: those are reported, so the table was read.
+    # 4000 rows over 10 scopes repeat dimensions: those are reported, so the table was read.
     assert at_limit == [
         f"2026-11 reach[{n}]: the same dimensions appear twice" for n in range(10, 60)
     ]
-    assert month_report.validate(report(reach=_distinct_reach_rows(2001))) == [limit]
+    assert month_report.validate(report(reach=_distinct_reach_rows(4001))) == [limit]
     # Another table's problem is still reported after a table that is too long.
     over = report(
-        reach=_distinct_reach_rows(2001),
+        reach=_distinct_reach_rows(4001),
         month="2026-13",
         wfi_enrolments=[{"age_band": "robot", "enrolments": 1}],
     )
@@ -373,7 +406,7 @@ def test_where_names_the_month_even_when_the_month_is_wrong():
 
 @pytest.mark.parametrize(("table", "dimension"), DIMENSION_CELLS)
 def test_every_known_dimension_value_is_accepted(table, dimension):
-    for value in month_report.DIMENSIONS[dimension]:
+    for value in month_report.DIMENSIONS_BY_SCHEMA[1][dimension]:
         assert month_report.validate(with_row(table, **{dimension: value})) == [], value
 
 
@@ -386,25 +419,28 @@ def test_unknown_dimension_values_are_named(table, dimension, value):
 
 
 def test_every_listed_value_is_the_design_cards():
-    assert month_report.DIMENSIONS == {
+    assert month_report.DIMENSIONS_BY_SCHEMA[1] == month_report.DIMENSIONS | {
+        "scope": SCHEMA_1_SCOPES
+    }
+    crops = ("cacao", "coffee", "banana", "timber", "other_crop")
+    assert {
         "activity": ("class", "teleconference", "workshop"),
         "category": ("digital_literacy", "financial_literacy", "agriculture", "other"),
         "sex": ("female", "male", "unspecified"),
         "age_band": ("15-17", "18-29", "30-44", "45-59", "60+", "unknown"),
         "wfi": (True, False),
         "scope": (
-            "any",
-            "activity:class",
-            "activity:teleconference",
-            "activity:workshop",
-            "self_paced",
-            "category:digital_literacy",
-            "category:financial_literacy",
-            "category:agriculture",
-            "category:other",
-            "trained",
+            *SCHEMA_1_SCOPES,
+            "trained:digital_literacy",
+            "trained:financial_literacy",
+            "trained:agriculture",
+            "trained:other",
+            *(f"commodity:{crop}" for crop in crops),
         ),
-    }
+        "commodity": (*crops, "none"),
+        "purpose": ("training", "talk"),
+        "period": ("ever", "fiscal_year", "year", "quarter", "month"),
+    } == month_report.DIMENSIONS
 
 
 @pytest.mark.parametrize("table", ["attendance", "reach"])
@@ -575,7 +611,7 @@ def test_digest_ignores_when_and_by_whom_a_report_was_made_and_key_order():
         value
     )
     assert month_report.digest(
-        report(telecenter="HU-TINGO-02", month="2020-01", schema=2)
+        report(telecenter="HU-TINGO-02", month="2020-01")
     ) == month_report.digest(value)
     reordered = {name: value[name] for name in reversed(list(value))}
     reordered["attendance"] = [dict(reversed(list(row.items()))) for row in value["attendance"]]
@@ -587,7 +623,7 @@ def test_a_missing_table_digests_as_an_empty_one():
     del without["sessions"]
     assert month_report.digest(without) == month_report.digest(report(sessions=[]))
     assert month_report.digest(without) == _expected_digest(without)
-    assert month_report.digest({}) == month_report.digest(
+    assert month_report.digest({"schema": 1}) == month_report.digest(
         report(**{name: [] for name in TABLE_NAMES})
     )
 
@@ -607,7 +643,7 @@ def test_digest_changes_with_any_dimension(table, dimension):
     changed = report()
     current = changed[table][0][dimension]
     changed[table][0][dimension] = next(
-        v for v in month_report.DIMENSIONS[dimension] if v != current
+        v for v in month_report.DIMENSIONS_BY_SCHEMA[1][dimension] if v != current
     )
     assert month_report.digest(changed) != base
 
@@ -634,3 +670,79 @@ def test_digest_changes_with_row_order_and_extra_rows():
 )
 def test_month_of_is_the_calendar_month_as_given(moment, month):
     assert month_report.month_of(moment) == month
+
+
+#: Schema 2's rows: sessions and attendance by crop and purpose, reach per period, outcomes.
+ROWS_2 = {
+    "sessions": ROWS["sessions"] | {"commodity": "cacao", "purpose": "talk"},
+    "attendance": ROWS["attendance"] | {"commodity": "cacao", "purpose": "talk"},
+    "registrations": ROWS["registrations"],
+    "completions": ROWS["completions"],
+    "wfi_enrolments": ROWS["wfi_enrolments"],
+    "reach": ROWS["reach"] | {"period": "fiscal_year", "scope": "trained:financial_literacy"},
+    "wfi_outcomes": {
+        "age_band": "30-44",
+        "enrolled": 5,
+        "with_baseline": 4,
+        "with_follow_up": 2,
+        **{
+            f"{name}_{when}": 1
+            for name in (
+                "account",
+                "wallet",
+                "digital_payment",
+                "saving",
+                "savings_group",
+                "emergency_funds",
+            )
+            for when in ("baseline", "latest")
+        },
+    },
+}
+
+
+def report_2(**changes) -> dict:
+    value = report(
+        schema=2, rules_version="1", **{t: [copy.deepcopy(r)] for t, r in ROWS_2.items()}
+    )
+    return value | changes
+
+
+def test_a_schema_2_report_is_valid_and_needs_its_rules_version():
+    assert month_report.validate(report_2()) == []
+    without = report_2()
+    del without["rules_version"]
+    assert month_report.validate(without) == [
+        "report fields: missing ['rules_version'], unknown []"
+    ]
+    assert month_report.validate(report_2(rules_version="two words")) == [
+        "rules_version must be a short code of letters, digits, '.', '-', '_'"
+    ]
+
+
+def test_schema_1_knows_no_schema_2_scope_nor_period():
+    row = ROWS["reach"] | {"scope": "commodity:cacao"}
+    assert month_report.validate(report(reach=[row])) == [
+        "2026-11 reach[0]: unknown scope 'commodity:cacao'"
+    ]
+    assert month_report.validate(report(reach=[ROWS_2["reach"]])) == [
+        f"2026-11 reach[0]: fields must be exactly {FIELDS['reach']}"
+    ]
+
+
+def test_only_agriculture_has_a_crop():
+    row = ROWS_2["sessions"] | {"category": "other"}
+    assert month_report.validate(report_2(sessions=[row])) == [
+        "2026-11 sessions[0]: only agriculture has a commodity"
+    ]
+    assert month_report.validate(report_2(sessions=[row | {"commodity": "none"}])) == []
+
+
+def test_schema_2_digest_covers_schema_and_rules_version():
+    """A new schema or a new rules version changes every month's digest: all are re-sent."""
+    base = month_report.digest(report_2())
+    assert month_report.digest(report_2(rules_version="2")) != base
+    assert month_report.digest(report_2(generated_at="2030-01-01T00:00:00Z")) == base
+    empty_1 = report(**{name: [] for name in TABLE_NAMES})
+    empty_2 = report_2(**{name: [] for name in ROWS_2})
+    assert month_report.digest(empty_1) != month_report.digest(empty_2)

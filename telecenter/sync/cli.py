@@ -81,6 +81,9 @@ CSV_COLUMNS = (
     "age_band",
     "wfi",
     "scope",
+    "commodity",
+    "purpose",
+    "period",
     *dict.fromkeys(m for _d, ms in month_report.TABLES.values() for m in ms),
 )
 
@@ -89,7 +92,7 @@ def _write_csv(items: list[dict], stream) -> None:
     writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for report in items:
-        for table in month_report.TABLES:
+        for table in month_report.tables_of(report):
             for row in report[table]:
                 writer.writerow({"month": report["month"], "table": table, **row})
 

@@ -93,7 +93,9 @@ def due_months(session: Session, *, force: bool) -> list[OutboxMonth]:
 
 
 def _post(settings: Settings, payloads: list[dict], transport, known: str | None) -> httpx.Response:
-    request = {"schema": month_report.SCHEMA, "telecenter": settings.telecenter}
+    # The reports' own schema (REPORT_SCHEMA may hold a site at 1); central reads each report's.
+    schema = max((p["schema"] for p in payloads), default=month_report.SCHEMA)
+    request = {"schema": schema, "telecenter": settings.telecenter}
     if known is not None:
         request["settings_version"] = known
     body = gzip.compress(

@@ -1,8 +1,11 @@
-"""Month reports of a site, exactly as ../shared/DESIGN.md ("Counting") defines them.
+"""Month reports of a site, exactly as ../shared/DESIGN.md ("Counting", and "Counting,
+schema 2") defines them.
 
 Everything is computed from the records in one pass, for every month at once: event facts
-are grouped by their month; reach facts need each person's first-ever event per scope, so
-they cannot be computed month by month. Nothing personal leaves this module: only counts.
+are grouped by their month; reach facts need each person's first event per scope and period,
+so they cannot be computed month by month. Nothing personal leaves this module: only counts.
+A site sends schema 2 unless REPORT_SCHEMA says 1 (a central not yet upgraded): the same
+facts, projected down to schema 1's tables.
 """
 
 from __future__ import annotations
@@ -10,17 +13,33 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from telecenter import month_report
 from telecenter.attendance.models import ActivitySession, Attendance
 from telecenter.clock import to_lima, utcnow
+from telecenter.counting_rules import CountingRules
 from telecenter.courses.models import Course, Enrolment, LessonProgress
 from telecenter.participants import identity
 from telecenter.participants.models import Participant, WfiEnrolment
-from telecenter.vocabulary import COUNTED_STATUSES
+from telecenter.sync.network_settings import current_rules
+from telecenter.sync.reach import FirstEvents
+from telecenter.sync.trained_events import TrainingAttendance, trained_events
+from telecenter.sync.wfi_outcomes import outcomes
+from telecenter.vocabulary import COUNTED_STATUSES, NO_COMMODITY, PERIODS
+
+#: Schema 1 knows only reach ever, and "trained" as a course completed.
+SCHEMA_1_RULES = CountingRules(course_completed=True, min_sessions=None, min_hours=None)
+
+
+@lru_cache(maxsize=65536)
+def _band(on: date, birth_date: date | None, birth_year: int | None) -> str:
+    """Cached: thousands of people share a birth year, and every month end is asked often."""
+    return identity.age_band(identity.age_on(on, birth_date=birth_date, birth_year=birth_year))
 
 
 @dataclass(frozen=True)
@@ -31,9 +50,7 @@ class Person:
     wfi_since: date | None
 
     def band(self, on: date) -> str:
-        return identity.age_band(
-            identity.age_on(on, birth_date=self.birth_date, birth_year=self.birth_year)
-        )
+        return _band(on, self.birth_date, self.birth_year)
 
     def wfi(self, on: date) -> bool:
         return self.wfi_since is not None and self.wfi_since <= on
@@ -43,6 +60,8 @@ class Person:
 class Facts:
     """All facts of a site, keyed by month, before they are shaped into month_report."""
 
+    schema: int
+    rules: CountingRules
     # month -> {dimension key: Counter of measures}
     sessions: dict = field(default_factory=lambda: defaultdict(dict))
     attendance: dict = field(default_factory=lambda: defaultdict(dict))
@@ -50,9 +69,12 @@ class Facts:
     registrations: dict = field(default_factory=lambda: defaultdict(dict))
     completions: dict = field(default_factory=lambda: defaultdict(dict))
     wfi_enrolments: dict = field(default_factory=lambda: defaultdict(dict))
-    # month -> Counter of (scope, sex, age band, wfi) -> new people
+    # month -> Counter of (period, scope, sex, age band, wfi) -> new people (schema 1: no period)
     reach: dict = field(default_factory=lambda: defaultdict(Counter))
+    # month -> {age band: Counter of measures}, filled for the months asked (schema 2)
+    wfi_outcomes: dict = field(default_factory=dict)
     months: set = field(default_factory=set)
+    people: dict = field(default_factory=dict)
 
 
 def _people(session: Session) -> dict[int, Person]:
@@ -76,76 +98,105 @@ def _local(moment: datetime) -> tuple[str, date]:
     return month_report.month_of(local), local.date()
 
 
-class FirstEvents:
-    """Each person's first qualifying event per scope: (when, local date)."""
-
-    def __init__(self):
-        self.first: dict[tuple[int, str], datetime] = {}
-
-    def see(self, participant_id: int, scopes: tuple[str, ...], moment: datetime) -> None:
-        for scope in scopes:
-            key = (participant_id, scope)
-            if key not in self.first or moment < self.first[key]:
-                self.first[key] = moment
+def _commodity_scopes(facts: Facts, commodity: str | None) -> tuple[str, ...]:
+    """Reach by crop (schema 2 only)."""
+    return (f"commodity:{commodity}",) if commodity and facts.schema == 2 else ()
 
 
-def _sessions_and_attendance(session, people, facts, firsts) -> None:
-    for kind, category, starts, ends, viewers in session.execute(
+def _split(facts: Facts, commodity: str | None, purpose: str) -> tuple:
+    """The schema-2 dimensions of sessions and attendance (none in schema 1)."""
+    return (commodity or NO_COMMODITY, purpose) if facts.schema == 2 else ()
+
+
+def _sessions_and_attendance(session, people, facts, firsts, training) -> None:
+    held = ActivitySession.state == "held"
+    for kind, category, commodity, purpose, starts, ends, viewers in session.execute(
         sa.select(
             ActivitySession.kind,
             ActivitySession.category,
+            ActivitySession.commodity,
+            ActivitySession.purpose,
             ActivitySession.starts_at,
             ActivitySession.ends_at,
             ActivitySession.unregistered_viewers,
-        ).where(ActivitySession.state == "held")
+        ).where(held)
     ):
         month, _day = _local(starts)
         _add(
             facts.sessions[month],
-            (kind, category),
+            (kind, category, *_split(facts, commodity, purpose)),
             held=1,
             hours=(ends - starts).total_seconds() / 3600,
             viewers=viewers,
         )
         facts.months.add(month)
-    for pid, kind, category, starts, ends in session.execute(
+    for (
+        pid,
+        kind,
+        category,
+        commodity,
+        purpose,
+        course,
+        series,
+        sid,
+        starts,
+        ends,
+    ) in session.execute(
         sa.select(
             Attendance.participant_id,
             ActivitySession.kind,
             ActivitySession.category,
+            ActivitySession.commodity,
+            ActivitySession.purpose,
+            ActivitySession.course_id,
+            ActivitySession.series_id,
+            ActivitySession.id,
             ActivitySession.starts_at,
             ActivitySession.ends_at,
         )
         .join(ActivitySession, ActivitySession.id == Attendance.session_id)
-        .where(ActivitySession.state == "held", Attendance.status.in_(COUNTED_STATUSES))
+        .where(held, Attendance.status.in_(COUNTED_STATUSES))
     ):
         month, day = _local(starts)
         person = people[pid]
-        key = (kind, category, person.sex, person.band(day), person.wfi(day))
-        _add(
-            facts.attendance[month],
-            key,
-            attendances=1,
-            hours=(ends - starts).total_seconds() / 3600,
+        seconds = (ends - starts).total_seconds()
+        key = (
+            kind,
+            category,
+            *_split(facts, commodity, purpose),
+            person.sex,
+            person.band(day),
+            person.wfi(day),
         )
+        _add(facts.attendance[month], key, attendances=1, hours=seconds / 3600)
         facts.attendance_people[(month, key)].add(pid)
-        firsts.see(pid, ("any", f"activity:{kind}", f"category:{category}"), starts)
+        scopes = ("any", f"activity:{kind}", f"category:{category}")
+        firsts.see(pid, scopes + _commodity_scopes(facts, commodity), starts, month)
+        if purpose == "training":
+            training.append(TrainingAttendance(pid, category, course, series, sid, starts, seconds))
         facts.months.add(month)
 
 
 def _add(bucket: dict, key, **measures) -> None:
-    counter = bucket.setdefault(key, Counter())
+    counter = bucket.get(key)
+    if counter is None:
+        counter = bucket[key] = Counter()
     for name, value in measures.items():
         counter[name] += value
 
 
-def _learning(session, people, facts, firsts) -> None:
-    for pid, category, moment in session.execute(
-        sa.select(Enrolment.participant_id, Course.category, LessonProgress.completed_at)
+def _learning(session, people, facts, firsts) -> list[tuple[int, str, datetime]]:
+    """Lesson activity and completions; returns the completions (person, category, when)."""
+    for pid, category, commodity, moment in session.execute(
+        sa.select(
+            Enrolment.participant_id, Course.category, Course.commodity, LessonProgress.completed_at
+        )
         .join(Enrolment, Enrolment.id == LessonProgress.enrolment_id)
         .join(Course, Course.id == Enrolment.course_id)
     ):
-        firsts.see(pid, ("any", "self_paced", f"category:{category}"), moment)
+        scopes = ("any", "self_paced", f"category:{category}", *_commodity_scopes(facts, commodity))
+        firsts.see(pid, scopes, moment, _local(moment)[0])
+    completed = []
     for pid, category, moment in session.execute(
         sa.select(Enrolment.participant_id, Course.category, Enrolment.completed_at)
         .join(Course, Course.id == Enrolment.course_id)
@@ -154,8 +205,9 @@ def _learning(session, people, facts, firsts) -> None:
         month, day = _local(moment)
         person = people[pid]
         _add(facts.completions[month], (category, person.sex, person.band(day)), completions=1)
-        firsts.see(pid, ("trained",), moment)
+        completed.append((pid, category, moment))
         facts.months.add(month)
+    return completed
 
 
 def _registry(session, people, facts) -> None:
@@ -172,25 +224,44 @@ def _registry(session, people, facts) -> None:
         facts.months.add(month)
 
 
-def collect(session: Session) -> Facts:
+def _trained(facts, firsts, completed, training) -> None:
+    rules = facts.rules if facts.schema == 2 else SCHEMA_1_RULES
+    for pid, category, moment in trained_events(rules, completed, training):
+        scopes = ("trained", f"trained:{category}") if facts.schema == 2 else ("trained",)
+        firsts.see(pid, scopes, moment, _local(moment)[0])
+
+
+def _reach(facts, firsts, people) -> None:
+    periods = PERIODS if facts.schema == 2 else ("ever",)
+    attributes: dict[tuple[int, datetime], tuple] = {}  # the same event serves many scopes
+    reach, with_period = facts.reach, facts.schema == 2
+    for kind, pid, scope, month, moment in firsts.firsts(periods, facts.rules.fiscal_year_start):
+        who = attributes.get((pid, moment))
+        if who is None:
+            person, day = people[pid], _local(moment)[1]
+            who = attributes[(pid, moment)] = (person.sex, person.band(day), person.wfi(day))
+        reach[month][(kind, scope, *who) if with_period else (scope, *who)] += 1
+    facts.months.update(reach)
+
+
+def collect(session: Session, *, schema: int = month_report.SCHEMA) -> Facts:
     people = _people(session)
-    facts, firsts = Facts(), FirstEvents()
-    _sessions_and_attendance(session, people, facts, firsts)
-    _learning(session, people, facts, firsts)
+    facts = Facts(schema=schema, rules=current_rules(session), people=people)
+    firsts = FirstEvents()
+    training: list[TrainingAttendance] = []
+    _sessions_and_attendance(session, people, facts, firsts, training)
+    completed = _learning(session, people, facts, firsts)
     _registry(session, people, facts)
-    for (pid, scope), moment in firsts.first.items():
-        month, day = _local(moment)
-        person = people[pid]
-        facts.reach[month][(scope, person.sex, person.band(day), person.wfi(day))] += 1
-        facts.months.add(month)
+    _trained(facts, firsts, completed, training)
+    _reach(facts, firsts, people)
     return facts
 
 
-def _rows(table: str, bucket: dict, shape) -> list[dict]:
-    dims, _measures = month_report.TABLES[table]
+def _rows(table: str, bucket: dict, shape, schema: int) -> list[dict]:
+    dims, _measures = month_report.TABLES_BY_SCHEMA[schema][table]
     return [
         dict(zip(dims, key, strict=True)) | shape(key, values)
-        for key, values in sorted(bucket.items(), key=lambda item: str(item[0]))
+        for key, values in sorted(bucket.items(), key=lambda item: item[0])
     ]
 
 
@@ -203,13 +274,25 @@ def _hours(value: float) -> float:
     return round(value, HOURS_DECIMALS)
 
 
+def _outcome_rows(facts: Facts, month: str) -> list[dict]:
+    measures = month_report.WFI_OUTCOME_MEASURES
+    return [
+        {"age_band": band} | {name: cell[name] for name in measures}
+        for band, cell in sorted(facts.wfi_outcomes.get(month, {}).items())
+    ]
+
+
 def report_for(facts: Facts, month: str, *, telecenter: str, generated_at: datetime) -> dict:
-    people = facts.attendance_people
-    return {
-        "schema": 1,  # schema 2 next
+    people, schema = facts.attendance_people, facts.schema
+    header: dict = {
+        "schema": schema,
         "telecenter": telecenter,
         "month": month,
         "generated_at": month_report.stamp(generated_at),
+    }
+    if schema == 2:
+        header["rules_version"] = facts.rules.rules_version
+    tables = {
         "sessions": _rows(
             "sessions",
             facts.sessions.get(month, {}),
@@ -218,6 +301,7 @@ def report_for(facts: Facts, month: str, *, telecenter: str, generated_at: datet
                 "session_hours": _hours(v["hours"]),
                 "unregistered_viewers": v["viewers"],
             },
+            schema,
         ),
         "attendance": _rows(
             "attendance",
@@ -227,24 +311,31 @@ def report_for(facts: Facts, month: str, *, telecenter: str, generated_at: datet
                 "hours": _hours(v["hours"]),
                 "participants": len(people[(month, k)]),
             },
+            schema,
         ),
         "registrations": _rows(
             "registrations",
             facts.registrations.get(month, {}),
             lambda k, v: {"registrations": v["registrations"]},
+            schema,
         ),
         "completions": _rows(
             "completions",
             facts.completions.get(month, {}),
             lambda k, v: {"completions": v["completions"]},
+            schema,
         ),
         "wfi_enrolments": _rows(
             "wfi_enrolments",
             facts.wfi_enrolments.get(month, {}),
             lambda k, v: {"enrolments": v["enrolments"]},
+            schema,
         ),
-        "reach": _rows("reach", facts.reach.get(month, {}), lambda k, v: {"new_people": v}),
+        "reach": _rows("reach", facts.reach.get(month, {}), lambda k, v: {"new_people": v}, schema),
     }
+    if schema == 2:
+        tables["wfi_outcomes"] = _outcome_rows(facts, month)
+    return header | tables
 
 
 def months_between(first: str, last: str) -> list[str]:
@@ -257,15 +348,30 @@ def months_between(first: str, last: str) -> list[str]:
     return months
 
 
+def report_schema() -> int:
+    """The schema this site sends: REPORT_SCHEMA (2 unless a central not yet upgraded needs 1)."""
+    if has_app_context():
+        return int(current_app.config.get("REPORT_SCHEMA", month_report.SCHEMA))
+    return month_report.SCHEMA
+
+
 def monthly_reports(
-    session: Session, *, telecenter: str, first: str | None = None, last: str | None = None
+    session: Session,
+    *,
+    telecenter: str,
+    first: str | None = None,
+    last: str | None = None,
+    schema: int | None = None,
 ) -> list[dict]:
-    """Reports for every month from `first` (default: the site's first data) to `last`."""
-    facts = collect(session)
+    """Reports for every month from `first` (default: the site's first data) to `last`, in
+    `schema` (default: REPORT_SCHEMA)."""
+    facts = collect(session, schema=schema or report_schema())
     now = utcnow()
     last = last or month_report.month_of(to_lima(now))
     first = first or (min(facts.months) if facts.months else last)
-    return [
-        report_for(facts, month, telecenter=telecenter, generated_at=now)
-        for month in months_between(first, last)
-    ]
+    months = months_between(first, last)
+    if facts.schema == 2:
+        # A stock: every month from the first enrolment on has rows, with or without events.
+        people = facts.people
+        facts.wfi_outcomes = outcomes(session, months, lambda pid, day: people[pid].band(day))
+    return [report_for(facts, month, telecenter=telecenter, generated_at=now) for month in months]

@@ -6,6 +6,10 @@ programme entry on the very day of an event (age band and programme status *at t
 birth year only (1 July), two attendances of one person in one row, a cancelled session, an
 absent and an excused person. The expected rows below are written out by hand from the
 records; nothing here calls the counting code to find out what it should say.
+
+The full tables are pinned in schema 1 (REPORT_SCHEMA=1, what a site sends to a central not
+yet upgraded); schema 2's additions (reach per period, trained by subject, crops and talks,
+the programme's outcomes) are pinned after them.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from telecenter import month_report
 from telecenter.attendance.models import ActivitySession, Attendance
 from telecenter.courses.models import Enrolment, LessonProgress
 from telecenter.extensions import db
-from telecenter.participants.models import Participant, WfiEnrolment
+from telecenter.participants.models import Participant, WfiEnrolment, WfiSurvey
 from telecenter.sync.month_reports import monthly_reports
 from tests.sync.generate import make_course
 
@@ -105,6 +109,7 @@ def records(app_ctx):
     cancelled = _session("workshop", "other", lima(2026, 4, 22, 10), 3, state="cancelled")
     scheduled = _session("class", "other", lima(2026, 5, 4, 10), 1, state="scheduled")
 
+    tele.purpose, tele.commodity = "talk", "cacao"
     for person in (flor, mario, uri):
         _attend(tele, person)
     _attend(night_class, flor, "late")
@@ -124,7 +129,38 @@ def records(app_ctx):
     _learn(flor, digital, completed=lima(2026, 5, 2, 10))
     _learn(mario, digital, lessons=[lima(2026, 6, 30, 21)], completed=lima(2026, 6, 30, 21))
     _learn(uri, other, lessons=[lima(2026, 2, 10, 8)])
+    _survey(flor, "baseline", date(2026, 4, 5), ["caja_rural"], [], True, "not_possible")
+    _survey(flor, "follow_up", date(2026, 6, 15), ["caja_rural"], ["yape"], False, "very_possible")
     db.session.commit()
+
+
+def _survey(person, kind, day, accounts, wallets, saved, emergency) -> None:
+    db.session.add(
+        WfiSurvey(
+            participant_id=person.id,
+            kind=kind,
+            taken_on=day,
+            phone_access="own",
+            account_institutions=accounts,
+            wallets_used=wallets,
+            digital_payment=False,
+            saved=saved,
+            savings_group_member=False,
+            borrowed=False,
+            emergency_funds=emergency,
+            has_own_income=True,
+        )
+    )
+
+
+@pytest.fixture
+def schema_1(app_ctx):
+    """The site sends schema 1, as REPORT_SCHEMA=1 makes it."""
+    from flask import current_app
+
+    current_app.config["REPORT_SCHEMA"] = 1
+    yield
+    current_app.config["REPORT_SCHEMA"] = 2
 
 
 def _reports(first="2026-01", last="2026-07"):
@@ -134,12 +170,12 @@ def _reports(first="2026-01", last="2026-07"):
 
 
 def _rows(report, table):
-    dims, _measures = month_report.TABLES[table]
+    dims, _measures = month_report.TABLES_V1[table]
     return sorted(report[table], key=lambda row: tuple(str(row[d]) for d in dims))
 
 
 def _sorted(table, rows):
-    dims, _measures = month_report.TABLES[table]
+    dims, _measures = month_report.TABLES_V1[table]
     return sorted(rows, key=lambda row: tuple(str(row[d]) for d in dims))
 
 
@@ -167,7 +203,7 @@ def _reach(*rows):
 
 
 EXPECTED = {
-    "2026-01": {table: [] for table in month_report.TABLES},
+    "2026-01": {table: [] for table in month_report.TABLES_V1},
     "2026-02": {
         "sessions": [],
         "attendance": [],
@@ -284,17 +320,17 @@ EXPECTED = {
             ("trained", "male", "30-44", False, 1),
         ),
     },
-    "2026-07": {table: [] for table in month_report.TABLES},
+    "2026-07": {table: [] for table in month_report.TABLES_V1},
 }
 
 
 @pytest.mark.parametrize("month", sorted(EXPECTED))
-@pytest.mark.parametrize("table", list(month_report.TABLES))
-def test_every_cell_of_every_month(records, month, table):
+@pytest.mark.parametrize("table", list(month_report.TABLES_V1))
+def test_every_cell_of_every_month(schema_1, records, month, table):
     assert _rows(_reports()[month], table) == _sorted(table, EXPECTED[month][table])
 
 
-def test_the_report_carries_its_telecenter_month_and_time(records):
+def test_the_report_carries_its_telecenter_month_and_time(schema_1, records):
     with time_machine.travel(datetime(2026, 8, 1, 3, 0, tzinfo=UTC), tick=False):
         produced = monthly_reports(db.session, telecenter=CODE)
     # Still 31 July in Lima: the last month is July, the first is the site's first data.
@@ -312,7 +348,7 @@ def test_the_report_carries_its_telecenter_month_and_time(records):
     assert all(month_report.validate(r) == [] for r in produced)
 
 
-def test_a_window_inside_the_data_keeps_only_its_months(records):
+def test_a_window_inside_the_data_keeps_only_its_months(schema_1, records):
     assert list(_reports(first="2026-03", last="2026-04")) == ["2026-03", "2026-04"]
     assert (
         _rows(_reports(first="2026-04", last="2026-04")["2026-04"], "reach")
@@ -324,10 +360,12 @@ def test_a_site_with_no_data_reports_the_current_month_empty(app_ctx):
     with time_machine.travel(datetime(2027, 1, 1, 4, 59, tzinfo=UTC), tick=False):
         produced = monthly_reports(db.session, telecenter=CODE)
     assert [r["month"] for r in produced] == ["2026-12"]  # 23:59 on 31 December in Lima
+    assert produced[0]["schema"] == 2
+    assert produced[0]["rules_version"] == "1"
     assert all(produced[0][table] == [] for table in month_report.TABLES)
 
 
-def test_each_reach_scope_counts_each_person_once(records):
+def test_each_reach_scope_counts_each_person_once(schema_1, records):
     """Over all months, the reach of a scope is the people ever active in it, by hand."""
     produced = _reports()
     ever = {}
@@ -346,3 +384,117 @@ def test_each_reach_scope_counts_each_person_once(records):
         "category:financial_literacy": 1,
         "category:other": 1,
     }
+
+
+def _new(report, period, scope) -> int:
+    return sum(
+        row["new_people"]
+        for row in report["reach"]
+        if row["period"] == period and row["scope"] == scope
+    )
+
+
+PERIOD_KINDS = ("ever", "fiscal_year", "year", "quarter", "month")
+#: People new in `any` per month and period kind, by hand: Uri's lesson in February; Flor,
+#: Mario and Uri at the March talk (Uri new only in the month); Flor and Uri back in April,
+#: the first time in the second quarter; Mario's lesson on 30 June, his first in that quarter.
+ANY_BY_PERIOD = {
+    "2026-01": (0, 0, 0, 0, 0),
+    "2026-02": (1, 1, 1, 1, 1),
+    "2026-03": (2, 2, 2, 2, 3),
+    "2026-04": (0, 0, 0, 2, 2),
+    "2026-05": (0, 0, 0, 0, 0),
+    "2026-06": (0, 0, 0, 1, 1),
+    "2026-07": (0, 0, 0, 0, 0),
+}
+
+
+@pytest.mark.parametrize("month", sorted(ANY_BY_PERIOD))
+def test_schema_2_reach_counts_each_person_once_per_period(records, month):
+    report = _reports()[month]
+    assert report["schema"] == 2
+    assert tuple(_new(report, kind, "any") for kind in PERIOD_KINDS) == ANY_BY_PERIOD[month]
+
+
+def test_schema_2_trained_by_subject_and_crop(records):
+    """Flor completes finance in April and digital in May: trained once (April), and once
+    in each subject; Mario digital in June. The cacao talk reaches all three, in March."""
+    reports = _reports()
+    ever = {}
+    for report in reports.values():
+        for row in report["reach"]:
+            if row["period"] == "ever":
+                ever[row["scope"]] = ever.get(row["scope"], 0) + row["new_people"]
+    assert {k: v for k, v in ever.items() if k.startswith(("trained", "commodity"))} == {
+        "trained": 2,
+        "trained:financial_literacy": 1,
+        "trained:digital_literacy": 2,
+        "commodity:cacao": 3,
+    }
+    assert _new(reports["2026-05"], "quarter", "trained") == 0  # Flor: already in April
+    assert _new(reports["2026-05"], "quarter", "trained:digital_literacy") == 1
+    assert _new(reports["2026-03"], "month", "commodity:cacao") == 3
+    assert {
+        (row["commodity"], row["purpose"], row["sessions_held"])
+        for row in reports["2026-03"]["sessions"]
+    } == {("cacao", "talk", 1), ("none", "training", 1), ("none", "training", 1)}
+
+
+def test_schema_2_talks_are_not_training(records):
+    """Every session made part of one course, and one session enough to be trained: the
+    March talk (9 March, all three) still trains nobody. Flor is trained by the workshop
+    (10 March, her first session of the course: its subject counts); Uri by the April
+    class; Mario, who came only to the talk (absent and excused otherwise), never."""
+    from telecenter.courses.models import Course
+    from telecenter.sync.models import NetworkSettings
+
+    course = db.session.scalar(db.select(Course.id).limit(1))
+    db.session.execute(db.update(ActivitySession).values(course_id=course))
+
+    rules = {
+        "rules_version": "2",
+        "course_completed": False,
+        "min_sessions": 1,
+        "min_hours": None,
+        "fiscal_year_start": 10,
+    }
+    db.session.add(NetworkSettings(id=1, version="2", settings={"counting_rules": rules}))
+    db.session.commit()
+    reports = _reports()
+    assert {r["rules_version"] for r in reports.values()} == {"2"}
+    trained = sorted(
+        (month, row["scope"], row["sex"], row["new_people"])
+        for month, report in reports.items()
+        for row in report["reach"]
+        if row["scope"].startswith("trained") and row["period"] == "ever"
+    )
+    assert trained == [
+        ("2026-03", "trained", "female", 1),
+        ("2026-03", "trained:financial_literacy", "female", 1),
+        ("2026-04", "trained", "unspecified", 1),
+        ("2026-04", "trained:digital_literacy", "unspecified", 1),
+    ]
+
+
+def _outcome(enrolled, baseline=0, follow_up=0, **counts) -> list[dict]:
+    row = {"age_band": "30-44", "enrolled": enrolled}
+    row |= {"with_baseline": baseline, "with_follow_up": follow_up}
+    row |= {name: 0 for name in month_report.WFI_OUTCOME_MEASURES if name not in row}
+    return [row | counts]
+
+
+def test_schema_2_programme_outcomes_are_the_stock_at_each_months_end(records):
+    """Flor enrols on 10 March (aged 30), baseline on 5 April (an account, saving, no
+    emergency funds), follow-up on 15 June (account and Yape, no saving, emergency funds)."""
+    reports = _reports()
+    at_baseline = {"account_baseline": 1, "saving_baseline": 1}
+    assert reports["2026-02"]["wfi_outcomes"] == []
+    assert reports["2026-03"]["wfi_outcomes"] == _outcome(1)
+    for month in ("2026-04", "2026-05"):
+        assert reports[month]["wfi_outcomes"] == _outcome(
+            1, 1, 0, **at_baseline, account_latest=1, saving_latest=1
+        )
+    for month in ("2026-06", "2026-07"):
+        assert reports[month]["wfi_outcomes"] == _outcome(
+            1, 1, 1, **at_baseline, account_latest=1, wallet_latest=1, emergency_funds_latest=1
+        )
