@@ -31,8 +31,9 @@ from telecenter.central.models import Telecenter
 from telecenter.clock import LIMA, replaying, to_lima, utcnow
 from telecenter.courses.models import Course, Enrolment, LessonProgress
 from telecenter.month_report import SCHEMA, month_of
-from telecenter.participants.models import Participant, WfiEnrolment
+from telecenter.participants.models import Participant, WfiEnrolment, WfiSurvey
 from telecenter.sync import month_reports
+from telecenter.sync.models import NetworkSettings
 
 # (region, province, district): the telecenters of the seed, 14 + 12 + 12.
 NETWORK = (
@@ -127,7 +128,11 @@ class SimulatedSite:
         self.code, self.size, self.now = code, size, now
         self.rng = random.Random(code)  # noqa: S311 - made-up demo counts, not security
         self.engine = sa.create_engine("sqlite://")
-        tables = [model.__table__ for model in self.TABLES] + [LessonProgress.__table__]
+        # Tables the month reports read that stay empty here: surveys, and the rules central
+        # sent (none: the defaults).
+        tables = [model.__table__ for model in self.TABLES] + [
+            model.__table__ for model in (LessonProgress, WfiSurvey, NetworkSettings)
+        ]
         Participant.metadata.create_all(self.engine, tables=tables)
         today = now.astimezone(LIMA).date()
         year, month = today.year, today.month - months + 1

@@ -195,7 +195,12 @@ def _network_settings() -> dict:
                     "rules_version": {"type": "string"},
                     "course_completed": {"type": "boolean"},
                     "min_sessions": {"type": "integer", "nullable": True, "minimum": 1},
-                    "min_hours": {"type": "number", "nullable": True, "exclusiveMinimum": 0},
+                    "min_hours": {
+                        "type": "number",
+                        "nullable": True,
+                        "minimum": 0,
+                        "exclusiveMinimum": True,
+                    },
                     "fiscal_year_start": {"type": "integer", "minimum": 1, "maximum": 12},
                 },
             },

@@ -26,7 +26,9 @@ def test_the_token_names_its_telecenter_and_counts_as_contact(central):
     assert _last_heard(central) is None
     answer = _hello(central, central.tokens[CODE], telecenter=CODE)
     assert answer.status_code == 200
-    assert answer.get_json() == {"telecenter": CODE, "name": CODE}
+    answer_json = answer.get_json()
+    assert answer_json == {"telecenter": CODE, "name": CODE, "settings": answer_json["settings"]}
+    assert answer_json["settings"]["counting_rules"]["rules_version"] == "1"
     assert _last_heard(central) is not None
 
 

@@ -10,8 +10,9 @@ import httpx
 import pytest
 
 from telecenter.attendance.models import Attendance
-from telecenter.clock import utcnow
+from telecenter.clock import to_lima, utcnow
 from telecenter.extensions import db
+from telecenter.month_report import month_of
 from telecenter.sync import client, outbox
 from telecenter.sync.models import OutboxMonth
 from tests.sync.generate import populate
@@ -111,14 +112,21 @@ def test_report_schema_1_sends_schema_1_reports_in_a_schema_1_body(site, app):
     assert sorted(_refresh()) == sorted(_states())
 
 
-def test_a_late_correction_queues_only_its_month(site):
+def test_a_late_correction_queues_its_month_and_no_earlier_one(site):
+    """An attendance struck off changes its month; it may also move someone's first time in a
+    period (or ever) to a later month, but never to an earlier one."""
     _refresh()
     client.send_pending(db.session, site, transport=FakeCentral().transport)
-    record = db.session.scalars(db.select(Attendance).where(Attendance.status == "present")).first()
+    record = db.session.scalars(
+        db.select(Attendance).where(Attendance.status == "present").order_by(Attendance.id.desc())
+    ).first()
+    month = month_of(to_lima(record.session.starts_at))
     record.status = "absent"
     db.session.commit()
     queued = _refresh()
-    assert len(queued) == 1
+    assert month in queued
+    assert min(queued) == month
+    assert len(queued) < len(_states())
     assert [m for m, s in _states().items() if s == "pending"] == queued
 
 
