@@ -388,7 +388,7 @@ def test_the_month_report_row_records_the_report(central):
         "acknowledged": [
             {"month": "2026-11", "generated_at": "2026-12-01T00:30:00-05:00", "status": "stored"}
         ],
-        "settings": answer.json["settings"],  # the network settings: tests/central/test_counting_rules.py
+        "settings": answer.json["settings"],  # tested in test_counting_rules.py
     }
     row = _month_report(central, TARAPOTO, "2026-11")
     assert row["generated_at"] == datetime(2026, 12, 1, 5, 30, tzinfo=UTC)
