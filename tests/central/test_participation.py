@@ -19,10 +19,10 @@ REGIONS = {"SM-TARAPOTO-01": "San Martín", "HU-TINGO-02": "Huánuco"}
 
 def _random_report(rng, code, month) -> dict:
     def rows(table):
-        dims, measures = month_report.TABLES[table]
+        dims, measures = month_report.TABLES_V1[table]
         seen, result = set(), []
         for _ in range(rng.randint(2, 12)):
-            key = tuple(rng.choice(month_report.DIMENSIONS[d]) for d in dims)
+            key = tuple(rng.choice(month_report.DIMENSIONS_BY_SCHEMA[1][d]) for d in dims)
             if key in seen:
                 continue
             seen.add(key)
@@ -37,7 +37,7 @@ def _random_report(rng, code, month) -> dict:
         "telecenter": code,
         "month": month,
         "generated_at": "2026-12-01T00:00:00Z",
-        **{t: rows(t) for t in month_report.TABLES},
+        **{t: rows(t) for t in month_report.TABLES_V1},
     }
 
 

@@ -111,7 +111,7 @@ def report_of(code: str, month: str, *, version: int = 0, generated_at: str = GE
     ]
     reach = [
         {"scope": scope, "sex": sex, "age_band": age, "wfi": wfi, "new_people": rng.randint(1, 12)}
-        for scope in vocabulary.SCOPES
+        for scope in vocabulary.SCOPES_V1
         for sex, age, wfi in rng.sample(people, rng.randint(1, 4))
     ]
     return {
@@ -340,7 +340,7 @@ def test_the_reports_differ_in_every_dimension_value():
             assert values == set(month_report.DIMENSIONS[name]), name
     reach = facts(sent, "reach", *INNER)
     for code in REGIONS:
-        for scope in vocabulary.SCOPES:
+        for scope in vocabulary.SCOPES_V1:
             assert summed(reach, "new_people", {"telecenter": code, "scope": scope}, ())
     per_code = {
         code: sum(summed(rows, "hours", {"telecenter": code}, ()).values()) for code in REGIONS
