@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from telecenter import month_report, vocabulary
-from telecenter.central import ingest
+from telecenter import month_report, periods, vocabulary
+from telecenter.central import ingest, pending, rules
 from telecenter.central.models import (
     FACT_TABLES,
     ROLLUP_TABLES,
@@ -28,8 +28,38 @@ from telecenter.central.models import (
 )
 from telecenter.domain_errors import DomainError
 
-GROUPS = ("region", "telecenter", "month", "sex", "age_band", "category", "activity", "wfi")
-FILTERS = ("region", "telecenter", "category", "activity", "sex", "age_band", "wfi")
+#: Reporting periods a month folds into (labels from telecenter.periods).
+PERIOD_GROUPS = ("fiscal_year", "year", "quarter")
+GROUPS = (
+    "region",
+    "telecenter",
+    *PERIOD_GROUPS,
+    "month",
+    "sex",
+    "age_band",
+    "category",
+    "activity",
+    "wfi",
+    "purpose",
+    "commodity",
+)
+FILTERS = (
+    "region",
+    "telecenter",
+    "category",
+    "activity",
+    "sex",
+    "age_band",
+    "wfi",
+    "purpose",
+    "commodity",
+)
+#: unique=: the period reach counts people once in (ever: once, to date).
+UNIQUE = ("ever", "fiscal_year", "year", "quarter", "month")
+REACH_MEASURES = ("reached", "teleconference_reached", "trained")
+#: Figures that follow the counting rules in force (what makes a person "trained").
+RULED_MEASURES = ("trained",)
+SCHEMA_2_DIMENSIONS = {"purpose", "commodity"}
 MEASURES = (
     "attendances",
     "hours",
@@ -41,7 +71,7 @@ MEASURES = (
     "teleconference_reached",
     "trained",
 )
-PLACE_AND_TIME = {"region", "telecenter", "month"}
+PLACE_AND_TIME = {"region", "telecenter", "month", *PERIOD_GROUPS}
 MAX_MONTHS = 240
 
 
@@ -55,6 +85,16 @@ class Query:
     last: str
     filters: dict = field(default_factory=dict)
     group_by: list[str] = field(default_factory=list)
+    unique: str = "ever"
+    fiscal_year_start: int = periods.DEFAULT_FISCAL_YEAR_START
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        """The measures answered: with unique other than ever, reach New and Continuing too."""
+        if self.unique == "ever":
+            return MEASURES
+        derived = [f"{m}_{part}" for m in REACH_MEASURES for part in ("new", "continuing")]
+        return (*MEASURES, *derived)
 
     @property
     def dimensions(self) -> set[str]:
@@ -83,7 +123,44 @@ def parse(args, session: Session) -> Query:
         raise QueryError(f"group_by takes distinct fields among {', '.join(GROUPS)}")
     filters = {name: args.get(name) for name in FILTERS if args.get(name) not in (None, "")}
     _check_filters(filters, session)
-    return Query(first, last, filters, group_by)
+    unique = args.get("unique") or "ever"
+    start = periods.DEFAULT_FISCAL_YEAR_START
+    if unique == "fiscal_year" or "fiscal_year" in group_by:
+        start = rules.current_rules(session).fiscal_year_start
+    _check_unique(unique, first, last, group_by, start)
+    return Query(first, last, filters, group_by, unique, start)
+
+
+def _finer_or_equal(group: str, unique: str, start: int) -> bool:
+    """Whether each period of `group` lies inside one period of `unique`."""
+    if group == unique or group == "month":
+        return True
+    if unique == "year":
+        return group == "quarter"
+    if unique == "fiscal_year":
+        return (group == "quarter" and (start - 1) % 3 == 0) or (group == "year" and start == 1)
+    return False
+
+
+def _check_unique(unique: str, first: str, last: str, group_by: list[str], start: int) -> None:
+    """People are counted once per period and never added across periods: the range must
+    cover whole periods, and a range of several periods is answered per period."""
+    if unique not in UNIQUE:
+        raise QueryError(f"unique must be one of {', '.join(UNIQUE)}")
+    if unique == "ever":
+        return
+    if not periods.covers_whole_periods(unique, first, last, start):
+        raise QueryError(
+            f"unique={unique} needs a range of whole periods: 'from' must be the first month "
+            f"of a {unique} ({periods.first_month(unique, first, start)}) and 'to' its last "
+            f"month ({periods.last_month(unique, last, start)})"
+        )
+    several = periods.period_of(unique, first, start) != periods.period_of(unique, last, start)
+    if several and not any(_finer_or_equal(g, unique, start) for g in group_by):
+        raise QueryError(
+            f"the range spans several periods of {unique}: add group_by={unique} "
+            "(people are not added across periods)"
+        )
 
 
 def _check_filters(filters: dict, session: Session) -> None:
@@ -113,32 +190,49 @@ class Source:
     scope: str | None = None  # reach measures: which scope
 
 
+_ATTENDANCE_DIMS = frozenset(
+    {"activity", "category", "sex", "age_band", "wfi", "purpose", "commodity"}
+)
+_REACH_DIMS = frozenset({"sex", "age_band", "wfi"})
 SOURCES = {
-    "attendances": Source(
-        "attendance", "attendances", frozenset({"activity", "category", "sex", "age_band", "wfi"})
+    "attendances": Source("attendance", "attendances", _ATTENDANCE_DIMS),
+    "hours": Source("attendance", "hours", _ATTENDANCE_DIMS),
+    "sessions_held": Source(
+        "sessions", "sessions_held", frozenset({"activity", "category", "purpose", "commodity"})
     ),
-    "hours": Source(
-        "attendance", "hours", frozenset({"activity", "category", "sex", "age_band", "wfi"})
-    ),
-    "sessions_held": Source("sessions", "sessions_held", frozenset({"activity", "category"})),
     "registrations": Source("registrations", "registrations", frozenset({"sex", "age_band"})),
     "completions": Source("completions", "completions", frozenset({"category", "sex", "age_band"})),
     "wfi_enrolments": Source("wfi_enrolments", "enrolments", frozenset({"age_band"})),
-    "reached": Source("reach", "new_people", frozenset({"sex", "age_band", "wfi"}), "any"),
-    "teleconference_reached": Source(
-        "reach", "new_people", frozenset({"sex", "age_band", "wfi"}), "activity:teleconference"
-    ),
-    "trained": Source("reach", "new_people", frozenset({"sex", "age_band", "wfi"}), "trained"),
+    "reached": Source("reach", "new_people", _REACH_DIMS, "any"),
+    "teleconference_reached": Source("reach", "new_people", _REACH_DIMS, "activity:teleconference"),
+    "trained": Source("reach", "new_people", _REACH_DIMS, "trained"),
 }
+#: Reach read by an axis: (measure's scope, axis) -> the prefix of the axis' scopes.
+AXIS_PREFIXES = {
+    ("any", "activity"): "activity:",
+    ("any", "category"): "category:",
+    ("any", "commodity"): "commodity:",
+    ("trained", "category"): "trained:",
+}
+
+
+def base_measure(name: str) -> str:
+    """reached_new and reached_continuing are parts of reached."""
+    for suffix in ("_new", "_continuing"):
+        if name.endswith(suffix) and name[: -len(suffix)] in REACH_MEASURES:
+            return name[: -len(suffix)]
+    return name
 
 
 def _scope_axis(query: Query, source: Source) -> tuple[str | None, set[str]] | None:
     """For reach: (the axis whose scopes to read, or None for the measure's own scope; the
     dimensions that answers), or None when reach facts cannot answer the question."""
-    axes = query.dimensions & {"activity", "category"}
+    axes = query.dimensions & {"activity", "category", "commodity"}
+    if query.filters.get("commodity") == vocabulary.NO_COMMODITY:
+        return None  # no reach scope counts the people of sessions without a crop
     if not axes:
         return None, set()
-    if source.scope == "any" and len(axes) == 1:
+    if len(axes) == 1 and (source.scope, next(iter(axes))) in AXIS_PREFIXES:
         return next(iter(axes)), axes
     already_tele = (
         source.scope == "activity:teleconference"
@@ -166,9 +260,10 @@ READ, CANNOT_ANSWER, ZERO = "read", "cannot answer", "zero"
 @dataclass(frozen=True)
 class Plan:
     """How to answer one measure for a query. READ: sum `column` of `table`, with a fixed reach
-    scope or those of an `axis`, leaving out the filters in `skip` that the scope already
-    answers. CANNOT_ANSWER: the facts cannot split or filter this measure so (null in the
-    answer). ZERO: the answer is zero everywhere (programme enrolments of men)."""
+    scope or those of an `axis` (scopes starting with `prefix`) in `period`, leaving out the
+    filters in `skip` that the scope already answers. CANNOT_ANSWER: the facts cannot split
+    or filter this measure so (null in the answer). ZERO: the answer is zero everywhere
+    (programme enrolments of men)."""
 
     name: str
     how: str = READ
@@ -177,10 +272,12 @@ class Plan:
     scope: str | None = None
     axis: str | None = None
     skip: frozenset = frozenset()
+    prefix: str = ""
+    period: str = "ever"
 
 
 def _plan(query: Query, name: str) -> Plan:
-    source = SOURCES[name]
+    source = SOURCES[base_measure(name)]
     answered: set[str]
     axis, answered = None, set()
     if source.scope:
@@ -208,7 +305,14 @@ def _plan(query: Query, name: str) -> Plan:
         None if axis else source.scope,
         axis,
         frozenset(skip),
+        AXIS_PREFIXES.get((source.scope or "", axis), "") if axis else "",
+        "ever" if name.endswith("_new") or not source.scope else query.unique,
     )
+
+
+def _sql_groups(query: Query) -> list[str]:
+    """What the database groups by: periods are read per month and folded afterwards."""
+    return list(dict.fromkeys("month" if g in PERIOD_GROUPS else g for g in query.group_by))
 
 
 def _table_for(query: Query, first: Plan) -> tuple[sa.Table, bool]:
@@ -232,10 +336,11 @@ def _where(
     columns |= {column.name: column for column in table.c}
     conditions = [table.c.month >= query.first, table.c.month <= query.last]
     extra = []
+    if first.table == "reach":
+        conditions.append(table.c.period == first.period)
     if first.axis:
-        prefix = f"{first.axis}:"
-        columns[first.axis] = sa.func.substr(table.c.scope, len(prefix) + 1)
-        conditions.append(table.c.scope.like(prefix + "%"))
+        columns[first.axis] = sa.func.substr(table.c.scope, len(first.prefix) + 1)
+        conditions.append(table.c.scope.like(first.prefix + "%"))
     elif first.table == "reach":
         conditions.append(table.c.scope.in_([plan.scope for plan in plans]))
         extra = [table.c.scope]
@@ -247,7 +352,8 @@ def _read(session: Session, query: Query, plans: list[Plan]) -> dict[str, dict]:
     """One query for plans sharing a table (and axis): {measure: {group key: value}}."""
     table, per_telecenter = _table_for(query, plans[0])
     columns, conditions, extra = _where(query, plans, table, per_telecenter)
-    keys = [columns[g] for g in query.group_by]
+    groups = _sql_groups(query)
+    keys = [columns[g] for g in groups]
     sums = list(dict.fromkeys(plan.column for plan in plans))
     source = (
         table.join(Telecenter, Telecenter.id == table.c.telecenter_id) if per_telecenter else table
@@ -259,9 +365,26 @@ def _read(session: Session, query: Query, plans: list[Plan]) -> dict[str, dict]:
     )
     if keys or extra:
         statement = statement.group_by(*keys, *extra)
-    return _by_measure(
+    read = _by_measure(
         session.execute(statement), plans, width=len(keys), sums=sums, scoped=bool(extra)
     )
+    return {name: _fold(query, groups, values) for name, values in read.items()}
+
+
+def _fold(query: Query, groups: list[str], values: dict) -> dict:
+    """Month keys summed into the asked periods (fiscal year, year, quarter)."""
+    if groups == query.group_by:
+        return values
+    folded: dict[tuple, float] = {}
+    for key, value in values.items():
+        named = dict(zip(groups, key, strict=True))
+        month = named["month"]
+        target = tuple(
+            periods.period_of(g, month, query.fiscal_year_start) if g in PERIOD_GROUPS else named[g]
+            for g in query.group_by
+        )
+        folded[target] = (folded.get(target) or 0) + (value or 0)
+    return folded
 
 
 def _by_measure(rows, plans: list[Plan], *, width: int, sums: list[str], scoped: bool) -> dict:
@@ -281,14 +404,24 @@ def measure_values(session: Session, query: Query) -> dict[str, dict | None]:
     ingest.refresh_dirty(session)  # rollups marked out of date by ingest
     values: dict[str, dict | None] = {}
     groups: dict[tuple, list[Plan]] = {}
-    for name in MEASURES:
+    for name in query.measures:
+        if name.endswith("_continuing"):
+            continue
         plan = _plan(query, name)
         if plan.how == READ:
-            groups.setdefault((plan.table, plan.axis, plan.skip), []).append(plan)
+            groups.setdefault((plan.table, plan.axis, plan.skip, plan.period), []).append(plan)
         else:
             values[name] = None if plan.how == CANNOT_ANSWER else {}
     for plans in groups.values():
         values.update(_read(session, query, plans))
+    for name in query.measures:
+        if name.endswith("_continuing"):
+            unique, new = values[base_measure(name)], values[base_measure(name) + "_new"]
+            values[name] = (
+                None
+                if unique is None or new is None
+                else {k: (unique.get(k) or 0) - (new.get(k) or 0) for k in {*unique, *new}}
+            )
     return values
 
 
@@ -316,7 +449,14 @@ class AnswerCache:
         )
         if version != self.version:
             self.version, self.answers = version, OrderedDict()
-        key = (query.first, query.last, tuple(sorted(query.filters.items())), tuple(query.group_by))
+        key = (
+            query.first,
+            query.last,
+            tuple(sorted(query.filters.items())),
+            tuple(query.group_by),
+            query.unique,
+            query.fiscal_year_start,
+        )
         if key in self.answers:
             self.answers.move_to_end(key)
             return copy.deepcopy(self.answers[key])
@@ -335,9 +475,56 @@ def run(session: Session, query: Query) -> dict:
     return _cache.get(session, query)
 
 
+def needs_schema_2(query: Query, name: str) -> bool:
+    """Whether a figure reads what only schema 2 reports: crop or purpose, reach per period,
+    training by subject."""
+    base = base_measure(name)
+    if query.dimensions & SCHEMA_2_DIMENSIONS:
+        return True
+    if base in REACH_MEASURES and query.unique != "ever":
+        return True
+    return base == "trained" and "category" in query.dimensions
+
+
+def follows_rules(query: Query, name: str) -> bool:
+    """Whether a figure depends on the counting rules (trained, fiscal-year reach)."""
+    base = base_measure(name)
+    return base in RULED_MEASURES or (base in REACH_MEASURES and query.unique == "fiscal_year")
+
+
+def _withheld(query: Query, name: str, waiting: pending.Pending) -> dict[str, str]:
+    """The telecenters (code: region) this figure must not be summed over yet."""
+    held: dict[str, str] = {}
+    if needs_schema_2(query, name):
+        held |= waiting.schema_1
+    if follows_rules(query, name):
+        held |= waiting.outdated_rules
+    return held
+
+
+def _row_withheld(query: Query, row: dict, held: dict[str, str]) -> bool:
+    if "telecenter" in query.group_by:
+        return row["telecenter"] in held
+    if "region" in query.group_by:
+        return row["region"] in held.values()
+    return True
+
+
+def _several_periods(query: Query) -> bool:
+    kind = query.unique
+    start = query.fiscal_year_start
+    return kind != "ever" and periods.period_of(kind, query.first, start) != periods.period_of(
+        kind, query.last, start
+    )
+
+
 def compute(session: Session, query: Query) -> dict:
-    """The API's answer: rows per group, and totals over them."""
+    """The API's answer: rows per group, totals over them, and notes on null figures."""
     by_measure = measure_values(session, query)
+    waiting = pending.pending(
+        session, query.first, query.last, query.filters, rules.current_rules(session).rules_version
+    )
+    held = {name: _withheld(query, name, waiting) for name in query.measures}
     keys = sorted(
         {key for values in by_measure.values() if values for key in values},
         key=lambda k: tuple(str(part) for part in k),
@@ -349,20 +536,39 @@ def compute(session: Session, query: Query) -> dict:
         row = dict(zip(query.group_by, key, strict=True))
         for name, values in by_measure.items():
             row[name] = None if values is None else _number(name, values.get(key, 0) or 0)
+        for name in query.measures:
+            if held[name] and _row_withheld(query, row, held[name]):
+                row[name] = None
         rows.append(row)
     # Totals from the unrounded sums: the same question has the same total however grouped.
+    across = _several_periods(query)
     totals = {
         name: None
         if (measured := by_measure[name]) is None
+        or held[name]
+        or (across and base_measure(name) in REACH_MEASURES)
         else _number(name, sum(v or 0 for v in measured.values()))
-        for name in MEASURES
+        for name in query.measures
     }
-    filters = {k: v for k, v in query.filters.items()}
-    return {
+    notes = waiting.notes(
+        schema_1_used=any(needs_schema_2(query, n) for n in query.measures if by_measure[n]),
+        rules_used=any(follows_rules(query, n) for n in query.measures if by_measure[n]),
+    )
+    if across:
+        notes.append(
+            f"reach totals are null: people are counted once per {query.unique} "
+            "and not added across periods"
+        )
+    answer: dict[str, object] = {
         "from": query.first,
         "to": query.last,
-        "filters": filters,
+        "filters": dict(query.filters),
         "group_by": query.group_by,
+        "unique": query.unique,
         "rows": rows,
         "totals": totals,
+        "notes": notes,
     }
+    if query.unique == "fiscal_year" or set(query.group_by) & {"fiscal_year"}:
+        answer["fiscal_year_start"] = query.fiscal_year_start
+    return answer

@@ -7,11 +7,9 @@ import io
 
 from openpyxl import Workbook
 
-from telecenter.central.aggregates import MEASURES
-
 
 def _table(answer: dict) -> tuple[list[str], list[list]]:
-    header = [*answer["group_by"], *MEASURES]
+    header = [*answer["group_by"], *answer["totals"]]
     rows = [[row.get(name) for name in header] for row in answer["rows"]]
     return header, rows
 
@@ -23,6 +21,9 @@ def participation_csv(answer: dict) -> str:
     writer.writerow(header)
     for row in rows:
         writer.writerow(["" if value is None else value for value in row])
+    # Why some cells are blank, after the rows: one "# " line per note (readers skip them).
+    for note in answer.get("notes", []):
+        buffer.write(f"# {note}\n")
     return buffer.getvalue()
 
 
@@ -38,6 +39,8 @@ def participation_xlsx(answer: dict, *, title: str) -> bytes:
     sheet.append(["from", answer["from"], "to", answer["to"]])
     for key, value in answer["filters"].items():
         sheet.append(["filter", key, str(value)])
+    for note in answer.get("notes", []):
+        sheet.append(["note", note])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

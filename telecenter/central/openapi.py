@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telecenter import month_report, vocabulary
-from telecenter.central.aggregates import FILTERS, GROUPS, MEASURES
+from telecenter.central.aggregates import FILTERS, GROUPS, MEASURES, REACH_MEASURES, UNIQUE
 
 # ECMA-262 patterns (JSON Schema searches, so anchored): the months central stores.
 MONTH_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
@@ -63,7 +63,8 @@ def _month_report() -> dict:
 def _participation() -> dict:
     value = {"type": "number", "nullable": True}
     group = {g: {"oneOf": [{"type": "string"}, {"type": "boolean"}]} for g in GROUPS}
-    measures = {m: value for m in MEASURES}
+    derived = [f"{m}_{part}" for m in REACH_MEASURES for part in ("new", "continuing")]
+    measures = {m: value for m in (*MEASURES, *derived)}
     return {
         "type": "object",
         "required": ["from", "to", "filters", "group_by", "rows", "totals"],
@@ -77,6 +78,14 @@ def _participation() -> dict:
                 "items": {"type": "object", "properties": {**group, **measures}},
             },
             "totals": {"type": "object", "properties": measures},
+            "unique": {"type": "string", "enum": list(UNIQUE)},
+            "notes": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "why figures are null: telecenters still on schema 1, or "
+                "months pending recount under the current counting rules",
+            },
+            "fiscal_year_start": {"type": "integer"},
         },
     }
 
@@ -97,6 +106,15 @@ def _parameters() -> list[dict]:
             "required": False,
             "description": "comma-separated: " + ", ".join(GROUPS),
             "schema": {"type": "string"},
+        },
+        {
+            "name": "unique",
+            "in": "query",
+            "required": False,
+            "description": "count reach once per period (default ever) and add <measure>_new "
+            "and <measure>_continuing; the range must cover whole periods, and several "
+            "periods need group_by of that period (or finer)",
+            "schema": {"type": "string", "enum": list(UNIQUE)},
         },
         {
             "name": "format",

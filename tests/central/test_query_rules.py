@@ -43,8 +43,8 @@ def test_a_window_of_240_months_is_answered_and_241_is_refused():
         ({"from": "2026-07", "to": "2026-06"}, "'from' must not be after 'to'"),
         (
             {"from": "2026-01", "to": "2026-02", "group_by": "sex,colour"},
-            "group_by takes distinct fields among region, telecenter, month, sex, age_band, "
-            "category, activity, wfi",
+            "group_by takes distinct fields among region, telecenter, fiscal_year, year, "
+            "quarter, month, sex, age_band, category, activity, wfi, purpose, commodity",
         ),
         ({"from": "2026-01", "to": "2026-02", "wfi": "yes"}, "wfi must be true or false"),
         (
