@@ -23,6 +23,7 @@ from telecenter.central.models import (
     FACT_TABLES,
     ROLLUP_TABLES,
     TOTAL_TABLES,
+    CountingRulesVersion,
     MonthReport,
     Telecenter,
 )
@@ -409,7 +410,8 @@ def measure_values(session: Session, query: Query) -> dict[str, dict | None]:
             continue
         plan = _plan(query, name)
         if plan.how == READ:
-            groups.setdefault((plan.table, plan.axis, plan.skip, plan.period), []).append(plan)
+            key = (plan.table, plan.axis, plan.prefix, plan.skip, plan.period)
+            groups.setdefault(key, []).append(plan)
         else:
             values[name] = None if plan.how == CANNOT_ANSWER else {}
     for plans in groups.values():
@@ -433,7 +435,8 @@ def _number(name: str, value):
 
 class AnswerCache:
     """Answers kept until the data changes: central's numbers change only when a report
-    arrives, so the same question between two reports is answered from memory."""
+    arrives or new counting rules are published (older months then wait for their recount),
+    so the same question in between is answered from memory."""
 
     def __init__(self, size: int = 256):
         self.size = size
@@ -446,6 +449,7 @@ class AnswerCache:
             *session.execute(
                 sa.select(sa.func.count(MonthReport.id), sa.func.max(MonthReport.received_at))
             ).one(),
+            session.scalar(sa.select(sa.func.max(CountingRulesVersion.id))),
         )
         if version != self.version:
             self.version, self.answers = version, OrderedDict()
