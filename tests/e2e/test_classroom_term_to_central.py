@@ -20,7 +20,7 @@ from datetime import date, timedelta
 import httpx
 import pytest
 
-from tests.e2e.network import Trainer, created_id, network
+from tests.e2e.network import Trainer, created_id, network, register
 
 pytestmark = pytest.mark.postgres
 
@@ -97,22 +97,7 @@ def _expected() -> dict[str, Counter]:
 
 def _enter_the_term(trainer: Trainer) -> None:
     ids = {
-        who: created_id(
-            trainer.post(
-                "/participants/new",
-                {
-                    "given_names": who.capitalize(),
-                    "surnames": "Tapullima",
-                    "sex": sex,
-                    "birth_date": birth.isoformat(),
-                    "document_type": "none",
-                    "document_number": "",
-                    "district_ubigeo": "220901",
-                    "community": "Pucayacu",
-                    "consent": "y",
-                },
-            )
-        )
+        who: register(trainer, who.capitalize(), "Tapullima", sex, birth)
         for who, (sex, birth) in PEOPLE.items()
     }
     group = created_id(trainer.post("/groups/", {"name": "Mujeres y hombres Pucayacu"}))

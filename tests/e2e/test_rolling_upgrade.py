@@ -21,7 +21,7 @@ import pytest
 
 from tests import pg
 from tests.e2e.conftest import CSRF, staff_session
-from tests.e2e.network import TRAINER, Trainer, created_id, fixed_clock
+from tests.e2e.network import TRAINER, Trainer, created_id, fixed_clock, register
 from tests.live import BIN, LiveServer
 
 pytestmark = pytest.mark.postgres
@@ -175,22 +175,7 @@ def test_the_scenario_shows_what_it_is_meant_to():
 
 def _enter_the_year(trainer: Trainer, code: str) -> None:
     ids = {
-        who: created_id(
-            trainer.post(
-                "/participants/new",
-                {
-                    "given_names": who.capitalize(),
-                    "surnames": "Sangama",
-                    "sex": sex,
-                    "birth_date": birth.isoformat(),
-                    "document_type": "none",
-                    "document_number": "",
-                    "district_ubigeo": "220901",
-                    "community": "Pucayacu",
-                    "consent": "y",
-                },
-            )
-        )
+        who: register(trainer, who.capitalize(), "Sangama", sex, birth)
         for who, (sex, birth) in PEOPLE.items()
         if who in _people_at(code)
     }
