@@ -377,6 +377,11 @@ CENTRAL_MATRIX = {
     },
     ("GET", "/api/v1/participation"): {ANON: 401, "central_staff": 400, "central_admin": 400},
     ("GET", "/api/v1/exports/dhis2"): {ANON: 401, "central_staff": 400, "central_admin": 400},
+    ("GET", "/api/v1/programme-outcomes"): {
+        ANON: 401,
+        "central_staff": 400,
+        "central_admin": 400,
+    },
     ("GET", "/api/v1/openapi.json"): {ANON: OK, "central_staff": OK, "central_admin": OK},
     ("GET", "/"): {ANON: 302, "central_staff": 302, "central_admin": 302},
     ("GET", "/sign-in"): {ANON: OK, "central_staff": 302, "central_admin": 302},

@@ -107,8 +107,8 @@ def _month_number(month: str) -> int:
     return year * 12 + number - 1
 
 
-def parse(args, session: Session) -> Query:
-    """A query from request arguments (a MultiDict or a dict), or QueryError."""
+def parse_range(args) -> tuple[str, str]:
+    """The checked `from` and `to` months of request arguments, or QueryError."""
     first, last = args.get("from", ""), args.get("to", "")
     for name, value in (("from", first), ("to", last)):
         if not month_report.is_supported_month(value):
@@ -117,13 +117,31 @@ def parse(args, session: Session) -> Query:
         raise QueryError("'from' must not be after 'to'")
     if _month_number(last) - _month_number(first) >= MAX_MONTHS:
         raise QueryError(f"ask for at most {MAX_MONTHS} months at a time")
+    return first, last
+
+
+def parse_group_by(args, allowed: tuple[str, ...]) -> list[str]:
+    """The distinct `group_by` fields, each among `allowed`, or QueryError."""
     raw_group = args.get("group_by", "") or ""
     group_by = [g.strip() for g in raw_group.split(",") if g.strip()]
-    unknown = [g for g in group_by if g not in GROUPS]
+    unknown = [g for g in group_by if g not in allowed]
     if unknown or len(set(group_by)) != len(group_by):
-        raise QueryError(f"group_by takes distinct fields among {', '.join(GROUPS)}")
-    filters = {name: args.get(name) for name in FILTERS if args.get(name) not in (None, "")}
+        raise QueryError(f"group_by takes distinct fields among {', '.join(allowed)}")
+    return group_by
+
+
+def parse_filters(args, session: Session, allowed: tuple[str, ...]) -> dict:
+    """The filters among `allowed` that the request sets, checked, or QueryError."""
+    filters = {name: args.get(name) for name in allowed if args.get(name) not in (None, "")}
     _check_filters(filters, session)
+    return filters
+
+
+def parse(args, session: Session) -> Query:
+    """A query from request arguments (a MultiDict or a dict), or QueryError."""
+    first, last = parse_range(args)
+    group_by = parse_group_by(args, GROUPS)
+    filters = parse_filters(args, session, FILTERS)
     unique = args.get("unique") or "ever"
     start = periods.DEFAULT_FISCAL_YEAR_START
     if unique == "fiscal_year" or "fiscal_year" in group_by:
@@ -506,10 +524,11 @@ def _withheld(query: Query, name: str, waiting: pending.Pending) -> dict[str, st
     return held
 
 
-def _row_withheld(query: Query, row: dict, held: dict[str, str]) -> bool:
-    if "telecenter" in query.group_by:
+def row_withheld(group_by: list[str], row: dict, held: dict[str, str]) -> bool:
+    """Whether a row sums over a telecenter among `held` (code: region)."""
+    if "telecenter" in group_by:
         return row["telecenter"] in held
-    if "region" in query.group_by:
+    if "region" in group_by:
         return row["region"] in held.values()
     return True
 
@@ -541,7 +560,7 @@ def compute(session: Session, query: Query) -> dict:
         for name, values in by_measure.items():
             row[name] = None if values is None else _number(name, values.get(key, 0) or 0)
         for name in query.measures:
-            if held[name] and _row_withheld(query, row, held[name]):
+            if held[name] and row_withheld(query.group_by, row, held[name]):
                 row[name] = None
         rows.append(row)
     # Totals from the unrounded sums: the same question has the same total however grouped.

@@ -11,7 +11,16 @@ from flask_login import current_user
 from telecenter import month_report
 from telecenter.auth.permissions import ROLES_ATTR, public
 from telecenter.auth.roles import CENTRAL_ROLES
-from telecenter.central import aggregates, api_keys, dhis2, exports, ingest, rules, tokens
+from telecenter.central import (
+    aggregates,
+    api_keys,
+    dhis2,
+    exports,
+    ingest,
+    outcomes,
+    rules,
+    tokens,
+)
 from telecenter.central.openapi import openapi_document
 from telecenter.clock import utcnow
 from telecenter.database import writing
@@ -121,6 +130,14 @@ def participation():
     if request.args.get("format", "json") != "json":
         return json_error(400, "format must be json or csv")
     return jsonify(answer)
+
+
+@bp.route("/programme-outcomes")
+@readers_only
+def programme_outcomes():
+    """The programme's outcomes at the end of the range's last month (a stock)."""
+    query = outcomes.parse(request.args, db_session())
+    return jsonify(outcomes.compute(db_session(), query))
 
 
 @bp.route("/openapi.json")

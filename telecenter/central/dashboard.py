@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
-from telecenter import month_report
-from telecenter.central import aggregates
+from telecenter import month_report, periods
+from telecenter.central import aggregates, outcomes, pending, rules
 from telecenter.central.models import MonthReport, Telecenter
 from telecenter.clock import today_in_lima, utcnow
 
@@ -131,4 +131,93 @@ def telecenter_codes(session: Session) -> list[tuple[str, str]]:
         session.execute(
             sa.select(Telecenter.code, Telecenter.name).order_by(Telecenter.code)
         ).tuples()
+    )
+
+
+@dataclass(frozen=True)
+class FiscalYearFigures:
+    """The funders' figures of the current fiscal year: unique people trained (New /
+    Continuing), trained by subject, reach by crop and the programme's outcomes, asked of
+    the same queries as the API, with plain notes on what is still pending."""
+
+    label: str
+    first: str
+    last: str
+    trained: dict
+    by_subject: dict
+    by_crop: dict
+    outcomes: dict
+    notes: list[str]
+
+
+def current_fiscal_year(session: Session) -> tuple[str, str, str, int]:
+    """(label, first month, last month, start month) of the fiscal year central is in."""
+    start = rules.current_rules(session).fiscal_year_start
+    month = month_report.month_of(today_in_lima())
+    return (
+        periods.period_of("fiscal_year", month, start),
+        periods.first_month("fiscal_year", month, start),
+        periods.last_month("fiscal_year", month, start),
+        start,
+    )
+
+
+def fiscal_year_queries(first: str, last: str) -> dict[str, dict]:
+    """The API questions behind the section (the whole fiscal year: later months are empty)."""
+    whole = {"from": first, "to": last, "unique": "fiscal_year"}
+    return {
+        "trained": whole,
+        "by_subject": whole | {"group_by": "category"},
+        "by_crop": whole | {"group_by": "commodity"},
+    }
+
+
+def _pending_notes(waiting: pending.Pending, outcome: dict) -> list[str]:
+    notes = []
+    old_format = sorted({*waiting.schema_1, *outcome["schema_1"]})
+    if old_format:
+        notes.append(
+            _(
+                "Pendiente: estos telecentros aún envían el formato anterior: %(codes)s",
+                codes=", ".join(old_format),
+            )
+        )
+    if waiting.outdated_rules:
+        notes.append(
+            _(
+                "Pendiente: estos telecentros aún no recalculan con las reglas de conteo "
+                "vigentes: %(codes)s",
+                codes=", ".join(sorted(waiting.outdated_rules)),
+            )
+        )
+    if outcome["without_report"]:
+        notes.append(
+            _(
+                "Sin informe de %(month)s (cuentan como 0 en los resultados del programa): "
+                "%(codes)s",
+                month=outcome["stock_month"],
+                codes=", ".join(outcome["without_report"]),
+            )
+        )
+    return notes
+
+
+def fiscal_year_figures(session: Session) -> FiscalYearFigures:
+    label, first, last, _start = current_fiscal_year(session)
+    answers = {
+        name: aggregates.run(session, aggregates.parse(args, session))
+        for name, args in fiscal_year_queries(first, last).items()
+    }
+    now = month_report.month_of(today_in_lima())
+    outcome = outcomes.compute(session, outcomes.parse({"from": first, "to": now}, session))
+    waiting = pending.pending(session, first, last, {}, rules.current_rules(session).rules_version)
+    return FiscalYearFigures(
+        label,
+        first,
+        last,
+        answers["trained"]["totals"],
+        answers["by_subject"],
+        answers["by_crop"],
+        outcome,
+        _pending_notes(waiting, outcome),
     )

@@ -1,8 +1,9 @@
-"""The OpenAPI 3 description of central's API (sync and participation)."""
+"""The OpenAPI 3 description of central's API (sync, participation, programme outcomes)."""
 
 from __future__ import annotations
 
 from telecenter import month_report, vocabulary
+from telecenter.central import outcomes
 from telecenter.central.aggregates import FILTERS, GROUPS, MEASURES, REACH_MEASURES, UNIQUE
 
 # ECMA-262 patterns (JSON Schema searches, so anchored): the months central stores.
@@ -131,6 +132,68 @@ def _parameters() -> list[dict]:
             schema["enum"] = ["true", "false"]
         parameters.append({"name": name, "in": "query", "required": False, "schema": schema})
     return parameters
+
+
+def _programme_outcomes() -> dict:
+    month = {"type": "string", "pattern": MONTH_PATTERN}
+    count = {"type": "integer", "nullable": True, "minimum": 0}
+    share = {"type": "number", "nullable": True, "minimum": 0}
+    figures = {name: count for name in outcomes.COUNTS} | {name: share for name in outcomes.SHARES}
+    row = {
+        "type": "object",
+        "properties": {
+            "region": {"type": "string"},
+            "telecenter": {"type": "string"},
+            "age_band": {"type": "string", "enum": list(vocabulary.AGE_BANDS)},
+            **figures,
+        },
+    }
+    answer = {
+        "type": "object",
+        "required": ["from", "to", "stock_month", "group_by", "rows", "totals", "notes"],
+        "properties": {
+            "from": month,
+            "to": month,
+            "stock_month": month,
+            "filters": {"type": "object"},
+            "group_by": {"type": "array", "items": {"type": "string"}},
+            "rows": {"type": "array", "items": row},
+            "totals": {"type": "object", "properties": figures},
+            "notes": {"type": "array", "items": {"type": "string"}},
+            "schema_1": {"type": "array", "items": {"type": "string"}},
+            "without_report": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+    parameters = [
+        {"name": "from", "in": "query", "required": True, "schema": month},
+        {"name": "to", "in": "query", "required": True, "schema": month},
+        {
+            "name": "group_by",
+            "in": "query",
+            "required": False,
+            "description": "comma-separated: " + ", ".join(outcomes.GROUPS),
+            "schema": {"type": "string"},
+        },
+        *(
+            {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+            for name in outcomes.FILTERS
+        ),
+    ]
+    return {
+        "get": {
+            "summary": "The programme's outcomes at the end of the range's last month (a stock, "
+            "not a sum over the range); shares are counts over the women with a baseline",
+            "security": [{"apiKey": []}],
+            "parameters": parameters,
+            "responses": {
+                "200": {
+                    "description": "rows, totals and notes",
+                    "content": {"application/json": {"schema": answer}},
+                },
+                **_errors(400, 401, 403),
+            },
+        }
+    }
 
 
 def _dhis2_export() -> dict:
@@ -378,6 +441,7 @@ def openapi_document() -> dict:
                     },
                 }
             },
+            "/api/v1/programme-outcomes": _programme_outcomes(),
             "/api/v1/exports/dhis2": _dhis2_export(),
         },
         "components": {

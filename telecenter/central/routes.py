@@ -62,6 +62,8 @@ def index():
         region_svg=region_svg,
         sex_svg=sex_svg,
         active=dashboard.active_telecenters(db_session(), query),
+        fiscal=dashboard.fiscal_year_figures(db_session()),
+        outcome_labels=OUTCOME_LABELS,
         progress=targets.progress(db_session(), last_month=query.last),
         region_options=[(region, region) for region in dashboard.regions(db_session())],
         telecenter_options=[
@@ -278,6 +280,12 @@ MEASURE_LABELS = {
     "hours": _l("Horas"),
     "registrations": _l("Registros nuevos"),
     "completions": _l("Cursos aprobados"),
+    "reached_new": _l("Personas alcanzadas: nuevas"),
+    "reached_continuing": _l("Personas alcanzadas: continúan"),
+    "trained_new": _l("Personas capacitadas: nuevas"),
+    "trained_continuing": _l("Personas capacitadas: continúan"),
+    "teleconference_reached_new": _l("Asistentes a teleconferencias: nuevos"),
+    "teleconference_reached_continuing": _l("Asistentes a teleconferencias: continúan"),
 }
 GROUP_LABELS = {
     "region": _l("Región"),
@@ -288,4 +296,18 @@ GROUP_LABELS = {
     "category": _l("Categoría"),
     "activity": _l("Actividad"),
     "wfi": _l("Programa de mujeres"),
+    "purpose": _l("Tipo de sesión"),
+    "commodity": _l("Cultivo"),
+    "fiscal_year": _l("Año fiscal"),
+    "year": _l("Año"),
+    "quarter": _l("Trimestre"),
+}
+#: The programme's outcome indicators (telecenter.vocabulary.WFI_OUTCOME_INDICATORS).
+OUTCOME_LABELS = {
+    "account": _l("Tiene cuenta en una entidad financiera"),
+    "wallet": _l("Usa una billetera móvil"),
+    "digital_payment": _l("Hizo un pago digital"),
+    "saving": _l("Ahorra"),
+    "savings_group": _l("Es miembro de un grupo de ahorro"),
+    "emergency_funds": _l("Tiene fondos para emergencias"),
 }

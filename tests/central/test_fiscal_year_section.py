@@ -1,0 +1,89 @@
+"""The dashboard's fiscal-year section shows the API's numbers: unique people trained in the
+fiscal year (New / Continuing), by subject, by crop, and the programme's outcomes; the
+pending telecenters are named in plain Spanish."""
+
+from __future__ import annotations
+
+import html
+import random
+import re
+
+from telecenter import periods
+from telecenter.clock import today_in_lima
+from tests.central.reports import random_report
+from tests.central.test_ingest import send
+
+CODE, OLD = "SM-TARAPOTO-01", "HU-TINGO-02"
+GENERATED = "2026-11-28T00:00:00Z"
+
+
+def _number(text: str) -> int | None:
+    text = html.unescape(text).strip()
+    return None if text == "—" else int(re.sub(r"[^0-9-]", "", text))
+
+
+def _cell(page: str, attribute: str, value: str) -> str:
+    found = re.search(rf'{attribute}="{value}"[^>]*>(?:<strong>)?([^<]*)<', page)
+    assert found, (attribute, value)
+    return found.group(1)
+
+
+def _table(page: str, name: str) -> str:
+    found = re.search(rf'data-fiscal-table="{name}".*?</table>', page, re.S)
+    assert found, name
+    return found.group(0)
+
+
+def _section(client) -> str:
+    page = client.get("/central/").get_data(as_text=True)
+    return page[page.index('id="fiscal-year"') :]
+
+
+def test_the_section_shows_the_apis_numbers(clock, central, signed_in_central):
+    month = today_in_lima().strftime("%Y-%m")
+    first = periods.first_month("fiscal_year", month)
+    last = periods.last_month("fiscal_year", month)
+    rng = random.Random(7)
+    mine = [random_report(rng, CODE, m, GENERATED, schema=2) for m in (first, month)]
+    assert send(central, mine, schema=2).status_code == 200
+    client = signed_in_central(central)
+    section = _section(client)
+    year = periods.period_of("fiscal_year", month).removeprefix("FY")
+    assert f"Personas capacitadas en el año fiscal {year}" in section
+
+    api = f"/api/v1/participation?from={first}&to={last}&unique=fiscal_year"
+    totals = client.get(api).json["totals"]
+    assert totals["trained"] is not None
+    for key in ("trained", "trained_new", "trained_continuing"):
+        assert _number(_cell(section, "data-fiscal", key)) == totals[key], key
+    for name, group, measures in (
+        ("by_subject", "category", ("trained", "trained_new", "trained_continuing")),
+        ("by_crop", "commodity", ("reached", "reached_new", "reached_continuing")),
+    ):
+        # No reach scope counts the people of sessions without a crop: not shown.
+        rows = [
+            r for r in client.get(f"{api}&group_by={group}").json["rows"] if r.get(group) != "none"
+        ]
+        table = _table(section, name)
+        shown = [_number(v) for v in re.findall(r'<td data-measure="[a-z_]+">([^<]*)<', table)]
+        assert shown == [row[m] for row in rows for m in measures], name
+
+    outcome = client.get(f"/api/v1/programme-outcomes?from={first}&to={month}").json
+    table = _table(section, "outcomes")
+    for key in ("account", "saving", "emergency_funds"):
+        for when in ("baseline", "latest"):
+            cell = _cell(table, "data-measure", f"{key}_{when}")
+            share = outcome["totals"][f"{key}_{when}_share"]
+            count = outcome["totals"][f"{key}_{when}"]
+            expected = "—" if share is None else f"{share * 100:.0f} % ({count:,})"
+            assert html.unescape(cell).replace(" ", ",") == expected.replace(" ", ",")
+    assert "Pendiente" not in section
+
+    # OLD still sends schema 1: fiscal-year figures are null and the page says why.
+    old = random_report(rng, OLD, first, GENERATED, schema=1)
+    assert send(central, [old], token=central.tokens[OLD], code=OLD).status_code == 200
+    section = _section(client)
+    assert client.get(api).json["totals"]["trained"] is None
+    assert _number(_cell(section, "data-fiscal", "trained")) is None
+    assert f"Pendiente: estos telecentros aún envían el formato anterior: {OLD}" in section
+    assert f"Sin informe de {month}" in section  # OLD sent nothing for this month
