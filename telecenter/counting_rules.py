@@ -12,14 +12,16 @@ from dataclasses import asdict, dataclass
 from typing import cast
 
 from telecenter import month_report
+from telecenter.domain_errors import DomainError
 from telecenter.periods import DEFAULT_FISCAL_YEAR_START
 
 MAX_SESSIONS = 200
 MAX_HOURS = 1000.0
 
 
-class InvalidRules(ValueError):
-    """Rules that no site could apply (the reason says why)."""
+class InvalidRules(DomainError):
+    """Rules that no site could apply (the reason says why): refused on central's form, and
+    kept out when a site receives them."""
 
 
 @dataclass(frozen=True)
