@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 from telecenter import month_report
 from telecenter.vocabulary import NO_COMMODITY
+from tests.conftest import FIXED_NOW
+
+
+def stamp(hours_after_clock: float) -> str:
+    """A report's generated_at, so many hours after the tests' fixed clock."""
+    return month_report.stamp(FIXED_NOW + timedelta(hours=hours_after_clock))
 
 
 def _valid(row: dict) -> dict:
@@ -39,7 +46,7 @@ def random_report(
     rng: random.Random,
     code: str,
     month: str,
-    generated_at: str = "2026-12-01T05:00:00Z",
+    generated_at: str = stamp(36),
     schema: int = 1,
     rules_version: str = "1",
 ) -> dict:

@@ -7,6 +7,7 @@ import gzip
 import html
 import json
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -17,7 +18,7 @@ from telecenter.central import rules
 from telecenter.central.models import CountingRulesVersion
 from telecenter.clock import utcnow
 from telecenter.extensions import db
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import FIXED_NOW, csrf_token, sign_in
 
 CODE = "SM-TARAPOTO-01"
 
@@ -137,7 +138,11 @@ def _settings(central, **params):
 
 
 def _send(central, **extra):
-    report = {"schema": 1, "telecenter": CODE, "month": "2026-10"}
+    report = {
+        "schema": 1,
+        "telecenter": CODE,
+        "month": month_report.month_of(FIXED_NOW - timedelta(days=40)),
+    }
     report |= {table: [] for table in month_report.TABLES_V1}
     report["generated_at"] = month_report.stamp(utcnow())
     body = {"schema": 1, "telecenter": CODE, "reports": [report], **extra}

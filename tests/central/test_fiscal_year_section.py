@@ -10,11 +10,11 @@ import re
 
 from telecenter import periods
 from telecenter.clock import today_in_lima
-from tests.central.reports import random_report
+from tests.central.reports import random_report, stamp
 from tests.central.test_ingest import send
 
 CODE, OLD = "SM-TARAPOTO-01", "HU-TINGO-02"
-GENERATED = "2026-11-28T00:00:00Z"
+GENERATED = stamp(-41)
 
 
 def _number(text: str) -> int | None:

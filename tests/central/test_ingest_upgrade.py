@@ -15,11 +15,11 @@ from telecenter import month_report
 from telecenter.central import ingest
 from telecenter.central.models import FACT_TABLES, ROLLUP_DIRTY, ROLLUP_TABLES, MonthReport
 from telecenter.extensions import db
-from tests.central.reports import random_report
+from tests.central.reports import random_report, stamp
 from tests.central.test_ingest import report, send
 
 TARAPOTO, TINGO = "SM-TARAPOTO-01", "HU-TINGO-02"
-EARLY, LATE = "2026-12-01T05:00:00Z", "2026-12-01T06:00:00Z"
+EARLY, LATE = stamp(36), stamp(37)
 
 
 def _schema_2(month="2026-11", generated_at=LATE, seed=1, **changes) -> dict:
