@@ -24,6 +24,10 @@ class InvalidRules(DomainError):
     kept out when a site receives them."""
 
 
+class NoWayOfBeingTrained(InvalidRules):
+    """Every criterion switched off: the one refusal central's form cannot prevent by itself."""
+
+
 @dataclass(frozen=True)
 class CountingRules:
     #: Central's name for this set of rules; month reports carry it.
@@ -70,7 +74,7 @@ class CountingRules:
         ):
             raise InvalidRules(f"min_hours must be a number above 0 and at most {MAX_HOURS:g}")
         if not (self.course_completed or sessions is not None or hours is not None):
-            raise InvalidRules("at least one way of being trained must be chosen")
+            raise NoWayOfBeingTrained("at least one way of being trained must be chosen")
         if type(self.fiscal_year_start) is not int or not 1 <= self.fiscal_year_start <= 12:
             raise InvalidRules("fiscal_year_start must be a month number from 1 to 12")
 

@@ -10,7 +10,12 @@ from sqlalchemy.orm import Session
 from telecenter import audit
 from telecenter.auth.models import User
 from telecenter.central.models import CountingRulesVersion
-from telecenter.counting_rules import DEFAULT, CountingRules, InvalidRules
+from telecenter.counting_rules import (
+    DEFAULT,
+    CountingRules,
+    InvalidRules,
+    NoWayOfBeingTrained,
+)
 from telecenter.domain_errors import DomainError
 
 MONTH_NAMES = (
@@ -93,7 +98,7 @@ def publish(
     try:
         rules.check()
     except InvalidRules as problem:
-        raise RulesRefused(_refusal(str(problem))) from None
+        raise RulesRefused(_refusal(problem)) from None
     if not history(session):
         session.add(_row_of(DEFAULT, None))
     row = _row_of(rules, actor)
@@ -110,10 +115,10 @@ def publish(
     return rules
 
 
-def _refusal(reason: str) -> str:
-    if "at least one" in reason:
+def _refusal(problem: InvalidRules) -> str:
+    if isinstance(problem, NoWayOfBeingTrained):
         return str(_l("Elija al menos una forma de contar a una persona como capacitada."))
-    return str(_l("Estas reglas no se pueden usar: %(reason)s", reason=reason))
+    return str(_l("Estas reglas no se pueden usar: %(reason)s", reason=str(problem)))
 
 
 def network_settings(session: Session) -> dict:
