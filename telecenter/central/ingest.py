@@ -214,61 +214,57 @@ def store(session: Session, telecenter: Telecenter, items: list[dict]) -> list[A
 
 def _replace_facts(session: Session, telecenter: Telecenter, newer, replaced: list[int]) -> None:
     """Per fact table, one DELETE (only when a stored month is replaced) and one bulk insert
-    for the whole request; the telecenter's totals are summed from the same rows here rather
-    than read back from the database."""
+    for the whole request; the telecenter's totals are then summed from those rows by the
+    database, in the same transaction."""
     months = [report["month"] for _month_report, report in newer]
     for name, table in FACT_TABLES.items():
+        totals = TOTAL_TABLES[name]
         if replaced:
             session.execute(table.delete().where(table.c.report_id.in_(replaced)))
-            totals = TOTAL_TABLES[name]
             session.execute(
                 totals.delete().where(
                     totals.c.telecenter_id == telecenter.id, totals.c.month.in_(months)
                 )
             )
+        fields = ("report_id", "telecenter_id", "month", *month_report.fields_of(2, name))
         rows = [
-            {
-                "report_id": month_report.id,
-                "telecenter_id": telecenter.id,
-                "month": report["month"],
-                **row,
-            }
-            for month_report, report in newer
-            for row in stored_rows(report, name)
+            (stored.id, telecenter.id, report["month"], *values)
+            for stored, report in newer
+            for values in zip(*stored_columns(report, name).values(), strict=True)
         ]
-        if rows:
-            _bulk_insert(session, table, rows)
-            _bulk_insert(session, TOTAL_TABLES[name], _totals_of(name, rows))
+        if not rows:
+            continue
+        _bulk_insert(session, table, fields, rows)
+        keys = _total_keys(table, name)
+        measures = month_report.TABLES[name][1]
+        session.execute(
+            totals.insert().from_select(
+                [k.name for k in keys] + list(measures),
+                sa.select(*keys, *(sa.func.sum(table.c[m]) for m in measures))
+                .where(table.c.report_id.in_([stored.id for stored, _report in newer]))
+                .group_by(*keys),
+            )
+        )
 
 
-def _totals_of(name: str, rows: list[dict]) -> list[dict]:
-    """The monthly totals of one telecenter's fact rows (reach kept apart by period, scope)."""
-    measures = month_report.TABLES[name][1]
-    keys = ("telecenter_id", "month", *(TOTAL_KEYS if name == "reach" else ()))
-    sums: dict[tuple, dict] = {}
-    for row in rows:
-        key = tuple(row[k] for k in keys)
-        total = sums.get(key)
-        if total is None:
-            sums[key] = dict(zip(keys, key, strict=True)) | {m: row[m] for m in measures}
-        else:
-            for measure in measures:
-                total[measure] += row[measure]
-    return list(sums.values())
+def stored_columns(report: dict, name: str) -> dict[str, list]:
+    """A table's columns as central stores them, in schema 2's order: a schema-1 report's
+    reach is period "ever", its crop and purpose unknown (NULL), and it has no programme
+    outcomes."""
+    fields = month_report.fields_of(2, name)
+    if name not in month_report.tables_of(report):
+        return {field: [] for field in fields}
+    sent = month_report.columns_of(report, name)
+    count = len(next(iter(sent.values()), []))
+    if report["schema"] != 1:
+        return {field: sent[field] for field in fields}
+    filled = {"period": "ever"}
+    return {field: sent.get(field) or [filled.get(field)] * count for field in fields}
 
 
 def stored_rows(report: dict, name: str) -> list[dict]:
-    """A table's rows as central stores them: a schema-1 report's in schema 2's columns
-    (its reach is period "ever"; crop and purpose unknown, NULL; no programme outcomes)."""
-    rows = report.get(name, [])
-    if report["schema"] != 1:
-        return rows
-    missing = {
-        dim: "ever" if dim == "period" else None
-        for dim in month_report.TABLES[name][0]
-        if dim not in month_report.TABLES_V1.get(name, ((), {}))[0]
-    }
-    return [row | missing for row in rows] if missing else rows
+    """stored_columns() row by row."""
+    return month_report.rows_of({name: stored_columns(report, name)}, name)
 
 
 def _total_keys(facts: sa.Table, name: str) -> list:
@@ -354,16 +350,15 @@ def rebuild_rollups(session: Session) -> None:
         refresh_rollups(session, region, months)
 
 
-def _bulk_insert(session: Session, table: sa.Table, rows: list[dict]) -> None:
+def _bulk_insert(session: Session, table: sa.Table, fields: tuple, rows: list[tuple]) -> None:
     """COPY on PostgreSQL (hundreds of rows per report, thousands of reports); plain
     executemany elsewhere."""
     connection = session.connection()
     if connection.dialect.name != "postgresql":
-        connection.execute(table.insert(), rows)
+        connection.execute(table.insert(), [dict(zip(fields, row, strict=True)) for row in rows])
         return
-    columns = list(rows[0])
     # psycopg's connection; SQLAlchemy types it optional (None once invalidated).
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+    with cursor.copy(f"COPY {table.name} ({', '.join(fields)}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row([row[column] for column in columns])
+            copy.write_row(row)

@@ -43,6 +43,19 @@ def _row_schema(table: str) -> dict:
     }
 
 
+def _columns_schema(table: str) -> dict:
+    row = _row_schema(table)
+    return {
+        "type": "object",
+        "description": "the table in columns: each field's values, row by row, all of one length",
+        "additionalProperties": False,
+        "required": row["required"],
+        "properties": {
+            field: {"type": "array", "items": value} for field, value in row["properties"].items()
+        },
+    }
+
+
 def _month_report() -> dict:
     return {
         "type": "object",
@@ -54,7 +67,12 @@ def _month_report() -> dict:
             "month": {"type": "string", "pattern": MONTH_PATTERN},
             "generated_at": {"type": "string", "format": "date-time"},
             **{
-                table: {"type": "array", "items": _row_schema(table)}
+                table: {
+                    "oneOf": [
+                        {"type": "array", "items": _row_schema(table)},
+                        _columns_schema(table),
+                    ]
+                }
                 for table in month_report.TABLES
             },
         },

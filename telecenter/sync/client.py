@@ -99,7 +99,10 @@ def _post(settings: Settings, payloads: list[dict], transport, known: str | None
     if known is not None:
         request["settings_version"] = known
     body = gzip.compress(
-        json.dumps({**request, "reports": payloads}, separators=(",", ":")).encode()
+        json.dumps(
+            {**request, "reports": [month_report.for_the_wire(p) for p in payloads]},
+            separators=(",", ":"),
+        ).encode()
     )
     with httpx.Client(transport=transport, timeout=settings.timeout) as http:
         return http.post(

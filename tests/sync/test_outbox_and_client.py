@@ -9,6 +9,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
+from telecenter import month_report
 from telecenter.attendance.models import Attendance
 from telecenter.clock import to_lima, utcnow
 from telecenter.extensions import db
@@ -92,6 +93,13 @@ def test_sending_marks_months_sent_and_unchanged_months_are_not_sent_again(site)
     assert all(body["schema"] == 2 and body["telecenter"] == CODE for body in fake.requests)
     assert {r["schema"] for r in payloads} == {2}
     assert len(payloads) == len(_states())
+    queued = {row.month: row.payload for row in db.session.scalars(db.select(OutboxMonth))}
+    for sent in payloads:  # schema 2 travels in columns, each the queued rows' values in order
+        for table, rows in month_report.TABLES.items():
+            fields = (*rows[0], *rows[1])
+            assert sent[table] == {
+                field: [row[field] for row in queued[sent["month"]][table]] for field in fields
+            }
     _refresh()
     client.send_pending(db.session, site, transport=fake.transport)
     assert len([r for body in fake.requests for r in body["reports"]]) == len(payloads)
@@ -108,6 +116,7 @@ def test_report_schema_1_sends_schema_1_reports_in_a_schema_1_body(site, app):
     assert {body["schema"] for body in fake.requests} == {1}
     assert {r["schema"] for r in payloads} == {1}
     assert all("rules_version" not in r and "wfi_outcomes" not in r for r in payloads)
+    assert all(isinstance(r[t], list) for r in payloads for t in month_report.TABLES_V1)
     app.config["REPORT_SCHEMA"] = 2
     assert sorted(_refresh()) == sorted(_states())
 
