@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from babel import support
 from flask import request
-from flask_babel import get_locale
+from flask_babel import format_number, get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto as _FROM_REQUEST  # the default formdata: the request's
@@ -142,7 +142,9 @@ def _storable(value: int) -> int:
 
 
 def too_large_message() -> str:
-    return _("Ese número es demasiado grande: escriba uno de hasta %(max)s.", max=MAX_INT)
+    return _(
+        "Ese número es demasiado grande: escriba uno de hasta %(max)s.", max=format_number(MAX_INT)
+    )
 
 
 _INTEGER = re.compile(r"-?[0-9]+")
