@@ -146,14 +146,17 @@ def parse_generated_at(text) -> datetime | None:
 
 def digest(report: dict) -> str:
     """A fingerprint of the counts and of how they were counted (schema, rules), not of when
-    they were computed, nor of the form the tables travelled in: a site that upgrades or gets
-    new rules re-sends every month."""
+    they were computed: a site that upgrades or gets new rules re-sends every month. Taken
+    over the tables in the form the schema travels in (schema 1 rows, schema 2 columns,
+    whichever form a schema-2 report came in), so central never rebuilds rows for it."""
     schema = report.get("schema", SCHEMA)
-    facts: dict[str, object] = {
-        table: rows_of(report, table) if table in report else []
-        for table in TABLES_BY_SCHEMA.get(schema, TABLES)
-    }
-    if schema != 1:
+    if schema == 1:
+        facts: dict[str, object] = {table: report.get(table, []) for table in TABLES_V1}
+    else:
+        facts = {
+            table: columns_of(report, table) if table in report else in_columns([], (*d, *m))
+            for table, (d, m) in TABLES_BY_SCHEMA.get(schema, TABLES).items()
+        }
         facts |= {"schema": schema, "rules_version": report.get("rules_version")}
     canonical = json.dumps(facts, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()

@@ -746,3 +746,19 @@ def test_schema_2_digest_covers_schema_and_rules_version():
     empty_1 = report(**{name: [] for name in TABLE_NAMES})
     empty_2 = report_2(**{name: [] for name in ROWS_2})
     assert month_report.digest(empty_1) != month_report.digest(empty_2)
+
+
+def test_schema_2_digest_is_taken_over_its_tables_in_columns_whichever_form_came():
+    value = report_2()
+    columns = {
+        name: {f: [row[f] for row in value[name]] for f in (*dims, *measures)}
+        for name, (dims, measures) in month_report.TABLES.items()
+    }
+    canonical = json.dumps(
+        columns | {"schema": 2, "rules_version": value["rules_version"]},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    assert month_report.digest(value) == hashlib.sha256(canonical.encode()).hexdigest()
+    assert month_report.digest(value | columns) == month_report.digest(value)
+    assert month_report.digest(month_report.for_the_wire(value)) == month_report.digest(value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, FloatField, SelectField, StringField
+from wtforms import BooleanField, FloatField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from telecenter.central.rules import MONTH_NAMES
@@ -59,6 +59,8 @@ class CountingRulesForm(Form):
     """The ranges are checked here beside each box; that at least one way of being trained
     is chosen is the rules' own check (telecenter.counting_rules), run when publishing."""
 
+    #: The version in force when the page was shown (rules.publish refuses a stale one).
+    based_on = HiddenField(validators=[Optional(), Length(max=40)])
     course_completed = BooleanField(_l("Un curso completado"))
     min_sessions = BoundedIntegerField(
         _l("Al menos N sesiones de un curso o serie"),

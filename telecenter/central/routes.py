@@ -216,6 +216,7 @@ def _rules_page(form: CountingRulesForm | None = None, status: int = 200):
                 "min_sessions": current.min_sessions,
                 "min_hours": current.min_hours,
                 "fiscal_year_start": current.fiscal_year_start,
+                "based_on": current.rules_version,
             }
         )
     return render_template(
@@ -246,9 +247,14 @@ def publish_rules():
                 min_hours=form.min_hours.data,
                 fiscal_year_start=form.fiscal_year_start.data,
                 actor=current_user,
+                based_on=form.based_on.data or None,
             ),
             form=form,
         )
+        if not outcome.ok and isinstance(outcome.error, rules.RulesChanged):
+            # What she typed stays; publishing again now builds on the version she sees.
+            form.based_on.data = rules.current_rules(db_session()).rules_version
+            return _rules_page(form, status=outcome.error.status)
         if outcome.ok:
             flash(
                 _(

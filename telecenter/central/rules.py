@@ -40,6 +40,25 @@ class RulesRefused(DomainError):
     """Rules no site could apply: the reason in the admin's words."""
 
 
+class RulesChanged(DomainError):
+    """Another admin published while this one was editing: publishing on top would undo
+    theirs unseen, so she is shown the version now in force first."""
+
+    status = 409
+    code = "rules_changed"
+
+    def __init__(self, version: str):
+        super().__init__(
+            str(
+                _l(
+                    "Mientras usted editaba, se publicó la versión %(version)s. Revise las "
+                    "reglas vigentes aquí abajo y vuelva a publicar si todavía hace falta.",
+                    version=version,
+                )
+            )
+        )
+
+
 def _rules_of(row: CountingRulesVersion) -> CountingRules:
     return CountingRules(
         rules_version=row.rules_version,
@@ -84,10 +103,15 @@ def publish(
     min_hours: float | None,
     fiscal_year_start: int,
     actor: User | None,
+    based_on: str | None = None,
 ) -> CountingRules:
     """Store the next version (the defaults first, as version "1", so the history shows what
-    sites counted under before) and audit it. Every site receives it with its next sync."""
+    sites counted under before) and audit it. Every site receives it with its next sync.
+    `based_on` is the version the admin's form showed: if another was published since, or is
+    being published at this moment (the version's unique key), nothing is stored."""
     current = current_rules(session)
+    if based_on is not None and based_on != current.rules_version:
+        raise RulesChanged(current.rules_version)
     rules = CountingRules(
         rules_version=str(int(current.rules_version) + 1),
         course_completed=course_completed,
@@ -103,7 +127,10 @@ def publish(
         session.add(_row_of(DEFAULT, None))
     row = _row_of(rules, actor)
     session.add(row)
-    session.flush()
+    try:
+        session.flush()
+    except sa.exc.IntegrityError:
+        raise RulesChanged(rules.rules_version) from None
     audit.record(
         session,
         actor=actor,

@@ -34,16 +34,17 @@ def central(make_app):
     return app
 
 
-def _signed_in(central, role: str):
+def _signed_in(central, role: str, username: str | None = None):
     from telecenter.auth import services
 
+    username = username or role
     with central.app_context():
         services.create_user(
-            db.session, username=role, password="long-enough-1", display_name=role, role=role
+            db.session, username=username, password="long-enough-1", display_name=role, role=role
         )
         db.session.commit()
     browser = central.test_client()
-    assert sign_in(browser, role, "long-enough-1").status_code == 302
+    assert sign_in(browser, username, "long-enough-1").status_code == 302
     return browser
 
 
@@ -119,6 +120,54 @@ def test_bad_rules_are_refused_beside_the_form_and_nothing_is_stored(central, fi
     shown = re.findall(r'<p class="error">([^<]*)<', page) + re.findall(r"<li>([^<]*)</li>", page)
     assert any(message in html.unescape(text) for text in shown), shown
     assert _versions(central) == []
+
+
+def _shown_based_on(page: str) -> str:
+    return re.search(r'name="based_on" type="hidden" value="([^"]*)"', page).group(1)
+
+
+def test_publishing_over_a_version_published_meanwhile_is_refused_409_keeping_her_form(central):
+    first = _signed_in(central, "central_admin")
+    second = _signed_in(central, "central_admin", username="segunda")
+    stale = _shown_based_on(second.get("/central/rules").get_data(as_text=True))
+    assert stale == "1"
+    assert _publish(first, based_on="1", min_sessions="4").status_code == 302
+    answer = _publish(second, based_on=stale, min_hours="12")
+    assert answer.status_code == 409
+    page = answer.get_data(as_text=True)
+    assert "Mientras usted editaba, se publicó la versión 2" in html.unescape(page)
+    assert 'value="12"' in page  # what she typed is still there
+    assert _versions(central) == [("1", True, None, None, 10), ("2", False, 4, None, 10)]
+    # The page now builds on version 2: sending it again publishes version 3, hers.
+    assert _shown_based_on(page) == "2"
+    assert _publish(second, based_on="2", min_hours="12").status_code == 302
+    assert _versions(central)[-1] == ("3", False, None, 12.0, 10)
+
+
+def test_two_admins_publishing_at_the_same_moment_store_one_version(central, monkeypatch):
+    """Both read version 1 before either stored: the second insert meets the first's version
+    on its unique key and is refused as a 409, not a 500, with nothing stored."""
+    admin = _signed_in(central, "central_admin")
+    assert _publish(admin, based_on="1", min_sessions="4").status_code == 302
+    real = rules.current_rules
+    reads = []
+
+    def read_before_the_other_commit(session):
+        reads.append(1)
+        return rules.DEFAULT if len(reads) == 1 else real(session)
+
+    monkeypatch.setattr(rules, "current_rules", read_before_the_other_commit)
+    answer = _publish(admin, based_on="1", min_hours="3")
+    assert answer.status_code == 409
+    assert "se publicó la versión 2" in html.unescape(answer.get_data(as_text=True))
+    assert [v[0] for v in _versions(central)] == ["1", "2"]
+    with central.app_context():
+        publications = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "counting_rules.publish")
+        )
+    assert publications == 1
 
 
 def _hello(central, **params):

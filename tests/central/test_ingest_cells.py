@@ -366,8 +366,17 @@ def _heard(app) -> dict:
 
 
 def _expected_digest(value: dict) -> str:
+    """SHA-256 of the canonical JSON of the tables: schema 1 in rows; schema 2 in columns
+    ({field: [values]}, the schema's fields), with the schema and the rules version."""
     facts: dict = {name: value[name] for name in month_report.tables_of(value)}
     if value["schema"] == 2:
+        facts = {
+            name: {
+                field: [row[field] for row in rows]
+                for field in (*month_report.TABLES[name][0], *month_report.TABLES[name][1])
+            }
+            for name, rows in facts.items()
+        }
         facts |= {"schema": 2, "rules_version": value["rules_version"]}
     text = json.dumps(facts, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
