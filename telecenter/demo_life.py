@@ -33,7 +33,7 @@ from telecenter.auth.models import User
 from telecenter.clock import LIMA, Replay, replaying, utcnow
 from telecenter.courses import authoring, learning
 from telecenter.courses.models import Course, Enrolment, Lesson
-from telecenter.participants import resident_accounts, services, wfi
+from telecenter.participants import groups, resident_accounts, services, wfi
 from telecenter.participants.models import Participant
 
 WEEKS = 104
@@ -342,11 +342,16 @@ class Life:
                 person.courses_taken.add(slug)
                 learning.enrol(self.session, course, person.me, actor=self.trainer)
             self.cohort_numbers[slug] = number = self.cohort_numbers.get(slug, 0) + 1
+            title = f"{course.title} — grupo {number}"
+            group = groups.create(self.session, title, actor=self.trainer)
+            groups.add_members(
+                self.session, group, [person.me.id for person in members], actor=self.trainer
+            )
             cohort.sessions = scheduling.create(
                 self.session,
                 scheduling.SessionData(
                     kind="class",
-                    title=f"{course.title} — grupo {number}",
+                    title=title,
                     day=first_day,
                     start=time(hour),
                     end=time(hour + 2),
@@ -354,6 +359,7 @@ class Life:
                     room=ROOM,
                     trainer_id=self.trainer.id,
                     capacity=16,
+                    group_id=group.id,
                 ),
                 scheduling.Recurrence(
                     weekdays=[first_day.weekday()],

@@ -420,3 +420,39 @@ def test_the_small_central_demo_has_two_telecenters_per_region(make_app):
     with central.app_context():
         regions = Counter(db.session.scalars(sa.select(Telecenter.region)))
     assert regions == {"San Martín": 2, "Huánuco": 2, "Ucayali": 2}
+
+
+def test_the_demo_classes_expect_their_cohort_not_every_learner_the_course_had(site):
+    """Each cohort is a group: a class's roster is its 8 to 12 members (or those recorded),
+    and the staff home's «Faltaron a las dos últimas sesiones» names only people of a cohort
+    still running who missed both of its last classes."""
+    from telecenter.attendance.models import ActivitySession
+    from telecenter.attendance.services import expected_ids
+    from telecenter.main import worklists
+    from telecenter.participants.models import GroupMember
+
+    with site.app_context():
+        classes = db.session.scalars(
+            sa.select(ActivitySession).where(ActivitySession.kind == "class")
+        ).all()
+        assert classes
+        assert all(c.group_id is not None for c in classes)
+        for activity in classes:
+            members = set(
+                db.session.scalars(
+                    sa.select(GroupMember.participant_id).where(
+                        GroupMember.group_id == activity.group_id
+                    )
+                )
+            )
+            assert 8 <= len(members) <= 12
+            assert expected_ids(db.session, activity) <= members
+        absentees = worklists.missed_last_two(db.session)
+        recent = utcnow() - worklists.STOPPED_AFTER
+        meeting = {c.group_id for c in classes if c.state == "held" and c.starts_at >= recent}
+        in_those = db.session.scalar(
+            sa.select(sa.func.count()).where(GroupMember.group_id.in_(meeting))
+        )
+        assert meeting
+        assert absentees.total < in_those / 2
+        assert all(row.missed[0].group_id in meeting for row in absentees.items)

@@ -114,16 +114,24 @@ def attendance_of(session: Session, activity: ActivitySession) -> dict[int, Atte
 
 
 def expected_ids(session: Session, activity: ActivitySession) -> set[int]:
-    """Who is expected: those registered, the course's learners and the group's members."""
+    """Who is expected: those registered, and the session's group when it has one (a cohort
+    of a course: not every learner the course ever had), else the course's learners who had
+    not completed it when the session began."""
     ids = {r.participant_id for r in registrations(session, activity)}
-    if activity.course_id is not None:
-        ids |= set(
-            session.scalars(
-                sa.select(Enrolment.participant_id).where(Enrolment.course_id == activity.course_id)
-            )
-        )
     if activity.group_id is not None:
         ids |= groups.member_ids(session, activity.group_id)
+    elif activity.course_id is not None:
+        ids |= set(
+            session.scalars(
+                sa.select(Enrolment.participant_id).where(
+                    Enrolment.course_id == activity.course_id,
+                    sa.or_(
+                        Enrolment.completed_at.is_(None),
+                        Enrolment.completed_at >= activity.starts_at,
+                    ),
+                )
+            )
+        )
     return ids
 
 
@@ -132,7 +140,9 @@ def next_session_for(
 ) -> ActivitySession | None:
     """The next session she is expected at (as in `expected_ids`), for her home page; one
     under way still counts until it ends."""
-    courses = sa.select(Enrolment.course_id).where(Enrolment.participant_id == participant.id)
+    courses = sa.select(Enrolment.course_id).where(
+        Enrolment.participant_id == participant.id, Enrolment.completed_at.is_(None)
+    )
     registered = sa.select(Registration.session_id).where(
         Registration.participant_id == participant.id, Registration.status == "registered"
     )
@@ -143,7 +153,7 @@ def next_session_for(
             ActivitySession.state != "cancelled",
             sa.or_(
                 ActivitySession.id.in_(registered),
-                ActivitySession.course_id.in_(courses),
+                sa.and_(ActivitySession.group_id.is_(None), ActivitySession.course_id.in_(courses)),
                 ActivitySession.group_id.in_(groups.groups_of(participant.id)),
             ),
         )

@@ -14,13 +14,17 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from telecenter.attendance.models import ActivitySession, Attendance
-from telecenter.clock import LIMA
+from telecenter.clock import LIMA, utcnow
 from telecenter.courses.models import Course, Enrolment
+from telecenter.participants import groups
 from telecenter.participants.models import Participant
 from telecenter.vocabulary import COUNTED_STATUSES
 
 #: How many names a list shows on the home page; the count says how many there are in all.
 SHOWN = 10
+#: A course or group whose last class is older than this has stopped meeting: who missed its
+#: last two classes is history then, not someone to call.
+STOPPED_AFTER = timedelta(days=21)
 
 
 @dataclass(frozen=True)
@@ -55,20 +59,36 @@ def todays_sessions(session: Session, today: date) -> list[ActivitySession]:
 
 
 def missed_last_two(session: Session) -> Partial:
-    """Learners of a course who attended neither of its last two held sessions.
+    """Learners of a course who attended neither of its last two held sessions; a course
+    taught to groups (cohorts) is looked at group by group, with the group's members.
 
     Only sessions whose attendance was taken (held) count, so a class nobody has typed in yet
-    does not make everyone look absent; learners who already completed the course are left out.
+    does not make everyone look absent; learners who already completed the course are left out,
+    and so are courses and groups that stopped meeting (STOPPED_AFTER).
     """
     found: list[Absentee] = []
-    for course in session.scalars(sa.select(Course).order_by(Course.title)):
+    recent = utcnow() - STOPPED_AFTER
+    lines = session.execute(
+        sa.select(Course, ActivitySession.group_id)
+        .join(ActivitySession, ActivitySession.course_id == Course.id)
+        .where(ActivitySession.state == "held")
+        .distinct()
+        .order_by(Course.title, ActivitySession.group_id)
+    ).all()
+    for course, group_id in lines:
         last_two = session.scalars(
             sa.select(ActivitySession)
-            .where(ActivitySession.course_id == course.id, ActivitySession.state == "held")
+            .where(
+                ActivitySession.course_id == course.id,
+                ActivitySession.state == "held",
+                ActivitySession.group_id.is_(None)
+                if group_id is None
+                else ActivitySession.group_id == group_id,
+            )
             .order_by(ActivitySession.starts_at.desc())
             .limit(2)
         ).all()
-        if len(last_two) < 2:
+        if len(last_two) < 2 or last_two[0].starts_at < recent:
             continue
         older, newer = last_two[1], last_two[0]
         came = sa.select(Attendance.participant_id).where(
@@ -84,7 +104,7 @@ def missed_last_two(session: Session) -> Partial:
                 Attendance.status.in_(COUNTED_STATUSES),
             )
         )
-        people = session.scalars(
+        query = (
             sa.select(Participant)
             .join(Enrolment, Enrolment.participant_id == Participant.id)
             .where(
@@ -97,7 +117,9 @@ def missed_last_two(session: Session) -> Partial:
             )
             .order_by(Participant.surnames, Participant.given_names)
         )
-        found.extend(Absentee(person, course, (older, newer)) for person in people)
+        if group_id is not None:
+            query = query.where(Participant.id.in_(groups.member_ids(session, group_id)))
+        found.extend(Absentee(person, course, (older, newer)) for person in session.scalars(query))
     return Partial(found[:SHOWN], len(found))
 
 

@@ -46,3 +46,27 @@ def test_buttons_and_links_are_large_enough_to_hit(page, live_site):
     for element in page.locator("button:visible, input:visible").all():
         box = element.bounding_box()
         assert box["height"] >= 44, element.evaluate("e => e.outerHTML")
+
+
+def test_on_a_phone_the_menu_folds_behind_one_button(page, live_site):
+    """At 390 px the admin's dozen links would push every page's answer below the screen."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_site.url + "/sign-in")
+    page.get_by_label("Usuario").fill(ADMIN.username)
+    page.get_by_label("Contraseña").fill(ADMIN.password)
+    page.get_by_label("Contraseña").press("Enter")
+    menu = page.get_by_role("navigation", name="Menú principal")
+    toggle = menu.get_by_role("button", name="Menú")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(menu.get_by_role("link", name="Sincronización")).to_be_hidden()
+    assert menu.bounding_box()["height"] < 160
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    menu.get_by_role("link", name="Sincronización").click()
+    sync_page = page.get_by_role("heading", name="Envío de resúmenes a la oficina central")
+    expect(sync_page).to_be_visible()
+    # On a PC the links are all in view, with no button.
+    page.set_viewport_size({"width": 1366, "height": 768})
+    expect(menu.get_by_role("link", name="Sincronización")).to_be_visible()
+    expect(toggle).to_be_hidden()
+    page.get_by_role("button", name="Salir").click()

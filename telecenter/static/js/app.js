@@ -15,6 +15,18 @@ document.addEventListener("change", function (event) {
   if (tooBig) { input.value = ""; }
 });
 
+// On a narrow screen the main menu folds behind its «Menú» button (CSS decides when).
+document.addEventListener("DOMContentLoaded", function () {
+  var menu = document.querySelector("nav.menu");
+  var toggle = menu && menu.querySelector(".menu-toggle");
+  if (!toggle) { return; }
+  menu.classList.add("folding");
+  toggle.addEventListener("click", function () {
+    var open = menu.classList.toggle("open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+});
+
 // After a submit, the answer is where the eye is: the first thing the server marked (a quiz
 // result, an error summary, a warning) is scrolled to the top and focused, so a screen
 // reader reads it too.
