@@ -265,10 +265,11 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("number")
     def number(value):
-        """A count as Babel writes it in the page's language ("5.000", "5,000")."""
-        from flask_babel import format_number
+        """A figure as Babel writes it in the page's language ("5.000", "5,000"; hours with
+        at most two decimals, "19.188,5"): the one way every page writes numbers."""
+        from flask_babel import format_decimal
 
-        return "—" if value is None else format_number(value)
+        return "—" if value is None else format_decimal(value, format="#,##0.##")
 
     @app.template_filter("datetime_lima")
     def datetime_lima(moment):

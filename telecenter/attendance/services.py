@@ -115,21 +115,15 @@ def attendance_of(session: Session, activity: ActivitySession) -> dict[int, Atte
 
 def expected_ids(session: Session, activity: ActivitySession) -> set[int]:
     """Who is expected: those registered, and the session's group when it has one (a cohort
-    of a course: not every learner the course ever had), else the course's learners who had
-    not completed it when the session began."""
+    of a course: not every learner the course ever had), else the course's learners (all of
+    them: one who reached the classroom share still comes to the term's last classes)."""
     ids = {r.participant_id for r in registrations(session, activity)}
     if activity.group_id is not None:
         ids |= groups.member_ids(session, activity.group_id)
     elif activity.course_id is not None:
         ids |= set(
             session.scalars(
-                sa.select(Enrolment.participant_id).where(
-                    Enrolment.course_id == activity.course_id,
-                    sa.or_(
-                        Enrolment.completed_at.is_(None),
-                        Enrolment.completed_at >= activity.starts_at,
-                    ),
-                )
+                sa.select(Enrolment.participant_id).where(Enrolment.course_id == activity.course_id)
             )
         )
     return ids
@@ -140,9 +134,7 @@ def next_session_for(
 ) -> ActivitySession | None:
     """The next session she is expected at (as in `expected_ids`), for her home page; one
     under way still counts until it ends."""
-    courses = sa.select(Enrolment.course_id).where(
-        Enrolment.participant_id == participant.id, Enrolment.completed_at.is_(None)
-    )
+    courses = sa.select(Enrolment.course_id).where(Enrolment.participant_id == participant.id)
     registered = sa.select(Registration.session_id).where(
         Registration.participant_id == participant.id, Registration.status == "registered"
     )

@@ -146,6 +146,9 @@ class FiscalYearFigures:
     trained: dict
     by_subject: dict
     by_crop: dict
+    #: Attendances at teleconferences per crop (each attendance counts): reach facts count
+    #: people per crop over every activity, so teleconference people per crop are not known.
+    teleconference_attendances: dict[str, float | None]
     outcomes: dict
     notes: list[str]
 
@@ -169,6 +172,12 @@ def fiscal_year_queries(first: str, last: str) -> dict[str, dict]:
         "trained": whole,
         "by_subject": whole | {"group_by": "category"},
         "by_crop": whole | {"group_by": "commodity"},
+        "teleconferences_by_crop": {
+            "from": first,
+            "to": last,
+            "group_by": "commodity",
+            "activity": "teleconference",
+        },
     }
 
 
@@ -218,6 +227,10 @@ def fiscal_year_figures(session: Session) -> FiscalYearFigures:
         answers["trained"]["totals"],
         answers["by_subject"],
         answers["by_crop"],
+        {
+            row["commodity"]: row["attendances"]
+            for row in answers["teleconferences_by_crop"]["rows"]
+        },
         outcome,
         _pending_notes(waiting, outcome),
     )

@@ -8,7 +8,7 @@ import html
 import random
 import re
 
-from telecenter import periods
+from telecenter import month_report, periods
 from telecenter.clock import today_in_lima
 from tests.central.reports import random_report, stamp
 from tests.central.test_ingest import send
@@ -39,12 +39,43 @@ def _section(client) -> str:
     return page[page.index('id="fiscal-year"') :]
 
 
+def _with_a_cacao_teleconference(report: dict) -> None:
+    """Three attendances by two women at cacao teleconferences, and their reach."""
+    cell = {"sex": "female", "age_band": "30-44", "wfi": False}
+    report["attendance"] = [
+        row
+        for row in report["attendance"]
+        if not (row["activity"] == "teleconference" and row["commodity"] == "cacao")
+    ] + [
+        {
+            "activity": "teleconference",
+            "category": "agriculture",
+            "commodity": "cacao",
+            "purpose": "talk",
+            **cell,
+            "attendances": 3,
+            "hours": 6.0,
+            "participants": 2,
+        }
+    ]
+    report["reach"] = [
+        row
+        for row in report["reach"]
+        if not (row["scope"] == "commodity:cacao" and row["period"] in ("ever", "fiscal_year"))
+    ] + [
+        {"period": p, "scope": "commodity:cacao", **cell, "new_people": 2}
+        for p in ("ever", "fiscal_year")
+    ]
+    assert month_report.validate(report) == []
+
+
 def test_the_section_shows_the_apis_numbers(clock, central, signed_in_central):
     month = today_in_lima().strftime("%Y-%m")
     first = periods.first_month("fiscal_year", month)
     last = periods.last_month("fiscal_year", month)
     rng = random.Random(7)
     mine = [random_report(rng, CODE, m, GENERATED, schema=2) for m in (first, month)]
+    _with_a_cacao_teleconference(mine[1])
     assert send(central, mine, schema=2).status_code == 200
     client = signed_in_central(central)
     section = _section(client)
@@ -65,8 +96,28 @@ def test_the_section_shows_the_apis_numbers(clock, central, signed_in_central):
             r for r in client.get(f"{api}&group_by={group}").json["rows"] if r.get(group) != "none"
         ]
         table = _table(section, name)
-        shown = [_number(v) for v in re.findall(r'<td data-measure="[a-z_]+">([^<]*)<', table)]
+        pattern = r'<td data-measure="(?:' + "|".join(measures) + r')">([^<]*)<'
+        shown = [_number(v) for v in re.findall(pattern, table)]
         assert shown == [row[m] for row in rows for m in measures], name
+    # Beside each crop, the teleconference attendances the API gives for it.
+    tele = {
+        r["commodity"]: r["attendances"]
+        for r in client.get(
+            f"/api/v1/participation?from={first}&to={last}&group_by=commodity"
+            "&activity=teleconference"
+        ).json["rows"]
+    }
+    crops = [
+        r["commodity"]
+        for r in client.get(f"{api}&group_by=commodity").json["rows"]
+        if r["commodity"] != "none"
+    ]
+    shown = re.findall(
+        r'<td data-measure="teleconference_attendances">([^<]*)<', _table(section, "by_crop")
+    )
+    assert crops
+    assert tele.get("cacao") == 3
+    assert [_number(v) for v in shown] == [tele.get(crop, 0) for crop in crops]
 
     outcome = client.get(f"/api/v1/programme-outcomes?from={first}&to={month}").json
     table = _table(section, "outcomes")
