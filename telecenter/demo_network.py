@@ -128,8 +128,7 @@ class SimulatedSite:
         self.code, self.size, self.now = code, size, now
         self.rng = random.Random(code)  # noqa: S311 - made-up demo counts, not security
         self.engine = sa.create_engine("sqlite://")
-        # Tables the month reports read that stay empty here: surveys, and the rules central
-        # sent (none: the defaults).
+        # The rules central sent stay empty here (none: the defaults).
         tables = [model.__table__ for model in self.TABLES] + [
             model.__table__ for model in (LessonProgress, WfiSurvey, NetworkSettings)
         ]
@@ -142,6 +141,7 @@ class SimulatedSite:
         self.people: list[_Person] = []
         self.rows: dict[str, list[dict]] = {model.__tablename__: [] for model in self.TABLES}
         self.rows[LessonProgress.__tablename__] = []
+        self.rows[WfiSurvey.__tablename__] = []
         self.ids = {name: 0 for name in self.rows}
 
     def _add(self, model, **values) -> int:
@@ -182,8 +182,47 @@ class SimulatedSite:
                     enrolled_on=person.wfi_on,
                     telecenter_code=self.code,
                 )
+                self._surveys(pid, person.wfi_on)
         self.people.append(person)
         return person
+
+    def _surveys(self, pid: int, enrolled_on: date) -> None:
+        """A baseline within two weeks of enrolment (most women), then a follow-up every six
+        months, with answers that improve as the months in the programme go by (as in
+        demo_life)."""
+        rng, today = self.rng, self.now.astimezone(LIMA).date()
+        if rng.random() > 0.9:
+            return
+        day, step = enrolled_on + timedelta(days=rng.randrange(0, 14)), 0
+        while day < today:
+            chance = min(0.15 + 0.25 * step, 0.85)
+            account, wallet = rng.random() < chance, rng.random() < chance
+            saved = rng.random() < chance + 0.1
+            self._add(
+                WfiSurvey,
+                participant_id=pid,
+                kind="follow_up" if step else "baseline",
+                taken_on=day,
+                created_at=_moment(day, 15),
+                phone_access=rng.choice(("own", "own", "shared")),
+                account_institutions=["banco_nacion"] if account else ["none"],
+                wallets_used=["yape"] if wallet else ["none"],
+                digital_payment=wallet,
+                saved=saved,
+                saving_methods=["savings_group"] if saved else ["cash_home"],
+                savings_group_member=saved and rng.random() < 0.6,
+                borrowed=rng.random() < 0.2,
+                borrowing_sources=["family_friends"],
+                no_account_reasons=[] if account else ["too_far"],
+                emergency_funds=rng.choice(
+                    ("very_possible", "somewhat_possible", "not_possible")
+                    if step
+                    else ("somewhat_possible", "not_possible", "not_possible")
+                ),
+                has_own_income=rng.random() < 0.7,
+                income_decision="jointly",
+            )
+            day, step = day + timedelta(days=182 + rng.randrange(-10, 10)), step + 1
 
     def _session(
         self, kind, category, day, hour, hours=2.0, viewers=0, *, crop=None, purpose="training"
@@ -306,7 +345,7 @@ class SimulatedSite:
         """The month reports, computed by the site's own summary code."""
         with Session(self.engine) as session:
             connection = session.connection()
-            for model in (*self.TABLES, LessonProgress):
+            for model in (*self.TABLES, LessonProgress, WfiSurvey):
                 rows = self.rows[model.__tablename__]
                 if rows:  # plain executemany: no ORM objects for a hundred thousand rows
                     connection.execute(model.__table__.insert(), rows)

@@ -456,3 +456,21 @@ def test_the_demo_classes_expect_their_cohort_not_every_learner_the_course_had(s
         assert meeting
         assert absentees.total < in_those / 2
         assert all(row.missed[0].group_id in meeting for row in absentees.items)
+
+
+def test_central_demo_programme_outcomes_have_baselines_and_progress(central):
+    """The dashboard's outcome shares are figures, not «—»: most women have a baseline and
+    those followed up for longer report more accounts, wallets and savings."""
+    from telecenter.central import outcomes
+
+    with central.app_context():
+        last = month_report.month_of(utcnow())
+        answer = outcomes.compute(
+            db.session, outcomes.parse({"from": "2012-01", "to": last}, db.session)
+        )
+    totals = answer["totals"]
+    assert totals["with_baseline"] > 0.75 * totals["enrolled"]
+    assert 0 < totals["with_follow_up"] < totals["with_baseline"]
+    for indicator in ("account", "wallet", "saving"):
+        assert 0 < totals[f"{indicator}_baseline"] < totals[f"{indicator}_latest"], indicator
+        assert totals[f"{indicator}_latest"] <= totals["with_baseline"]
