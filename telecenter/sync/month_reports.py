@@ -235,12 +235,17 @@ def _reach(facts, firsts, people) -> None:
     periods = PERIODS if facts.schema == 2 else ("ever",)
     attributes: dict[tuple[int, datetime], tuple] = {}  # the same event serves many scopes
     reach, with_period = facts.reach, facts.schema == 2
-    for kind, pid, scope, month, moment in firsts.firsts(periods, facts.rules.fiscal_year_start):
+    for pid, scope, month, moment, kinds in firsts.firsts(periods, facts.rules.fiscal_year_start):
         who = attributes.get((pid, moment))
         if who is None:
             person, day = people[pid], _local(moment)[1]
             who = attributes[(pid, moment)] = (person.sex, person.band(day), person.wfi(day))
-        reach[month][(kind, scope, *who) if with_period else (scope, *who)] += 1
+        cells = reach[month]
+        if not with_period:
+            cells[(scope, *who)] += 1
+            continue
+        for kind in kinds:
+            cells[(kind, scope, *who)] += 1
     facts.months.update(reach)
 
 

@@ -28,19 +28,20 @@ class FirstEvents:
 
     def firsts(
         self, periods: tuple[str, ...], fiscal_year_start: int
-    ) -> Iterator[tuple[str, int, str, str, datetime]]:
-        """(period kind, person, scope, month, moment) of each first event in a period."""
-        named: dict[str, tuple[str, ...]] = {}  # month -> its period name of each kind
+    ) -> Iterator[tuple[int, str, str, datetime, list[str]]]:
+        """(person, scope, month, moment, the period kinds whose period begins for her there)
+        of each month holding a first event in some period. Months are taken in order, so a
+        period begins where its name changes."""
+        named: dict[str, tuple[tuple[str, str], ...]] = {}  # month -> (kind, its period)
         for (pid, scope), months in self.first.items():
-            seen: set[tuple[str, str]] = set()
+            last: dict[str, str] = {}
             for month in sorted(months):
                 names = named.get(month)
                 if names is None:
                     names = named[month] = tuple(
-                        period_of(kind, month, fiscal_year_start) for kind in periods
+                        (kind, period_of(kind, month, fiscal_year_start)) for kind in periods
                     )
-                moment = months[month]
-                for kind, name in zip(periods, names, strict=True):
-                    if (kind, name) not in seen:
-                        seen.add((kind, name))
-                        yield kind, pid, scope, month, moment
+                kinds = [kind for kind, name in names if last.get(kind) != name]
+                if kinds:
+                    last.update(names)
+                    yield pid, scope, month, months[month], kinds

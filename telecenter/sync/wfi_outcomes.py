@@ -48,10 +48,12 @@ def _surveys(session: Session) -> dict[int, list[tuple[date, str, frozenset[str]
 
 def outcomes(session: Session, months: list[str], band_on) -> dict[str, dict[str, Counter]]:
     """{month: {age band: Counter of measures}} for the given months; `band_on(pid, day)`
-    gives a woman's age band on a day."""
+    gives a woman's age band on a day. Each woman-month is first counted as her state (band,
+    baseline, follow-up, what she had at baseline and at her latest survey): thousands of
+    women share a few hundred states, which are then turned into measures once each."""
     surveys = _surveys(session)
     enrolled = session.execute(sa.select(WfiEnrolment.participant_id, WfiEnrolment.enrolled_on))
-    result: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    states: dict[str, Counter] = defaultdict(Counter)
     ends = sorted((month, month_end(month)) for month in months)
     for pid, enrolled_on in enrolled:
         taken = surveys.get(pid, [])
@@ -65,14 +67,20 @@ def outcomes(session: Session, months: list[str], band_on) -> dict[str, dict[str
                 baseline = baseline or (taken[count] if taken[count][1] == "baseline" else None)
                 follow_up = follow_up or taken[count][1] == "follow_up"
                 count += 1
-            cell = result[month][band_on(pid, end)]
-            cell["enrolled"] += 1
-            if baseline is None:
+            state = (follow_up, baseline[2], taken[count - 1][2]) if baseline is not None else None
+            states[month][(band_on(pid, end), state)] += 1
+    result: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for month, counted in states.items():
+        for (band, state), women in counted.items():
+            cell = result[month][band]
+            cell["enrolled"] += women
+            if state is None:
                 continue
-            cell["with_baseline"] += 1
-            cell["with_follow_up"] += follow_up
-            for name in baseline[2]:
-                cell[f"{name}_baseline"] += 1
-            for name in taken[count - 1][2]:
-                cell[f"{name}_latest"] += 1
+            follow_up, at_baseline, at_latest = state
+            cell["with_baseline"] += women
+            cell["with_follow_up"] += women if follow_up else 0
+            for name in at_baseline:
+                cell[f"{name}_baseline"] += women
+            for name in at_latest:
+                cell[f"{name}_latest"] += women
     return result
