@@ -4,6 +4,7 @@ same report in rows would give, and refuses a malformed column table whole."""
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -13,11 +14,15 @@ from telecenter.central.models import FACT_TABLES, TOTAL_TABLES, MonthReport
 from telecenter.extensions import db
 from tests.central.reports import random_report, stamp
 from tests.central.test_ingest import report, send
+from tests.conftest import FIXED_NOW
 
 TARAPOTO = "SM-TARAPOTO-01"
+#: Two closed months before the tests' fixed clock.
+MONTH = month_report.month_of(FIXED_NOW - timedelta(days=5))
+EARLIER = month_report.month_of(FIXED_NOW - timedelta(days=40))
 
 
-def _rows_form(month="2026-11", seed=1) -> dict:
+def _rows_form(month=MONTH, seed=1) -> dict:
     return random_report(random.Random(seed), TARAPOTO, month, stamp(37), schema=2)
 
 
@@ -65,14 +70,14 @@ def test_a_report_in_columns_stores_the_facts_and_totals_of_its_rows(central):
     telecenter = _telecenter_id(central)
     for name, table in FACT_TABLES.items():
         expected = sorted(
-            tuple(sorted({"telecenter_id": telecenter, "month": "2026-11", **row}.items()))
+            tuple(sorted({"telecenter_id": telecenter, "month": MONTH, **row}.items()))
             for row in sent[name]
         )
-        assert _table(central, table, "2026-11") == expected, name
+        assert _table(central, table, MONTH) == expected, name
     # Totals: summed here from the rows sent (reach kept apart by period and scope).
     measures = month_report.TABLES["attendance"][1]
     totals = {m: sum(row[m] for row in sent["attendance"]) for m in measures}
-    stored = dict(_table(central, TOTAL_TABLES["attendance"], "2026-11")[0])
+    stored = dict(_table(central, TOTAL_TABLES["attendance"], MONTH)[0])
     assert {m: stored[m] for m in measures} == pytest.approx(totals)
     reach = {}
     for row in sent["reach"]:
@@ -80,20 +85,20 @@ def test_a_report_in_columns_stores_the_facts_and_totals_of_its_rows(central):
         reach[key] = reach.get(key, 0) + row["new_people"]
     stored_reach = {
         (r["period"], r["scope"]): r["new_people"]
-        for r in map(dict, _table(central, TOTAL_TABLES["reach"], "2026-11"))
+        for r in map(dict, _table(central, TOTAL_TABLES["reach"], MONTH))
     }
     assert stored_reach == reach
     # The digest is the one of the rows: the form a table travelled in is not a change.
-    assert _everything(central, "2026-11")["reports"] == [(2, month_report.digest(sent))]
+    assert _everything(central, MONTH)["reports"] == [(2, month_report.digest(sent))]
 
 
 def test_the_same_report_in_rows_and_in_columns_is_one_duplicate(central):
     sent = _rows_form()
     assert send(central, [sent], schema=2).status_code == 200
-    before = _everything(central, "2026-11")
+    before = _everything(central, MONTH)
     answer = send(central, [_columns_form(sent)], schema=2)
     assert [a["status"] for a in answer.json["acknowledged"]] == ["duplicate"]
-    assert _everything(central, "2026-11") == before
+    assert _everything(central, MONTH) == before
 
 
 def _with(table: str, **columns) -> dict:
@@ -133,28 +138,28 @@ BAD = {
     ),
     "unknown_value": (
         lambda: _attendance_column("sex", lambda _v: "both"),
-        "2026-11 attendance[0]: unknown sex 'both'",
+        f"{MONTH} attendance[0]: unknown sex 'both'",
     ),
     "wfi_as_one": (
         lambda: _with_wfi_as_one(),
-        "2026-11 reach[0]:",
+        f"{MONTH} reach[0]:",
     ),
     "negative_measure": (
         lambda: _attendance_column("attendances", lambda _v: -1),
-        "2026-11 attendance[0]:",
+        f"{MONTH} attendance[0]:",
     ),
     "bool_measure": (
         lambda: _attendance_column("attendances", lambda _v: True),
-        "2026-11 attendance[0]:",
+        f"{MONTH} attendance[0]:",
     ),
     "list_inside": (
         lambda: _attendance_column("sex", lambda v: [v]),
-        "2026-11 attendance[0]:",
+        f"{MONTH} attendance[0]:",
     ),
-    "duplicate_key": (_duplicated_first_key, "2026-11 attendance[1]:"),
+    "duplicate_key": (_duplicated_first_key, f"{MONTH} attendance[1]:"),
     "missing_field": (
         lambda: _without("purpose"),
-        "2026-11 sessions[0]: fields must be exactly",
+        f"{MONTH} sessions[0]: fields must be exactly",
     ),
 }
 
@@ -169,19 +174,19 @@ def _with_wfi_as_one() -> dict:
 
 @pytest.mark.parametrize("case", list(BAD))
 def test_a_bad_column_table_gets_400_with_its_reason_and_changes_nothing(central, case):
-    assert send(central, [report(month="2026-11")]).status_code == 200
-    before = _everything(central, "2026-11"), _everything(central, "2026-10")
+    assert send(central, [report(month=MONTH)]).status_code == 200
+    before = _everything(central, MONTH), _everything(central, EARLIER)
     build, reason = BAD[case]
-    good_other_month = _columns_form(_rows_form(month="2026-10", seed=2))
+    good_other_month = _columns_form(_rows_form(month=EARLIER, seed=2))
     answer = send(central, [good_other_month, build()], schema=2)
     assert answer.status_code == 400
     assert reason in answer.json["reason"]
-    assert (_everything(central, "2026-11"), _everything(central, "2026-10")) == before
+    assert (_everything(central, MONTH), _everything(central, EARLIER)) == before
 
 
 def test_schema_1_tables_must_stay_in_rows(central):
     """An old central reads only rows; schema 1 in columns would be a second form of it."""
-    old = report(month="2026-11")
+    old = report(month=MONTH)
     old["attendance"] = {f: [row[f] for row in old["attendance"]] for f in old["attendance"][0]}
     answer = send(central, [old])
     assert answer.status_code == 400
