@@ -24,6 +24,7 @@ from telecenter.attendance.models import ActivitySession, Attendance
 from telecenter.clock import to_lima, utcnow
 from telecenter.counting_rules import CountingRules
 from telecenter.courses.models import Course, Enrolment, LessonProgress
+from telecenter.gc_pause import paused_gc
 from telecenter.participants import identity
 from telecenter.participants.models import Participant, WfiEnrolment
 from telecenter.sync.network_settings import current_rules
@@ -93,7 +94,9 @@ def _people(session: Session) -> dict[int, Person]:
     }
 
 
+@lru_cache(maxsize=16384)
 def _local(moment: datetime) -> tuple[str, date]:
+    """Cached: a session's start is asked once per attendance."""
     local = to_lima(moment)
     return month_report.month_of(local), local.date()
 
@@ -264,10 +267,7 @@ def collect(session: Session, *, schema: int = month_report.SCHEMA) -> Facts:
 
 def _rows(table: str, bucket: dict, shape, schema: int) -> list[dict]:
     dims, _measures = month_report.TABLES_BY_SCHEMA[schema][table]
-    return [
-        dict(zip(dims, key, strict=True)) | shape(key, values)
-        for key, values in sorted(bucket.items(), key=lambda item: item[0])
-    ]
+    return [dict(zip(dims, key, strict=True)) | shape(key, bucket[key]) for key in sorted(bucket)]
 
 
 HOURS_DECIMALS = 6
@@ -370,7 +370,12 @@ def monthly_reports(
 ) -> list[dict]:
     """Reports for every month from `first` (default: the site's first data) to `last`, in
     `schema` (default: REPORT_SCHEMA)."""
-    facts = collect(session, schema=schema or report_schema())
+    with paused_gc():
+        return _monthly_reports(session, telecenter, first, last, schema or report_schema())
+
+
+def _monthly_reports(session, telecenter, first, last, schema) -> list[dict]:
+    facts = collect(session, schema=schema)
     now = utcnow()
     last = last or month_report.month_of(to_lima(now))
     first = first or (min(facts.months) if facts.months else last)

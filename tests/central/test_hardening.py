@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from telecenter.central import ingest
 from telecenter.central.models import FACT_TABLES, TOTAL_TABLES, MonthReport
 from telecenter.extensions import db
 from tests.central.test_ingest import REPORT, URL, report, send
@@ -65,6 +66,18 @@ def _json_bytes_with_big_int() -> bytes:
 
 
 HOSTILE["a 5,001-digit integer"] = _json_bytes_with_big_int()
+HOSTILE["a 21-digit measure"] = _body([report()]).replace(
+    b'"session_hours": 8.0', b'"session_hours": ' + b"1" * 21
+)
+
+
+def test_integers_are_bounded_at_20_digits_and_digits_in_strings_are_not_numbers():
+    """Integers are only looked at one by one when the body holds a long run of digits;
+    such a run inside a string is no number and no reason to refuse."""
+    assert ingest.parse_json(b'{"n": -' + b"9" * 20 + b"}") == {"n": -int("9" * 20)}
+    with pytest.raises(ingest.InvalidRequest, match="more than 20 digits"):
+        ingest.parse_json(b'{"n": ' + b"9" * 21 + b"}")
+    assert ingest.parse_json(b'{"s": "' + b"9" * 30 + b'", "n": 7}') == {"s": "9" * 30, "n": 7}
 
 
 @pytest.mark.parametrize("name", list(HOSTILE))
