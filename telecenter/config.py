@@ -65,6 +65,9 @@ DEFAULTS: dict[str, object] = {
     # Central: a telecenter with neither a report nor any contact for more days than this is
     # flagged on the telecenter list.
     "CENTRAL_SILENT_DAYS": 7,
+    # Central: a download "para publicar" hides counts from 1 to this minus one (and what
+    # would reveal them); the office's own figures stay exact.
+    "SMALL_CELL_MINIMUM": 5,
     # A write outside database.writing() during a request raises instead of being logged
     # (the tests and the servers they start turn it on).
     "STRICT_WRITES": False,
@@ -88,6 +91,7 @@ ENV_VARIABLES: dict[str, type] = {
     "SYNC_INTERVAL_MINUTES": int,
     "WFI_FOLLOW_UP_MONTHS": int,
     "CENTRAL_SILENT_DAYS": int,
+    "SMALL_CELL_MINIMUM": int,
     "TRUSTED_PROXIES": int,
     "CENTRAL_URL": str,
     "SYNC_TOKEN": str,
@@ -161,21 +165,29 @@ def _check_report_schema(config: dict) -> None:
         raise ConfigError("REPORT_SCHEMA must be 1 or 2")
 
 
+#: Settings that are whole numbers: the least each may be, and what it counts.
+WHOLE_NUMBERS = {
+    "WFI_FOLLOW_UP_MONTHS": (1, "a whole number of months, 1 or more"),
+    "CENTRAL_SILENT_DAYS": (1, "a whole number of days, 1 or more"),
+    "SMALL_CELL_MINIMUM": (2, "a whole number, 2 or more"),
+    "BACKUP_MAX_BYTES": (1, "a whole number, 1 or more"),
+    "BACKUP_MAX_FILES": (1, "a whole number, 1 or more"),
+}
+
+
+def _check_whole_numbers(config: dict) -> None:
+    for name, (least, words) in WHOLE_NUMBERS.items():
+        value = config.get(name, DEFAULTS[name])
+        if not isinstance(value, int) or isinstance(value, bool) or value < least:
+            raise ConfigError(f"{name} must be {words}")
+
+
 def finalise(config: dict, instance_path: str) -> None:
     """Fill in the values that depend on others and refuse unsafe combinations."""
     if config["TELECENTER_ROLE"] not in ROLES_OF_SERVER:
         raise ConfigError(f"TELECENTER_ROLE must be one of {', '.join(ROLES_OF_SERVER)}")
-    months = config.get("WFI_FOLLOW_UP_MONTHS", DEFAULTS["WFI_FOLLOW_UP_MONTHS"])
-    if not isinstance(months, int) or months < 1:
-        raise ConfigError("WFI_FOLLOW_UP_MONTHS must be a whole number of months, 1 or more")
-    silent_days = config.get("CENTRAL_SILENT_DAYS", DEFAULTS["CENTRAL_SILENT_DAYS"])
-    if not isinstance(silent_days, int) or silent_days < 1:
-        raise ConfigError("CENTRAL_SILENT_DAYS must be a whole number of days, 1 or more")
+    _check_whole_numbers(config)
     _check_report_schema(config)
-    for bound in ("BACKUP_MAX_BYTES", "BACKUP_MAX_FILES"):
-        value = config.get(bound, DEFAULTS[bound])
-        if not isinstance(value, int) or value < 1:
-            raise ConfigError(f"{bound} must be a whole number, 1 or more")
     config.setdefault("SQLALCHEMY_DATABASE_URI", None)
     if config.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]

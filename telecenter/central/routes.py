@@ -81,25 +81,56 @@ ROW_LIMIT = 60  # a page stays quick with 1,000 telecenters; downloads carry eve
 @bp.route("/download/<by>.<fmt>")
 @central_users
 def download(by: str, fmt: str):
+    """A dashboard table as a file for people: `sep=semicolon` for a CSV for Excel set to
+    decimal commas, `public=1` for publication (small cells hidden)."""
+    back = url_for(".index", **_dashboard_args())
     if by not in (*dashboard.BREAKDOWNS, "all") or fmt not in ("csv", "xlsx"):
-        return redirect(url_for(".index"))
+        flash(_("Esa descarga no existe: use los botones de descarga del tablero."), "error")
+        return redirect(back)
     query, error = _query_or_error()
     if error:
         flash(error, "error")
         return redirect(url_for(".index"))
+    try:
+        choice = exports.choice_from(request.args)
+    except exports.DownloadError as problem:
+        flash(str(problem), "error")
+        return redirect(back)
     answer = (
         aggregates.run(db_session(), query)
         if by == "all"
         else dashboard.breakdown(db_session(), query, by)
     )
-    name = f"participacion-{by}-{query.first}-{query.last}"
+    minimum = current_app.config["SMALL_CELL_MINIMUM"] if choice.public else None
+    sheet = exports.for_people(
+        answer, measure_labels=MEASURE_LABELS, group_labels=GROUP_LABELS, public_minimum=minimum
+    )
+    name = f"participacion-{by}-{query.first}-{query.last}" + ("-publicar" if minimum else "")
     if fmt == "csv":
-        return csv_download(exports.participation_csv(answer), f"{name}.csv")
+        return csv_download(exports.sheet_csv(sheet, choice.separator), f"{name}.csv")
+    title = str(GROUP_LABELS.get(by, _("Participación")))
     return file_download(
-        exports.participation_xlsx(answer, title=by),
+        exports.sheet_xlsx(sheet, title=title),
         f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+#: A download's own arguments (the others are the dashboard's filters).
+DOWNLOAD_ARGS = ("by", "fmt", "sep", "public")
+
+
+def _dashboard_args() -> dict:
+    return {k: v for k, v in request.args.items() if k not in DOWNLOAD_ARGS}
+
+
+@bp.app_context_processor
+def download_links():
+    def download_url(by: str, fmt: str, **choice) -> str:
+        """A download of the table `by` with the dashboard's filters of this page."""
+        return url_for("central.download", by=by, fmt=fmt, **_dashboard_args(), **choice)
+
+    return {"download_url": download_url}
 
 
 @bp.route("/telecenters")

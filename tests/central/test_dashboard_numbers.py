@@ -301,6 +301,48 @@ def _download(client, by, fmt, query):
     return answer
 
 
+#: The downloads' words for people (the dashboard's), in Spanish.
+MEASURE_WORDS = {
+    "attendances": "Asistencias",
+    "hours": "Horas",
+    "sessions_held": "Sesiones realizadas",
+    "registrations": "Registros nuevos",
+    "completions": "Cursos aprobados",
+    "wfi_enrolments": "Mujeres inscritas en inclusión financiera",
+    "reached": "Personas alcanzadas",
+    "teleconference_reached": "Personas que asistieron a una teleconferencia",
+    "trained": "Personas capacitadas (aprobaron un curso)",
+}
+GROUP_WORDS = {
+    "month": "Mes",
+    "telecenter": "Telecentro",
+    "sex": "Sexo",
+    "category": "Categoría",
+    "region": "Región",
+}
+SPANISH_MONTHS = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+]
+
+
+def word(by: str, value) -> str:
+    """A value as the downloads write it: a month with its name, so that it stays text."""
+    if by == "month":
+        return f"{value} ({SPANISH_MONTHS[int(value[5:]) - 1]})"
+    return LABELS.get(by, {}).get(value, str(value))
+
+
 @pytest.mark.parametrize("by", ["month", "telecenter", "sex", "category", "all"])
 def test_downloads_carry_the_sub_windows_numbers(network, signed_in_central, by):
     client = signed_in_central(network)
@@ -311,20 +353,27 @@ def test_downloads_carry_the_sub_windows_numbers(network, signed_in_central, by)
         (("2026-05", "2026-05"), {"sex": "female"}),
     ):
         query = qs(first, last, filters)
-        expected = expected_rows(
-            expected_values(network.sent, first, last, filters, group_by), group_by
-        )
-        header = [*group_by, *MEASURES]
+        expected = {
+            tuple(word(g, k) for g, k in zip(group_by, key, strict=True)): row
+            for key, row in expected_rows(
+                expected_values(network.sent, first, last, filters, group_by), group_by
+            ).items()
+        }
+        header = [GROUP_WORDS[g] for g in group_by] + [MEASURE_WORDS[m] for m in MEASURES]
 
         raw = _download(client, by, "csv", query).data
         assert raw.startswith(codecs.BOM_UTF8)  # so that Excel reads the accents right
-        lines = raw.decode("utf-8-sig").splitlines(keepends=True)
-        # Notes on blank figures follow the rows as "# " lines.
-        as_csv = list(csv.DictReader(line for line in lines if not line.startswith("#")))
+        lines = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+        # What the figures cover and the notes on blank figures follow an empty line.
+        assert lines[0] == header
+        as_csv = [dict(zip(header, line, strict=True)) for line in lines[1 : lines.index([])]]
         assert {
-            tuple(row[g] for g in group_by): {m: row[m] for m in MEASURES} for row in as_csv
+            tuple(row[GROUP_WORDS[g]] for g in group_by): {
+                m: row[MEASURE_WORDS[m]] for m in MEASURES
+            }
+            for row in as_csv
         } == {
-            tuple(str(k) for k in key): {m: "" if v is None else str(v) for m, v in row.items()}
+            key: {m: "" if v is None else str(v) for m, v in row.items()}
             for key, row in expected.items()
         }, (by, filters)
         assert len(as_csv) == len(expected)
@@ -334,13 +383,18 @@ def test_downloads_carry_the_sub_windows_numbers(network, signed_in_central, by)
         assert lines[0][: len(header)] == header
         body = [dict(zip(header, line, strict=False)) for line in lines[1 : 1 + len(expected)]]
         assert {
-            tuple(row[g] for g in group_by): {m: row[m] for m in MEASURES} for row in body
+            tuple(row[GROUP_WORDS[g]] for g in group_by): {
+                m: row[MEASURE_WORDS[m]] for m in MEASURES
+            }
+            for row in body
         } == expected, (by, filters)
         footer = [[v for v in line if v is not None] for line in lines[1 + len(expected) :]]
         assert footer[0] == []
-        assert footer[1] == ["from", first, "to", last]
-        assert footer[2 : 2 + len(filters)] == [["filter", k, v] for k, v in filters.items()]
-        assert all(line[0] == "note" for line in footer[2 + len(filters) :])
+        assert footer[1:3] == [["Desde", word("month", first)], ["Hasta", word("month", last)]]
+        assert footer[3 : 3 + len(filters)] == [
+            [GROUP_WORDS[k], word(k, v)] for k, v in filters.items()
+        ]
+        assert all(line[0] == "Nota" for line in footer[3 + len(filters) :])
         if by == "month":
             months = sorted(
                 {
@@ -350,4 +404,4 @@ def test_downloads_carry_the_sub_windows_numbers(network, signed_in_central, by)
                     if first <= m <= last and filters.get("region", REGIONS[code]) == REGIONS[code]
                 }
             )
-            assert [row["month"] for row in body] == months
+            assert [row["Mes"] for row in body] == [word("month", m) for m in months]
