@@ -77,6 +77,29 @@ _DEFAULTS = (
         "Mujeres entre las personas distintas que participaron en el periodo, en porcentaje.",
     ),
 )
+_MONTHLY = (
+    (
+        "TC_ATTENDANCES",
+        "Asistencias a sesiones",
+        "Attendances at sessions",
+        "attendances",
+        "sessions",
+        _PEOPLE_SPLITS,
+        "network",
+        "Cada asistencia a una clase, teleconferencia o taller del mes (una persona que va a "
+        "tres sesiones suma tres).",
+    ),
+    (
+        "TC_PARTICIPANT_HOURS",
+        "Horas de los participantes",
+        "Participant hours",
+        "hours",
+        "hours",
+        ["sex"],
+        "network",
+        "Horas de sesión sumadas por cada participante presente en el mes.",
+    ),
+)
 _OUTCOMES = (
     ("ACCOUNT", "account", "con cuenta en una entidad financiera", "with a financial account"),
     ("WALLET", "wallet", "que usan una billetera móvil", "using a mobile wallet"),
@@ -88,39 +111,44 @@ _WHEN = (
 )
 
 
+def _row(code, name, name_en, measure, unit, splits, programme, definition, period):
+    return {
+        "code": code,
+        "name": name,
+        "name_en": name_en,
+        "measure": measure,
+        "unit": unit,
+        "disaggregations": splits,
+        "programme": programme,
+        "definition": definition,
+        "period_type": period,
+    }
+
+
 def _rows():
     now = datetime.now(UTC).replace(tzinfo=None)
-    rows = [
-        {
-            "code": code,
-            "name": name,
-            "name_en": name_en,
-            "measure": measure,
-            "unit": unit,
-            "disaggregations": splits,
-            "programme": programme,
-            "definition": definition,
-        }
-        for code, name, name_en, measure, unit, splits, programme, definition in _DEFAULTS
-    ]
+    rows = [_row(*fields, "quarter") for fields in _DEFAULTS]
+    rows += [_row(*fields, "month") for fields in _MONTHLY]
     for code, indicator, words, words_en in _OUTCOMES:
         for when_code, when, when_words, when_en in _WHEN:
-            rows.append(
-                {
-                    "code": f"TC_WFI_{code}_{when_code}",
-                    "name": f"Mujeres {words} {when_words}",
-                    "name_en": f"Women {words_en} {when_en}",
-                    "measure": f"outcome:{indicator}_{when}",
-                    "unit": "people",
-                    "disaggregations": ["age_group"],
-                    "programme": "wfi",
-                    "definition": (
-                        f"Mujeres del programa {words} {when_words}, entre las que tienen "
-                        "línea de base, al final del periodo."
-                    ),
-                }
+            definition = (
+                f"Mujeres del programa {words} {when_words}, entre las que tienen "
+                "línea de base, al final del periodo."
             )
-    return [row | {"period_type": "quarter", "updated_at": now} for row in rows]
+            rows.append(
+                _row(
+                    f"TC_WFI_{code}_{when_code}",
+                    f"Mujeres {words} {when_words}",
+                    f"Women {words_en} {when_en}",
+                    f"outcome:{indicator}_{when}",
+                    "people",
+                    ["age_group"],
+                    "wfi",
+                    definition,
+                    "quarter",
+                )
+            )
+    return [row | {"updated_at": now} for row in rows]
 
 
 def upgrade():

@@ -211,7 +211,7 @@ def test_the_uid_is_dhis2_shaped_and_stable():
 
 
 GOOD = {
-    "code": "TC_ATTENDANCES",
+    "code": "TC_WORKSHOP_ATTENDANCES",
     "name": "Asistencias",
     "name_en": "Attendances",
     "definition": "Cada asistencia cuenta.",
@@ -245,7 +245,7 @@ def test_an_admin_adds_and_changes_an_indicator(central, signed_in_central):
     answer = _post(client, "/central/indicators/new", GOOD)
     assert answer.status_code == 302
     with central.app_context():
-        saved = _indicator(central, "TC_ATTENDANCES")
+        saved = _indicator(central, "TC_WORKSHOP_ATTENDANCES")
         assert (saved.measure, saved.disaggregations, saved.target) == (
             "attendances",
             ["sex"],
@@ -255,7 +255,7 @@ def test_an_admin_adds_and_changes_an_indicator(central, signed_in_central):
     changed = GOOD | {"name": "Asistencias del mes", "dhis2_uid": "abcDEF12345"}
     assert _post(client, f"/central/indicators/{number}/edit", changed).status_code == 302
     with central.app_context():
-        saved = _indicator(central, "TC_ATTENDANCES")
+        saved = _indicator(central, "TC_WORKSHOP_ATTENDANCES")
         assert (saved.name, saved.dhis2_uid) == ("Asistencias del mes", "abcDEF12345")
         assert indicators.uid_of(saved) == "abcDEF12345"
 
