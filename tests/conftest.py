@@ -117,6 +117,7 @@ def postgres_url(worker_id, tmp_path_factory) -> Iterator[str]:
     """A migrated database for this xdist worker (`worker_id` comes from pytest-xdist)."""
     url = pg.create_database(f"telecenter_test_{worker_id}")
     _migrate(url, tmp_path_factory.mktemp("pg-instance"))
+    pg.keep_seeds(url)
     yield url
     pg.drop_database(url)
 

@@ -58,6 +58,32 @@ def drop_database(url: str) -> None:
         engine.dispose()
 
 
+#: Tables that migrations fill (the indicator catalogue's defaults): kept aside once migrated
+#: and put back after each test empties the database, as SQLite's copied file has them.
+SEEDED = ("indicators",)
+
+
+def keep_seeds(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE SCHEMA IF NOT EXISTS seeds")
+        for table in SEEDED:
+            connection.exec_driver_sql(f'CREATE TABLE seeds."{table}" AS TABLE public."{table}"')
+    engine.dispose()
+
+
+def _restore_seeds(connection) -> None:
+    for table in SEEDED:
+        # Table names from SEEDED above, never from input.
+        copy = f'INSERT INTO public."{table}" SELECT * FROM seeds."{table}"'  # noqa: S608
+        connection.exec_driver_sql(copy)
+        restart = (
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+            f'(SELECT coalesce(max(id), 0) + 1 FROM public."{table}"), false)'
+        )
+        connection.exec_driver_sql(restart)
+
+
 def truncate_all(url: str) -> None:
     engine = sa.create_engine(url)
     with engine.begin() as connection:
@@ -74,4 +100,5 @@ def truncate_all(url: str) -> None:
         if tables:
             names = ", ".join(f'"{table}"' for table in tables)
             connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        _restore_seeds(connection)
     engine.dispose()

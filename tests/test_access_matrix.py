@@ -375,8 +375,36 @@ CENTRAL_MATRIX = {
         "central_staff": FORBIDDEN,
         "central_admin": 404,
     },
+    ("GET", "/central/indicators"): {ANON: SIGN_IN, "central_staff": OK, "central_admin": OK},
+    ("GET", "/central/indicators/new"): {
+        ANON: SIGN_IN,
+        "central_staff": FORBIDDEN,
+        "central_admin": OK,
+    },
+    ("POST", "/central/indicators/new"): {
+        ANON: SIGN_IN,
+        "central_staff": FORBIDDEN,
+        "central_admin": 400,
+    },
+    # Indicator 1 is a default of the catalogue.
+    ("GET", "/central/indicators/1/edit"): {
+        ANON: SIGN_IN,
+        "central_staff": FORBIDDEN,
+        "central_admin": OK,
+    },
+    # A form without its boxes keeps the indicator's values: saved unchanged.
+    ("POST", "/central/indicators/1/edit"): {
+        ANON: SIGN_IN,
+        "central_staff": FORBIDDEN,
+        "central_admin": 302,
+    },
     ("GET", "/api/v1/participation"): {ANON: 401, "central_staff": 400, "central_admin": 400},
     ("GET", "/api/v1/exports/dhis2"): {ANON: 401, "central_staff": 400, "central_admin": 400},
+    ("GET", "/api/v1/exports/dhis2/metadata"): {
+        ANON: 401,
+        "central_staff": OK,
+        "central_admin": OK,
+    },
     ("GET", "/api/v1/programme-outcomes"): {
         ANON: 401,
         "central_staff": 400,

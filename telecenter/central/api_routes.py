@@ -8,7 +8,6 @@ from functools import wraps
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_login import current_user
 
-from telecenter import month_report
 from telecenter.auth.permissions import ROLES_ATTR, public
 from telecenter.auth.roles import CENTRAL_ROLES
 from telecenter.central import (
@@ -16,6 +15,7 @@ from telecenter.central import (
     api_keys,
     dhis2,
     exports,
+    indicators,
     ingest,
     outcomes,
     rules,
@@ -146,26 +146,54 @@ def openapi():
     return jsonify(openapi_document())
 
 
+def _dhis2_period():
+    """The period asked (`period`, or `month` as before), or ExportError / IndicatorError."""
+    name = request.args.get("period") or request.args.get("month") or ""
+    if not name:
+        raise dhis2.ExportError("give period=YYYY-MM, YYYY-Qn, FYYYYY or YYYY")
+    return indicators.period(db_session(), name)
+
+
+def _id_scheme(default: str) -> str:
+    scheme = request.args.get("id_scheme", default)
+    if scheme not in dhis2.ID_SCHEMES:
+        raise dhis2.ExportError("id_scheme must be uid or code")
+    return scheme
+
+
 @bp.route("/exports/dhis2")
 @readers_only
 def dhis2_export():
-    month = request.args.get("month", "")
-    if not month_report.is_supported_month(month):
-        return json_error(
-            400,
-            f"month must be YYYY-MM from {month_report.FIRST_MONTH} to {month_report.LAST_MONTH}",
-        )
+    """The catalogue's figures of one period as DHIS2 dataValueSets JSON or IHE ADX."""
+    period = _dhis2_period()
     config = current_app.config
-    values = dhis2.data_values(
-        db_session(),
-        month,
-        elements=config["DHIS2_DATA_ELEMENTS"],
-        org_units=config["DHIS2_ORG_UNITS"],
-    )
-    if request.args.get("format", "json") == "adx":
-        return Response(
-            dhis2.adx(values, data_set=config["DHIS2_DATA_SET"]), mimetype="application/adx+xml"
-        )
-    if request.args.get("format", "json") != "json":
+    options = {"prefix": config["DHIS2_DATA_SET"], "org_units": config["DHIS2_ORG_UNITS"]}
+    form = request.args.get("format", "json")
+    if form == "adx":
+        body = dhis2.adx(db_session(), period, scheme=_id_scheme("code"), **options)
+        return Response(body, mimetype="application/adx+xml")
+    if form != "json":
         return json_error(400, "format must be json or adx")
-    return jsonify(dhis2.data_value_set(values))
+    telecenter = request.args.get("telecenter") or None
+    if telecenter is not None:
+        aggregates.parse_filters({"telecenter": telecenter}, db_session(), ("telecenter",))
+    return jsonify(
+        dhis2.data_value_set(
+            db_session(), period, scheme=_id_scheme("uid"), telecenter=telecenter, **options
+        )
+    )
+
+
+@bp.route("/exports/dhis2/metadata")
+@readers_only
+def dhis2_metadata():
+    """The DHIS2 metadata package to import once (POST /api/metadata)."""
+    config = current_app.config
+    return jsonify(
+        dhis2.metadata(
+            db_session(),
+            prefix=config["DHIS2_DATA_SET"],
+            org_units=config["DHIS2_ORG_UNITS"],
+            fiscal_year_start=rules.current_rules(db_session()).fiscal_year_start,
+        )
+    )

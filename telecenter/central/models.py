@@ -227,3 +227,36 @@ class CountingRulesVersion(Model):
 
     def __repr__(self) -> str:
         return f"<CountingRulesVersion {self.rules_version}>"
+
+
+class Indicator(Model):
+    """One indicator of the catalogue a funder or a national DHIS2 is sent (services in
+    telecenter.central.indicators, which also says what each column may hold)."""
+
+    __tablename__ = "indicators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Short and stable: the DHIS2 data element code, e.g. TC_TRAINED_DIGITAL.
+    code: Mapped[str] = mapped_column(sa.String(50), unique=True)
+    #: What office staff read, in Spanish; the English one is optional.
+    name: Mapped[str] = mapped_column(sa.String(160))
+    name_en: Mapped[str] = mapped_column(sa.String(160), default="", server_default="")
+    definition: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    #: people | sessions | hours | percent
+    unit: Mapped[str] = mapped_column(sa.String(16))
+    #: month | quarter | fiscal_year | year: the period it is reported for.
+    period_type: Mapped[str] = mapped_column(sa.String(16))
+    #: What it counts, e.g. trained:digital_literacy, reached_new, outcome:account_latest.
+    measure: Mapped[str] = mapped_column(sa.String(64))
+    #: The splits it is reported with, e.g. ["sex", "age_group"].
+    disaggregations: Mapped[list] = mapped_column(sa.JSON, default=list)
+    #: The programme (DHIS2 attribute option) its figures belong to: network | wfi.
+    programme: Mapped[str] = mapped_column(sa.String(16), default="network")
+    target: Mapped[float | None] = mapped_column(sa.Float)
+    baseline: Mapped[float | None] = mapped_column(sa.Float)
+    #: The DHIS2 UID of its data element; None: derived from the code.
+    dhis2_uid: Mapped[str | None] = mapped_column(sa.String(11), unique=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Indicator {self.code}>"

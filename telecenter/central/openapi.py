@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telecenter import month_report, vocabulary
-from telecenter.central import outcomes
+from telecenter.central import dhis2, outcomes
 from telecenter.central.aggregates import FILTERS, GROUPS, MEASURES, REACH_MEASURES, UNIQUE
 
 # ECMA-262 patterns (JSON Schema searches, so anchored): the months central stores.
@@ -214,36 +214,97 @@ def _programme_outcomes() -> dict:
     }
 
 
+_DHIS2_IMPORT = (
+    "Import into DHIS2 with the same scheme: JSON uses UIDs (DHIS2's default), e.g. "
+    "`curl -u user:pass -H 'Content-Type: application/json' -d @values.json "
+    "'https://dhis2.example/api/dataValueSets'`; ADX uses codes (DHIS2's default for ADX), "
+    "e.g. `curl -u user:pass -H 'Content-Type: application/adx+xml' -d @values.xml "
+    "'https://dhis2.example/api/dataValueSets'`. With id_scheme=code on JSON, add "
+    "`?idScheme=CODE` to the DHIS2 URL. Import GET /api/v1/exports/dhis2/metadata once first."
+)
+_DATA_VALUE = {
+    "type": "object",
+    "required": [
+        "dataElement",
+        "period",
+        "orgUnit",
+        "categoryOptionCombo",
+        "attributeOptionCombo",
+        "value",
+    ],
+    "properties": {
+        name: {"type": "string"}
+        for name in (
+            "dataElement",
+            "period",
+            "orgUnit",
+            "categoryOptionCombo",
+            "attributeOptionCombo",
+            "value",
+        )
+    },
+}
+
+
 def _dhis2_export() -> dict:
     return {
         "get": {
-            "summary": "A month's counts per telecenter as DHIS2 dataValueSets or IHE ADX",
+            "summary": "The indicator catalogue's figures of one period, per telecenter, as "
+            "DHIS2 dataValueSets JSON or IHE ADX",
+            "description": "Indicators whose period type is the period's kind are sent, split "
+            "by their disaggregations (category option combos) with the programme as the "
+            "attribute option combo. Periods in DHIS2's names: 202603, 2026Q1, 2025Oct (the "
+            "fiscal year FY2026 from October), 2026. completeDate only once the period closed "
+            f"(day {dhis2.DEADLINE_DAY} of the month after it passed): in ADX per group, in "
+            "JSON when one telecenter is asked. A period nobody reported is, in ADX, one "
+            "network group of zeros (DHIS2 stores no insignificant zeros). " + _DHIS2_IMPORT,
             "security": [{"apiKey": []}],
             "parameters": [
                 {
-                    "name": "month",
+                    "name": "period",
                     "in": "query",
                     "required": True,
-                    "schema": {"type": "string", "pattern": MONTH_PATTERN},
+                    "description": "2026-03, 2026-Q1, FY2026 or 2026 (`month` is also taken)",
+                    "schema": {
+                        "type": "string",
+                        "pattern": r"^([0-9]{4}(-[0-9]{2}|-Q[1-4])?|FY[0-9]{4})$",
+                    },
                 },
                 {
                     "name": "format",
                     "in": "query",
                     "required": False,
-                    "schema": {"type": "string", "enum": ["json", "adx"]},
+                    "schema": {"type": "string", "enum": ["json", "adx"], "default": "json"},
+                },
+                {
+                    "name": "id_scheme",
+                    "in": "query",
+                    "required": False,
+                    "description": "default uid for JSON, code for ADX",
+                    "schema": {"type": "string", "enum": list(dhis2.ID_SCHEMES)},
+                },
+                {
+                    "name": "telecenter",
+                    "in": "query",
+                    "required": False,
+                    "description": "JSON only: one telecenter's values, with completeDate",
+                    "schema": {"type": "string"},
                 },
             ],
             "responses": {
                 "200": {
-                    "description": "the month's data values",
+                    "description": "the period's data values",
                     "content": {
                         "application/json": {
                             "schema": {
                                 "type": "object",
-                                "required": ["completeDate", "dataValues"],
+                                "required": ["dataSet", "period", "dataValues"],
                                 "properties": {
-                                    "completeDate": {"type": "string"},
-                                    "dataValues": {"type": "array", "items": {"type": "object"}},
+                                    "dataSet": {"type": "string"},
+                                    "period": {"type": "string"},
+                                    "orgUnit": {"type": "string"},
+                                    "completeDate": {"type": "string", "format": "date"},
+                                    "dataValues": {"type": "array", "items": _DATA_VALUE},
                                 },
                             }
                         },
@@ -251,6 +312,45 @@ def _dhis2_export() -> dict:
                     },
                 },
                 **_errors(400, 401, 403),
+            },
+        }
+    }
+
+
+def _dhis2_metadata() -> dict:
+    kinds = (
+        "categoryOptions",
+        "categories",
+        "categoryCombos",
+        "categoryOptionCombos",
+        "dataElements",
+        "organisationUnits",
+        "dataSets",
+    )
+    return {
+        "get": {
+            "summary": "The DHIS2 metadata package of the catalogue, to import once",
+            "description": "POST it to DHIS2's /api/metadata. Data elements of people counted "
+            "once per period and of shares have aggregationType NONE, stocks (programme "
+            "outcomes) LAST, events SUM; org units: the network, its regions, its telecenters.",
+            "security": [{"apiKey": []}],
+            "responses": {
+                "200": {
+                    "description": "metadata objects by kind",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": list(kinds),
+                                "properties": {
+                                    kind: {"type": "array", "items": {"type": "object"}}
+                                    for kind in kinds
+                                },
+                            }
+                        }
+                    },
+                },
+                **_errors(401, 403),
             },
         }
     }
@@ -461,6 +561,7 @@ def openapi_document() -> dict:
             },
             "/api/v1/programme-outcomes": _programme_outcomes(),
             "/api/v1/exports/dhis2": _dhis2_export(),
+            "/api/v1/exports/dhis2/metadata": _dhis2_metadata(),
         },
         "components": {
             "securitySchemes": {

@@ -7,12 +7,22 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from telecenter import labels
+from telecenter import labels, vocabulary
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import CENTRAL_ADMIN, CENTRAL_ROLES
-from telecenter.central import aggregates, charts, dashboard, exports, rules, targets
+from telecenter.central import (
+    aggregates,
+    charts,
+    dashboard,
+    exports,
+    indicators,
+    outcomes,
+    rules,
+    targets,
+)
 from telecenter.central.forms import CountingRulesForm, TargetForm
-from telecenter.central.models import ProgrammeTarget
+from telecenter.central.indicator_forms import IndicatorForm
+from telecenter.central.models import Indicator, ProgrammeTarget
 from telecenter.extensions import db, db_session
 from telecenter.forms import EmptyForm, filled
 from telecenter.labels import as_choices
@@ -348,3 +358,112 @@ OUTCOME_LABELS = {
     "savings_group": _l("Es miembro de un grupo de ahorro"),
     "emergency_funds": _l("Tiene fondos para emergencias"),
 }
+
+
+# --- the indicator catalogue -------------------------------------------------------------
+
+
+def _measure_words() -> dict:
+    """Each catalogue measure in words (participation measures as the dashboard names them)."""
+    words: dict = {m: MEASURE_LABELS.get(m, m) for m in indicators.participation_measures()}
+    for category, name in labels.labelled("category"):
+        words[f"trained:{category}"] = _("Personas capacitadas en: %(topic)s", topic=name)
+    for crop in vocabulary.CROPS:
+        words[f"commodity:{crop}"] = _(
+            "Personas en sesiones de: %(crop)s", crop=labels.label("commodity", crop)
+        )
+    for name in (*outcomes.COUNTS, *outcomes.SHARES):
+        words[f"{indicators.OUTCOME_PREFIX}{name}"] = _outcome_words(name)
+    words[indicators.FEMALE_SHARE] = _("Proporción de mujeres entre las personas alcanzadas")
+    return words
+
+
+def _outcome_words(name: str) -> str:
+    plain = {
+        "enrolled": _("Programa: mujeres inscritas"),
+        "with_baseline": _("Programa: mujeres con línea de base"),
+        "with_follow_up": _("Programa: mujeres con seguimiento"),
+    }
+    if name in plain:
+        return plain[name]
+    share = name.endswith("_share")
+    indicator, when = name.removesuffix("_share").rsplit("_", 1)
+    moment = _("línea de base") if when == "baseline" else _("última encuesta")
+    what = OUTCOME_LABELS[indicator]
+    if share:
+        return _("Programa (%%): %(what)s, %(moment)s", what=what, moment=moment)
+    return _("Programa: %(what)s, %(moment)s", what=what, moment=moment)
+
+
+def _indicator_form(indicator: Indicator | None = None) -> IndicatorForm:
+    form = IndicatorForm(obj=indicator)
+    form.measure.choices = as_choices(_measure_words(), blank=_("Elija qué cuenta"))
+    form.unit.choices = as_choices(indicators.UNIT_LABELS)
+    form.period_type.choices = as_choices(indicators.PERIOD_LABELS)
+    form.disaggregations.choices = as_choices(indicators.SPLIT_LABELS)
+    form.programme.choices = as_choices(indicators.PROGRAMME_LABELS)
+    return form
+
+
+def _typed_indicator(form: IndicatorForm) -> indicators.IndicatorData:
+    return indicators.IndicatorData(
+        code=form.code.data or "",
+        name=form.name.data or "",
+        name_en=form.name_en.data or "",
+        definition=form.definition.data or "",
+        measure=form.measure.data or "",
+        unit=form.unit.data or "",
+        period_type=form.period_type.data or "",
+        disaggregations=tuple(form.disaggregations.data or ()),
+        programme=form.programme.data or "",
+        target=form.target.data,
+        baseline=form.baseline.data,
+        dhis2_uid=form.dhis2_uid.data or None,
+    )
+
+
+@bp.route("/indicators")
+@central_users
+def indicator_list():
+    return render_template(
+        "central/indicators.html",
+        catalogue=indicators.catalogue(db_session()),
+        measure_words=_measure_words(),
+        unit_words=indicators.UNIT_LABELS,
+        period_words=indicators.PERIOD_LABELS,
+        split_words=indicators.SPLIT_LABELS,
+        uid_of=indicators.uid_of,
+    )
+
+
+@bp.route("/indicators/new", methods=["GET", "POST"])
+@central_admins
+def new_indicator():
+    form = _indicator_form()
+    return handle_form(
+        form,
+        lambda: indicators.save(db_session(), _typed_indicator(form)),
+        success=lambda saved: (
+            _("Indicador «%(name)s» guardado.", name=saved.name),
+            url_for(".indicator_list"),
+        ),
+        template="central/indicator_form.html",
+        indicator=None,
+    )
+
+
+@bp.route("/indicators/<int:indicator_id>/edit", methods=["GET", "POST"])
+@central_admins
+def edit_indicator(indicator_id: int):
+    indicator = db.get_or_404(Indicator, indicator_id)
+    form = _indicator_form(indicator)
+    return handle_form(
+        form,
+        lambda: indicators.save(db_session(), _typed_indicator(form), indicator),
+        success=lambda saved: (
+            _("Indicador «%(name)s» guardado.", name=saved.name),
+            url_for(".indicator_list"),
+        ),
+        template="central/indicator_form.html",
+        indicator=indicator,
+    )

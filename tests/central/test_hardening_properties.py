@@ -123,6 +123,8 @@ QUERY_NAMES = st.sampled_from(
         "age_band",
         "wfi",
         "month",
+        "period",
+        "id_scheme",
         "other",
     ]
 )
@@ -137,7 +139,9 @@ def _participation_never_fails(central, api_key, examples: int) -> None:
     )
     @given(
         params=st.dictionaries(QUERY_NAMES, QUERY_VALUE, max_size=6),
-        path=st.sampled_from(["/api/v1/participation", "/api/v1/exports/dhis2"]),
+        path=st.sampled_from(
+            ["/api/v1/participation", "/api/v1/exports/dhis2", "/api/v1/exports/dhis2/metadata"]
+        ),
     )
     def check(params, path):
         answer = central.test_client().get(

@@ -250,37 +250,6 @@ def test_no_page_or_answer_shows_a_token_or_key_again(central_with_data, signed_
             assert secret not in page
 
 
-def test_dhis2_and_adx_exports(central_with_data, signed_in_central):
-    import xml.etree.ElementTree as ET
-
-    app, _sent = central_with_data
-    answer = _api(app, "from=2026-03&to=2026-03&group_by=telecenter").json
-    client = app.test_client()
-    headers = {"Authorization": f"Bearer {app.api_key}"}
-    value_set = client.get("/api/v1/exports/dhis2?month=2026-03", headers=headers).json
-    attendances = {
-        v["orgUnit"]: int(v["value"])
-        for v in value_set["dataValues"]
-        if v["dataElement"] == "TC_ATTENDANCES"
-    }
-    assert attendances == {r["telecenter"]: r["attendances"] for r in answer["rows"]}
-    assert {v["period"] for v in value_set["dataValues"]} == {"202603"}
-    adx = ET.fromstring(  # noqa: S314 - our own export, read back
-        client.get("/api/v1/exports/dhis2?month=2026-03&format=adx", headers=headers).data
-    )
-    groups = adx.findall("{urn:ihe:qrph:adx:2015}group")
-    assert {g.get("orgUnit") for g in groups} == set(attendances)
-    assert all(g.get("period") == "2026-03-01/P1M" for g in groups)
-    app.config["DHIS2_DATA_ELEMENTS"] = {"attendances": "abcATT123"}
-    app.config["DHIS2_ORG_UNITS"] = {"SM-TARAPOTO-01": "OU_TARAPOTO"}
-    renamed = client.get("/api/v1/exports/dhis2?month=2026-03", headers=headers).json
-    assert any(
-        v["dataElement"] == "abcATT123" and v["orgUnit"] == "OU_TARAPOTO"
-        for v in renamed["dataValues"]
-    )
-    assert client.get("/api/v1/exports/dhis2?month=march", headers=headers).status_code == 400
-
-
 def test_openapi_document_is_valid():
     from openapi_spec_validator import validate
 

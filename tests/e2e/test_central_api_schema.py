@@ -61,6 +61,7 @@ def test_api_answers_match_the_document(running_central):
         checked.append(f"{operation.method.upper()} {operation.path}")
     assert sorted(checked) == [
         "GET /api/v1/exports/dhis2",
+        "GET /api/v1/exports/dhis2/metadata",
         "GET /api/v1/participation",
         "GET /api/v1/programme-outcomes",
         "GET /api/v1/sync/hello",
