@@ -3,6 +3,7 @@ reported beside today's (telecenter.central.period_close)."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,6 +13,7 @@ from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import CENTRAL_ADMIN, CENTRAL_ROLES
 from telecenter.central import indicators, period_close
 from telecenter.central.forms import PeriodCloseForm
+from telecenter.central.models import Telecenter
 from telecenter.clock import utcnow
 from telecenter.extensions import db_session
 from telecenter.views import file_download, handle_form
@@ -78,13 +80,19 @@ def show(period: str):
     reported = period_close.reported_indicators(row)
     names = {i.code: i.name for i in indicators.catalogue(session)}
     names |= {code: about["name"] for code, about in reported.items()}
+    late = period_close.received_after(session, row)
+    late_by_place: dict[str, list] = {}
+    for report in late:
+        late_by_place.setdefault(report.telecenter, []).append(report)
     return render_template(
         "central/close.html",
         close=row,
         words=period_close.period_words(row.period, row.first_month, row.last_month),
         intact=period_close.is_intact(row),
         restatements=period_close.restatements(session, row),
-        late=period_close.received_after(session, row),
+        late=late,
+        late_by_place=late_by_place,
+        places=dict(session.execute(sa.select(Telecenter.code, Telecenter.name)).tuples().all()),
         reported=[f for f in period_close.reported(row) if f.telecenter is None],
         names=names,
         options=lambda figure: _options(figure, reported),
