@@ -97,3 +97,15 @@ class CountingRulesForm(Form):
             raise ValidationError(
                 _l("Escriba un número mayor que 0 y de hasta %(max)d.", max=MAX_HOURS)
             )
+
+
+class PeriodCloseForm(Form):
+    """The choices (ended quarters and fiscal years not yet closed) are filled by the view;
+    telecenter.central.period_close checks again when it closes."""
+
+    period = SelectField(
+        _l("Periodo que se cierra"),
+        choices=[],
+        validate_choice=False,
+        validators=[DataRequired(_l("Elija el periodo que se cierra."))],
+    )

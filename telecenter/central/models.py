@@ -260,3 +260,31 @@ class Indicator(Model):
 
     def __repr__(self) -> str:
         return f"<Indicator {self.code}>"
+
+
+class PeriodClose(Model):
+    """A quarter or fiscal year as it was reported: every catalogue figure at the moment a
+    central admin closed it, never changed afterwards (telecenter.central.period_close)."""
+
+    __tablename__ = "period_closes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: As telecenter.periods names it: 2026-Q1, FY2026.
+    period: Mapped[str] = mapped_column(sa.String(10), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    first_month: Mapped[str] = mapped_column(sa.String(7))
+    last_month: Mapped[str] = mapped_column(sa.String(7))
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_by: Mapped[str] = mapped_column(sa.String(80))
+    #: Canonical JSON of every figure (sorted keys, no spaces): what `digest` is taken of.
+    snapshot: Mapped[str] = mapped_column(sa.Text)
+    #: SHA-256 of `snapshot`, shown with the figures so a copy can be checked.
+    digest: Mapped[str] = mapped_column(sa.String(64))
+
+    def __repr__(self) -> str:
+        return f"<PeriodClose {self.period}>"
+
+
+@sa.event.listens_for(PeriodClose, "before_update")
+def _closed_figures_never_change(_mapper, _connection, target: PeriodClose) -> None:
+    raise ValueError(f"the figures of closed period {target.period} cannot be changed")
