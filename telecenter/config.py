@@ -59,7 +59,6 @@ DEFAULTS: dict[str, object] = {
     "BACKUP_MAX_FILES": 50000,
     # Central: DHIS2 codes; measure -> data element, telecenter code -> org unit (set them in
     # instance/telecenter.cfg; unset ones default to TC_<MEASURE> and the telecenter code).
-    "DHIS2_DATA_ELEMENTS": {},
     "DHIS2_ORG_UNITS": {},
     "DHIS2_DATA_SET": "TELECENTER_PARTICIPATION",
     # Central: a telecenter with neither a report nor any contact for more days than this is

@@ -441,8 +441,8 @@ CENTRAL_MATRIX = {
     # Period closes: staff read them; only admins close (no period chosen: 400).
     ("GET", "/central/closes/"): {ANON: SIGN_IN, "central_staff": OK, "central_admin": OK},
     ("POST", "/central/closes/"): {ANON: SIGN_IN, "central_staff": FORBIDDEN, "central_admin": 400},
-    ("GET", "/central/closes/2025-Q1"): {ANON: SIGN_IN, "central_staff": 404, "central_admin": 404},
-    ("GET", "/central/closes/2025-Q1.json"): {
+    ("GET", "/central/closes/1"): {ANON: SIGN_IN, "central_staff": 404, "central_admin": 404},
+    ("GET", "/central/closes/1.json"): {
         ANON: SIGN_IN,
         "central_staff": 404,
         "central_admin": 404,
