@@ -37,3 +37,12 @@ document.addEventListener("DOMContentLoaded", function () {
   target.scrollIntoView({ block: "start" });
   target.focus({ preventScroll: true });
 });
+
+// On a phone the dashboard's filters fold into their one-line summary, so the figures come
+// first (CSS width of .chart .minor; the details stay open without the script).
+document.addEventListener("DOMContentLoaded", function () {
+  if (!window.matchMedia("(max-width: 40rem)").matches) { return; }
+  document.querySelectorAll("details[data-fold-narrow]").forEach(function (details) {
+    details.removeAttribute("open");
+  });
+});
