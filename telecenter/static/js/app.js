@@ -39,7 +39,8 @@ document.addEventListener("DOMContentLoaded", function () {
 });
 
 // On a phone the dashboard's filters fold into their one-line summary, so the figures come
-// first (CSS width of .chart .minor; the details stay open without the script).
+// first (the width is the one at which CSS hides minor chart labels); without the script
+// the filters simply stay open.
 document.addEventListener("DOMContentLoaded", function () {
   if (!window.matchMedia("(max-width: 40rem)").matches) { return; }
   document.querySelectorAll("details[data-fold-narrow]").forEach(function (details) {
