@@ -266,12 +266,14 @@ def register_template_helpers(app: Flask) -> None:
         return month_in_words(month) if month else "—"
 
     @app.template_filter("number")
-    def number(value):
+    def number(value, decimals: int = 2):
         """A figure as Babel writes it in the page's language ("5.000", "5,000"; hours with
-        at most two decimals, "19.188,5"): the one way every page writes numbers."""
+        at most two decimals, "19.188,5", or `decimals`): the one way every page writes
+        numbers."""
         from flask_babel import format_decimal
 
-        return "—" if value is None else format_decimal(value, format="#,##0.##")
+        pattern = "#,##0." + "#" * decimals if decimals else "#,##0"
+        return "—" if value is None else format_decimal(value, format=pattern)
 
     @app.template_filter("datetime_lima")
     def datetime_lima(moment):

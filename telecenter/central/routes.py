@@ -324,7 +324,7 @@ MEASURE_LABELS = {
     "wfi_enrolments": _l("Mujeres inscritas en inclusión financiera"),
     "attendances": _l("Asistencias"),
     "sessions_held": _l("Sesiones realizadas"),
-    "hours": _l("Horas"),
+    "hours": _l("Horas de participación"),
     "registrations": _l("Registros nuevos"),
     "completions": _l("Cursos aprobados"),
     "reached_new": _l("Personas alcanzadas: nuevas"),

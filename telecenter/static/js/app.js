@@ -37,3 +37,13 @@ document.addEventListener("DOMContentLoaded", function () {
   target.scrollIntoView({ block: "start" });
   target.focus({ preventScroll: true });
 });
+
+// On a phone the dashboard's filters fold into their one-line summary, so the figures come
+// first (the width is the one at which CSS hides minor chart labels); without the script
+// the filters simply stay open.
+document.addEventListener("DOMContentLoaded", function () {
+  if (!window.matchMedia("(max-width: 40rem)").matches) { return; }
+  document.querySelectorAll("details[data-fold-narrow]").forEach(function (details) {
+    details.removeAttribute("open");
+  });
+});
