@@ -93,7 +93,8 @@ def show(period: str):
         late=late,
         late_by_place=late_by_place,
         places=dict(session.execute(sa.select(Telecenter.code, Telecenter.name)).tuples().all()),
-        reported=[f for f in period_close.reported(row) if f.telecenter is None],
+        # The network's one figure per indicator and period; splits are in the JSON file.
+        reported=[f for f in period_close.reported(row) if f.telecenter is None and not f.options],
         names=names,
         options=lambda figure: _options(figure, reported),
     )

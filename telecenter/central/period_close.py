@@ -136,9 +136,12 @@ def figures(session: Session, period: indicators.Period) -> list[Figure]:
         ):
             if inner.first < period.first or inner.last > period.last:
                 continue  # a fiscal year is no figure of one of its quarters
-            for by_telecenter in (False, True):
+            # The network's one figure, the network per split, then each telecenter per split.
+            for by_telecenter, split in ((False, False), (False, True), (True, True)):
+                if split and not by_telecenter and not indicator.disaggregations:
+                    continue  # the same cell as the network's one figure
                 for cell in indicators.cells(
-                    session, indicator, inner, by_telecenter=by_telecenter
+                    session, indicator, inner, by_telecenter=by_telecenter, split=split
                 ):
                     result.append(
                         Figure(
