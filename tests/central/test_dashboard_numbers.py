@@ -327,7 +327,7 @@ def _download(client, by, fmt, query):
 #: The downloads' words for people (the dashboard's), in Spanish.
 MEASURE_WORDS = {
     "attendances": "Asistencias",
-    "hours": "Horas",
+    "hours": "Horas de participación",
     "sessions_held": "Sesiones realizadas",
     "registrations": "Registros nuevos",
     "completions": "Cursos aprobados",

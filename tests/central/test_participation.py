@@ -170,7 +170,7 @@ def test_json_csv_and_xlsx_carry_the_same_numbers(central_with_data, signed_in_c
         "attendances": "Asistencias",
         "reached": "Personas alcanzadas",
         "registrations": "Registros nuevos",
-        "hours": "Horas",
+        "hours": "Horas de participación",
     }
     for json_row, csv_row, xlsx_row in zip(as_json, as_csv, xlsx, strict=True):
         assert json_row["region"] == csv_row["region"] == xlsx_row["Región"]
