@@ -90,23 +90,32 @@ def month_label(month: str) -> str:
 def xlsx_bytes(
     title: str, header: Iterable, rows: Iterable[Iterable], *, footer: Iterable[Iterable] = ()
 ) -> bytes:
-    """One sheet: a bold header row that stays in view, the rows (numbers as number cells,
-    text as text cells, never formulas), columns as wide as their content, then the footer."""
+    """One sheet: see `xlsx_book`."""
+    return xlsx_book([(title, header, rows, footer)])
+
+
+def xlsx_book(
+    sheets: Iterable[tuple[str, Iterable, Iterable[Iterable], Iterable[Iterable]]],
+) -> bytes:
+    """A workbook of (title, header, rows, footer) sheets, each with a bold header row that
+    stays in view, the rows (numbers as number cells, text as text cells, never formulas),
+    columns as wide as their content, then the footer."""
     book = Workbook()
-    sheet = book.worksheets[0]  # the one sheet of a new workbook, its active one
-    sheet.title = title[:31]
-    sheet.append([str(name) for name in header])
-    for header_cell in sheet[1]:
-        header_cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for row in rows:
-        _append(sheet, row)
-    footer = list(footer)
-    if footer:
-        sheet.append([])
-        for line in footer:
-            _append(sheet, line)
-    _fit_columns(sheet, body_rows=sheet.max_row - len(footer))
+    book.remove(book.worksheets[0])  # the empty sheet of a new workbook
+    for title, header, rows, footer in sheets:
+        sheet = book.create_sheet(title[:31])
+        sheet.append([str(name) for name in header])
+        for header_cell in sheet[1]:
+            header_cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        for row in rows:
+            _append(sheet, row)
+        lines = list(footer)
+        if lines:
+            sheet.append([])
+            for line in lines:
+                _append(sheet, line)
+        _fit_columns(sheet, body_rows=sheet.max_row - len(lines))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -438,6 +438,12 @@ CENTRAL_MATRIX = {
         "central_staff": FORBIDDEN,
         "central_admin": 302,
     },
+    # The tracking workbook of the current fiscal year, for everyone at the office.
+    ("GET", "/central/indicators/workbook.xlsx"): {
+        ANON: SIGN_IN,
+        "central_staff": OK,
+        "central_admin": OK,
+    },
     # Period closes: staff read them; only admins close (no period chosen: 400).
     ("GET", "/central/closes/"): {ANON: SIGN_IN, "central_staff": OK, "central_admin": OK},
     ("POST", "/central/closes/"): {ANON: SIGN_IN, "central_staff": FORBIDDEN, "central_admin": 400},

@@ -20,6 +20,7 @@ from telecenter.central import (
     rules,
     targets,
 )
+from telecenter.central import tracking_workbook as tracking_workbook_file
 from telecenter.central.forms import CountingRulesForm, TargetForm
 from telecenter.central.indicator_forms import IndicatorForm
 from telecenter.central.models import Indicator, ProgrammeTarget
@@ -433,6 +434,25 @@ def indicator_list():
         period_words=indicators.PERIOD_LABELS,
         split_words=indicators.SPLIT_LABELS,
         uid_of=indicators.uid_of,
+    )
+
+
+@bp.route("/indicators/workbook.xlsx")
+@central_users
+def tracking_workbook():
+    """The tracking workbook of `fiscal_year` (default: the one central is in)."""
+    session = db_session()
+    year = request.args.get("fiscal_year") or dashboard.current_fiscal_year(session)[0]
+    try:
+        body = tracking_workbook_file.workbook(session, year)
+    except indicators.IndicatorError as problem:
+        for message in problem.errors.values():
+            flash(message, "error")
+        return redirect(url_for(".indicator_list"))
+    return file_download(
+        body,
+        f"indicadores-{year}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
 
