@@ -11,10 +11,25 @@ from collections import Counter
 
 import pytest
 
+from telecenter import periods
+from telecenter.central import dhis2
 from tests.central.test_indicators import CODE, OTHER, distinct, load
 from tests.central.test_ingest import send
+from tests.conftest import FIXED_NOW
 
 ADX = "{urn:ihe:qrph:adx:2015}"
+#: The clock's quarter (FIXED_NOW): it has not ended, so it is never complete.
+RUNNING_QUARTER = periods.period_of("quarter", f"{FIXED_NOW:%Y-%m}")
+
+
+def closed_on(last_month: str) -> str:
+    """The day a period ending in `last_month` counts as closed: the deadline day of the
+    month after it."""
+    year, month = int(last_month[:4]), int(last_month[5:7])
+    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return f"{year:04d}-{month:02d}-{dhis2.DEADLINE_DAY:02d}"
+
+
 UID = re.compile(r"^[A-Za-z][A-Za-z0-9]{10}$")
 
 
@@ -149,11 +164,13 @@ def test_codes_on_request_and_complete_date_only_for_a_closed_period(clock, cent
     ).json
     assert one["orgUnit"] == CODE
     assert one["dataSet"] == "TELECENTER_PARTICIPATION_QUARTER"
-    assert one["completeDate"] == "2025-04-10"
+    assert one["completeDate"] == closed_on("2025-03")
     assert {v["orgUnit"] for v in one["dataValues"]} == {CODE}
     assert any(v["dataElement"] == "TC_TRAINED_DIGITAL" for v in one["dataValues"])
     # The quarter of the clock's month has not ended: no completeDate.
-    running = _get(central, key, "/api/v1/exports/dhis2", period="2026-Q4", telecenter=CODE).json
+    running = _get(
+        central, key, "/api/v1/exports/dhis2", period=RUNNING_QUARTER, telecenter=CODE
+    ).json
     assert "completeDate" not in running
     assert running["dataValues"] == []
 
@@ -185,7 +202,7 @@ def test_adx_for_a_period_with_reports(clock, central, key):
     groups = _adx(central, key, period="2025-Q1")
     assert {g.get("period") for g in groups} == {"2025-01-01/P3M"}
     assert {g.get("orgUnit") for g in groups} == {CODE, OTHER}
-    assert {g.get("completeDate") for g in groups} == {"2025-04-10"}
+    assert {g.get("completeDate") for g in groups} == {closed_on("2025-03")}
     trained = Counter()
     for group in groups:
         assert group.get("TC_PROGRAMME") in options
@@ -201,13 +218,13 @@ def test_adx_for_a_period_with_reports(clock, central, key):
     assert +trained == {(codes[s], ages[g]): n for (s, g), n in expected.items()}
 
 
-@pytest.mark.parametrize("period", ["2026-Q4", "2026-03", "2025-02"])
+@pytest.mark.parametrize("period", [RUNNING_QUARTER, "2026-03", "2025-02"])
 def test_adx_for_a_period_nobody_reported_is_still_valid(clock, central, key, period):
     groups = _adx(central, key, period=period)
     assert [g.get("orgUnit") for g in groups] == ["TC_NETWORK"] * len(groups)
     assert {v.get("value") for g in groups for v in g.findall(f"{ADX}dataValue")} == {"0"}
     assert all(g.get("completeDate") is None for g in groups)
-    if period != "2026-Q4":
+    if period != RUNNING_QUARTER:
         assert {g.get("period") for g in groups} == {f"{period}-01/P1M"}
 
 
@@ -247,7 +264,7 @@ def test_adx_for_a_month_with_reports(clock, central, key):
         ("TC_ATTENDANCES", "TC_SEX_FEMALE", "TC_AGE_GROUP_15_29"): "9",
         ("TC_PARTICIPANT_HOURS", "TC_SEX_FEMALE", None): "4.5",
     }
-    assert groups[0].get("completeDate") == "2025-04-10"
+    assert groups[0].get("completeDate") == closed_on("2025-03")
     # A fiscal year here: no fiscal-year indicator in the catalogue, which the answer says.
     refused = _get(central, key, "/api/v1/exports/dhis2", format="adx", period="FY2025")
     assert refused.status_code == 400
