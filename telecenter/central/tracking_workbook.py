@@ -57,7 +57,7 @@ def workbook(session: Session, fiscal_year: str) -> bytes:
                     _("Meta"),
                     *(q.name for q in quarters),
                     year.name,
-                    _("% de la meta"),
+                    _("Porcentaje de la meta"),
                 ],
                 summary,
                 note,
