@@ -24,6 +24,7 @@ from xml.etree import ElementTree as ET
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from telecenter import vocabulary
 from telecenter.central import indicators
 from telecenter.central.indicators import Period
 from telecenter.central.models import Indicator, MonthReport, Telecenter
@@ -66,7 +67,7 @@ CATEGORY_NAMES = {
     TOTAL: "Total",
 }
 OPTION_NAMES: dict[str, dict] = {
-    "sex": {"female": "Mujer", "male": "Hombre", "unspecified": "Sexo no indicado"},
+    "sex": dict(zip(vocabulary.SEXES, ("Mujer", "Hombre", "Sexo no indicado"), strict=True)),
     "wfi": {True: "En el programa", False: "Fuera del programa"},
     "commodity": {
         "cacao": "Cacao",

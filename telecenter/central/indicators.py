@@ -30,13 +30,8 @@ PERIOD_TYPES = ("month", "quarter", "fiscal_year", "year")
 #: The splits an indicator may carry; age_group folds the site's bands into 15-29 and 30+.
 DISAGGREGATIONS = ("sex", "age_band", "age_group", "wfi", "commodity")
 AGE_GROUPS = {
-    "15-17": "15-29",
-    "18-29": "15-29",
-    "30-44": "30+",
-    "45-59": "30+",
-    "60+": "30+",
-    vocabulary.UNKNOWN_AGE: vocabulary.UNKNOWN_AGE,
-}
+    band: ("15-29" if floor < 30 else "30+") for floor, band in vocabulary.AGE_BAND_FLOORS
+} | {vocabulary.UNKNOWN_AGE: vocabulary.UNKNOWN_AGE}
 #: Each split's values, in order (the DHIS2 category options).
 OPTIONS: dict[str, tuple] = {
     "sex": vocabulary.SEXES,
