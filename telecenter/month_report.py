@@ -72,6 +72,14 @@ HEADERS_BY_SCHEMA = {
     1: ("schema", "telecenter", "month", "generated_at"),
     2: ("schema", "telecenter", "month", "generated_at", "rules_version"),
 }
+#: Sections a schema-2 report may leave out: a site that predates them keeps sending.
+OPTIONAL_BY_SCHEMA: dict[int, tuple[str, ...]] = {1: (), 2: ("network_events",)}
+#: A network teleconference's id as central gives it (issue 21).
+NETWORK_EVENT = re.compile(r"NE-[1-9][0-9]{0,8}")
+#: Per network event held in the month: one row each, with its attendance by sex and age band.
+NETWORK_EVENT_FIELDS = ("event", "sessions_held", "unregistered_viewers", "attendance")
+NETWORK_ATTENDANCE_FIELDS = ("sex", "age_band", "attendances", "participants")
+MAX_NETWORK_EVENTS = 300
 #: The counting rules a schema-2 report was computed under (central's opaque version string).
 RULES_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 # ASCII only and matched whole (fullmatch): `\d` takes other scripts' digits and `$` a
@@ -158,6 +166,8 @@ def digest(report: dict) -> str:
             for table, (d, m) in TABLES_BY_SCHEMA.get(schema, TABLES).items()
         }
         facts |= {"schema": schema, "rules_version": report.get("rules_version")}
+        # Only when sent: a month without network events keeps the digest it always had.
+        facts |= {name: report[name] for name in OPTIONAL_BY_SCHEMA[2] if name in report}
     canonical = json.dumps(facts, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -194,13 +204,73 @@ def validate(report) -> list[str]:
         return [f"unsupported schema {shown(report.get('schema'))}; this server knows 1 and 2"]
     schema = report["schema"]
     expected = {*HEADERS_BY_SCHEMA[schema], *TABLES_BY_SCHEMA[schema]}
-    if set(report) != expected:
-        missing, extra = expected - set(report), set(report) - expected
+    optional = set(OPTIONAL_BY_SCHEMA[schema])
+    if not expected <= set(report) <= expected | optional:
+        missing, extra = expected - set(report), set(report) - expected - optional
         return [f"report fields: missing {sorted(missing)}, unknown {sorted(extra)}"]
     problems = _header_problems(report)
     for table in TABLES_BY_SCHEMA[schema]:
         problems += _table_problems(report, table, schema)
+    if "network_events" in report:
+        problems += network_event_problems(report["network_events"])
     return problems[:50]
+
+
+def is_network_event(text: object) -> bool:
+    return isinstance(text, str) and NETWORK_EVENT.fullmatch(text) is not None
+
+
+def _is_count(value: object) -> bool:
+    return type(value) is int and 0 <= value <= MAX_MEASURE
+
+
+def network_event_problems(events: object) -> list[str]:
+    """The `network_events` section: counts only, one row per event held in the month."""
+    if not isinstance(events, list) or len(events) > MAX_NETWORK_EVENTS:
+        return [f"network_events must be a list of at most {MAX_NETWORK_EVENTS} events"]
+    problems: list[str] = []
+    seen: set[str] = set()
+    for index, event in enumerate(events):
+        where = f"network_events[{index}]"
+        if not isinstance(event, dict) or set(event) != set(NETWORK_EVENT_FIELDS):
+            problems.append(f"{where}: fields must be exactly {', '.join(NETWORK_EVENT_FIELDS)}")
+            continue
+        if not is_network_event(event["event"]):
+            problems.append(f"{where}: event must be an id like NE-12, not {shown(event['event'])}")
+        elif event["event"] in seen:
+            problems.append(f"{where}: event {event['event']} appears twice")
+        else:
+            seen.add(event["event"])
+        for name in ("sessions_held", "unregistered_viewers"):
+            if not _is_count(event[name]):
+                problems.append(f"{where}: {name} must be a whole number from 0 to {MAX_MEASURE}")
+        problems += _network_attendance_problems(event["attendance"], where)
+    return problems
+
+
+def _network_attendance_problems(rows: object, where: str) -> list[str]:
+    limit = len(DIMENSIONS["sex"]) * len(DIMENSIONS["age_band"])
+    if not isinstance(rows, list) or len(rows) > limit:
+        return [f"{where}.attendance must be a list of at most {limit} rows"]
+    problems, seen = [], set()
+    for index, row in enumerate(rows):
+        at = f"{where}.attendance[{index}]"
+        if not isinstance(row, dict) or set(row) != set(NETWORK_ATTENDANCE_FIELDS):
+            problems.append(f"{at}: fields must be exactly {', '.join(NETWORK_ATTENDANCE_FIELDS)}")
+            continue
+        key = (row["sex"], row["age_band"])
+        if not isinstance(row["sex"], str) or row["sex"] not in DIMENSIONS["sex"]:
+            problems.append(f"{at}: unknown sex {shown(row['sex'])}")
+        elif not isinstance(row["age_band"], str) or row["age_band"] not in DIMENSIONS["age_band"]:
+            problems.append(f"{at}: unknown age_band {shown(row['age_band'])}")
+        elif key in seen:
+            problems.append(f"{at}: the same sex and age band appear twice")
+        seen.add(key)
+        if not (_is_count(row["attendances"]) and _is_count(row["participants"])):
+            problems.append(f"{at}: attendances and participants must be whole numbers")
+        elif row["participants"] > row["attendances"]:
+            problems.append(f"{at}: participants cannot exceed attendances")
+    return problems
 
 
 def _header_problems(report: dict) -> list[str]:
