@@ -65,6 +65,9 @@ DEFAULTS: dict[str, object] = {
     # Central: a telecenter with neither a report nor any contact for more days than this is
     # flagged on the telecenter list.
     "CENTRAL_SILENT_DAYS": 7,
+    # Central: a month's report is on time when it arrives by this day of the next month
+    # (Lima time); later it is late (data quality, /central/calidad).
+    "REPORT_DUE_DAY": 10,
     # A write outside database.writing() during a request raises instead of being logged
     # (the tests and the servers they start turn it on).
     "STRICT_WRITES": False,
@@ -88,6 +91,7 @@ ENV_VARIABLES: dict[str, type] = {
     "SYNC_INTERVAL_MINUTES": int,
     "WFI_FOLLOW_UP_MONTHS": int,
     "CENTRAL_SILENT_DAYS": int,
+    "REPORT_DUE_DAY": int,
     "TRUSTED_PROXIES": int,
     "CENTRAL_URL": str,
     "SYNC_TOKEN": str,
@@ -161,6 +165,13 @@ def _check_report_schema(config: dict) -> None:
         raise ConfigError("REPORT_SCHEMA must be 1 or 2")
 
 
+def _check_due_day(config: dict) -> None:
+    """A day every month has: a report due on the 31st would never be due in February."""
+    due_day = config.get("REPORT_DUE_DAY", DEFAULTS["REPORT_DUE_DAY"])
+    if not isinstance(due_day, int) or not 1 <= due_day <= 28:
+        raise ConfigError("REPORT_DUE_DAY must be a day of the month from 1 to 28")
+
+
 def finalise(config: dict, instance_path: str) -> None:
     """Fill in the values that depend on others and refuse unsafe combinations."""
     if config["TELECENTER_ROLE"] not in ROLES_OF_SERVER:
@@ -172,6 +183,7 @@ def finalise(config: dict, instance_path: str) -> None:
     if not isinstance(silent_days, int) or silent_days < 1:
         raise ConfigError("CENTRAL_SILENT_DAYS must be a whole number of days, 1 or more")
     _check_report_schema(config)
+    _check_due_day(config)
     for bound in ("BACKUP_MAX_BYTES", "BACKUP_MAX_FILES"):
         value = config.get(bound, DEFAULTS[bound])
         if not isinstance(value, int) or value < 1:

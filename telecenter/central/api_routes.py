@@ -18,6 +18,7 @@ from telecenter.central import (
     exports,
     ingest,
     outcomes,
+    quality,
     rules,
     tokens,
 )
@@ -169,3 +170,12 @@ def dhis2_export():
     if request.args.get("format", "json") != "json":
         return json_error(400, "format must be json or adx")
     return jsonify(dhis2.data_value_set(values))
+
+
+@bp.route("/quality")
+@readers_only
+def quality_report():
+    """Data quality of a range: completeness and timeliness, rule breaks, outliers."""
+    query = quality.parse(request.args, db_session())
+    result = quality.report(db_session(), query, due_day=current_app.config["REPORT_DUE_DAY"])
+    return jsonify(quality.as_json(result))
