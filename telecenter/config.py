@@ -67,6 +67,9 @@ DEFAULTS: dict[str, object] = {
     # Central: a download "para publicar" hides counts from 1 to this minus one (and what
     # would reveal them); the office's own figures stay exact.
     "SMALL_CELL_MINIMUM": 5,
+    # Central: a month's report is on time when it arrives by this day of the next month
+    # (Lima time); later it is late (data quality, /central/calidad).
+    "REPORT_DUE_DAY": 10,
     # A write outside database.writing() during a request raises instead of being logged
     # (the tests and the servers they start turn it on).
     "STRICT_WRITES": False,
@@ -91,6 +94,7 @@ ENV_VARIABLES: dict[str, type] = {
     "WFI_FOLLOW_UP_MONTHS": int,
     "CENTRAL_SILENT_DAYS": int,
     "SMALL_CELL_MINIMUM": int,
+    "REPORT_DUE_DAY": int,
     "TRUSTED_PROXIES": int,
     "CENTRAL_URL": str,
     "SYNC_TOKEN": str,
@@ -181,12 +185,20 @@ def _check_whole_numbers(config: dict) -> None:
             raise ConfigError(f"{name} must be {words}")
 
 
+def _check_due_day(config: dict) -> None:
+    """A day every month has: a report due on the 31st would never be due in February."""
+    due_day = config.get("REPORT_DUE_DAY", DEFAULTS["REPORT_DUE_DAY"])
+    if not isinstance(due_day, int) or not 1 <= due_day <= 28:
+        raise ConfigError("REPORT_DUE_DAY must be a day of the month from 1 to 28")
+
+
 def finalise(config: dict, instance_path: str) -> None:
     """Fill in the values that depend on others and refuse unsafe combinations."""
     if config["TELECENTER_ROLE"] not in ROLES_OF_SERVER:
         raise ConfigError(f"TELECENTER_ROLE must be one of {', '.join(ROLES_OF_SERVER)}")
     _check_whole_numbers(config)
     _check_report_schema(config)
+    _check_due_day(config)
     config.setdefault("SQLALCHEMY_DATABASE_URI", None)
     if config.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from telecenter import vocabulary
 from telecenter.attendance.models import ActivitySession, Attendance
 from telecenter.central import ingest, targets, tokens
-from telecenter.central.models import Telecenter
+from telecenter.central.models import MonthReport, Telecenter
 from telecenter.clock import LIMA, replaying, to_lima, utcnow
 from telecenter.courses.models import Course, Enrolment, LessonProgress
 from telecenter.month_report import SCHEMA, month_of
@@ -361,6 +361,21 @@ def deadline_month() -> str:
     return f"{to_lima(utcnow()).year + 1}-12"
 
 
+def _first_arrivals(session: Session, telecenter: Telecenter, rng: random.Random) -> None:
+    """When each month's report first arrived, as if the site had sent it month by month
+    (all are stored at once): mostly in the first days of the next month, now and then weeks
+    late, so that the data-quality page has late months to show."""
+    for report in session.scalars(
+        sa.select(MonthReport).where(MonthReport.telecenter_id == telecenter.id)
+    ):
+        year, number = int(report.month[:4]), int(report.month[5:7])
+        following = date(year + number // 12, number % 12 + 1, 1)
+        days = rng.randint(20, 45) if rng.random() < 0.12 else rng.randint(0, 8)
+        arrived = _moment(following + timedelta(days=days), rng.randint(8, 18))
+        report.first_received_at = min(arrived, report.received_at)
+    session.flush()
+
+
 def seed(session: Session, *, small: bool = False) -> None:
     """Create the network's telecenters with their reports, unless telecenters exist;
     `small`: six of them and no programme targets."""
@@ -370,15 +385,20 @@ def seed(session: Session, *, small: bool = False) -> None:
     size_rng = random.Random(38)  # noqa: S311 - made-up demo counts, not security
     network = [row for row in telecenters() if not small or row[4] in SMALL_NETWORK]
     for code, name, region, province, district in network:
+        site = SimulatedSite(
+            code, size=size_rng.uniform(0.55, 1.45), months=size_rng.randint(15, 36), now=now
+        )
         telecenter = Telecenter(
-            code=code, name=name, region=region, province=province, district=district
+            code=code,
+            name=name,
+            region=region,
+            province=province,
+            district=district,
+            opened_month=month_of(site.first),
         )
         session.add(telecenter)
         tokens.issue(telecenter)  # a token nobody knows: demo sites cannot send
         session.flush()
-        site = SimulatedSite(
-            code, size=size_rng.uniform(0.55, 1.45), months=size_rng.randint(15, 36), now=now
-        )
         site.live()
         items = ingest.check_request(
             {"schema": SCHEMA, "telecenter": code, "reports": site.reports()}, telecenter
@@ -387,6 +407,7 @@ def seed(session: Session, *, small: bool = False) -> None:
             if code == network[-1][0]:
                 replay.at(now - timedelta(days=12))  # one silent site to flag: it last sent then
             ingest.store(session, telecenter, items)
+        _first_arrivals(session, telecenter, random.Random(code))  # noqa: S311 - demo
     for name, measure, value in () if small else DEMO_TARGETS:
         targets.create(
             session,

@@ -342,6 +342,8 @@ CENTRAL_MATRIX = {
     },
     ("GET", "/central/"): {ANON: SIGN_IN, "central_staff": OK, "central_admin": OK},
     ("GET", "/central/telecenters"): {ANON: SIGN_IN, "central_staff": OK, "central_admin": OK},
+    ("GET", "/central/calidad"): {ANON: SIGN_IN, "central_staff": OK, "central_admin": OK},
+    ("GET", "/api/v1/quality"): {ANON: 401, "central_staff": 400, "central_admin": 400},
     ("GET", "/central/download/1.1"): {ANON: SIGN_IN, "central_staff": 302, "central_admin": 302},
     ("GET", "/central/targets"): {ANON: SIGN_IN, "central_staff": OK, "central_admin": OK},
     ("GET", "/central/targets/new"): {

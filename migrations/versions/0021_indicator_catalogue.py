@@ -4,7 +4,7 @@ The defaults are written here as they were on the day, so that the migration doe
 change when the application's catalogue does; central admins edit them afterwards.
 
 Revision ID: 0021_indicator_catalogue
-Revises: 0019_lean_facts
+Revises: 0020_telecenter_opening
 Create Date: 2026-12-03 08:52:30
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0021_indicator_catalogue"
-down_revision = "0019_lean_facts"
+down_revision = "0020_telecenter_opening"
 branch_labels = None
 depends_on = None
 

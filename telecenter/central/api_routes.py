@@ -18,6 +18,7 @@ from telecenter.central import (
     indicators,
     ingest,
     outcomes,
+    quality,
     rules,
     tokens,
 )
@@ -167,7 +168,11 @@ def dhis2_export():
     """The catalogue's figures of one period as DHIS2 dataValueSets JSON or IHE ADX."""
     period = _dhis2_period()
     config = current_app.config
-    options = {"prefix": config["DHIS2_DATA_SET"], "org_units": config["DHIS2_ORG_UNITS"]}
+    options = {
+        "prefix": config["DHIS2_DATA_SET"],
+        "org_units": config["DHIS2_ORG_UNITS"],
+        "due_day": config["REPORT_DUE_DAY"],
+    }
     form = request.args.get("format", "json")
     if form == "adx":
         body = dhis2.adx(db_session(), period, scheme=_id_scheme("code"), **options)
@@ -197,3 +202,12 @@ def dhis2_metadata():
             fiscal_year_start=rules.current_rules(db_session()).fiscal_year_start,
         )
     )
+
+
+@bp.route("/quality")
+@readers_only
+def quality_report():
+    """Data quality of a range: completeness and timeliness, rule breaks, outliers."""
+    query = quality.parse(request.args, db_session())
+    result = quality.report(db_session(), query, due_day=current_app.config["REPORT_DUE_DAY"])
+    return jsonify(quality.as_json(result))

@@ -34,10 +34,17 @@ def _find(code: str) -> Telecenter:
 @click.option("--region", required=True, help="San Martín, Huánuco, Ucayali, ...")
 @click.option("--province", default="")
 @click.option("--district", default="")
-def add_telecenter(code, name, region, province, district):
+@click.option(
+    "--opened",
+    default=None,
+    metavar="YYYY-MM",
+    help="The month it opened: reports are expected from then on (default: this month).",
+)
+def add_telecenter(code, name, region, province, district, opened):
     """Register a telecenter; print its secret token on the last line (shown only once)."""
     _central_only()
     code = code.strip().upper()
+    opened = _opening_month(opened)
     if not month_report.is_code(code):
         raise click.ClickException("the code may have capital letters, digits and dashes")
     if db_session().scalar(sa.select(Telecenter.id).where(Telecenter.code == code)):
@@ -49,6 +56,7 @@ def add_telecenter(code, name, region, province, district):
             region=region.strip(),
             province=province.strip(),
             district=district.strip(),
+            opened_month=opened,
         )
         db_session().add(telecenter)
         token = tokens.issue(telecenter)
@@ -57,6 +65,29 @@ def add_telecenter(code, name, region, province, district):
         "«Sincronización», or set it as SYNC_TOKEN; it is not shown again):"
     )
     click.echo(token)
+
+
+def _opening_month(text: str | None) -> str | None:
+    if text is None:
+        return None
+    if not month_report.is_supported_month(text.strip()):
+        raise click.ClickException(
+            f"--opened must be a month from {month_report.FIRST_MONTH} to "
+            f"{month_report.LAST_MONTH} written YYYY-MM, e.g. 2024-03"
+        )
+    return text.strip()
+
+
+@central_cli.command("set-opened")
+@click.argument("code")
+@click.argument("month", metavar="YYYY-MM")
+def set_opened(code, month):
+    """Set the month a telecenter opened: data quality expects a report each month from it."""
+    _central_only()
+    month = _opening_month(month)
+    with writing(db_session()):
+        _find(code).opened_month = month
+    click.echo(f"{code.upper()} opened in {month}: reports are expected from that month on")
 
 
 @central_cli.command("rotate-token")

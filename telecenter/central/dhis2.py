@@ -33,9 +33,6 @@ from telecenter.domain_errors import DomainError
 
 ADX_NAMESPACE = "urn:ihe:qrph:adx:2015"
 ID_SCHEMES = ("uid", "code")
-#: A period is closed (its data set complete) once this day of the month after it has passed:
-#: the day by which every telecenter should have sent its month.
-DEADLINE_DAY = 10
 ROOT_CODE = "TC_NETWORK"
 PROGRAMME = "programme"
 TOTAL = "total"
@@ -207,15 +204,16 @@ def adx_period(period: Period) -> str:
     return f"{period.first}-01/{ADX_DURATIONS[period.kind]}"
 
 
-def closed_on(period: Period) -> date:
-    """The day the period closes: the deadline day of the month after its last month."""
+def closed_on(period: Period, due_day: int) -> date:
+    """The day the period closes (its data set complete): the day of the month after its last
+    month by which every telecenter's report is due (REPORT_DUE_DAY, as data quality counts)."""
     year, month = int(period.last[:4]), int(period.last[5:7])
-    return date(year + month // 12, month % 12 + 1, DEADLINE_DAY)
+    return date(year + month // 12, month % 12 + 1, due_day)
 
 
-def is_closed(period: Period) -> bool:
+def is_closed(period: Period, due_day: int) -> bool:
     """Whether the period ended and its reporting deadline passed (Lima's calendar)."""
-    return today_in_lima() > closed_on(period)
+    return today_in_lima() > closed_on(period, due_day)
 
 
 # --- data values -------------------------------------------------------------------------------
@@ -254,6 +252,7 @@ def data_value_set(
     *,
     prefix: str,
     org_units: dict,
+    due_day: int,
     scheme: str = "uid",
     telecenter: str | None = None,
 ) -> dict:
@@ -265,8 +264,8 @@ def data_value_set(
     answer["period"] = dhis2_period(period)
     if telecenter is not None:
         answer["orgUnit"] = org_unit(telecenter, org_units).id(scheme)
-        if is_closed(period) and _reported(session, period, telecenter):
-            answer["completeDate"] = closed_on(period).isoformat()
+        if is_closed(period, due_day) and _reported(session, period, telecenter):
+            answer["completeDate"] = closed_on(period, due_day).isoformat()
     answer["dataValues"] = [
         {
             "dataElement": data_element(v.indicator).id(scheme),
@@ -293,7 +292,13 @@ def _reported(session: Session, period: Period, code: str) -> bool:
 
 
 def adx(
-    session: Session, period: Period, *, prefix: str, org_units: dict, scheme: str = "code"
+    session: Session,
+    period: Period,
+    *,
+    prefix: str,
+    org_units: dict,
+    due_day: int,
+    scheme: str = "code",
 ) -> bytes:
     """ADX: a group per telecenter with figures (orgUnit, period as start/duration, dataSet,
     the programme attribute, completeDate once closed), splits as category attributes.
@@ -320,8 +325,8 @@ def adx(
             "dataSet": data_set(prefix, period.kind).id(scheme),
             category(PROGRAMME).id(scheme): option(PROGRAMME, programme).id(scheme),
         }
-        if is_closed(period) and place != ROOT_CODE:
-            attributes["completeDate"] = closed_on(period).isoformat()
+        if is_closed(period, due_day) and place != ROOT_CODE:
+            attributes["completeDate"] = closed_on(period, due_day).isoformat()
         group = ET.SubElement(root, f"{{{ADX_NAMESPACE}}}group", attributes)
         for value in members:
             splits = splits_of(value.indicator)

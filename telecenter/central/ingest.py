@@ -200,8 +200,10 @@ def store(session: Session, telecenter: Telecenter, items: list[dict]) -> list[A
             status = "duplicate" if current.generated_at == generated_at else "stale"
             acks.append(Ack(report["month"], report["generated_at"], status))
             continue
-        if current is None:
-            current = MonthReport(telecenter_id=telecenter.id, month=report["month"])
+        if current is None:  # the month's first receipt, kept for timeliness (quality.py)
+            current = MonthReport(
+                telecenter_id=telecenter.id, month=report["month"], first_received_at=utcnow()
+            )
             session.add(current)
         else:
             replaced.append(current.id)

@@ -29,6 +29,9 @@ class Telecenter(Model):
     #: Set when the token is revoked; the site cannot send until a new token is issued.
     token_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The first month (YYYY-MM) the telecenter was open, from which a report is expected each
+    #: month; None: the month it was registered (created_at, Lima time).
+    opened_month: Mapped[str | None] = mapped_column(sa.String(7))
     #: The last time the site authenticated successfully.
     last_heard_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -48,6 +51,9 @@ class MonthReport(Model):
     #: When the site computed it: a newer one wins, an older or equal one is ignored.
     generated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When central first received a report of this month (received_at is the newest's):
+    #: whether the month came in on time.
+    first_received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     digest: Mapped[str] = mapped_column(sa.String(64))
     #: The month report schema it came in (1 or 2): schema-1 months cannot answer what needs
     #: schema-2 facts, and such figures are null with a note while sites upgrade.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telecenter import month_report, vocabulary
-from telecenter.central import dhis2, outcomes
+from telecenter.central import dhis2, outcomes, quality
 from telecenter.central.aggregates import FILTERS, GROUPS, MEASURES, REACH_MEASURES, UNIQUE
 
 # ECMA-262 patterns (JSON Schema searches, so anchored): the months central stores.
@@ -255,7 +255,8 @@ def _dhis2_export() -> dict:
             "by their disaggregations (category option combos) with the programme as the "
             "attribute option combo. Periods in DHIS2's names: 202603, 2026Q1, 2025Oct (the "
             "fiscal year FY2026 from October), 2026. completeDate only once the period closed "
-            f"(day {dhis2.DEADLINE_DAY} of the month after it passed): in ADX per group, in "
+            "(REPORT_DUE_DAY, the day of the next month reports are due, default 10, has "
+            "passed): in ADX per group, in "
             "JSON when one telecenter is asked. A period nobody reported is, in ADX, one "
             "network group of zeros (DHIS2 stores no insignificant zeros). " + _DHIS2_IMPORT,
             "security": [{"apiKey": []}],
@@ -436,6 +437,123 @@ def _sync_settings() -> dict:
     }
 
 
+# --- Data quality (telecenter.central.quality) ------------------------------------------
+
+
+def _quality_tally() -> dict:
+    count = {"type": "integer", "minimum": 0}
+    share = {"type": "number", "nullable": True, "minimum": 0, "maximum": 1}
+    return {
+        "type": "object",
+        "description": "expected telecenter-months (from each telecenter's opening month to "
+        "the month just ended), received, on time (first received by the due day of the next "
+        "month, Lima time), late, missing, waiting (not received, due day not yet passed); "
+        "completeness = received / expected, timeliness = on_time / (expected - waiting)",
+        "properties": {
+            **{
+                name: count
+                for name in ("expected", "received", "on_time", "late", "missing", "waiting")
+            },
+            "completeness": share,
+            "timeliness": share,
+        },
+    }
+
+
+def _quality() -> dict:
+    month = {"type": "string", "pattern": MONTH_PATTERN}
+    tally = _quality_tally()
+    answer = {
+        "type": "object",
+        "required": ["from", "to", "due_day", "completeness", "gaps", "violations", "outliers"],
+        "properties": {
+            "from": month,
+            "to": month,
+            "region": {"type": "string", "nullable": True},
+            "due_day": {"type": "integer", "minimum": 1, "maximum": 28},
+            "completeness": {
+                "type": "object",
+                "properties": {
+                    "by_region_month": {"type": "array", "items": tally},
+                    "by_region": {"type": "array", "items": tally},
+                    "total": tally,
+                },
+            },
+            "gaps": {
+                "type": "array",
+                "description": "expected telecenter-months not received on time",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "telecenter": {"type": "string"},
+                        "region": {"type": "string"},
+                        "month": month,
+                        "status": {"type": "string", "enum": ["late", "missing", "waiting"]},
+                        "first_received_at": {
+                            "type": "string",
+                            "format": "date-time",
+                            "nullable": True,
+                        },
+                        "due": {"type": "string", "format": "date-time"},
+                    },
+                },
+            },
+            "rules": {
+                "type": "object",
+                "description": "rule code: its title and explanation in the page's language",
+            },
+            "violations": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "rule": {"type": "string", "enum": list(quality.RULES)},
+                        "telecenter": {"type": "string"},
+                        "region": {"type": "string"},
+                        "month": month,
+                        "activity": {"type": "string", "nullable": True},
+                        "figures": {"type": "object"},
+                    },
+                },
+            },
+            "outliers": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "telecenter": {"type": "string"},
+                        "region": {"type": "string"},
+                        "month": month,
+                        "measure": {"type": "string", "enum": list(quality.OUTLIER_MEASURES)},
+                        "value": {"type": "number"},
+                        "usual": {"type": "number", "description": "median of the history"},
+                        "score": {"type": "number", "nullable": True},
+                        "history_months": {"type": "integer"},
+                    },
+                },
+            },
+        },
+    }
+    return {
+        "get": {
+            "summary": "Data quality: reports missing or late, rule breaks, outliers",
+            "security": [{"apiKey": []}],
+            "parameters": [
+                {"name": "from", "in": "query", "required": True, "schema": month},
+                {"name": "to", "in": "query", "required": True, "schema": month},
+                {"name": "region", "in": "query", "required": False, "schema": {"type": "string"}},
+            ],
+            "responses": {
+                "200": {
+                    "description": "completeness, gaps, violations and outliers",
+                    "content": {"application/json": {"schema": answer}},
+                },
+                **_errors(400, 401, 403),
+            },
+        }
+    }
+
+
 def openapi_document() -> dict:
     return {
         "openapi": "3.0.3",
@@ -540,6 +658,7 @@ def openapi_document() -> dict:
                 }
             },
             "/api/v1/sync/settings": _sync_settings(),
+            "/api/v1/quality": _quality(),
             "/api/v1/participation": {
                 "get": {
                     "summary": "Aggregate participation counts",

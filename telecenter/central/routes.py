@@ -17,6 +17,7 @@ from telecenter.central import (
     exports,
     indicators,
     outcomes,
+    quality,
     rules,
     targets,
 )
@@ -487,3 +488,56 @@ def edit_indicator(indicator_id: int):
         template="central/indicator_form.html",
         indicator=indicator,
     )
+
+
+QUALITY_LIST_LIMIT = 100  # rows per list on the page; the API carries every row
+
+
+@bp.route("/calidad")
+@central_users
+def quality_page():
+    """Data quality: reports missing or late, figures that cannot be right, outliers."""
+    first, last = quality.default_range()
+    args = {
+        "from": request.args.get("from") or first,
+        "to": request.args.get("to") or last,
+        "region": request.args.get("region", ""),
+    }
+    error = None
+    try:
+        query = quality.parse(args, db_session())
+    except aggregates.QueryError:
+        query = quality.QualityQuery(first, last)
+        error = _(
+            "No se pudo mostrar lo pedido: elija meses entre 2000 y 2099, con «Desde» antes "
+            "de «Hasta» (20 años como máximo), y una región de la lista."
+        )
+    return render_template(
+        "central/quality.html",
+        result=quality.report(db_session(), query, due_day=current_app.config["REPORT_DUE_DAY"]),
+        error=error,
+        rules=quality.RULES,
+        region_options=[(region, region) for region in dashboard.regions(db_session())],
+        limit=QUALITY_LIST_LIMIT,
+        figure_labels=QUALITY_FIGURE_LABELS,
+        status_labels=QUALITY_STATUS_LABELS,
+    ), (400 if error else 200)
+
+
+QUALITY_FIGURE_LABELS = {
+    "attendances": _l("asistencias"),
+    "participants": _l("participantes"),
+    "sessions_held": _l("sesiones realizadas"),
+    "session_hours": _l("horas de sesión"),
+    "new_people": _l("personas nuevas"),
+    "enrolled": _l("mujeres inscritas"),
+    "with_baseline": _l("con encuesta inicial"),
+    "with_follow_up": _l("con seguimiento"),
+    "largest_outcome": _l("el resultado más alto"),
+    "registrations": _l("registros nuevos"),
+}
+QUALITY_STATUS_LABELS = {
+    quality.LATE: _l("Llegó tarde"),
+    quality.MISSING: _l("Falta"),
+    quality.WAITING: _l("Aún en plazo"),
+}

@@ -11,8 +11,7 @@ from collections import Counter
 
 import pytest
 
-from telecenter import periods
-from telecenter.central import dhis2
+from telecenter import config, periods
 from tests.central.test_indicators import CODE, OTHER, distinct, load
 from tests.central.test_ingest import send
 from tests.conftest import FIXED_NOW
@@ -23,11 +22,11 @@ RUNNING_QUARTER = periods.period_of("quarter", f"{FIXED_NOW:%Y-%m}")
 
 
 def closed_on(last_month: str) -> str:
-    """The day a period ending in `last_month` counts as closed: the deadline day of the
-    month after it."""
+    """The day a period ending in `last_month` counts as closed: the day reports are due
+    (REPORT_DUE_DAY's default) in the month after it."""
     year, month = int(last_month[:4]), int(last_month[5:7])
     year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return f"{year:04d}-{month:02d}-{dhis2.DEADLINE_DAY:02d}"
+    return f"{year:04d}-{month:02d}-{config.DEFAULTS['REPORT_DUE_DAY']:02d}"
 
 
 UID = re.compile(r"^[A-Za-z][A-Za-z0-9]{10}$")
@@ -165,6 +164,9 @@ def test_codes_on_request_and_complete_date_only_for_a_closed_period(clock, cent
     assert one["orgUnit"] == CODE
     assert one["dataSet"] == "TELECENTER_PARTICIPATION_QUARTER"
     assert one["completeDate"] == closed_on("2025-03")
+    central.config["REPORT_DUE_DAY"] = 20  # the day data quality counts reports due
+    later = _get(central, key, "/api/v1/exports/dhis2", period="2025-Q1", telecenter=CODE).json
+    assert later["completeDate"] == "2025-04-20"
     assert {v["orgUnit"] for v in one["dataValues"]} == {CODE}
     assert any(v["dataElement"] == "TC_TRAINED_DIGITAL" for v in one["dataValues"])
     # The quarter of the clock's month has not ended: no completeDate.

@@ -64,6 +64,7 @@ def test_api_answers_match_the_document(running_central):
         "GET /api/v1/exports/dhis2/metadata",
         "GET /api/v1/participation",
         "GET /api/v1/programme-outcomes",
+        "GET /api/v1/quality",
         "GET /api/v1/sync/hello",
         "GET /api/v1/sync/settings",
         "POST /api/v1/sync/reports",
