@@ -496,12 +496,14 @@ def _series(session: Session, query: QualityQuery) -> dict[tuple[str, str], dict
 
 
 def outliers(session: Session, query: QualityQuery) -> list[Outlier]:
-    """Reported months of the range far from the telecenter's own previous months."""
+    """Reported months of the range far from the telecenter's own previous months. The month
+    still running is left out: its report so far holds a few days, not a month."""
     regions = dict(session.execute(sa.select(Telecenter.code, Telecenter.region)).tuples().all())
+    running = month_report.month_of(today_in_lima())
     found = []
     for (code, measure), by_month in _series(session, query).items():
         for month, value in sorted(by_month.items()):
-            if month < query.first:
+            if not query.first <= month < running:
                 continue
             history = [
                 by_month[m]

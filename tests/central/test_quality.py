@@ -293,6 +293,19 @@ def test_a_tenfold_jump_is_an_outlier(reader, clock):
     assert found["history_months"] == 12
 
 
+def test_the_running_month_is_never_an_outlier(reader, clock):
+    """Its report holds only the days so far: a drop to a few is no sign of a wrong figure."""
+    running = f"{FIXED_NOW:%Y-%m}"  # 2026-11, after 2025-09 .. 2026-10
+    _history(reader, clock, [*NORMAL, 41, 40, 3])
+    answer = quality(reader, **{"from": "2026-09", "to": running}).json
+    assert answer["outliers"] == []
+    clock.move_to(FIXED_NOW.replace(month=12, day=1, hour=12))  # the month has ended
+    answer = quality(reader, **{"from": "2026-09", "to": running}).json
+    assert [(o["month"], o["measure"], o["value"]) for o in answer["outliers"]] == [
+        (running, "attendances", 3)
+    ]
+
+
 def _usual_and_scale(history: list[int]) -> tuple[float, float]:
     """The median and the MAD (floored at 1 and a tenth of the median) of a history."""
     ordered = sorted(history)
