@@ -463,6 +463,8 @@ def _quality_tally() -> dict:
 def _quality() -> dict:
     month = {"type": "string", "pattern": MONTH_PATTERN}
     tally = _quality_tally()
+    #: What every gap, violation and outlier names: the telecenter-month.
+    place = {"telecenter": {"type": "string"}, "region": {"type": "string"}, "month": month}
     answer = {
         "type": "object",
         "required": ["from", "to", "due_day", "completeness", "gaps", "violations", "outliers"],
@@ -485,9 +487,7 @@ def _quality() -> dict:
                 "items": {
                     "type": "object",
                     "properties": {
-                        "telecenter": {"type": "string"},
-                        "region": {"type": "string"},
-                        "month": month,
+                        **place,
                         "status": {"type": "string", "enum": ["late", "missing", "waiting"]},
                         "first_received_at": {
                             "type": "string",
@@ -521,9 +521,7 @@ def _quality() -> dict:
                 "items": {
                     "type": "object",
                     "properties": {
-                        "telecenter": {"type": "string"},
-                        "region": {"type": "string"},
-                        "month": month,
+                        **place,
                         "measure": {"type": "string", "enum": list(quality.OUTLIER_MEASURES)},
                         "value": {"type": "number"},
                         "usual": {"type": "number", "description": "median of the history"},

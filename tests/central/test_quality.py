@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from telecenter import month_report
+from telecenter import month_report, vocabulary
 from telecenter.clock import LIMA
 from tests.central.test_ingest import REPORT, send
 from tests.conftest import FIXED_NOW
@@ -228,16 +228,7 @@ def test_each_rule_catches_its_bad_report_and_not_the_honest_one(reader, clock, 
 def test_the_outcome_rule_catches_more_baselines_than_women(reader, clock):
     outcome = {"age_band": "30-44", "enrolled": 3, "with_baseline": 3, "with_follow_up": 1}
     outcome |= {
-        f"{i}_{w}": 1
-        for i in (
-            "account",
-            "wallet",
-            "digital_payment",
-            "saving",
-            "savings_group",
-            "emergency_funds",
-        )
-        for w in ("baseline", "latest")
+        f"{i}_{w}": 1 for i in vocabulary.WFI_OUTCOME_INDICATORS for w in ("baseline", "latest")
     }
     honest = month_report_2(OTHER, outcome)
     bad = month_report_2(CODE, outcome | {"with_baseline": 5})
