@@ -30,6 +30,18 @@ def fixed_clock(moment: str) -> dict[str, str]:
     return {"LD_PRELOAD": FAKETIME_LIBRARY, "FAKETIME": f"@{moment}", "FAKETIME_DONT_RESET": "1"}
 
 
+def sync(site: LiveServer) -> None:
+    """One `telecenter sync` run at a site, as its scheduler would run it."""
+    done = subprocess.run(
+        [str(BIN / "telecenter"), "sync"],
+        env=site.env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 @dataclass
 class Network:
     central: LiveServer
@@ -37,19 +49,34 @@ class Network:
     api_key: str
 
     def sync(self) -> None:
-        done = subprocess.run(
-            [str(BIN / "telecenter"), "sync"],
-            env=self.site.env(),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
+        sync(self.site)
+
+
+@dataclass
+class Sites:
+    """A central and several sites, each site with a trainer account (TRAINER)."""
+
+    central: LiveServer
+    sites: dict[str, LiveServer]
+    api_key: str
+
+
+CENTRAL_ADMIN = ("coordinadora", "clave-de-central-1")
 
 
 @contextlib.contextmanager
 def network(tmp_path_factory, name: str, code: str, *, site_clock: str) -> Iterator[Network]:
     """Central (PostgreSQL) and a site (SQLite) that knows it, with a trainer account."""
+    with sites(tmp_path_factory, name, {code: "San Martín"}, site_clock=site_clock) as net:
+        yield Network(net.central, net.sites[code], net.api_key)
+
+
+@contextlib.contextmanager
+def sites(
+    tmp_path_factory, name: str, regions: dict[str, str], *, site_clock: str
+) -> Iterator[Sites]:
+    """Central (PostgreSQL, with a central admin CENTRAL_ADMIN) and one site (SQLite) per
+    telecenter code in `regions` ({code: region}), each registered at central."""
     url = pg.create_database(f"telecenter_e2e_{name}")
     central = (
         LiveServer(
@@ -58,40 +85,46 @@ def network(tmp_path_factory, name: str, code: str, *, site_clock: str) -> Itera
         .prepare(demo=False)
         .start()
     )
-    site = None
+    started: dict[str, LiveServer] = {}
     try:
-        token = _last_line(
-            central.cli("central", "add-telecenter", code, "--name", name, "--region", "San Martín")
-        )
+        _user(central, CENTRAL_ADMIN, "Coordinadora", "central_admin")
         api_key = _last_line(central.cli("central", "create-api-key", "--name", "prueba"))
-        site = LiveServer(
-            instance=tmp_path_factory.mktemp(f"{name}-site"),
-            extra_env={
-                **fixed_clock(site_clock),
-                "TELECENTER_CODE": code,
-                "CENTRAL_URL": central.url,
-                "SYNC_TOKEN": token,
-            },
-        ).prepare(demo=False)
-        username, password = TRAINER
-        site.cli(
-            "create-user",
-            "--username",
-            username,
-            "--name",
-            "Capacitadora",
-            "--role",
-            "trainer",
-            "--password",
-            password,
-        )
-        site.start()
-        yield Network(central, site, api_key)
+        for code, region in regions.items():
+            token = _last_line(
+                central.cli("central", "add-telecenter", code, "--name", code, "--region", region)
+            )
+            site = LiveServer(
+                instance=tmp_path_factory.mktemp(f"{name}-{code}"),
+                extra_env={
+                    **fixed_clock(site_clock),
+                    "TELECENTER_CODE": code,
+                    "CENTRAL_URL": central.url,
+                    "SYNC_TOKEN": token,
+                },
+            ).prepare(demo=False)
+            _user(site, TRAINER, "Capacitadora", "trainer")
+            started[code] = site.start()
+        yield Sites(central, started, api_key)
     finally:
-        if site is not None:
+        for site in started.values():
             site.stop()
         central.stop()
         pg.drop_database(url)
+
+
+def _user(server: LiveServer, account: tuple[str, str], name: str, role: str) -> None:
+    username, password = account
+    server.cli(
+        "create-user",
+        "--username",
+        username,
+        "--name",
+        name,
+        "--role",
+        role,
+        "--password",
+        password,
+    )
 
 
 def _last_line(done) -> str:
