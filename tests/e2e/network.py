@@ -73,14 +73,23 @@ def network(tmp_path_factory, name: str, code: str, *, site_clock: str) -> Itera
 
 @contextlib.contextmanager
 def sites(
-    tmp_path_factory, name: str, regions: dict[str, str], *, site_clock: str
+    tmp_path_factory,
+    name: str,
+    regions: dict[str, str],
+    *,
+    site_clock: str,
+    central_clock: str | None = None,
 ) -> Iterator[Sites]:
-    """Central (PostgreSQL, with a central admin CENTRAL_ADMIN) and one site (SQLite) per
-    telecenter code in `regions` ({code: region}), each registered at central."""
+    """Central (PostgreSQL, with a central admin CENTRAL_ADMIN; its clock fixed too when
+    `central_clock` is given) and one site (SQLite) per telecenter code in `regions`
+    ({code: region}), each registered at central."""
     url = pg.create_database(f"telecenter_e2e_{name}")
     central = (
         LiveServer(
-            instance=tmp_path_factory.mktemp(f"{name}-central"), role="central", database_url=url
+            instance=tmp_path_factory.mktemp(f"{name}-central"),
+            role="central",
+            database_url=url,
+            extra_env=fixed_clock(central_clock) if central_clock else {},
         )
         .prepare(demo=False)
         .start()
