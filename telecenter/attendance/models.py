@@ -109,7 +109,7 @@ class ActivitySession(Model):
     network_notes: Mapped[str] = mapped_column(sa.String(1000), default="", server_default="")
     #: What trainers last saw before central moved or cancelled it ({"starts_at", "ends_at",
     #: "state"}), until a trainer dismisses the notice; None: nothing new to tell.
-    network_notice: Mapped[dict | None] = mapped_column(sa.JSON)
+    network_notice: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
