@@ -255,3 +255,9 @@ def test_central_cancelling_after_check_ins_then_scheduling_again_keeps_it_held(
     assert by_id()["NE-1"].state == "cancelled"
     receive(settings("r2-c", soon | {"revision": 3}))
     assert by_id()["NE-1"].state == "held"
+
+
+def test_the_sync_page_says_how_many_events_came_with_the_last_settings(clock, app_ctx, signed_in):
+    receive(settings("r2-a", event(1), event(2), event(3)))
+    page = signed_in("admin").get("/admin/sync/").get_data(as_text=True)
+    assert "3 teleconferencias recibidas con los últimos ajustes" in page
