@@ -158,6 +158,7 @@ for _path, _answer in (
     ("/sessions/1/roster", 302),
     ("/sessions/1/walk-in", 302),
     ("/sessions/1/viewers", 302),
+    ("/sessions/1/notice/dismiss", 302),
     ("/kiosk/open", 302),
     ("/kiosk/close-all", 302),
 ):

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from babel.dates import format_interval
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
 from telecenter.attendance.models import ActivitySession
@@ -68,9 +69,19 @@ def ics_feed(activities: list[ActivitySession], *, site_name: str, host: str) ->
         event.add("dtstamp", activity.updated_at)
         if activity.room:
             event.add("location", activity.room)
+        network = _("Teleconferencia de la red") if activity.network_event else ""
+        if network:  # joining details stay on the staff's page: this feed is public
+            event.add("categories", [network])
         description = " · ".join(
             filter(
-                None, (activity.topic, activity.presenter, activity.organisation, activity.platform)
+                None,
+                (
+                    network,
+                    activity.topic,
+                    activity.presenter,
+                    activity.organisation,
+                    activity.platform,
+                ),
             )
         )
         if description:

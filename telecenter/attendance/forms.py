@@ -15,7 +15,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from telecenter import labels
-from telecenter.attendance.scheduling import Recurrence, SessionData
+from telecenter.attendance.network_sessions import LocalChoices
+from telecenter.attendance.scheduling import MAX_NOTES, Recurrence, SessionData
 from telecenter.forms import BoundedIntegerField, Form, MultiCheckboxField, SelectChoice, filled
 from telecenter.labels import as_choices
 
@@ -31,7 +32,39 @@ WEEKDAY_LABELS = {
 SCOPE_LABELS = {"one": _l("Solo esta sesión"), "following": _l("Esta y las siguientes de la serie")}
 
 
-class SessionForm(Form):
+class LocalFields(Form):
+    """What a telecenter decides of any session, a network teleconference's too."""
+
+    room = StringField(_l("Ambiente o laboratorio"), validators=[Optional(), Length(max=80)])
+    trainer_id = SelectField(_l("Capacitador"), choices=[], validators=[Optional()])
+    capacity = BoundedIntegerField(_l("Capacidad (vacío: sin límite)"), validators=[Optional()])
+    group_id = SelectField(
+        _l("Grupo (sus integrantes quedan en la lista)"), choices=[], validators=[Optional()]
+    )
+    checkin_before_minutes = BoundedIntegerField(
+        _l("Registro abre (minutos antes)"),
+        default=30,
+        validators=[InputRequired(), NumberRange(0, 240)],
+    )
+    checkin_after_minutes = BoundedIntegerField(
+        _l("Registro cierra (minutos después del inicio)"),
+        default=30,
+        validators=[InputRequired(), NumberRange(0, 240)],
+    )
+    local_notes = TextAreaField(
+        _l("Notas del telecentro"), validators=[Optional(), Length(max=MAX_NOTES)]
+    )
+
+    def set_local_choices(self, trainers, groups) -> None:
+        self.group_id.choices = [SelectChoice("", _l("— Ninguno —"))] + [
+            SelectChoice(str(g.id), g.name) for g in groups
+        ]
+        self.trainer_id.choices = [SelectChoice("", _l("— Ninguno —"))] + [
+            SelectChoice(str(u.id), u.display_name) for u in trainers
+        ]
+
+
+class SessionForm(LocalFields):
     kind = RadioField(
         _l("Tipo de actividad"),
         choices=labels.choices("activity"),
@@ -56,15 +89,9 @@ class SessionForm(Form):
         choices=labels.crop_choices(blank=_l("— Elija —")),
         validators=[Optional()],
     )
-    group_id = SelectField(
-        _l("Grupo (sus integrantes quedan en la lista)"), choices=[], validators=[Optional()]
-    )
     day = DateField(_l("Día"), validators=[InputRequired()])
     start = TimeField(_l("Hora de inicio"), validators=[InputRequired()])
     end = TimeField(_l("Hora de fin"), validators=[InputRequired()])
-    room = StringField(_l("Ambiente o laboratorio"), validators=[Optional(), Length(max=80)])
-    trainer_id = SelectField(_l("Capacitador"), choices=[], validators=[Optional()])
-    capacity = BoundedIntegerField(_l("Capacidad (vacío: sin límite)"), validators=[Optional()])
     presenter = StringField(
         _l("Expositor (teleconferencia)"), validators=[Optional(), Length(max=160)]
     )
@@ -74,16 +101,6 @@ class SessionForm(Form):
     )
     joining_details = TextAreaField(
         _l("Datos para conectarse"), validators=[Optional(), Length(max=500)]
-    )
-    checkin_before_minutes = BoundedIntegerField(
-        _l("Registro abre (minutos antes)"),
-        default=30,
-        validators=[InputRequired(), NumberRange(0, 240)],
-    )
-    checkin_after_minutes = BoundedIntegerField(
-        _l("Registro cierra (minutos después del inicio)"),
-        default=30,
-        validators=[InputRequired(), NumberRange(0, 240)],
     )
     repeat = BooleanField(_l("Repetir cada semana"))
     weekdays = MultiCheckboxField(_l("Días de la semana"), choices=as_choices(WEEKDAY_LABELS))
@@ -99,13 +116,8 @@ class SessionForm(Form):
         self.course_id.choices = [SelectChoice("", _l("— Ninguno —"))] + [
             SelectChoice(str(c.id), c.title) for c in courses
         ]
-        self.group_id.choices = [SelectChoice("", _l("— Ninguno —"))] + [
-            SelectChoice(str(g.id), g.name) for g in groups
-        ]
         self.category.choices = labels.choices("category", blank=_l("— Elija —"))
-        self.trainer_id.choices = [SelectChoice("", _l("— Ninguno —"))] + [
-            SelectChoice(str(u.id), u.display_name) for u in trainers
-        ]
+        self.set_local_choices(trainers, groups)
 
     def session_data(self) -> SessionData:
         return SessionData(
@@ -129,6 +141,7 @@ class SessionForm(Form):
             joining_details=self.joining_details.data or "",
             checkin_before_minutes=filled(self.checkin_before_minutes.data),
             checkin_after_minutes=filled(self.checkin_after_minutes.data),
+            local_notes=self.local_notes.data or "",
         )
 
     def recurrence(self) -> Recurrence | None:
@@ -138,6 +151,21 @@ class SessionForm(Form):
             weekdays=[int(d) for d in self.weekdays.data or []],
             every_weeks=self.every_weeks.data or 1,
             until=self.until.data,
+        )
+
+
+class NetworkSessionForm(LocalFields):
+    """What the telecenter chooses for a network teleconference (central sets the rest)."""
+
+    def choices(self) -> LocalChoices:
+        return LocalChoices(
+            room=self.room.data or "",
+            trainer_id=int(self.trainer_id.data) if self.trainer_id.data else None,
+            capacity=self.capacity.data,
+            group_id=int(self.group_id.data) if self.group_id.data else None,
+            checkin_before_minutes=filled(self.checkin_before_minutes.data),
+            checkin_after_minutes=filled(self.checkin_after_minutes.data),
+            local_notes=self.local_notes.data or "",
         )
 
 

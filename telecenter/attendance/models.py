@@ -16,6 +16,9 @@ from telecenter.participants.models import Group, Participant
 from telecenter.vocabulary import ACTIVITIES, ATTENDANCE_STATUSES, CATEGORIES, CROPS, PURPOSES
 
 STATES = ("scheduled", "held", "cancelled")
+#: Central's word on a network teleconference: as central sent it, or "withdrawn" (central's
+#: list for this telecenter no longer has it, before it started).
+NETWORK_STATES = ("scheduled", "cancelled", "withdrawn")
 
 
 class Series(Model):
@@ -50,6 +53,12 @@ class ActivitySession(Model):
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         sa.CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
         sa.CheckConstraint("unregistered_viewers >= 0", name="viewers_not_negative"),
+        sa.CheckConstraint(
+            "(network_event IS NULL AND network_state IS NULL AND network_revision IS NULL)"
+            " OR (network_event IS NOT NULL AND kind = 'teleconference'"
+            f" AND network_revision >= 1 AND {one_of('network_state', NETWORK_STATES)})",
+            name="network_event_known",
+        ),
         sa.Index("ix_activity_sessions_time", "starts_at", "ends_at"),
     )
 
@@ -88,6 +97,19 @@ class ActivitySession(Model):
     #: Kiosk check-in opens this many minutes before the start and closes this many after.
     checkin_before_minutes: Mapped[int] = mapped_column(default=30)
     checkin_after_minutes: Mapped[int] = mapped_column(default=30)
+    #: The trainers' own notes (what to prepare, who brings the projector...).
+    local_notes: Mapped[str] = mapped_column(sa.String(1000), default="", server_default="")
+    #: Central's id of the network teleconference this session shows here ("NE-12"); None for
+    #: a session of this telecenter's own. Central sets its title, times and topic
+    #: (telecenter.sync.network_events); the site only its room, trainer and notes.
+    network_event: Mapped[str | None] = mapped_column(sa.String(12), unique=True)
+    #: Central's revision of the event as stored: only a higher one changes the session.
+    network_revision: Mapped[int | None]
+    network_state: Mapped[str | None] = mapped_column(sa.String(10))
+    network_notes: Mapped[str] = mapped_column(sa.String(1000), default="", server_default="")
+    #: What trainers last saw before central moved or cancelled it ({"starts_at", "ends_at",
+    #: "state"}), until a trainer dismisses the notice; None: nothing new to tell.
+    network_notice: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

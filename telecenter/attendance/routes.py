@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from telecenter import labels
-from telecenter.attendance import phase, scheduling, services
-from telecenter.attendance.forms import CancelForm, SessionForm, ViewersForm
+from telecenter.attendance import network_sessions, phase, scheduling, services
+from telecenter.attendance.forms import CancelForm, NetworkSessionForm, SessionForm, ViewersForm
 from telecenter.attendance.models import ActivitySession, Registration
 from telecenter.auth.models import User
 from telecenter.auth.permissions import roles_required
@@ -35,27 +35,39 @@ site_users = roles_required(*SITE_ROLES)
 
 @bp.app_context_processor
 def attendance_helpers():
-    return {"to_lima": to_lima}
+    return {"to_lima": to_lima, "network_when": _network_when}
+
+
+def _network_when(activity: ActivitySession) -> str:
+    return network_sessions.when(activity.starts_at, activity.ends_at)
 
 
 def load_session(session_id: int) -> ActivitySession:
     return db.get_or_404(ActivitySession, session_id)
 
 
-def _session_form(**kwargs) -> SessionForm:
-    form = SessionForm(**kwargs)
-    courses = db_session().scalars(sa.select(Course).order_by(Course.title)).all()
-    trainers = (
-        db_session()
-        .scalars(
+def _trainers() -> list[User]:
+    return list(
+        db_session().scalars(
             sa.select(User)
             .where(User.role.in_((ADMIN, TRAINER)), User.active.is_(True))
             .order_by(User.display_name)
         )
-        .all()
     )
-    form.set_choices(courses, trainers, groups.all_groups(db_session()))
+
+
+def _session_form(**kwargs) -> SessionForm:
+    form = SessionForm(**kwargs)
+    courses = db_session().scalars(sa.select(Course).order_by(Course.title)).all()
+    form.set_choices(courses, _trainers(), groups.all_groups(db_session()))
     return form
+
+
+def _attention() -> list[network_sessions.Attention]:
+    """Network sessions whose change or clash staff should see (none for residents)."""
+    if current_user.role == RESIDENT:
+        return []
+    return network_sessions.needing_attention(db_session(), utcnow())
 
 
 @bp.route("/")
@@ -71,6 +83,7 @@ def index():
         activities=activities,
         mine=_registrations_of(me),
         my_sex=me.sex if me else None,  # «inscrita», «inscrito»
+        attention=_attention(),
     )
 
 
@@ -127,6 +140,10 @@ def detail(session_id: int):
         expected=None
         if current_user.role == RESIDENT
         else len(services.expected_ids(db_session(), activity)),
+        notice=network_sessions.notice(activity),
+        clashes=[]
+        if current_user.role == RESIDENT
+        else network_sessions.clashes(db_session(), activity),
     )
 
 
@@ -146,6 +163,8 @@ def _form_from(activity: ActivitySession) -> SessionForm:
 @staff_only
 def edit(session_id: int):
     activity = load_session(session_id)
+    if activity.network_event is not None:
+        return _edit_network(activity)
     form = _form_from(activity)
     return handle_form(
         form,
@@ -161,10 +180,49 @@ def edit(session_id: int):
     )
 
 
+def _edit_network(activity: ActivitySession):
+    """Room, trainer and notes of a network teleconference; a request that also sends what
+    central set is refused whole, with the reason."""
+    form = NetworkSessionForm(obj=activity)
+    form.set_local_choices(_trainers(), groups.all_groups(db_session()))
+    if request.method == "GET":
+        form.group_id.data = str(activity.group_id or "")
+        form.trainer_id.data = str(activity.trainer_id or "")
+    fixed = [name for name in network_sessions.FIXED_FORM_FIELDS if name in request.form]
+    return handle_form(
+        form,
+        lambda: network_sessions.edit_local(
+            db_session(), activity, form.choices(), fixed_sent=fixed
+        ),
+        template="attendance/network_form.html",
+        activity=activity,
+        success=lambda _changed: (
+            _("Cambios guardados."),
+            url_for(".detail", session_id=activity.id),
+        ),
+    )
+
+
+@bp.route("/<int:session_id>/notice/dismiss", methods=["POST"])
+@staff_only
+def dismiss_notice(session_id: int):
+    """A trainer has read what central changed: the notice goes for everyone."""
+    activity = load_session(session_id)
+    if (
+        EmptyForm().validate_on_submit()
+        and attempt(lambda: network_sessions.dismiss(db_session(), activity)).ok
+    ):
+        flash(_("Aviso marcado como leído."), "success")
+    return redirect(url_for(".detail", session_id=activity.id))
+
+
 @bp.route("/<int:session_id>/cancel", methods=["GET", "POST"])
 @staff_only
 def cancel(session_id: int):
     activity = load_session(session_id)
+    if activity.network_event is not None:
+        flash(scheduling.fixed_message(), "error")
+        return redirect(url_for(".detail", session_id=activity.id))
     form = CancelForm()
     return handle_form(
         form,

@@ -26,10 +26,32 @@ MAX_PAST = timedelta(days=366)
 MAX_FUTURE = timedelta(days=2 * 366)
 MAX_LENGTH = timedelta(hours=12)
 MAX_OCCURRENCES = 200
+MAX_NOTES = 1000
 
 
 class SchedulingError(DomainError):
     """Input that cannot be scheduled; `errors` maps fields to messages."""
+
+
+class FixedByCentral(SchedulingError):
+    """A change to what central set of a network teleconference: refused, nothing saved."""
+
+    def __init__(self) -> None:
+        super().__init__(fixed_message())
+
+
+def fixed_message() -> str:
+    return _(
+        "La oficina central fija el título, el tema, la fecha y la hora, el expositor y la "
+        "plataforma de las teleconferencias de la red. Aquí solo se eligen el ambiente, el "
+        "capacitador y las notas del telecentro. No se guardó ningún cambio."
+    )
+
+
+def _not_network(activity: ActivitySession) -> None:
+    """The ordinary edit and cancel are not for network sessions (network_sessions.py)."""
+    if activity.network_event is not None:
+        raise FixedByCentral()
 
 
 @dataclass
@@ -58,6 +80,7 @@ class SessionData:
     purpose: str = "training"
     #: The crop of an agriculture session; None: the course's crop, when there is a course.
     commodity: str | None = None
+    local_notes: str = ""
 
     def starts_at(self) -> datetime:
         return datetime.combine(self.day, self.start, tzinfo=LIMA).astimezone(UTC)
@@ -90,6 +113,8 @@ def _validate(session: Session, data: SessionData) -> Topic:
         errors["purpose"] = _("Elija si es una capacitación o una charla.")
     if not data.title.strip():
         errors["title"] = _("Escriba un título.")
+    if len(data.local_notes.strip()) > MAX_NOTES:
+        errors["local_notes"] = _("Las notas pueden tener hasta 1000 caracteres.")
     if data.capacity is not None and data.capacity < 1:
         errors["capacity"] = _("La capacidad debe ser 1 o más (o déjela vacía: sin límite).")
     if data.group_id is not None and session.get(Group, data.group_id) is None:
@@ -157,7 +182,7 @@ def find_conflict(
     return session.scalars(query.order_by(ActivitySession.starts_at).limit(1)).first()
 
 
-def _conflict_error(other: ActivitySession, room: str) -> SchedulingError:
+def conflict_error(other: ActivitySession, room: str) -> SchedulingError:
     local = to_lima(other.starts_at)
     what = (
         _("el ambiente")
@@ -195,6 +220,7 @@ def _apply(target: ActivitySession, data: SessionData, topic: Topic) -> None:
         "joining_details",
         "checkin_before_minutes",
         "checkin_after_minutes",
+        "local_notes",
     ):
         value = getattr(data, name)
         setattr(target, name, value.strip() if isinstance(value, str) else value)
@@ -260,7 +286,7 @@ def create(
             trainer_id=data.trainer_id,
         )
         if other is not None:
-            raise _conflict_error(other, data.room)
+            raise conflict_error(other, data.room)
         activity = ActivitySession(series=series)
         _apply(activity, occurrence, topic)
         session.add(activity)
@@ -291,6 +317,7 @@ def update(
     session: Session, activity: ActivitySession, data: SessionData, *, scope: str = "one"
 ) -> list[ActivitySession]:
     """Edit one occurrence, or it and the rest of its series (keeping each one's own day)."""
+    _not_network(activity)
     topic = _validate(session, data)
     targets = following_in_series(session, activity) if scope == "following" else [activity]
     ids = {t.id for t in targets}
@@ -308,7 +335,7 @@ def update(
             exclude_ids=ids,
         )
         if other is not None:
-            raise _conflict_error(other, data.room)
+            raise conflict_error(other, data.room)
         _apply(target, occurrence, topic)
     session.flush()
     _recompute_courses(session, courses)
@@ -318,6 +345,7 @@ def update(
 def cancel(
     session: Session, activity: ActivitySession, *, reason: str, scope: str = "one"
 ) -> list[ActivitySession]:
+    _not_network(activity)
     if not reason.strip():
         raise SchedulingError({"reason": _("Escriba el motivo de la cancelación.")})
     targets = following_in_series(session, activity) if scope == "following" else [activity]

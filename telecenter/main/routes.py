@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from telecenter.attendance import network_sessions
 from telecenter.attendance import services as attendance_services
 from telecenter.auth import services as auth_services
 from telecenter.auth.permissions import is_safe_next, public, roles_required
@@ -67,6 +68,7 @@ def home():
         today=worklists.todays_sessions(db_session(), today_in_lima()),
         absentees=worklists.missed_last_two(db_session()),
         incomplete=worklists.incomplete_registrations(db_session()),
+        network_attention=network_sessions.needing_attention(db_session(), utcnow()),
         surveys_due=wfi.needing_survey(
             db_session(),
             today=today_in_lima(),

@@ -76,6 +76,19 @@ class Facts:
     wfi_outcomes: dict = field(default_factory=dict)
     months: set = field(default_factory=set)
     people: dict = field(default_factory=dict)
+    # month -> {central's event id: EventFacts} (schema 2; issue 21)
+    network_events: dict = field(default_factory=lambda: defaultdict(dict))
+
+
+@dataclass
+class EventFacts:
+    """One network teleconference held here in a month: its session, viewers, attendance."""
+
+    sessions_held: int = 0
+    viewers: int = 0
+    # (sex, age band) -> attendances, and -> the distinct people
+    attendances: Counter = field(default_factory=Counter)
+    people: dict = field(default_factory=lambda: defaultdict(set))
 
 
 def _people(session: Session) -> dict[int, Person]:
@@ -180,6 +193,58 @@ def _sessions_and_attendance(session, people, facts, firsts, training) -> None:
         facts.months.add(month)
 
 
+def _network_events(session, people, facts) -> None:
+    """Per network event held (as the `sessions` table counts a session: held, by the month
+    of its start in Lima) its counted attendances by sex and age band at the event."""
+    network = ActivitySession.network_event.is_not(None)
+    held = ActivitySession.state == "held"
+    for event, starts, viewers in session.execute(
+        sa.select(
+            ActivitySession.network_event,
+            ActivitySession.starts_at,
+            ActivitySession.unregistered_viewers,
+        ).where(held, network)
+    ):
+        cell = facts.network_events[_local(starts)[0]].setdefault(event, EventFacts())
+        cell.sessions_held += 1
+        cell.viewers += viewers
+    for pid, event, starts in session.execute(
+        sa.select(
+            Attendance.participant_id, ActivitySession.network_event, ActivitySession.starts_at
+        )
+        .join(ActivitySession, ActivitySession.id == Attendance.session_id)
+        .where(held, network, Attendance.status.in_(COUNTED_STATUSES))
+    ):
+        month, day = _local(starts)
+        person = people[pid]
+        key = (person.sex, person.band(day))
+        cell = facts.network_events[month][event]
+        cell.attendances[key] += 1
+        cell.people[key].add(pid)
+
+
+def _event_rows(facts: Facts, month: str) -> list[dict]:
+    """The `network_events` section of month_report (schema 2), by central's id."""
+    events = facts.network_events.get(month, {})
+    return [
+        {
+            "event": event,
+            "sessions_held": cell.sessions_held,
+            "unregistered_viewers": cell.viewers,
+            "attendance": [
+                {
+                    "sex": sex,
+                    "age_band": band,
+                    "attendances": cell.attendances[(sex, band)],
+                    "participants": len(cell.people[(sex, band)]),
+                }
+                for sex, band in sorted(cell.attendances)
+            ],
+        }
+        for event, cell in sorted(events.items(), key=lambda item: int(item[0][3:]))
+    ]
+
+
 def _add(bucket: dict, key, **measures) -> None:
     counter = bucket.get(key)
     if counter is None:
@@ -258,6 +323,8 @@ def collect(session: Session, *, schema: int = month_report.SCHEMA) -> Facts:
     firsts = FirstEvents()
     training: list[TrainingAttendance] = []
     _sessions_and_attendance(session, people, facts, firsts, training)
+    if schema == 2:
+        _network_events(session, people, facts)
     completed = _learning(session, people, facts, firsts)
     _registry(session, people, facts)
     _trained(facts, firsts, completed, training)
@@ -340,6 +407,8 @@ def report_for(facts: Facts, month: str, *, telecenter: str, generated_at: datet
     }
     if schema == 2:
         tables["wfi_outcomes"] = _outcome_rows(facts, month)
+        if month in facts.network_events:  # only then: other months keep their digest
+            tables["network_events"] = _event_rows(facts, month)
     return header | tables
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from telecenter.clock import utcnow
 from telecenter.counting_rules import DEFAULT, CountingRules, InvalidRules
+from telecenter.sync import network_events
 from telecenter.sync.models import NetworkSettings
 
 log = logging.getLogger(__name__)
@@ -46,13 +47,24 @@ def known_version(session: Session) -> str | None:
     return row.version if row is not None and row.version else None
 
 
-def _checked(settings: object) -> tuple[dict, str, CountingRules]:
+@dataclass(frozen=True)
+class Checked:
+    """A settings object every part of which checked out: nothing is written before this."""
+
+    settings: dict
+    version: str
+    rules: CountingRules
+    events: list[network_events.NetworkEvent] | None  # None: an older central sent no events
+
+
+def _checked(settings: object) -> Checked:
     if not isinstance(settings, dict):
         raise InvalidRules('settings must be an object or "unchanged"')
     version = settings.get("version")
     if not isinstance(version, str) or not 1 <= len(version) <= MAX_VERSION:
         raise InvalidRules(f"version must be text of 1 to {MAX_VERSION} characters")
-    return settings, version, CountingRules.from_json(settings.get("counting_rules"))
+    rules = CountingRules.from_json(settings.get("counting_rules"))
+    return Checked(settings, version, rules, network_events.parse(settings))
 
 
 def apply(session: Session, settings: object) -> bool:
@@ -64,18 +76,21 @@ def apply(session: Session, settings: object) -> bool:
     row = stored(session)
     before = current_rules(session)
     try:
-        checked, version, rules = _checked(settings)
-    except InvalidRules as problem:
+        checked = _checked(settings)
+    except InvalidRules as problem:  # network_events.InvalidEvents too
         log.warning("network settings from central refused, old ones kept: %s", problem)
         _reject(session, row, str(problem))
         return False
-    if row is not None and row.version == version and REJECTED not in row.settings:
+    if row is not None and row.version == checked.version and REJECTED not in row.settings:
         return False
     if row is None:
         row = NetworkSettings(id=1)
         session.add(row)
-    row.version, row.settings, row.received_at = version, dict(checked), utcnow()
+    now = utcnow()
+    row.version, row.settings, row.received_at = checked.version, dict(checked.settings), now
     session.flush()
+    network_events.apply(session, checked.events, now)
+    rules = checked.rules
     changed = rules != before
     if changed:
         log.info("counting rules %s received from central", rules.rules_version)
@@ -99,20 +114,25 @@ class InUse:
     received_at: datetime | None  # None: the defaults, nothing received yet
     rejected_reason: str | None
     rejected_at: datetime | None
+    #: Network teleconferences in the last settings received (None: central sent none).
+    network_events: int | None = None
 
 
 def in_use(session: Session) -> InUse:
     row = stored(session)
     rules = current_rules(session)
     received = row.received_at if row is not None and row.version else None
+    events = row.settings.get(network_events.KEY) if row is not None and received else None
+    count = len(events) if isinstance(events, list) else None
     rejected = row.settings.get(REJECTED) if row is not None else None
     if not isinstance(rejected, dict):
-        return InUse(rules.rules_version, received, None, None)
+        return InUse(rules.rules_version, received, None, None, count)
     return InUse(
         rules.rules_version,
         received,
         str(rejected.get("reason", "")),
         _moment(rejected.get("at")),
+        count,
     )
 
 
