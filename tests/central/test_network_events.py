@@ -12,7 +12,7 @@ from telecenter.audit import AuditEntry
 from telecenter.central import network_events, rules
 from telecenter.central.models import NETWORK_EVENT_TELECENTERS, NetworkEvent
 from telecenter.extensions import db
-from tests.central.network import END, START, create, data, network, telecenter  # noqa: F401
+from tests.central.network import END, START, create, data, telecenter
 from tests.conftest import FIXED_NOW
 
 AFTER_START = START + timedelta(minutes=1)
