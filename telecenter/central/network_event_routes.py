@@ -8,7 +8,7 @@ is possible only until it starts, and every change is audited."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -167,13 +167,16 @@ def _page(event: NetworkEvent, status: int = 200, **forms):
 
 def _act(event: NetworkEvent, form, name: str, action, message: str):
     """A button of the event's page: run `action` and go back to the page, or show it again
-    with the form's messages."""
+    with the form's messages (flashed when the event has closed meanwhile: the form is gone)."""
+    status = 400
     if form.validate_on_submit():
-        outcome = attempt(action, form=form)
+        shown = form if network_events.is_open(event, utcnow()) or name == "notes" else None
+        outcome = attempt(action, form=shown)
         if outcome.ok:
             flash(message, "success")
             return redirect(url_for(".show", event_id=event.id))
-    return _page(event, 400 if request.method == "POST" else 200, **{name: form})
+        status = outcome.error.status
+    return _page(event, status, **{name: form})
 
 
 @bp.route("/<int:event_id>/reschedule", methods=["POST"])
