@@ -4,16 +4,18 @@ obeys them."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField, TimeField
-from wtforms.validators import InputRequired
+from wtforms.validators import Optional
 
 from telecenter import labels
 from telecenter.central import network_events
 from telecenter.central.models import NetworkEvent
 from telecenter.central.network_events import EventData
 from telecenter.clock import to_lima
-from telecenter.forms import Form, MultiCheckboxField, SelectChoice, filled
+from telecenter.forms import Form, MultiCheckboxField, SelectChoice
 from telecenter.labels import as_choices
 
 AUDIENCE_LABELS = {
@@ -25,21 +27,15 @@ NOT_A_DAY = _l("Esa fecha no existe. Elija el día en el calendario.")
 NOT_A_TIME = _l("Escriba la hora así: 15:00.")
 
 
+# Empty boxes are the service's to name (with every other message at once); a value that is
+# not a day or a time is the box's own message. WTForms 3.3's invalid_value_message:
+# types-WTForms (3.2) predates it.
 def _day(label) -> DateField:
-    # WTForms 3.3's invalid_value_message: types-WTForms (3.2) predates it.
-    return DateField(
-        label,
-        validators=[InputRequired(_l("Elija el día."))],
-        invalid_value_message=NOT_A_DAY,  # type: ignore[call-arg]
-    )
+    return DateField(label, validators=[Optional()], invalid_value_message=NOT_A_DAY)  # type: ignore[call-arg]
 
 
 def _time(label) -> TimeField:
-    return TimeField(
-        label,
-        validators=[InputRequired(_l("Escriba la hora."))],
-        invalid_value_message=NOT_A_TIME,  # type: ignore[call-arg]
-    )
+    return TimeField(label, validators=[Optional()], invalid_value_message=NOT_A_TIME)  # type: ignore[call-arg]
 
 
 class WhenForm(Form):
@@ -49,12 +45,15 @@ class WhenForm(Form):
     start = _time(_l("Hora de inicio (hora de Lima)"))
     end = _time(_l("Hora de fin"))
 
-    def moments(self):
-        """(starts_at, ends_at) in UTC, or EventRefused for a day too far away."""
-        day = filled(self.day.data)
-        return (
-            network_events.moment(day, filled(self.start.data), "day"),
-            network_events.moment(day, filled(self.end.data), "day"),
+    def moments(self) -> tuple[datetime | None, datetime | None]:
+        """(starts_at, ends_at) in UTC (None for an empty box), or EventRefused for a day too
+        far away."""
+        day = self.day.data
+        if day is None:
+            return None, None
+        return tuple(  # type: ignore[return-value]
+            None if clock is None else network_events.moment(day, clock, "day")
+            for clock in (self.start.data, self.end.data)
         )
 
     def show(self, event: NetworkEvent) -> None:

@@ -26,7 +26,9 @@ from telecenter.central.network_event_forms import (
     WhenForm,
 )
 from telecenter.clock import utcnow
+from telecenter.domain_errors import DomainError
 from telecenter.extensions import db, db_session
+from telecenter.forms import attach_errors
 from telecenter.views import attempt, failed_status
 from telecenter.vocabulary import AGE_BANDS
 
@@ -64,7 +66,7 @@ def _event_form() -> NetworkEventForm:
     session = db_session()
     form.set_choices(
         network_events.regions(session),
-        session.scalars(sa.select(Telecenter).order_by(Telecenter.code)),
+        session.scalars(sa.select(Telecenter).order_by(Telecenter.region, Telecenter.code)),
     )
     return form
 
@@ -76,11 +78,21 @@ def _form_page(form: NetworkEventForm, event: NetworkEvent | None):
 
 
 def _saved(form: NetworkEventForm, action):
-    """Run `action` with the form's data; the event's page on success, else None."""
-    if not form.validate_on_submit():
+    """Run `action` with the form's data: its result, or None after a refusal. When some box
+    could not be read, the service's messages for the others are shown too, so that one
+    sending shows everything to fix."""
+    if not form.is_submitted():
         return None
-    outcome = attempt(lambda: action(form.event_data()), form=form)
-    return outcome.value if outcome.ok else None
+    if form.validate():
+        outcome = attempt(lambda: action(form.event_data()), form=form)
+        return outcome.value if outcome.ok else None
+    if not form.errors.get("csrf_token"):
+        try:
+            network_events.check(db_session(), form.event_data(), utcnow())
+        except DomainError as problem:
+            unread = {name for name, errors in form.errors.items() if errors}
+            attach_errors(form, {k: m for k, m in problem.errors.items() if k not in unread})
+    return None
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -62,8 +62,9 @@ class EventData:
     title: str
     category: str
     purpose: str
-    starts_at: datetime
-    ends_at: datetime
+    #: None: not given (a box left empty); refused with a message.
+    starts_at: datetime | None
+    ends_at: datetime | None
     audience: str
     topic: str = ""
     commodity: str | None = None
@@ -147,6 +148,10 @@ def _errors(session: Session, data: EventData, now: datetime) -> dict[str, str]:
 
 
 def _time_errors(data: EventData, now: datetime) -> dict[str, str]:
+    if data.starts_at is None:
+        return {"start": _("Elija el día y escriba la hora de inicio.")}
+    if data.ends_at is None:
+        return {"end": _("Escriba la hora de fin.")}
     if data.starts_at <= now:
         return {"start": _("Esa hora ya pasó: elija un día y una hora que todavía no llegan.")}
     if data.ends_at <= data.starts_at:
@@ -172,6 +177,12 @@ def _audience_errors(session: Session, data: EventData) -> dict[str, str]:
     if data.audience == "all" and session.scalar(sa.select(Telecenter.id).limit(1)) is None:
         return {"audience": _("Todavía no hay telecentros registrados en central.")}
     return {}
+
+
+def check(session: Session, data: EventData, now: datetime) -> None:
+    """EventRefused with every message for `data`, or nothing: what a form shows beside its
+    boxes even when some of them could not be read."""
+    _checked(session, data, now)
 
 
 def _checked(session: Session, data: EventData, now: datetime) -> EventData:
@@ -238,8 +249,8 @@ def update(
 def reschedule(
     session: Session,
     event: NetworkEvent,
-    starts_at: datetime,
-    ends_at: datetime,
+    starts_at: datetime | None,
+    ends_at: datetime | None,
     *,
     actor: User | None,
     now: datetime | None = None,

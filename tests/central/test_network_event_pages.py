@@ -66,6 +66,7 @@ def test_central_staff_and_admins_schedule_from_the_form(network, clock, signed_
     page = browser.get(answer.headers["Location"]).get_data(as_text=True)
     assert "Injerto de café" in page
     assert "programada" in page
+    assert "Se verá en 2 telecentros" in page  # San Martín's, before it starts
 
 
 @pytest.mark.parametrize(
@@ -79,6 +80,7 @@ def test_central_staff_and_admins_schedule_from_the_form(network, clock, signed_
         ({"audience": "chosen"}, "Marque al menos un telecentro"),
         ({"audience": "region", "region": ""}, "región de la lista"),
         ({"category": "digital_literacy"}, "Solo las teleconferencias de agricultura"),
+        ({"day": "", "start": "", "end": ""}, "Elija el día y escriba la hora de inicio"),
     ],
 )
 def test_a_wrong_form_says_what_to_fix_and_saves_nothing(
@@ -191,3 +193,15 @@ def test_the_list_shows_upcoming_and_past_events_by_month(network, clock, signed
     assert "Primera de diciembre" in past
     assert "Diciembre de 2026" in past
     assert 'data-state="held"' in past
+
+
+def test_one_sending_shows_every_problem_even_with_a_box_unread(network, clock, signed_in_central):
+    browser = signed_in_central(network)
+    wrong = _form(title="", day="2026-13-40", audience="chosen", region="")
+    page = browser.post(
+        "/central/network-events/new", data={"csrf_token": csrf_token(browser), **wrong}
+    ).get_data(as_text=True)
+    assert "Esa fecha no existe" in page
+    assert "Escriba el título" in page
+    assert "Marque al menos un telecentro" in page
+    assert _stored(network) == []
