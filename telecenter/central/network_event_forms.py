@@ -77,6 +77,10 @@ class NetworkEventForm(WhenForm):
     organisation = StringField(_l("Institución del expositor"))
     platform = StringField(_l("Plataforma (Zoom, Meet, radio...)"))
     joining_details = TextAreaField(_l("Datos para conectarse (enlace, código, clave)"))
+    # Again here, so that problems are listed in the order the page shows the boxes.
+    day = _day(_l("Día"))
+    start = _time(_l("Hora de inicio (hora de Lima)"))
+    end = _time(_l("Hora de fin"))
     audience = RadioField(
         _l("¿Para qué telecentros es?"), choices=as_choices(AUDIENCE_LABELS), default="all"
     )
