@@ -456,7 +456,34 @@ CENTRAL_MATRIX = {
         "central_staff": 404,
         "central_admin": 404,
     },
+    # Network teleconferences: central staff schedule them as central admins do (no event 1).
+    ("GET", "/central/network-events/"): {ANON: SIGN_IN, "central_staff": OK, "central_admin": OK},
+    ("GET", "/central/network-events/new"): {
+        ANON: SIGN_IN,
+        "central_staff": OK,
+        "central_admin": OK,
+    },
+    ("POST", "/central/network-events/new"): {
+        ANON: SIGN_IN,
+        "central_staff": 400,
+        "central_admin": 400,
+    },
+    ("GET", "/api/v1/network-events"): {ANON: 401, "central_staff": OK, "central_admin": OK},
+    ("GET", "/api/v1/network-events/1"): {
+        ANON: 401,
+        "central_staff": 404,
+        "central_admin": 404,
+    },
 }
+for _method, _path in (
+    ("GET", "/central/network-events/1"),
+    ("GET", "/central/network-events/1/edit"),
+    ("POST", "/central/network-events/1/edit"),
+    ("POST", "/central/network-events/1/reschedule"),
+    ("POST", "/central/network-events/1/cancel"),
+    ("POST", "/central/network-events/1/notes"),
+):
+    CENTRAL_MATRIX[(_method, _path)] = {ANON: SIGN_IN, "central_staff": 404, "central_admin": 404}
 
 
 def _cells(matrix, *, refused: bool):

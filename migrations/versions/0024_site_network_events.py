@@ -5,7 +5,7 @@ The network settings a site already stored lose their version, so that the next 
 central for everything again: an older site stored settings without reading their events.
 
 Revision ID: 0024_site_network_events
-Revises: 0022_period_close
+Revises: 0023_network_events
 Create Date: 2026-12-03 11:45:46
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0024_site_network_events"
-down_revision = "0022_period_close"
+down_revision = "0023_network_events"
 branch_labels = None
 depends_on = None
 

@@ -17,11 +17,14 @@ from telecenter.central import (
     exports,
     indicators,
     ingest,
+    network_events,
     outcomes,
     quality,
     rules,
     tokens,
 )
+from telecenter.central import network_event_figures as event_figures
+from telecenter.central.models import NetworkEvent
 from telecenter.central.openapi import openapi_document
 from telecenter.clock import utcnow
 from telecenter.database import writing
@@ -53,7 +56,7 @@ def sync_reports():
     return jsonify(
         telecenter=telecenter.code,
         acknowledged=[a.as_json() for a in acks],
-        settings=rules.settings_answer(db_session(), body.get("settings_version")),
+        settings=rules.settings_answer(db_session(), telecenter, body.get("settings_version")),
     )
 
 
@@ -78,7 +81,9 @@ def sync_hello():
     return jsonify(
         telecenter=telecenter.code,
         name=telecenter.name,
-        settings=rules.settings_answer(db_session(), request.args.get("settings_version")),
+        settings=rules.settings_answer(
+            db_session(), telecenter, request.args.get("settings_version")
+        ),
     )
 
 
@@ -94,7 +99,9 @@ def sync_settings():
         telecenter.last_heard_at = utcnow()
     return jsonify(
         telecenter=telecenter.code,
-        settings=rules.settings_answer(db_session(), request.args.get("settings_version")),
+        settings=rules.settings_answer(
+            db_session(), telecenter, request.args.get("settings_version")
+        ),
     )
 
 
@@ -139,6 +146,32 @@ def programme_outcomes():
     """The programme's outcomes at the end of the range's last month (a stock)."""
     query = outcomes.parse(request.args, db_session())
     return jsonify(outcomes.compute(db_session(), query))
+
+
+@bp.route("/network-events")
+@readers_only
+def network_event_list():
+    """Every network teleconference with its totals so far, and figures sent under ids
+    central has no event for."""
+    session = db_session()
+    return jsonify(
+        events=[
+            event_figures.as_json(session, event, with_places=False)
+            for event in event_figures.events(session)
+        ],
+        unknown=event_figures.unknown_json(session),
+    )
+
+
+@bp.route("/network-events/<public_id>")
+@readers_only
+def network_event(public_id: str):
+    """One network teleconference ("NE-12") with its figures per telecenter."""
+    number = network_events.number_of(public_id)
+    event = db_session().get(NetworkEvent, number) if number is not None else None
+    if event is None:
+        return json_error(404, "no network event with that id; ids look like NE-12")
+    return jsonify(event_figures.as_json(db_session(), event))
 
 
 @bp.route("/openapi.json")

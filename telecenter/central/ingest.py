@@ -20,7 +20,10 @@ from sqlalchemy.orm import Session
 
 from telecenter import month_report
 from telecenter.central.models import (
+    FACT_NETWORK_ATTENDANCE,
+    FACT_NETWORK_EVENTS,
     FACT_TABLES,
+    PUBLIC_ID_PREFIX,
     ROLLUP_DIRTY,
     ROLLUP_TABLES,
     TOTAL_KEYS,
@@ -255,6 +258,36 @@ def _replace_facts(session: Session, telecenter: Telecenter, newer, replaced: li
             continue
         _bulk_insert(session, table, columns)
         _bulk_insert(session, totals, _summed(columns, name))
+    _replace_network_events(session, newer, these_months if replaced else None)
+
+
+def _replace_network_events(session: Session, newer, these_months) -> None:
+    """The reports' `network_events` sections (issue 21), replaced with the rest of their
+    month (`these_months`: the rows to delete first, None when no stored month is replaced).
+    Every event is stored under the number of its id, whether or not central knows it or
+    meant it for this telecenter: refusing would hold back the whole month, so the pages
+    show such figures apart instead (telecenter.central.network_event_figures)."""
+    if these_months is not None:
+        for table in (FACT_NETWORK_EVENTS, FACT_NETWORK_ATTENDANCE):
+            session.execute(table.delete().where(these_months(table)))
+    events: dict[str, list] = {c.name: [] for c in FACT_NETWORK_EVENTS.columns}
+    people: dict[str, list] = {c.name: [] for c in FACT_NETWORK_ATTENDANCE.columns}
+    for stored, report in newer:
+        key = {"report_id": stored.id, "telecenter_id": stored.telecenter_id}
+        key |= {"month": report["month"]}
+        for sent in report.get("network_events", ()):
+            at = key | {"event_id": int(sent["event"].removeprefix(PUBLIC_ID_PREFIX))}
+            _append(events, at | {m: sent[m] for m in ("sessions_held", "unregistered_viewers")})
+            for row in sent["attendance"]:
+                _append(people, at | row)
+    for table, columns in ((FACT_NETWORK_EVENTS, events), (FACT_NETWORK_ATTENDANCE, people)):
+        if columns["report_id"]:
+            _bulk_insert(session, table, columns)
+
+
+def _append(columns: dict[str, list], row: dict) -> None:
+    for name, values in columns.items():
+        values.append(row[name])
 
 
 def _summed(columns: dict[str, list], name: str) -> dict[str, list]:

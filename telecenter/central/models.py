@@ -9,8 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from telecenter import month_report
 from telecenter.clock import utcnow
-from telecenter.database import UTCDateTime
+from telecenter.database import UTCDateTime, one_of
 from telecenter.extensions import Model, db
+from telecenter.vocabulary import CATEGORIES, CROPS, PURPOSES
 
 
 class Telecenter(Model):
@@ -294,3 +295,113 @@ class PeriodClose(Model):
 @sa.event.listens_for(PeriodClose, "before_update")
 def _closed_figures_never_change(_mapper, _connection, target: PeriodClose) -> None:
     raise ValueError(f"the figures of closed period {target.period} cannot be changed")
+
+
+#: Whom a network teleconference is for: every telecenter, those of one region, or a list.
+AUDIENCES = ("all", "region", "chosen")
+NETWORK_EVENT_STATES = ("scheduled", "cancelled")
+#: What a network event's id starts with, for sites and in reports (month_report.NETWORK_EVENT).
+PUBLIC_ID_PREFIX = "NE-"
+
+#: The telecenters a network teleconference with audience "chosen" is for.
+NETWORK_EVENT_TELECENTERS = sa.Table(
+    "network_event_telecenters",
+    db.metadata,
+    sa.Column("event_id", sa.ForeignKey("network_events.id"), primary_key=True),
+    sa.Column("telecenter_id", sa.ForeignKey("telecenters.id"), primary_key=True),
+)
+
+
+class NetworkEvent(Model):
+    """A teleconference scheduled once at central and watched at many telecenters (issue 21;
+    rules in telecenter.central.network_events). Sites receive it in their network settings
+    and report its counts under its public id, "NE-<id>"."""
+
+    __tablename__ = "network_events"
+    __table_args__ = (
+        sa.CheckConstraint(one_of("category", CATEGORIES), name="category_known"),
+        sa.CheckConstraint(
+            f"commodity IS NULL OR (category = 'agriculture' AND {one_of('commodity', CROPS)})",
+            name="commodity_known",
+        ),
+        sa.CheckConstraint(one_of("purpose", PURPOSES), name="purpose_known"),
+        sa.CheckConstraint(one_of("audience", AUDIENCES), name="audience_known"),
+        sa.CheckConstraint(
+            "(audience = 'region') = (region IS NOT NULL)", name="region_when_by_region"
+        ),
+        sa.CheckConstraint(one_of("state", NETWORK_EVENT_STATES), name="state_known"),
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.CheckConstraint("revision >= 1", name="revision_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(160))
+    topic: Mapped[str] = mapped_column(sa.String(300), default="")
+    category: Mapped[str] = mapped_column(sa.String(32))
+    #: A crop, only for agriculture; None otherwise or when no crop was said.
+    commodity: Mapped[str | None] = mapped_column(sa.String(32))
+    purpose: Mapped[str] = mapped_column(sa.String(16))
+    presenter: Mapped[str] = mapped_column(sa.String(160), default="")
+    organisation: Mapped[str] = mapped_column(sa.String(160), default="")
+    platform: Mapped[str] = mapped_column(sa.String(80), default="")
+    joining_details: Mapped[str] = mapped_column(sa.String(500), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    #: One of AUDIENCES; `region` is set exactly when it is "region".
+    audience: Mapped[str] = mapped_column(sa.String(16))
+    region: Mapped[str | None] = mapped_column(sa.String(80))
+    state: Mapped[str] = mapped_column(sa.String(16), default="scheduled")
+    cancel_reason: Mapped[str] = mapped_column(sa.String(300), default="")
+    #: Central's notes: the one thing that may change after the start.
+    notes: Mapped[str] = mapped_column(sa.String(1000), default="")
+    #: +1 on every change: a site replaces its copy only with a higher revision.
+    revision: Mapped[int] = mapped_column(default=1)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    chosen: Mapped[list[Telecenter]] = relationship(
+        secondary=NETWORK_EVENT_TELECENTERS, order_by=Telecenter.code
+    )
+
+    @property
+    def public_id(self) -> str:
+        return f"{PUBLIC_ID_PREFIX}{self.id}"
+
+    def __repr__(self) -> str:
+        return f"<NetworkEvent {self.id} {self.starts_at:%Y-%m-%d}>"
+
+
+def _network_fact_table(name: str, *columns: sa.Column) -> sa.Table:
+    """A report's `network_events` section as facts, kept and replaced like the others (no
+    foreign keys, see _fact_table). `event_id` is the number of the id the site sent: a
+    NetworkEvent's id, or a number central does not know, stored anyway and shown as such."""
+    return sa.Table(
+        name,
+        db.metadata,
+        sa.Column("report_id", sa.Integer, nullable=False),
+        sa.Column("telecenter_id", sa.Integer, nullable=False),
+        sa.Column("month", sa.String(7), nullable=False),
+        sa.Column("event_id", sa.Integer, nullable=False),
+        *columns,
+        sa.Index(f"ix_{name}_month_telecenter", "month", "telecenter_id"),
+        sa.Index(f"ix_{name}_event", "event_id"),
+    )
+
+
+def _count(name: str) -> sa.Column:
+    return sa.Column(name, sa.Integer, nullable=False)
+
+
+#: Per report and network event: sessions held and group viewers.
+FACT_NETWORK_EVENTS = _network_fact_table(
+    "fact_network_events", _count("sessions_held"), _count("unregistered_viewers")
+)
+#: Per report, network event, sex and age band: counted attendances and distinct people.
+FACT_NETWORK_ATTENDANCE = _network_fact_table(
+    "fact_network_attendance",
+    sa.Column("sex", sa.String(32), nullable=False),
+    sa.Column("age_band", sa.String(32), nullable=False),
+    _count("attendances"),
+    _count("participants"),
+)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telecenter import month_report, vocabulary
-from telecenter.central import dhis2, outcomes, quality
+from telecenter.central import dhis2, network_events, outcomes, quality
 from telecenter.central.aggregates import FILTERS, GROUPS, MEASURES, REACH_MEASURES, UNIQUE
 
 # ECMA-262 patterns (JSON Schema searches, so anchored): the months central stores.
@@ -66,6 +66,17 @@ def _month_report() -> dict:
             "telecenter": {"type": "string", "pattern": f"^{month_report.CODE.pattern}$"},
             "month": {"type": "string", "pattern": MONTH_PATTERN},
             "generated_at": {"type": "string", "format": "date-time"},
+            "rules_version": {
+                "type": "string",
+                "pattern": f"^{month_report.RULES_VERSION.pattern}$",
+                "description": "the counting rules it was computed under (schema 2)",
+            },
+            "network_events": {
+                "type": "array",
+                "maxItems": month_report.MAX_NETWORK_EVENTS,
+                "description": "optional: counts per network teleconference held in the month",
+                "items": _network_event_counts(),
+            },
             **{
                 table: {
                     "oneOf": [
@@ -75,6 +86,141 @@ def _month_report() -> dict:
                 }
                 for table in month_report.TABLES
             },
+        },
+    }
+
+
+def _network_event_counts() -> dict:
+    count = {"type": "integer", "minimum": 0, "maximum": month_report.MAX_MEASURE}
+    row = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": list(month_report.NETWORK_ATTENDANCE_FIELDS),
+        "properties": {
+            "sex": {"type": "string", "enum": list(vocabulary.SEXES)},
+            "age_band": {"type": "string", "enum": list(vocabulary.AGE_BANDS)},
+            "attendances": count,
+            "participants": count,
+        },
+    }
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": list(month_report.NETWORK_EVENT_FIELDS),
+        "properties": {
+            "event": {"type": "string", "pattern": f"^{month_report.NETWORK_EVENT.pattern}$"},
+            "sessions_held": count,
+            "unregistered_viewers": count,
+            "attendance": {"type": "array", "items": row},
+        },
+    }
+
+
+def _event_figures() -> dict:
+    count = {"type": "integer", "minimum": 0}
+    split = {"type": "object", "additionalProperties": count}
+    return {
+        "type": "object",
+        "properties": {
+            "sessions_held": count,
+            "attendances": count,
+            "participants": {**count, "description": "distinct people registered"},
+            "women": count,
+            "men": count,
+            "sex": {**split, "description": "participants by sex"},
+            "age_band": {**split, "description": "participants by age band at the event"},
+            "unregistered_viewers": count,
+        },
+    }
+
+
+def _network_event_answer() -> dict:
+    place = {
+        "type": "object",
+        "properties": {
+            "telecenter": _TEXT,
+            "name": _TEXT,
+            "region": _TEXT,
+            "invited": {"type": "boolean", "description": "false: it reported an event not for it"},
+            "status": {
+                "type": "string",
+                "enum": ["held", "not_held", "waiting"],
+                "description": "held: reported it; not_held: reported the month (computed after "
+                "the start) without it; waiting: no such report yet",
+            },
+            **_event_figures()["properties"],
+        },
+    }
+    return {
+        "allOf": [
+            {"$ref": "#/components/schemas/NetworkEvent"},
+            {
+                "type": "object",
+                "properties": {
+                    "audience": {"type": "string", "enum": ["all", "region", "chosen"]},
+                    "region": {"type": "string", "nullable": True},
+                    "telecenters": {"type": "array", "items": _TEXT},
+                    "reported": {"type": "integer"},
+                    "totals": _event_figures(),
+                    "by_telecenter": {"type": "array", "items": place},
+                },
+            },
+        ]
+    }
+
+
+def _network_events_paths() -> dict:
+    answer = {"$ref": "#/components/schemas/NetworkEventFigures"}
+    unknown = {
+        "type": "object",
+        "description": "figures a telecenter sent under an id central has no event for",
+        "properties": {
+            "id": _TEXT,
+            "telecenter": _TEXT,
+            "months": {"type": "array", "items": _TEXT},
+            **_event_figures()["properties"],
+        },
+    }
+
+    def ok(schema: dict) -> dict:
+        return {"description": "ok", "content": {"application/json": {"schema": schema}}}
+
+    return {
+        "/api/v1/network-events": {
+            "get": {
+                "summary": "Every network teleconference with its totals so far",
+                "description": "Figures come with the telecenters' month reports and grow as "
+                "late reports arrive.",
+                "security": [{"apiKey": []}],
+                "responses": {
+                    "200": ok(
+                        {
+                            "type": "object",
+                            "required": ["events", "unknown"],
+                            "properties": {
+                                "events": {"type": "array", "items": answer},
+                                "unknown": {"type": "array", "items": unknown},
+                            },
+                        }
+                    ),
+                    **_errors(401, 403),
+                },
+            }
+        },
+        "/api/v1/network-events/{id}": {
+            "get": {
+                "summary": "One network teleconference with its figures per telecenter",
+                "security": [{"apiKey": []}],
+                "parameters": [
+                    {
+                        "name": "id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "example": "NE-12"},
+                    }
+                ],
+                "responses": {"200": ok(answer), **_errors(401, 403, 404)},
+            }
         },
     }
 
@@ -373,13 +519,60 @@ _SETTINGS_ANSWER = {
 }
 
 
-def _network_settings() -> dict:
-    """What central sends every site (../shared/DESIGN.md, "Network settings")."""
+_TEXT = {"type": "string"}
+_MOMENT = {"type": "string", "format": "date-time", "description": "UTC, with a Z"}
+
+
+def _network_event() -> dict:
+    """One network teleconference as sites receive it (every key always present)."""
+    properties: dict[str, dict] = {
+        "id": {"type": "string", "pattern": f"^{month_report.NETWORK_EVENT.pattern}$"},
+        "revision": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "+1 on every change; a site keeps its copy unless this is higher",
+        },
+        "state": {"type": "string", "enum": ["scheduled", "cancelled"]},
+        "category": {"type": "string", "enum": list(vocabulary.CATEGORIES)},
+        "commodity": {
+            "type": "string",
+            "enum": list(vocabulary.CROPS),
+            "nullable": True,
+            "description": "null unless the category is agriculture",
+        },
+        "purpose": {"type": "string", "enum": list(vocabulary.PURPOSES)},
+        "starts_at": _MOMENT,
+        "ends_at": _MOMENT,
+    }
+    for name, limit in network_events.LIMITS.items():
+        properties[name] = {"type": "string", "maxLength": limit}
     return {
         "type": "object",
-        "required": ["version", "counting_rules"],
+        "additionalProperties": False,
+        "required": sorted(properties),
+        "properties": properties,
+    }
+
+
+def _network_settings() -> dict:
+    """What central sends each site (../shared/DESIGN.md, "Network settings")."""
+    return {
+        "type": "object",
+        "required": ["version", "counting_rules", "network_events"],
         "properties": {
-            "version": {"type": "string", "description": "opaque; the site sends it back"},
+            "version": {
+                "type": "string",
+                "maxLength": 80,
+                "description": "opaque; the site sends it back. It changes whenever anything "
+                "in this telecenter's answer changes",
+            },
+            "network_events": {
+                "type": "array",
+                "description": "every network teleconference for this telecenter (all, its "
+                "region, or chosen) that ends on or after the first day of the previous month "
+                "(America/Lima); older ones are not sent",
+                "items": {"$ref": "#/components/schemas/NetworkEvent"},
+            },
             "counting_rules": {
                 "type": "object",
                 "description": "what makes a person trained, and the fiscal-year start; a "
@@ -679,6 +872,7 @@ def openapi_document() -> dict:
             "/api/v1/programme-outcomes": _programme_outcomes(),
             "/api/v1/exports/dhis2": _dhis2_export(),
             "/api/v1/exports/dhis2/metadata": _dhis2_metadata(),
+            **_network_events_paths(),
         },
         "components": {
             "securitySchemes": {
@@ -720,6 +914,8 @@ def openapi_document() -> dict:
                     },
                 },
                 "NetworkSettings": _network_settings(),
+                "NetworkEvent": _network_event(),
+                "NetworkEventFigures": _network_event_answer(),
                 "Participation": _participation(),
             },
         },

@@ -3,13 +3,19 @@ and the network settings every sync answer carries (../shared/DESIGN.md, "Networ
 
 from __future__ import annotations
 
+import hashlib
+import json
+from datetime import datetime
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from telecenter import audit
 from telecenter.auth.models import User
-from telecenter.central.models import CountingRulesVersion
+from telecenter.central import network_events
+from telecenter.central.models import CountingRulesVersion, Telecenter
+from telecenter.clock import utcnow
 from telecenter.counting_rules import (
     DEFAULT,
     CountingRules,
@@ -148,13 +154,29 @@ def _refusal(problem: InvalidRules) -> str:
     return str(_l("Estas reglas no se pueden usar: %(reason)s", reason=str(problem)))
 
 
-def network_settings(session: Session) -> dict:
-    """What every site receives: an opaque version and the parts (the counting rules today)."""
-    rules = current_rules(session)
-    return {"version": "r" + rules.rules_version, "counting_rules": rules.as_json()}
+def network_settings(session: Session, telecenter: Telecenter, now: datetime | None = None) -> dict:
+    """What one telecenter receives: an opaque version and the parts (the counting rules, and
+    the network teleconferences for it, telecenter.central.network_events). The version is
+    "r<rules>" while the list is empty, as before network events existed, and otherwise
+    "r<rules>-" and 16 hex digits of a SHA-256 of both parts: any change to either, for this
+    telecenter, is a new version."""
+    counting = current_rules(session).as_json()
+    events = [
+        network_events.as_settings(event)
+        for event in network_events.for_telecenter(session, telecenter, now or utcnow())
+    ]
+    version = "r" + counting["rules_version"]
+    if events:
+        canonical = json.dumps(
+            {"counting_rules": counting, "network_events": events},
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        version += "-" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    return {"version": version, "counting_rules": counting, "network_events": events}
 
 
-def settings_answer(session: Session, known: object) -> dict | str:
+def settings_answer(session: Session, telecenter: Telecenter, known: object) -> dict | str:
     """The settings for a site that has version `known`: "unchanged" when it is current."""
-    settings = network_settings(session)
+    settings = network_settings(session, telecenter)
     return UNCHANGED if known == settings["version"] else settings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.central.network import network  # noqa: F401 - shared fixture
 from tests.central.test_ingest import central  # noqa: F401 - shared fixture
 from tests.conftest import sign_in
 

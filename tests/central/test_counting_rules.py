@@ -204,7 +204,8 @@ def _send(central, **extra):
 
 
 def test_every_sync_answer_carries_the_settings_or_unchanged(central):
-    default = {"version": "r1", "counting_rules": rules.DEFAULT.as_json()}
+    # No network event yet: the version is the rules' alone, and the list is empty.
+    default = {"version": "r1", "counting_rules": rules.DEFAULT.as_json(), "network_events": []}
     assert _hello(central).json["settings"] == default
     assert _hello(central, settings_version="r1").json["settings"] == "unchanged"
     assert _settings(central).json == {"telecenter": CODE, "settings": default}

@@ -62,6 +62,8 @@ def test_api_answers_match_the_document(running_central):
     assert sorted(checked) == [
         "GET /api/v1/exports/dhis2",
         "GET /api/v1/exports/dhis2/metadata",
+        "GET /api/v1/network-events",
+        "GET /api/v1/network-events/{id}",
         "GET /api/v1/participation",
         "GET /api/v1/programme-outcomes",
         "GET /api/v1/quality",
