@@ -84,7 +84,8 @@ class NetworkEventForm(WhenForm):
     audience = RadioField(
         _l("¿Para qué telecentros es?"), choices=as_choices(AUDIENCE_LABELS), default="all"
     )
-    region = SelectField(_l("Región"), choices=[])
+    # The service checks the region (only when the audience is a region), with its message.
+    region = SelectField(_l("Región"), choices=[], validate_choice=False)
     telecenters = MultiCheckboxField(_l("Telecentros"), choices=[], coerce=int)
     notes = TextAreaField(_l("Notas de central (opcional)"))
 
