@@ -23,7 +23,14 @@ from sqlalchemy.orm import Session
 
 from telecenter import month_report
 from telecenter.central import aggregates
-from telecenter.central.models import FACT_TABLES, TOTAL_TABLES, MonthReport, Telecenter
+from telecenter.central.models import (
+    FACT_NETWORK_ATTENDANCE,
+    FACT_NETWORK_EVENTS,
+    FACT_TABLES,
+    TOTAL_TABLES,
+    MonthReport,
+    Telecenter,
+)
 from telecenter.clock import LIMA, to_lima, today_in_lima, utcnow
 
 DEFAULT_DUE_DAY = 10
@@ -274,6 +281,17 @@ RULES = {
             ("new_people", "attendances"),
         ),
         Rule(
+            "network_events_over_teleconferences",
+            _l("Teleconferencias de la red mayores que el mes"),
+            _l(
+                "Las teleconferencias de la red se cuentan también como teleconferencias del "
+                "mes, así que sus asistencias y sesiones no pueden superar las de todas las "
+                "teleconferencias de ese mes. El informe del telecentro está dañado: pida que "
+                "vuelva a enviar el mes desde «Sincronización»."
+            ),
+            ("network_attendances", "attendances", "network_sessions", "sessions_held"),
+        ),
+        Rule(
             "programme_outcomes_over_enrolled",
             _l("Resultados del programa mayores que sus mujeres"),
             _l(
@@ -374,6 +392,29 @@ ACTIVITY_CHECKS: tuple[tuple[str, Callable[[dict], bool]], ...] = (
 )
 
 
+def _network_figures(
+    session: Session, query: QualityQuery, activities: dict[tuple, dict[str, float]]
+) -> dict[tuple, dict[str, float]]:
+    """Per (code, region, month) with network events: their attendances and sessions beside
+    the month's teleconference attendances and sessions (zero when it has none)."""
+    events = _summed(session, query, FACT_NETWORK_EVENTS, [], ("sessions_held",))
+    people = _summed(session, query, FACT_NETWORK_ATTENDANCE, [], ("attendances",))
+    figures = {}
+    for key in events.keys() | people.keys():
+        month = activities.get((*key, "teleconference"), {})
+        figures[key] = {
+            "network_attendances": people.get(key, {}).get("attendances") or 0,
+            "attendances": month.get("attendances", 0),
+            "network_sessions": events.get(key, {}).get("sessions_held") or 0,
+            "sessions_held": month.get("sessions_held", 0),
+        }
+    return figures
+
+
+def _network_wrong(f: dict) -> bool:
+    return f["network_attendances"] > f["attendances"] or f["network_sessions"] > f["sessions_held"]
+
+
 def _outcome_figures(session: Session, query: QualityQuery) -> dict[tuple, dict[str, float]]:
     """Per (code, region, month): the programme's women, those with a baseline and a
     follow-up, and the largest count of any outcome (at baseline or latest)."""
@@ -410,11 +451,25 @@ def _plain(figures: dict[str, float], names: tuple[str, ...]) -> dict[str, float
 def violations(session: Session, query: QualityQuery) -> list[Violation]:
     """Every telecenter-month (and activity) whose stored figures break a rule."""
     found = []
-    for (code, region, month, activity), figures in _activity_figures(session, query).items():
+    activities = _activity_figures(session, query)
+    for (code, region, month, activity), figures in activities.items():
         for rule, broken in ACTIVITY_CHECKS:
             if broken(figures):
                 picked = _plain(figures, RULES[rule].figures)
                 found.append(Violation(rule, code, region, month, activity, picked))
+    for (code, region, month), figures in _network_figures(session, query, activities).items():
+        if _network_wrong(figures):
+            picked = _plain(figures, RULES["network_events_over_teleconferences"].figures)
+            found.append(
+                Violation(
+                    "network_events_over_teleconferences",
+                    code,
+                    region,
+                    month,
+                    "teleconference",
+                    picked,
+                )
+            )
     names = RULES["programme_outcomes_over_enrolled"].figures
     for (code, region, month), figures in _outcome_figures(session, query).items():
         if _outcomes_wrong(figures):

@@ -535,6 +535,8 @@ QUALITY_FIGURE_LABELS = {
     "with_follow_up": _l("con seguimiento"),
     "largest_outcome": _l("el resultado más alto"),
     "registrations": _l("registros nuevos"),
+    "network_attendances": _l("asistencias a teleconferencias de la red"),
+    "network_sessions": _l("sesiones de teleconferencias de la red"),
 }
 QUALITY_STATUS_LABELS = {
     quality.LATE: _l("Llegó tarde"),

@@ -12,6 +12,7 @@ import pytest
 
 from telecenter import month_report, vocabulary
 from telecenter.clock import LIMA
+from tests.central.reports import empty_report
 from tests.central.test_ingest import REPORT, send
 from tests.conftest import FIXED_NOW
 
@@ -223,6 +224,51 @@ def test_each_rule_catches_its_bad_report_and_not_the_honest_one(reader, clock, 
         "workshop" if rule == "attendances_without_sessions" else "teleconference"
     )
     assert answer["rules"][rule]["explanation"]
+
+
+def _with_network_event(code: str, at: datetime, *, teleconference: int, network: int) -> dict:
+    """A schema-2 month with `teleconference` attendances at one teleconference session, and
+    a network event (one session) claiming `network` attendances."""
+    report = empty_report(code, "2026-09", month_report.stamp(at - timedelta(hours=1)), schema=2)
+    split = {"activity": "teleconference", "category": "agriculture", "commodity": "cacao"}
+    split |= {"purpose": "training"}
+    report["sessions"] = [
+        split | {"sessions_held": 1, "session_hours": 2.0, "unregistered_viewers": 0}
+    ]
+    report["attendance"] = [
+        split
+        | {"sex": "female", "age_band": "30-44", "wfi": False}
+        | {"attendances": teleconference, "hours": 2.0 * teleconference, "participants": 1}
+    ]
+    row = {"sex": "female", "age_band": "30-44", "attendances": network, "participants": 1}
+    report["network_events"] = [
+        {"event": "NE-4", "sessions_held": 1, "unregistered_viewers": 0, "attendance": [row]}
+    ]
+    assert month_report.validate(report) == []
+    return report
+
+
+def test_network_events_cannot_count_more_than_the_months_teleconferences(reader, clock):
+    at = lima(2026, 10, 2)
+    clock.move_to(at)
+    for code, network in ((CODE, 5), (OTHER, 3)):  # OTHER's event is all its teleconference
+        report = _with_network_event(code, at, teleconference=3, network=network)
+        answer = send(reader, [report], reader.tokens[code], code=code, schema=2)
+        assert answer.status_code == 200, answer.json
+    clock.move_to(FIXED_NOW)
+    answer = quality(reader, **{"from": "2026-09", "to": "2026-09"}).json
+    (found,) = answer["violations"]
+    assert (found["rule"], found["telecenter"], found["month"]) == (
+        "network_events_over_teleconferences",
+        CODE,
+        "2026-09",
+    )
+    assert found["figures"] == {
+        "network_attendances": 5,
+        "attendances": 3,
+        "network_sessions": 1,
+        "sessions_held": 1,
+    }
 
 
 def test_the_outcome_rule_catches_more_baselines_than_women(reader, clock):
