@@ -26,19 +26,9 @@ from telecenter.central.models import (
 )
 from telecenter.clock import LIMA, to_lima, utcnow
 from telecenter.domain_errors import DomainError
+from telecenter.network_event_texts import TEXT_LIMITS as LIMITS
 from telecenter.vocabulary import CATEGORIES, CROPS, PURPOSES
 
-#: The longest each text may be (as the site stores them, issue 21's contract).
-LIMITS = {
-    "title": 160,
-    "topic": 300,
-    "presenter": 160,
-    "organisation": 160,
-    "platform": 80,
-    "joining_details": 500,
-    "notes": 1000,
-    "cancel_reason": 300,
-}
 #: How far ahead an event may be scheduled, in days (a date box takes any year).
 MAX_DAYS_AHEAD = 2 * 366
 

@@ -25,6 +25,7 @@ from telecenter import month_report
 from telecenter.attendance import network_sessions
 from telecenter.attendance.models import ActivitySession, Attendance
 from telecenter.counting_rules import InvalidRules
+from telecenter.network_event_texts import TEXT_LIMITS as TEXTS
 from telecenter.vocabulary import CATEGORIES, CROPS, PURPOSES
 
 log = logging.getLogger(__name__)
@@ -33,17 +34,6 @@ KEY = "network_events"
 MAX_EVENTS = 500
 MAX_LENGTH = timedelta(hours=24)
 CENTRAL_STATES = ("scheduled", "cancelled")
-#: Texts and their longest length (central trims them).
-TEXTS = {
-    "title": 160,
-    "topic": 300,
-    "presenter": 160,
-    "organisation": 160,
-    "platform": 80,
-    "joining_details": 500,
-    "notes": 1000,
-    "cancel_reason": 300,
-}
 FIELDS = (
     "id",
     "revision",
