@@ -140,7 +140,7 @@ def test_the_trainer_chooses_room_trainer_and_notes(app, trainer, make_user):
     "crafted",
     [
         {"title": "Otro título"},
-        {"day": "2026-12-20", "start": "08:00", "end": "09:00"},
+        {"day": f"{START + timedelta(days=11):%Y-%m-%d}", "start": "08:00", "end": "09:00"},
         {"presenter": "Yo"},
         {"category": "other"},
         {"kind": "class"},

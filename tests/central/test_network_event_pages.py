@@ -14,7 +14,10 @@ from telecenter.extensions import db
 from tests.central.network import START, create, telecenter
 from tests.conftest import csrf_token
 
-DAY = "2026-12-09"  # START's day in Lima
+DAY = START.astimezone(LIMA).date().isoformat()  # ten days after the tests' clock
+#: The day after, where a reschedule moves the event.
+NEXT_DAY = (START.astimezone(LIMA) + timedelta(days=1)).date().isoformat()
+LATER_DAY = (START.astimezone(LIMA) + timedelta(days=11)).date().isoformat()
 
 
 def _form(**changes) -> dict:
@@ -128,14 +131,16 @@ def test_reschedule_cancel_and_notes_from_the_event_page(network, clock, signed_
         f"{url}/reschedule",
         data={
             "csrf_token": csrf_token(browser),
-            "day": "2026-12-10",
+            "day": NEXT_DAY,
             "start": "16:00",
             "end": "17:00",
         },
     )
     assert moved.status_code == 302
     (event,) = _stored(network)
-    assert event.starts_at == datetime(2026, 12, 10, 21, 0, tzinfo=UTC)
+    assert event.starts_at == datetime.fromisoformat(f"{NEXT_DAY}T16:00").replace(
+        tzinfo=LIMA
+    ).astimezone(UTC)
     assert event.revision == 2
     refused = browser.post(f"{url}/cancel", data={"csrf_token": csrf_token(browser), "reason": ""})
     assert refused.status_code == 400
@@ -168,7 +173,7 @@ def test_after_the_start_the_page_says_only_notes_change(network, clock, signed_
         f"{url}/reschedule",
         data={
             "csrf_token": csrf_token(browser),
-            "day": "2026-12-20",
+            "day": LATER_DAY,
             "start": "10:00",
             "end": "11:00",
         },

@@ -22,8 +22,8 @@ from tests.live import LiveServer
 
 pytestmark = pytest.mark.postgres
 
-T0 = "2026-12-07 14:00:00"  # 09:00 in Lima
-DAY = "2026-12-07"
+T0 = "2026-12-07 14:00:00"  # the clocks (libfaketime), 09:00 in Lima
+DAY = T0[:10]  # the clocks' day: events are scheduled on it, in its morning
 SAN_MARTIN, UCAYALI = "SM-LAMAS-01", "UC-MASISEA-02"
 REGIONS = {SAN_MARTIN: "San Martín", UCAYALI: "Ucayali"}
 PEOPLE = {  # who: (sex, birth date, DNI); ages on 7 December 2026
@@ -161,7 +161,7 @@ def test_an_event_for_a_region_reaches_it_moves_and_is_counted(network):
     assert event in _local_sessions(here)
     assert _local_sessions(there) == {}
     (sid, title, starts, state) = _local_sessions(here)[event]
-    assert (title, starts, state) == ("Poda del cacao", "2026-12-07 14:20", "scheduled")
+    assert (title, starts, state) == ("Poda del cacao", f"{DAY} 14:20", "scheduled")
 
     number = event.removeprefix("NE-")
     office.post(
@@ -169,7 +169,7 @@ def test_an_event_for_a_region_reaches_it_moves_and_is_counted(network):
         {"day": DAY, "start": "09:25", "end": "11:30"},
     )
     sync(here)
-    assert _local_sessions(here)[event][2] == "2026-12-07 14:25"
+    assert _local_sessions(here)[event][2] == f"{DAY} 14:25"
     trainer = Trainer(here)
     page = trainer.http.get(f"{here.url}/sessions/{sid}", timeout=10).text
     notice = re.search(
@@ -212,7 +212,7 @@ def test_an_event_for_a_region_reaches_it_moves_and_is_counted(network):
     # The event's figures agree with the month's teleconference facts.
     month = office.http.get(
         f"{network.central.url}/api/v1/participation",
-        params={"from": "2026-12", "to": "2026-12", "activity": "teleconference"},
+        params={"from": DAY[:7], "to": DAY[:7], "activity": "teleconference"},
         timeout=10,
     ).json()
     assert month["totals"]["attendances"] == expected["attendances"]
@@ -249,8 +249,8 @@ def test_a_site_offline_while_three_events_change_ends_right_after_one_sync(netw
     sync(there)
     shown = _local_sessions(there)
     assert shown[known][3] == "cancelled"
-    assert shown[moved][1:] == ("Café: cosecha", "2026-12-07 20:30", "scheduled")
-    assert shown[renamed][1:] == ("Plátano: sigatoka", "2026-12-07 22:00", "scheduled")
+    assert shown[moved][1:] == ("Café: cosecha", f"{DAY} 20:30", "scheduled")
+    assert shown[renamed][1:] == ("Plátano: sigatoka", f"{DAY} 22:00", "scheduled")
     assert dropped not in shown  # cancelled before the site ever saw it
     elsewhere = _local_sessions(network.sites[SAN_MARTIN])
     assert known not in elsewhere
