@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 
 .PHONY: install install-test translations run demo serve test test-calendar test-fast lint typecheck \
 	extract-messages clean lock \
-	bench-sync bench-central bench-site bench-lesson
+	bench-sync bench-central bench-site bench-lesson bench-kolibri
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -116,6 +116,11 @@ bench-lesson: install-test
 
 bench-central: install-test
 	$(BIN)/python bench/central_bench.py
+
+# Telecenter beside Kolibri 0.19.5 (installed from PyPI once, into a venv of its own under
+# ~/.cache/telecenter-bench; never by `make test`).
+bench-kolibri: install-test
+	$(BIN)/python bench/versus_kolibri.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
