@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-WORKERS ?= 2
+WORKERS ?=
 export TELECENTER_INSTANCE ?= $(CURDIR)/instance
 PYTEST_ARGS ?=
 

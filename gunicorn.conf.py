@@ -3,7 +3,9 @@
 import os
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WORKERS", "2"))
+# One worker per core this process may use (taskset, a one-core PC), at most two: on one core a
+# second worker cost 40 MiB and served the room no faster (bench/site_load.py --cpus 0).
+workers = int(os.environ.get("WORKERS") or min(2, len(os.sched_getaffinity(0))))
 # Threads let a worker serve another request while one waits on the disk (SQLite fsync). Two,
 # not more: the threads of a worker share one interpreter lock, and a full room measured faster
 # with 2 than with 4 or 8 (bench/site_load.py).

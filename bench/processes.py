@@ -49,3 +49,17 @@ def rss_mib(root: int) -> float:
 
 def count(root: int) -> int:
     return len(tree(root))
+
+
+def cpu_seconds(root: int) -> float:
+    """CPU time (user and system) the tree's live processes have used so far."""
+    import os
+
+    ticks = 0
+    for pid in tree(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
