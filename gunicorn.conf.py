@@ -35,10 +35,17 @@ def when_ready(server):
 
 
 def post_fork(server, worker):
-    """Each worker: its own connection pool, and the scheduler (one worker runs its jobs)."""
+    """Each worker, just forked: a connection pool of its own."""
     from telecenter import web_process
 
-    worker.scheduler = web_process.worker_started(server.app.wsgi())
+    web_process.worker_forked(server.app.wsgi())
+
+
+def post_worker_init(worker):
+    """Each worker, about to serve: the scheduler (one worker runs its jobs)."""
+    from telecenter import web_process
+
+    worker.scheduler = web_process.worker_ready(worker.app.wsgi())
 
 
 def worker_exit(server, worker):

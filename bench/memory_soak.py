@@ -45,7 +45,7 @@ def main() -> None:
             browsers.append(browser)
         course = re.search(r'href="(/courses/\d+)"', browsers[0].open("GET", "/courses/")[1])
         pages = ["/home", "/courses/", course.group(1) if course else "/courses/", None]
-        print(f"idle, {args.clients} signed in: {server.pss():.1f} MiB PSS", flush=True)
+        print(f"{args.clients} signed in: {server.pss():.1f} MiB PSS", flush=True)
         done, errors, lock = [0], [0], threading.Lock()
 
         def client(browser: Browser) -> None:

@@ -44,13 +44,18 @@ def master_ready(app: Flask) -> None:
     gc.freeze()
 
 
-def worker_started(app: Flask) -> InWorker:
-    """In each worker, right after its fork: a pool of its own, then the scheduler."""
+def worker_forked(app: Flask) -> None:
+    """In each worker, right after its fork: a connection pool of its own."""
     with app.app_context():
         for engine in db.engines.values():
             # The master's connections, if it had any, are its own: drop them unclosed
             # (SQLAlchemy's documented way after os.fork).
             engine.dispose(close=False)
+
+
+def worker_ready(app: Flask) -> InWorker:
+    """In each worker, set up and about to serve: the scheduler (it runs the jobs only in the
+    worker that takes the instance's lock)."""
     return InWorker(app).start()
 
 
