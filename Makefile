@@ -4,13 +4,13 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-WORKERS ?= 2
+WORKERS ?=
 export TELECENTER_INSTANCE ?= $(CURDIR)/instance
 PYTEST_ARGS ?=
 
 .PHONY: install install-test translations run demo serve test test-calendar test-fast lint typecheck \
 	extract-messages clean lock \
-	bench-sync bench-central bench-site bench-lesson
+	bench-sync bench-central bench-site bench-lesson bench-kolibri
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,9 +39,13 @@ lock:
 		> requirements.lock.new && mv requirements.lock.new requirements.lock
 	rm -rf .lock-venv
 
-# Compiled catalogs are build products, not committed.
-translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -d telecenter/translations
+# Compiled catalogs are build products, not committed; each is compiled again only when its
+# .po changed.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard telecenter/translations/*/LC_MESSAGES/messages.po))
+translations: $(CATALOGS)
+
+%/LC_MESSAGES/messages.mo: %/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile -i $< -o $@
 
 install: $(VENV)/.installed translations
 
@@ -55,9 +59,16 @@ extract-messages: $(VENV)/.installed
 DEMO_SITE := TELECENTER_CODE="$${TELECENTER_CODE:-SM-PUCAYACU-01}" \
 	TELECENTER_NAME="$${TELECENTER_NAME:-Telecentro Pucayacu}"
 
-# Migrates, seeds the demo once, then serves with gunicorn and the scheduler beside it.
+# `telecenter init` (migrate, backup key) runs on the first `make run` of an instance and again
+# when a migration is newer than its stamp; gunicorn's master also checks the schema at every
+# start and migrates if it is behind (telecenter/web_process.py). So a second run starts
+# gunicorn at once. (A shell test, not a make target: the instance path may hold spaces.)
+INIT_STAMP = "$(TELECENTER_INSTANCE)/.initialised"
+
+# Migrates, seeds the demo once, then serves with gunicorn (the scheduler runs in a worker).
 run: install
-	$(BIN)/telecenter init --no-admin
+	@if [ ! -f $(INIT_STAMP) ] || [ -n "$$(find migrations/versions -name '*.py' -newer $(INIT_STAMP))" ]; \
+		then $(BIN)/telecenter init --no-admin && touch $(INIT_STAMP); fi
 	@if [ ! -f "$(TELECENTER_INSTANCE)/.demo-seeded" ]; then \
 		$(DEMO_SITE) $(BIN)/telecenter seed-demo && touch "$(TELECENTER_INSTANCE)/.demo-seeded"; fi
 	$(DEMO_SITE) PORT=$(PORT) WORKERS=$(WORKERS) VENV=$(VENV) scripts/serve.sh
@@ -105,6 +116,11 @@ bench-lesson: install-test
 
 bench-central: install-test
 	$(BIN)/python bench/central_bench.py
+
+# Telecenter beside Kolibri 0.19.5 (installed from PyPI once, into a venv of its own under
+# ~/.cache/telecenter-bench; never by `make test`).
+bench-kolibri: install-test
+	$(BIN)/python bench/versus_kolibri.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

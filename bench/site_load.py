@@ -1,14 +1,16 @@
 """Site load benchmark: a full room of 40 residents on one telecenter PC.
 
     make bench-site       (or: .venv/bin/python bench/site_load.py [--seconds 90]
-                                [--arrival 10] [--think 0.5 1.5])
+                                [--arrival 10] [--think 0.5 1.5] [--cpus 0])
 
-Starts the site with gunicorn as `make run` does (gunicorn.conf.py, 2 workers, production
-password hashing). 40 residents arrive spread over --arrival seconds; each signs in with DNI
-and PIN, checks in at the kiosk, enrols, then opens home, the catalogue, the course, a lesson
-and answers its quiz, over and over, waiting --think seconds before each click. Prints
-requests per second, latency median / p95 / p99 per page, errors, and the total memory (RSS)
-of every server process. Then 10 clients hammer one page to measure its rate.
+Starts the site with gunicorn as `make run` does (gunicorn.conf.py: a worker a core, at most
+2; production password hashing). 40 residents arrive spread over --arrival seconds; each signs
+in with DNI and PIN, checks in at the kiosk, enrols, then opens home, the catalogue, the
+course, a lesson and answers its quiz, over and over, waiting --think seconds before each
+click. Prints requests per second, latency median / p95 / p99 per page, errors, the server's
+CPU time per request and the peak memory (PSS, bench/processes.py) of its processes. Then 10
+clients hammer one page to measure its rate. `--cpus 0` serves from CPU 0 alone (a one-core
+PC); the simulated browsers run on the other CPUs.
 
 `--arrival 0 --think 0.1 0.3` is the stress case: everyone signs in at the same instant and
 clicks five times a second.
@@ -41,6 +43,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.processes import cpu_seconds, pss_mib, rss_mib  # noqa: E402
 from tests.e2e.test_big_files_and_busy_site import SlowCentral, course_pack  # noqa: E402
 from tests.live import BIN, LiveServer, add_residents  # noqa: E402
 
@@ -141,10 +144,16 @@ class Browser:
                 else:
                     self.cookies.pop(name.strip(), None)
             if response.status not in (301, 302, 303):
-                signed_out = path == "/sign-in" and not asked.startswith("/sign-in")
+                landed = urllib.parse.urlsplit(path).path
+                signed_out = landed == "/sign-in" and not asked.startswith("/sign-in")
                 return (401 if signed_out else response.status), text
             method, body = "GET", None
-            path = urllib.parse.urlsplit(response.headers["Location"]).path
+            # The query too: a quiz's answer redirects to ?attempt=N, where its result shows.
+            path = (
+                urllib.parse.urlsplit(response.headers["Location"])
+                ._replace(scheme="", netloc="", fragment="")
+                .geturl()
+            )
 
 
 class Recorder:
@@ -236,31 +245,9 @@ def resident(
                 "POST",
                 path + "/quiz",
                 {"csrf_token": csrf(page), **questions},
-                expect="Aprobó|Obtuvo",
+                expect="[Aa]probó",  # "¡Aprobó!" or "Todavía no aprobó"
             )
             time.sleep(rng.uniform(*pacing.think))
-
-
-def rss_mb(root_pid: int) -> float:
-    """Resident memory of a process and all its descendants, from /proc."""
-    children = defaultdict(list)
-    for status in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = status.read_text().rsplit(")", 1)[1].split()
-            children[int(fields[1])].append(int(status.parent.name))
-        except (OSError, IndexError, ValueError):
-            continue
-    total, stack = 0, [root_pid]
-    while stack:
-        pid = stack.pop()
-        stack += children.get(pid, [])
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
 
 
 def percentile(values, share):
@@ -353,20 +340,36 @@ def main() -> None:
         default=1,
         help="with --busy: how many 150 MB packs the admin imports in a row",
     )
+    parser.add_argument(
+        "--cpus",
+        default="",
+        help="pin the server to these CPUs (taskset, e.g. 0: a one-core PC) and this load "
+        "generator to the others",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="gunicorn workers (default: as gunicorn.conf.py, one a core, 2 at most)",
+    )
     args = parser.parse_args()
     pacing = Pacing(arrival=args.arrival, think=tuple(args.think))
     instance = Path(tempfile.mkdtemp(prefix="site-load-"))
     central = SlowCentral(delay=5) if args.busy else None
     server = LiveServer(
         instance=instance,
-        workers=2,
+        workers=args.workers
+        or min(2, len(parse_cpus(args.cpus) if args.cpus else os.sched_getaffinity(0))),
         extra_env={
             "PASSWORD_HASH_METHOD": "scrypt",
             "TELECENTER_CODE": "SM-CARGA-01",
             "CENTRAL_URL": central.url if central else "",
             "SYNC_TOKEN": "tcs_carga",
         },
+        command_prefix=["taskset", "-c", args.cpus] if args.cpus else [],
     )
+    if args.cpus:
+        server_cpus = set(parse_cpus(args.cpus))
+        os.sched_setaffinity(0, (os.sched_getaffinity(0) - server_cpus) or server_cpus)
     os.environ["TELECENTER_INSTANCE"] = str(instance)
     server.prepare()
     ids = prepare(instance)
@@ -375,6 +378,7 @@ def main() -> None:
         kiosk_cookie = open_kiosk(server)
         recorder = Recorder()
         busy = Busy(server, instance, args.imports) if args.busy else None
+        cpu_before = cpu_seconds(server.process.pid)
         started = time.perf_counter()
         until = started + args.seconds
         threads = [
@@ -387,24 +391,42 @@ def main() -> None:
             busy.start(until)
         for thread in threads:
             thread.start()
-        peak = 0.0
+        peak = peak_rss = 0.0
         while any(t.is_alive() for t in threads):
-            peak = max(peak, rss_mb(server.process.pid))
+            peak = max(peak, pss_mib(server.process.pid))
+            peak_rss = max(peak_rss, rss_mib(server.process.pid))
             time.sleep(1)
         print(
             f"{RESIDENTS} residents arriving over {pacing.arrival:.0f} s, "
             f"{pacing.think[0]:g}-{pacing.think[1]:g} s before each click"
         )
         report(recorder, time.perf_counter() - started)
+        served = sum(len(v) for v in recorder.timings.values())
+        print(
+            f"server CPU time: {1000 * (cpu_seconds(server.process.pid) - cpu_before) / served:.1f}"
+            " ms a request (user + system, all its processes; what a busy machine moves least)"
+        )
         if busy:
             busy.join()
             print(busy.summary(server))
-        print(f"server memory (RSS, gunicorn master and workers): peak {peak:.0f} MB")
+        print(
+            f"server memory (gunicorn master and workers, the scheduler in one): peak PSS "
+            f"{peak:.0f} MiB (RSS, which counts the pages they share in each: {peak_rss:.0f} MiB)"
+        )
         single_page_rate(server, "/sign-in", clients=10, seconds=15)
     finally:
         server.stop()
         if central:
             central.close()
+
+
+def parse_cpus(text: str) -> list[int]:
+    """taskset's list: "0", "0,1", "0-3"."""
+    cpus = []
+    for part in text.split(","):
+        low, _, high = part.partition("-")
+        cpus += range(int(low), int(high or low) + 1)
+    return cpus
 
 
 class Busy:

@@ -58,8 +58,6 @@ for _ in $(seq 100); do
 done
 echo "== sync of the site to central"
 "$BIN/telecenter" sync 2>>"$SITE_DIR/setup.log"
-PORT="$SITE_PORT" "$BIN/telecenter" scheduler >"$SITE_DIR/scheduler.log" 2>&1 &
-pids+=($!)
 PORT="$SITE_PORT" "$BIN/gunicorn" wsgi:app >"$SITE_DIR/gunicorn.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do

@@ -1,19 +1,23 @@
-"""The one scheduler process of an instance: background jobs, never twice at once.
+"""The one scheduler of an instance: background jobs, never twice at once.
 
-A file lock in the instance folder guarantees a single scheduler even if a second one is
-started by mistake (or by several gunicorn workers): the second one refuses to run.
+It runs inside one of the gunicorn workers (`InWorker`, started by gunicorn.conf.py), so a
+site is one process tree, or on its own (`telecenter scheduler`). A file lock in the instance
+folder guarantees a single scheduler however many are started: a second `telecenter
+scheduler` refuses to run, and a worker that cannot take the lock waits for it to be free.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
@@ -21,6 +25,9 @@ from telecenter import file_lock
 
 log = logging.getLogger(__name__)
 LOCK_FILE = "scheduler.lock"
+#: How often a worker without the lock tries again: the holder may be a `telecenter scheduler`
+#: that was stopped, or a worker that ended without gunicorn starting another.
+RETRY_SECONDS = 60.0
 
 
 class SchedulerAlreadyRunning(RuntimeError):
@@ -85,8 +92,8 @@ def after_any_restore(func: Callable[[Flask], None]) -> Callable[[Flask], None]:
     return run
 
 
-def build_scheduler(app: Flask) -> BlockingScheduler:
-    scheduler = BlockingScheduler(timezone="UTC")
+def build_scheduler(app: Flask, kind: type[BaseScheduler] = BlockingScheduler) -> BaseScheduler:
+    scheduler = kind(timezone="UTC")
     for job in jobs_for(app):
         if job.daily_hour is not None:
             scheduler.add_job(
@@ -118,3 +125,48 @@ def run_forever(app: Flask) -> None:
         scheduler = build_scheduler(app)
         log.info("scheduler started with %d jobs", len(scheduler.get_jobs()))
         scheduler.start()
+
+
+class InWorker:
+    """The scheduler inside a gunicorn worker. Every worker starts one; the one that takes the
+    instance's lock runs the jobs in a thread of its own, the others try again every
+    `retry_seconds`, so that another takes over when the holder ends (the lock goes with the
+    process). One more process beside gunicorn would hold a whole copy of the application."""
+
+    def __init__(self, app: Flask, retry_seconds: float = RETRY_SECONDS):
+        self.app = app
+        self.retry_seconds = retry_seconds
+        #: Set while this process holds the lock and runs the jobs.
+        self.running = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="scheduler", daemon=True)
+
+    def start(self) -> InWorker:
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float | None = 10) -> None:
+        """Stop the jobs (a running one ends first) and let go of the lock."""
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        while not self._stop.is_set():
+            try:
+                with single_instance_lock(self.app.instance_path):
+                    scheduler = build_scheduler(self.app, BackgroundScheduler)
+                    scheduler.start()
+                    self.running.set()
+                    log.info(
+                        "scheduler started with %d jobs in worker %s",
+                        len(scheduler.get_jobs()),
+                        os.getpid(),
+                    )
+                    self._stop.wait()
+                    scheduler.shutdown()
+                    self.running.clear()
+                return
+            except SchedulerAlreadyRunning:
+                self._stop.wait(self.retry_seconds)

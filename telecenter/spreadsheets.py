@@ -22,9 +22,6 @@ from datetime import date
 
 from babel.dates import format_date
 from flask_babel import get_locale
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 #: What makes a spreadsheet take a cell for a formula (OWASP, "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -100,6 +97,11 @@ def xlsx_book(
     """A workbook of (title, header, rows, footer) sheets, each with a bold header row that
     stays in view, the rows (numbers as number cells, text as text cells, never formulas),
     columns as wide as their content, then the footer."""
+    # openpyxl (180 modules, 5 MiB) is imported here: a web worker that writes no workbook
+    # never loads it.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     book.remove(book.worksheets[0])  # the empty sheet of a new workbook
     for title, header, rows, footer in sheets:
@@ -131,6 +133,8 @@ def _append(sheet, values: Iterable) -> None:
 
 def _fit_columns(sheet, *, body_rows: int) -> None:
     """Each column as wide as its header and body (the footer's long notes may run over)."""
+    from openpyxl.utils import get_column_letter
+
     for index, column in enumerate(sheet.iter_cols(max_row=body_rows), start=1):
         width = max((len(str(c.value)) for c in column if c.value is not None), default=8)
         sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, MAX_COLUMN_WIDTH)

@@ -35,6 +35,8 @@ class LiveServer:
     workers: int = 2
     extra_env: dict[str, str] = field(default_factory=dict)
     port: int = 0  # chosen when first started, then kept across restarts
+    #: Put before gunicorn's command (the benchmarks' `taskset -c 0`: one core).
+    command_prefix: list[str] = field(default_factory=list)
     process: subprocess.Popen | None = None
     log_path: Path | None = None
     server_socket: socket.socket | None = field(default=None, repr=False)
@@ -84,6 +86,7 @@ class LiveServer:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [
+                    *self.command_prefix,
                     str(BIN / "gunicorn"),
                     "--bind",
                     f"fd://{fd}",

@@ -20,8 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -32,6 +32,11 @@ from telecenter.clock import to_lima, utcnow
 from telecenter.database import writing
 from telecenter.sync import network_settings, outbox
 from telecenter.sync.models import OutboxMonth
+
+if TYPE_CHECKING:
+    # Imported where a request is made: httpx (and the rich and pygments of its command line)
+    # is 180 modules and 3 MiB that a web worker showing pages never needs.
+    import httpx
 
 log = logging.getLogger(__name__)
 BATCH = 12
@@ -104,6 +109,8 @@ def _post(settings: Settings, payloads: list[dict], transport, known: str | None
             separators=(",", ":"),
         ).encode()
     )
+    import httpx
+
     with httpx.Client(transport=transport, timeout=settings.timeout) as http:
         return http.post(
             settings.central_url.rstrip("/") + "/api/v1/sync/reports",
@@ -173,6 +180,8 @@ def exchange(
 ) -> Outcome:
     """One request to central; no database work, so no lock is held while it travels.
     `known`: the network settings version the site has."""
+    import httpx
+
     try:
         response = _post(settings, payloads, transport, known)
     except httpx.HTTPError as error:
@@ -223,6 +232,8 @@ def take_settings(session: Session, answer: object, result: SendResult) -> None:
 def ask_settings(settings: Settings, known: str | None, transport=None) -> object:
     """`GET /api/v1/sync/settings` for a site with nothing to send: the settings, "unchanged",
     or None when central could not be asked (tried again next run)."""
+    import httpx
+
     try:
         with httpx.Client(transport=transport, timeout=settings.timeout) as http:
             response = http.get(
@@ -341,6 +352,8 @@ class Probe:
 def probe(settings: Settings, transport=None, timeout: float = PROBE_TIMEOUT) -> Probe:
     """Ask central who this token belongs to (`GET /api/v1/sync/hello`): one small request
     that proves the address, the network, the token and the telecenter code at once."""
+    import httpx
+
     try:
         with httpx.Client(transport=transport, timeout=timeout) as http:
             response = http.get(
