@@ -29,6 +29,7 @@ sys.path.insert(0, str(REPO))
 from sqlalchemy.orm import Session  # noqa: E402
 
 from telecenter import month_report, vocabulary  # noqa: E402
+from telecenter.central import ingest  # noqa: E402
 from telecenter.central.ingest import rebuild_rollups  # noqa: E402
 from telecenter.central.models import FACT_TABLES, ROLLUP_TABLES  # noqa: E402
 from tests import pg  # noqa: E402
@@ -166,7 +167,7 @@ def load(url: str, telecenters: int, month_list: list[str]) -> int:
                         for month in month_list:
                             report_id += 1
                             report = _report(rng, f"TC-{number:04d}", month, number % 4)
-                            for row in report[name]:
+                            for row in ingest.stored_rows({"schema": 1} | report, name):
                                 copy.write_row(
                                     [report_id, number, month, *[row[c] for c in columns[3:]]]
                                 )

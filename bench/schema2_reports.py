@@ -61,14 +61,23 @@ def _sessions(rng: random.Random) -> tuple[list[dict], list[dict]]:
 
 
 def _reach(rng: random.Random) -> list[dict]:
-    return [
-        {"period": period, "scope": scope, "sex": sex, "age_band": band, "wfi": wfi}
-        | {"new_people": rng.randint(1, 20)}
-        for period in vocabulary.PERIODS
-        for scope in vocabulary.SCOPES
-        if rng.random() < 0.8
-        for sex, band, wfi in _cells(rng, CELLS_PER_SCOPE)
-    ]
+    """Each person a scope counts is counted in the month for every period whose first event
+    of hers fell in it, attributed at that same event: the cells are the same in every period
+    and the counts nest (ever <= year, fiscal year <= quarter <= month), as in the reports of
+    the 5,000-person site above (1,372 reach rows a month over 279 cells, median)."""
+    rows = []
+    for scope in vocabulary.SCOPES:
+        if rng.random() >= 0.8:
+            continue
+        for sex, band, wfi in _cells(rng, CELLS_PER_SCOPE):
+            month = rng.randint(4, 20)
+            quarter = rng.randint(3, month)
+            year, fiscal_year = rng.randint(2, quarter), rng.randint(2, quarter)
+            counts = {"month": month, "quarter": quarter, "year": year}
+            counts |= {"fiscal_year": fiscal_year, "ever": rng.randint(1, min(year, fiscal_year))}
+            cell = {"scope": scope, "sex": sex, "age_band": band, "wfi": wfi}
+            rows += [{"period": p} | cell | {"new_people": counts[p]} for p in vocabulary.PERIODS]
+    return rows
 
 
 def _wfi_outcomes(rng: random.Random) -> list[dict]:

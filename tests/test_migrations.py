@@ -130,3 +130,87 @@ def test_months_central_stored_misspelt_are_removed_and_true_ones_kept(
                 kept = connection.scalars(sa.text(f"SELECT month FROM {name}")).all()  # noqa: S608
                 assert sorted(kept) == ["2026-10", "2026-11"], name
         db.engine.dispose()
+
+
+REACH_SENT = [  # (period, scope, sex, new_people) of one telecenter-month, as sites send them
+    ("ever", "any", "female", 2),
+    ("month", "any", "female", 5),
+    ("quarter", "any", "female", 4),
+    ("month", "any", "male", 3),
+    ("ever", "trained", "female", 1),
+]
+PERIOD_COLUMNS = ("ever", "fiscal_year", "year", "quarter", "month")
+
+
+def test_stored_reach_folds_into_a_row_per_cell_and_back(empty_database_url, tmp_path):
+    app = create_app(
+        base_config(empty_database_url, TELECENTER_ROLE="central"), instance_path=str(tmp_path)
+    )
+    cell = {"age_band": "30-44", "wfi": False, "month": "2026-10"}
+    with app.app_context():
+        upgrade(revision="0024_site_network_events")
+        with db.engine.begin() as connection:
+            for period, scope, sex, count in REACH_SENT:
+                row = cell | {"period": period, "scope": scope, "sex": sex, "new_people": count}
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO fact_reach (report_id, telecenter_id, month, period, scope,"
+                        " sex, age_band, wfi, new_people) VALUES (1, 1, :month, :period, :scope,"
+                        " :sex, :age_band, :wfi, :new_people)"
+                    ),
+                    row,
+                )
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO rollup_reach (region, month, period, scope, sex, age_band,"
+                        " wfi, new_people) VALUES ('Ucayali', :month, :period, :scope, :sex,"
+                        " :age_band, :wfi, :new_people)"
+                    ),
+                    row,
+                )
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO total_reach (telecenter_id, month, period, scope, new_people)"
+                        " VALUES (1, :month, :period, :scope, :new_people)"
+                    ),
+                    row,
+                )
+        upgrade(revision="0025_reach_periods_as_columns")
+        counts = ", ".join(f"new_people_{p}" for p in PERIOD_COLUMNS)
+        expected = {}  # (scope, sex) -> counts per period, from REACH_SENT
+        for period, scope, sex, count in REACH_SENT:
+            expected.setdefault((scope, sex), dict.fromkeys(PERIOD_COLUMNS, 0))[period] += count
+        by_scope = {}
+        for (scope, _sex), values in expected.items():
+            summed = by_scope.setdefault(scope, dict.fromkeys(PERIOD_COLUMNS, 0))
+            for period, count in values.items():
+                summed[period] += count
+        with db.engine.begin() as connection:
+            for table in ("fact_reach", "rollup_reach"):
+                rows = connection.execute(
+                    sa.text(f"SELECT scope, sex, {counts} FROM {table}")  # noqa: S608
+                ).all()
+                assert {
+                    (r[0], r[1]): dict(zip(PERIOD_COLUMNS, r[2:], strict=True)) for r in rows
+                } == expected, table
+            totals = connection.execute(
+                sa.text(f"SELECT scope, {counts} FROM total_reach")  # noqa: S608
+            ).all()
+            assert {r[0]: dict(zip(PERIOD_COLUMNS, r[1:], strict=True)) for r in totals} == (
+                by_scope
+            )
+            # The id key still numbers new rows.
+            connection.execute(
+                sa.text(
+                    "INSERT INTO total_reach (telecenter_id, month, scope, new_people_ever,"
+                    " new_people_fiscal_year, new_people_year, new_people_quarter,"
+                    " new_people_month) VALUES (2, '2026-11', 'any', 1, 1, 1, 1, 1)"
+                )
+            )
+        downgrade(revision="0024_site_network_events")
+        with db.engine.connect() as connection:
+            back = connection.execute(
+                sa.text("SELECT period, scope, sex, new_people FROM fact_reach")
+            ).all()
+            assert sorted(map(tuple, back)) == sorted(REACH_SENT)
+        db.engine.dispose()

@@ -21,6 +21,7 @@ from telecenter import month_report, periods, vocabulary
 from telecenter.central import ingest, pending, rules
 from telecenter.central.models import (
     FACT_TABLES,
+    REACH_COLUMNS,
     ROLLUP_TABLES,
     TOTAL_TABLES,
     CountingRulesVersion,
@@ -222,9 +223,10 @@ SOURCES = {
     "registrations": Source("registrations", "registrations", frozenset({"sex", "age_band"})),
     "completions": Source("completions", "completions", frozenset({"category", "sex", "age_band"})),
     "wfi_enrolments": Source("wfi_enrolments", "enrolments", frozenset({"age_band"})),
-    "reached": Source("reach", "new_people", _REACH_DIMS, "any"),
-    "teleconference_reached": Source("reach", "new_people", _REACH_DIMS, "activity:teleconference"),
-    "trained": Source("reach", "new_people", _REACH_DIMS, "trained"),
+    # Reach's column is the period's (models.REACH_COLUMNS), chosen by _plan().
+    "reached": Source("reach", "", _REACH_DIMS, "any"),
+    "teleconference_reached": Source("reach", "", _REACH_DIMS, "activity:teleconference"),
+    "trained": Source("reach", "", _REACH_DIMS, "trained"),
 }
 #: Reach read by an axis: (measure's scope, axis) -> the prefix of the axis' scopes.
 AXIS_PREFIXES = {
@@ -278,8 +280,9 @@ READ, CANNOT_ANSWER, ZERO = "read", "cannot answer", "zero"
 
 @dataclass(frozen=True)
 class Plan:
-    """How to answer one measure for a query. READ: sum `column` of `table`, with a fixed reach
-    scope or those of an `axis` (scopes starting with `prefix`) in `period`, leaving out the
+    """How to answer one measure for a query. READ: sum `column` of `table` (for reach, the
+    column of its period), with a fixed reach scope or those of an `axis` (scopes starting
+    with `prefix`), leaving out the
     filters in `skip` that the scope already answers. CANNOT_ANSWER: the facts cannot split
     or filter this measure so (null in the answer). ZERO: the answer is zero everywhere
     (programme enrolments of men)."""
@@ -292,7 +295,6 @@ class Plan:
     axis: str | None = None
     skip: frozenset = frozenset()
     prefix: str = ""
-    period: str = "ever"
 
 
 def _plan(query: Query, name: str) -> Plan:
@@ -316,16 +318,16 @@ def _plan(query: Query, name: str) -> Plan:
         skip |= {"sex", "wfi"}
     if not needed <= source.dims:
         return Plan(name, CANNOT_ANSWER)
+    period = "ever" if name.endswith("_new") else query.unique
     return Plan(
         name,
         READ,
         source.table,
-        source.column,
+        REACH_COLUMNS[period] if source.scope else source.column,
         None if axis else source.scope,
         axis,
         frozenset(skip),
         AXIS_PREFIXES.get((source.scope or "", axis), "") if axis else "",
-        "ever" if name.endswith("_new") or not source.scope else query.unique,
     )
 
 
@@ -355,8 +357,6 @@ def _where(
     columns |= {column.name: column for column in table.c}
     conditions = [table.c.month >= query.first, table.c.month <= query.last]
     extra = []
-    if first.table == "reach":
-        conditions.append(table.c.period == first.period)
     if first.axis:
         columns[first.axis] = sa.func.substr(table.c.scope, len(first.prefix) + 1)
         conditions.append(table.c.scope.like(first.prefix + "%"))
@@ -428,7 +428,7 @@ def measure_values(session: Session, query: Query) -> dict[str, dict | None]:
             continue
         plan = _plan(query, name)
         if plan.how == READ:
-            key = (plan.table, plan.axis, plan.prefix, plan.skip, plan.period)
+            key = (plan.table, plan.axis, plan.prefix, plan.skip)
             groups.setdefault(key, []).append(plan)
         else:
             values[name] = None if plan.how == CANNOT_ANSWER else {}

@@ -11,7 +11,7 @@ from telecenter import month_report
 from telecenter.clock import utcnow
 from telecenter.database import UTCDateTime, one_of
 from telecenter.extensions import Model, db
-from telecenter.vocabulary import CATEGORIES, CROPS, PURPOSES
+from telecenter.vocabulary import CATEGORIES, CROPS, PERIODS, PURPOSES
 
 
 class Telecenter(Model):
@@ -73,13 +73,33 @@ class MonthReport(Model):
 SCHEMA_2_DIMENSIONS = ("commodity", "purpose")
 
 
+#: Reach as central stores it: a row per (scope, sex, age band, wfi) with a column of new
+#: people per period, where a report sends a row per period. A person is attributed at the one
+#: event that is her first in every period that starts this month, so the cells are the same
+#: in every period and this is five times fewer rows to store and sum (bench/sync_bench.py);
+#: a cell missing from a period is 0 there, so nothing is lost either way.
+REACH_COLUMNS: dict[str, str] = {period: f"new_people_{period}" for period in PERIODS}
+
+
+def stored_layout(name: str) -> tuple[tuple[str, ...], dict[str, str]]:
+    """A report table's (dimensions, measures) as central's tables hold them."""
+    dims, measures = month_report.TABLES[name]
+    if name != "reach":
+        return dims, measures
+    return tuple(d for d in dims if d != "period"), dict.fromkeys(REACH_COLUMNS.values(), "int")
+
+
+def stored_fields(name: str) -> tuple[str, ...]:
+    dims, measures = stored_layout(name)
+    return (*dims, *measures)
+
+
 def _dimension_columns(dims) -> list[sa.Column]:
     return [
         sa.Column(
             dim,
             sa.Boolean if dim == "wfi" else sa.String(32),
             nullable=dim in SCHEMA_2_DIMENSIONS,
-            server_default="ever" if dim == "period" else None,
         )
         for dim in dims
     ]
@@ -93,7 +113,7 @@ def _measure_columns(measures: dict[str, str]) -> list[sa.Column]:
 
 
 def _fact_table(name: str) -> sa.Table:
-    dims, measures = month_report.TABLES[name]
+    dims, measures = stored_layout(name)
     columns: list[sa.schema.SchemaItem] = [
         # No foreign keys, no key of their own and no index on report_id: only ingest writes
         # facts, in the transaction that writes their month report, and finds them by (month,
@@ -119,7 +139,7 @@ FACT_TABLES: dict[str, sa.Table] = {name: _fact_table(name) for name in month_re
 def _rollup_table(name: str) -> sa.Table:
     """The same facts summed over the telecenters of a region: about a hundred times fewer
     rows, so questions that do not ask about single telecenters are answered quickly."""
-    dims, measures = month_report.TABLES[name]
+    dims, measures = stored_layout(name)
     columns: list[sa.schema.SchemaItem] = [
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("region", sa.String(80), nullable=False),
@@ -150,14 +170,14 @@ ROLLUP_DIRTY = sa.Table(
 )
 
 
-#: What reach totals keep apart: summing across periods or scopes means nothing.
-TOTAL_KEYS = ("period", "scope")
+#: What reach totals keep apart: summing across scopes means nothing (periods are columns).
+TOTAL_KEYS = ("scope",)
 
 
 def _telecenter_total_table(name: str) -> sa.Table:
-    """Each telecenter's monthly totals (reach keeps its period and scope): what a breakdown
-    by telecenter reads when it splits by nothing else."""
-    _dims, measures = month_report.TABLES[name]
+    """Each telecenter's monthly totals (reach keeps its scope): what a breakdown by
+    telecenter reads when it splits by nothing else."""
+    _dims, measures = stored_layout(name)
     columns: list[sa.schema.SchemaItem] = [
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("telecenter_id", sa.Integer, nullable=False),  # no foreign key: see facts

@@ -27,6 +27,7 @@ from telecenter.central.models import (
     FACT_NETWORK_ATTENDANCE,
     FACT_NETWORK_EVENTS,
     FACT_TABLES,
+    REACH_COLUMNS,
     TOTAL_TABLES,
     MonthReport,
     Telecenter,
@@ -352,6 +353,7 @@ def _summed(
     }
 
 
+EVER = REACH_COLUMNS["ever"]
 ACTIVITY_FIGURES = ("attendances", "participants", "sessions_held", "session_hours", "new_people")
 
 
@@ -363,15 +365,12 @@ def _activity_figures(session: Session, query: QualityQuery) -> dict[tuple, dict
     reads = (
         _summed(session, query, attendance, [attendance.c.activity], ACTIVITY_FIGURES[:2]),
         _summed(session, query, sessions, [sessions.c.activity], ACTIVITY_FIGURES[2:4]),
-        _summed(
-            session,
-            query,
-            reach,
-            [scope_activity],
-            ("new_people",),
-            reach.c.period == "ever",
-            reach.c.scope.like("activity:%"),
-        ),
+        {
+            key: {"new_people": values[EVER]}
+            for key, values in _summed(
+                session, query, reach, [scope_activity], (EVER,), reach.c.scope.like("activity:%")
+            ).items()
+        },
     )
     figures: dict[tuple, dict[str, float]] = {}
     for read in reads:

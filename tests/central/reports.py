@@ -6,6 +6,7 @@ import random
 from datetime import timedelta
 
 from telecenter import month_report
+from telecenter.central.models import REACH_COLUMNS
 from telecenter.vocabulary import NO_COMMODITY
 from tests.conftest import FIXED_NOW
 
@@ -74,3 +75,28 @@ def empty_report(code: str, month: str, generated_at: str, schema: int = 1) -> d
     if schema == 2:
         result["rules_version"] = "1"
     return result
+
+
+REACH_CELL = ("scope", "sex", "age_band", "wfi")
+
+
+def reach_as_stored(rows: list[dict]) -> list[dict]:
+    """The reach rows central should hold for rows a report sent, pivoted here, by the test:
+    a row per cell with a count per period (0 where the report has none; schema 1's rows
+    are period "ever")."""
+    cells: dict[tuple, dict] = {}
+    for row in rows:
+        key = tuple(row[k] for k in REACH_CELL)
+        cell = cells.setdefault(key, dict.fromkeys(REACH_COLUMNS.values(), 0))
+        cell[REACH_COLUMNS[row.get("period", "ever")]] += row["new_people"]
+    return [dict(zip(REACH_CELL, key, strict=True)) | counts for key, counts in cells.items()]
+
+
+def reach_as_sent(stored: list[dict]) -> list[dict]:
+    """Central's reach rows back in a report's shape: a row per period with people in it."""
+    return [
+        {"period": period, **{k: row[k] for k in REACH_CELL}, "new_people": row[column]}
+        for row in stored
+        for period, column in REACH_COLUMNS.items()
+        if row[column]
+    ]

@@ -4,6 +4,7 @@ sites' numbers, whatever the network does."""
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import subprocess
 
@@ -19,6 +20,7 @@ from telecenter.month_report import month_of
 from telecenter.sync import client, outbox
 from telecenter.sync.models import OutboxMonth
 from tests import pg
+from tests.central.reports import reach_as_sent
 from tests.live import LiveServer
 from tests.proxy import Proxy
 from tests.sync import oracle
@@ -101,6 +103,10 @@ def _binary():
     return Path(sys.executable).parent / "telecenter"
 
 
+def _month(row) -> str:
+    return row.month
+
+
 def central_facts(central: LiveServer, code: str) -> dict[str, dict]:
     """What central holds for a telecenter, shaped like reports (without generated_at)."""
     from telecenter.central.models import FACT_TABLES
@@ -112,12 +118,15 @@ def central_facts(central: LiveServer, code: str) -> dict[str, dict]:
             sa.text("SELECT id FROM telecenters WHERE code = :c"), {"c": code}
         ).scalar_one()
         for name, table in FACT_TABLES.items():
-            dims, measures = month_report.TABLES[name]
-            for row in connection.execute(sa.select(table).where(table.c.telecenter_id == tid)):
-                item = {k: getattr(row, k) for k in (*dims, *measures)}
-                shaped.setdefault(row.month, {t: [] for t in month_report.TABLES})[name].append(
-                    item
-                )
+            rows = connection.execute(sa.select(table).where(table.c.telecenter_id == tid))
+            for month, held in itertools.groupby(sorted(rows, key=_month), key=_month):
+                items = [dict(row._mapping) for row in held]
+                if name == "reach":
+                    items = reach_as_sent(items)
+                fields = month_report.fields_of(2, name)
+                shaped.setdefault(month, {t: [] for t in month_report.TABLES})[name] += [
+                    {k: item[k] for k in fields} for item in items
+                ]
     engine.dispose()
     return shaped
 
