@@ -171,11 +171,13 @@ def register_central_blueprints(app: Flask) -> None:
     from telecenter.central.close_routes import bp as closes_bp
     from telecenter.central.network_event_routes import bp as network_events_bp
     from telecenter.central.routes import bp as central_bp
+    from telecenter.central.usb_routes import bp as central_usb_bp
 
     app.register_blueprint(central_api_bp)
     app.register_blueprint(central_bp)
     app.register_blueprint(closes_bp)
     app.register_blueprint(network_events_bp)
+    app.register_blueprint(central_usb_bp)
 
 
 def connect_site_capabilities() -> None:
