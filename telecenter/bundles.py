@@ -40,6 +40,9 @@ _SIGNATURE_CHARS = 64
 class BundleRefused(DomainError):
     """The file cannot be taken: nothing is changed, the reason is in plain words."""
 
+    def __init__(self, reason: object):
+        super().__init__(str(reason))  # a lazy text, put in the reader's language now
+
 
 def signing_key(token: str) -> str:
     """SHA-256 of the token as hex text: the key on both sides (central stores exactly it)."""
