@@ -467,3 +467,16 @@ def test_the_site_s_batch_bound_is_central_s():
     from telecenter.sync import usb
 
     assert usb.MAX_MONTHS == ingest.MAX_REPORTS_PER_REQUEST
+
+
+def test_the_cli_writes_central_s_file_for_a_site(app, central, site, tmp_path):
+    runner = central.test_cli_runner()
+    path = tmp_path / "informes.tcbundle"
+    path.write_bytes(save_reports(site))
+    assert runner.invoke(args=["central", "import-bundle", str(path)]).exit_code == 0
+    target = tmp_path / "red.tcbundle"
+    done = runner.invoke(args=["central", "network-bundle", BY_USB, "--output", str(target)])
+    assert done.exit_code == 0, done.output
+    assert load(site, target.read_bytes()).status_code == 302
+    assert set(states(app).values()) == {"sent"}
+    assert runner.invoke(args=["central", "network-bundle", "SM-NADIE-09"]).exit_code != 0
