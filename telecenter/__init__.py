@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 
 from telecenter import config as settings
 from telecenter import python_version, uploads
@@ -114,7 +114,9 @@ def configure_login(app: Flask) -> None:
         if stored is None:
             return None
         user = db_session().get(User, stored)
-        allowed = roles_for_server(app.config["TELECENTER_ROLE"])
+        # The request's app, not the one this loader was made for: the login manager is
+        # shared, so a process holding a site and a central (tests) must ask the right one.
+        allowed = roles_for_server(current_app.config["TELECENTER_ROLE"])
         if user is None or not user.active or user.role not in allowed:
             return None
         return user if is_current(user) else None
@@ -171,11 +173,13 @@ def register_central_blueprints(app: Flask) -> None:
     from telecenter.central.close_routes import bp as closes_bp
     from telecenter.central.network_event_routes import bp as network_events_bp
     from telecenter.central.routes import bp as central_bp
+    from telecenter.central.usb_routes import bp as central_usb_bp
 
     app.register_blueprint(central_api_bp)
     app.register_blueprint(central_bp)
     app.register_blueprint(closes_bp)
     app.register_blueprint(network_events_bp)
+    app.register_blueprint(central_usb_bp)
 
 
 def connect_site_capabilities() -> None:

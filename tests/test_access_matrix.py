@@ -210,6 +210,16 @@ for _path in ("/admin/sync/connection", "/admin/sync/connection/test"):
         "admin": 400,
     }
 
+# USB files: saving reports with no token answers with a message and a redirect; loading
+# central's file without a file is refused (400).
+for _path, _admin in (("/admin/sync/usb/reports", 302), ("/admin/sync/usb/network", 400)):
+    SITE_MATRIX[("POST", _path)] = {
+        ANON: SIGN_IN,
+        "resident": FORBIDDEN,
+        "trainer": FORBIDDEN,
+        "admin": _admin,
+    }
+
 SITE_MATRIX[("GET", "/admin/backups/")] = {
     ANON: SIGN_IN,
     "resident": FORBIDDEN,
@@ -474,6 +484,22 @@ CENTRAL_MATRIX = {
         "central_staff": 404,
         "central_admin": 404,
     },
+}
+# USB bundles, central admins only: no file chosen (400); no telecenter chosen (a redirect).
+CENTRAL_MATRIX[("GET", "/central/usb/")] = {
+    ANON: SIGN_IN,
+    "central_staff": FORBIDDEN,
+    "central_admin": OK,
+}
+CENTRAL_MATRIX[("POST", "/central/usb/")] = {
+    ANON: SIGN_IN,
+    "central_staff": FORBIDDEN,
+    "central_admin": 400,
+}
+CENTRAL_MATRIX[("GET", "/central/usb/network-bundle")] = {
+    ANON: SIGN_IN,
+    "central_staff": FORBIDDEN,
+    "central_admin": 302,
 }
 for _method, _path in (
     ("GET", "/central/network-events/1"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from functools import wraps
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -34,7 +33,6 @@ from telecenter.uploads import accepts_upload
 from telecenter.views import csv_download
 
 bp = Blueprint("central_api", __name__, url_prefix="/api/v1")
-log = logging.getLogger(__name__)
 MAX_SYNC_BODY = 4 * 1024 * 1024
 
 
@@ -49,10 +47,7 @@ def sync_reports():
     # A refusal (ingest's DomainErrors) is answered with its status and JSON reason by the
     # application's error handler, before anything is stored.
     body = ingest.decode_body(request.get_data(), request.headers.get("Content-Encoding"))
-    items = ingest.check_request(body, telecenter)
-    with writing(db_session()):
-        acks = ingest.store(db_session(), telecenter, items)
-    log.info("sync from %s: %s", telecenter.code, ", ".join(f"{a.month}={a.status}" for a in acks))
+    acks = ingest.receive(db_session(), telecenter, body)
     return jsonify(
         telecenter=telecenter.code,
         acknowledged=[a.as_json() for a in acks],

@@ -1,15 +1,18 @@
-"""`telecenter central ...`: the telecenter registry and its tokens (central only)."""
+"""`telecenter central ...`: telecenters, their tokens and USB bundles (central only)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
-from telecenter import month_report
-from telecenter.central import api_keys, tokens
+from telecenter import bundles, month_report
+from telecenter.central import api_keys, tokens, usb
 from telecenter.central.models import Telecenter
+from telecenter.clock import utcnow
 from telecenter.database import writing
 from telecenter.extensions import db_session
 
@@ -141,3 +144,40 @@ def list_telecenters():
     ):
         heard = t.last_heard_at.isoformat() if t.last_heard_at else "never"
         click.echo(f"{t.code}\t{t.region}\t{t.name}\tlast heard: {heard}")
+
+
+@central_cli.command("import-bundle")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_bundle(path: Path):
+    """Take a site's USB report bundle as if it had come over the network."""
+    _central_only()
+    if path.stat().st_size > usb.MAX_REPORT_BUNDLE:
+        raise click.ClickException(str(bundles.TOO_BIG))
+    with path.open("rb") as stream:
+        try:
+            imported = usb.import_reports(db_session(), stream)
+        except bundles.BundleRefused as problem:
+            raise click.ClickException(f"refused, nothing changed: {problem}") from None
+    click.echo(f"{imported.telecenter.code}, schema {imported.schema}:")
+    for ack in imported.acks:
+        click.echo(f"{ack.month}\t{ack.status}")
+
+
+@central_cli.command("network-bundle")
+@click.argument("code")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write it (default: red-CODE-YYYYMMDD.tcbundle here).",
+)
+def network_bundle(code: str, output: Path | None):
+    """Write the USB file for a site: its network settings and receipts of its months."""
+    _central_only()
+    try:
+        bundle = usb.network_bundle(db_session(), _find(code), utcnow())
+    except bundles.BundleRefused as problem:
+        raise click.ClickException(str(problem)) from None
+    target = output or Path(bundle.filename)
+    target.write_bytes(bundle.data)
+    click.echo(f"{target} written: {bundle.receipts} months acknowledged")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, FloatField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
@@ -108,4 +109,13 @@ class PeriodCloseForm(Form):
         choices=[],
         validate_choice=False,
         validators=[DataRequired(_l("Elija el periodo que se cierra."))],
+    )
+
+
+class ReportBundleForm(Form):
+    """«Recibir informes por USB»: a report bundle a telecenter's admin brought."""
+
+    file = FileField(
+        _l("Archivo de informes del telecentro (.tcbundle)"),
+        validators=[FileRequired(_l("Elija el archivo que trajo el telecentro."))],
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import re
 import zlib
 from dataclasses import dataclass
@@ -35,7 +36,10 @@ from telecenter.central.models import (
     stored_layout,
 )
 from telecenter.clock import utcnow
+from telecenter.database import writing
 from telecenter.domain_errors import DomainError
+
+log = logging.getLogger(__name__)
 
 MAX_REPORTS_PER_REQUEST = 120
 MAX_DECOMPRESSED_BYTES = 16 * 1024 * 1024
@@ -73,7 +77,7 @@ def decode_body(raw: bytes, encoding: str | None) -> dict:
     return body
 
 
-def parse_json(raw: bytes) -> object:
+def parse_json(raw: bytes, max_depth: int = MAX_DEPTH) -> object:
     """The one place a request body becomes data, bounded in what the parser and later code
     can choke on: integers of more than MAX_INT_DIGITS digits (Python refuses more than 4,300
     with a ValueError), nesting deeper than MAX_DEPTH (a RecursionError), NaN and Infinity.
@@ -86,8 +90,8 @@ def parse_json(raw: bytes) -> object:
         raise InvalidRequest("the body is not valid JSON") from None
     except RecursionError:
         raise InvalidRequest(f"the JSON is nested deeper than {MAX_DEPTH} levels") from None
-    if _depth(raw) > MAX_DEPTH:
-        raise InvalidRequest(f"the JSON is nested deeper than {MAX_DEPTH} levels")
+    if _depth(raw, max_depth) > max_depth:
+        raise InvalidRequest(f"the JSON is nested deeper than {max_depth} levels")
     return data
 
 
@@ -114,8 +118,8 @@ _JSON_STRING = re.compile(rb'"[^"]*"')
 _INNERMOST = re.compile(rb"\[\]|\{\}")
 
 
-def _depth(raw: bytes) -> int:
-    """How deep lists and objects nest in valid JSON, up to MAX_DEPTH + 1, from its brackets
+def _depth(raw: bytes, max_depth: int = MAX_DEPTH) -> int:
+    """How deep lists and objects nest in valid JSON, up to max_depth + 1, from its brackets
     alone: escapes dropped, then everything but brackets and quotes, then strings (two
     adjacent quotes first: cheap, and what they join holds no structure), then the innermost
     pairs once per level. C-speed byte operations: a 7 MB request costs milliseconds, where
@@ -123,9 +127,21 @@ def _depth(raw: bytes) -> int:
     skeleton = _ESCAPE.sub(b"", raw).translate(None, _NOT_A_BRACKET_OR_QUOTE)
     brackets = _JSON_STRING.sub(b"", skeleton.replace(b'""', b""))
     level = 0
-    while brackets and level <= MAX_DEPTH:
+    while brackets and level <= max_depth:
         brackets, level = _INNERMOST.sub(b"", brackets), level + 1
     return level
+
+
+def receive(session: Session, telecenter: Telecenter, body: dict) -> list[Ack]:
+    """The one way month reports enter central, whether they came over the network
+    (`POST /api/v1/sync/reports`) or on a USB stick (telecenter.central.usb): the whole
+    request checked, then stored in one write, newest wins. A refusal is a DomainError
+    raised before anything is written."""
+    items = check_request(body, telecenter)
+    with writing(session):
+        acks = store(session, telecenter, items)
+    log.info("sync from %s: %s", telecenter.code, ", ".join(f"{a.month}={a.status}" for a in acks))
+    return acks
 
 
 def check_request(body: dict, telecenter: Telecenter) -> list[dict]:

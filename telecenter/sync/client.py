@@ -97,16 +97,21 @@ def due_months(session: Session, *, force: bool) -> list[OutboxMonth]:
     return list(session.scalars(query.order_by(OutboxMonth.month)))
 
 
-def _post(settings: Settings, payloads: list[dict], transport, known: str | None) -> httpx.Response:
+def request_body(telecenter: str, payloads: list[dict], known: str | None) -> dict:
+    """The JSON body of `POST /api/v1/sync/reports`: what the network sends and what a USB
+    bundle carries (telecenter.sync.usb), so central takes both the same way."""
     # The reports' own schema (REPORT_SCHEMA may hold a site at 1); central reads each report's.
     schema = max((p["schema"] for p in payloads), default=month_report.SCHEMA)
-    request = {"schema": schema, "telecenter": settings.telecenter}
+    request: dict = {"schema": schema, "telecenter": telecenter}
     if known is not None:
         request["settings_version"] = known
+    return {**request, "reports": [month_report.for_the_wire(p) for p in payloads]}
+
+
+def _post(settings: Settings, payloads: list[dict], transport, known: str | None) -> httpx.Response:
     body = gzip.compress(
         json.dumps(
-            {**request, "reports": [month_report.for_the_wire(p) for p in payloads]},
-            separators=(",", ":"),
+            request_body(settings.telecenter, payloads, known), separators=(",", ":")
         ).encode()
     )
     import httpx
@@ -278,7 +283,7 @@ def record(
             result.sent.append(row.month)
 
 
-def _fresh(row: OutboxMonth) -> dict:
+def to_send(row: OutboxMonth) -> dict:
     """The report to send. A refused month sent again carries the time of sending: its old
     time may be one central turned away (a clock set ahead) or older than what central keeps
     (stale), and its counts are unchanged since (a change would have queued a new report)."""
@@ -308,7 +313,7 @@ def send_pending(
         if not acquired:
             result.busy = True
             return result
-        due = [(row.month, row.digest, _fresh(row)) for row in due_months(session, force=force)]
+        due = [(row.month, row.digest, to_send(row)) for row in due_months(session, force=force)]
         known = network_settings.known_version(session)
         session.commit()  # end the read: nothing is held while the requests travel
         for start in range(0, len(due), BATCH):

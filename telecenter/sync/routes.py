@@ -1,5 +1,5 @@
 """The sync page for the site admin: the connection to central, "Probar conexión", the status
-of the outbox and "Sincronizar ahora"."""
+of the outbox, "Sincronizar ahora", and the USB files both ways (telecenter.sync.usb)."""
 
 from __future__ import annotations
 
@@ -18,16 +18,26 @@ from flask_login import current_user
 
 from telecenter.auth.permissions import roles_required
 from telecenter.auth.roles import ADMIN
+from telecenter.clock import utcnow
 from telecenter.extensions import db_session
 from telecenter.forms import EmptyForm
-from telecenter.sync import connection, network_settings, outbox, tasks
-from telecenter.sync.forms import ConnectionForm
-from telecenter.views import attempt, failed_status
+from telecenter.i18n import month_in_words
+from telecenter.sync import connection, network_settings, outbox, tasks, usb
+from telecenter.sync.forms import ConnectionForm, NetworkBundleForm
+from telecenter.uploads import MB, accepts_upload
+from telecenter.views import attempt, failed_status, file_download
 
 bp = Blueprint("sync", __name__, url_prefix="/admin/sync")
+#: Central's file for this site; the course packs chosen for it may travel in it too.
+NETWORK_BUNDLE_MAX_BYTES = 1024 * MB
 
 
-def _page(form: ConnectionForm | None = None, probe=None, status: int = 200):
+def _page(
+    form: ConnectionForm | None = None,
+    probe=None,
+    status: int = 200,
+    network_form: NetworkBundleForm | None = None,
+):
     current = connection.effective(db_session(), current_app.config)
     if form is None:
         form = ConnectionForm(central_url=current.central_url)
@@ -40,6 +50,7 @@ def _page(form: ConnectionForm | None = None, probe=None, status: int = 200):
         not_connected=connection.NOT_CONNECTED,
         probe=probe,
         rules_in_use=network_settings.in_use(db_session()),
+        network_form=network_form or NetworkBundleForm(formdata=None),
     ), status
 
 
@@ -112,3 +123,66 @@ def sync_now():
         else:
             flash(_("Sincronizado: %(n)d meses enviados.", n=len(result.sent)), "success")
     return redirect(url_for(".status"))
+
+
+@bp.route("/usb/reports", methods=["POST"])
+@roles_required(ADMIN)
+def save_reports():
+    """«Guardar informes para llevar en USB»: the signed file of every month still to send."""
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for(".status"))
+    settings = tasks.settings_of(current_app)
+    outcome = attempt(lambda: usb.save_reports(db_session(), settings, utcnow()), write=False)
+    if not outcome.ok:
+        return redirect(url_for(".status"))
+    bundle = outcome.value
+    if bundle is None:
+        flash(_("No hay meses por enviar: no hace falta llevar un archivo."), "info")
+        return redirect(url_for(".status"))
+    if bundle.left:
+        flash(
+            _(
+                "El archivo lleva los %(n)d meses más antiguos. Cuando la oficina central los "
+                "reciba, guarde otro archivo para los %(left)d que faltan.",
+                n=len(bundle.months),
+                left=bundle.left,
+            ),
+            "info",
+        )
+    return file_download(bundle.data, bundle.filename, "application/zip")
+
+
+@bp.route("/usb/network", methods=["POST"])
+@roles_required(ADMIN)
+@accepts_upload(NETWORK_BUNDLE_MAX_BYTES)
+def load_network_bundle():
+    """«Cargar archivo de la oficina central»: its settings and its receipts."""
+    form = NetworkBundleForm()
+    if form.validate_on_submit():
+        settings = tasks.settings_of(current_app)
+        outcome = attempt(
+            lambda: usb.load_network_bundle(
+                db_session(), form.file.data.stream, settings, utcnow()
+            ),
+            form=form,
+        )
+        if outcome.ok:
+            loaded = outcome.value
+            flash(
+                _(
+                    "Archivo de la oficina central cargado: %(n)d meses recibidos por la "
+                    "oficina central ya no se volverán a enviar.",
+                    n=len(loaded.acknowledged),
+                ),
+                "success",
+            )
+            if loaded.changed_since:
+                flash(
+                    _(
+                        "Estos meses cambiaron después y se enviarán otra vez: %(months)s.",
+                        months=", ".join(map(month_in_words, loaded.changed_since)),
+                    ),
+                    "info",
+                )
+            return redirect(url_for(".status"))
+    return _page(network_form=form, status=failed_status(form))
