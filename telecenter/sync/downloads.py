@@ -298,9 +298,10 @@ def _transfer(
         last_report = time.monotonic()
         try:
             for data in response.iter_bytes():
-                if writer.add(data):
-                    break
+                whole = writer.add(data)
                 pace.after(len(data))
+                if whole:
+                    break
                 if time.monotonic() - last_report >= PROGRESS_EVERY:
                     pace = _check_in(session, target, writer, pace, last_report)
                     last_report = time.monotonic()

@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import InputRequired
 
-from telecenter.forms import Form
+from telecenter.forms import BoundedIntegerField, Form
 
 
 class ConnectionForm(Form):
     central_url = StringField(_l("Dirección de la oficina central"))
     # A password field never writes its value back into the page: the token is not shown again.
     token = PasswordField(_l("Clave del telecentro"))
+
+
+HOURS = [(hour, f"{hour:02d}:00") for hour in range(24)]
+
+
+class DownloadSettingsForm(Form):
+    """«Cursos de la red»: how downloads may use the link (telecenter.sync.downloads_admin)."""
+
+    limit_kbps = BoundedIntegerField(
+        _l("Velocidad máxima para descargar (KB/s)"), validators=[InputRequired()]
+    )
+    window_from = SelectField(_l("Descargar desde las"), choices=HOURS, coerce=int)
+    window_to = SelectField(_l("hasta las"), choices=HOURS, coerce=int)
+    auto_install = BooleanField(_l("Instalar los cursos apenas se descarguen"))
