@@ -3,6 +3,7 @@ buttons that ask the scheduler for something, and the download settings."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -30,8 +31,8 @@ def time_left(seconds: int) -> str:
 
 @bp.app_template_filter("percent")
 def percent(fraction: float) -> str:
-    """ "42 %" (es) or "42%" (en): never "100 %" before the last byte."""
-    return format_percent(min(fraction, 0.999) if fraction < 1 else 1, format="#,##0 %")
+    """ "42 %" (es) or "42%" (en), rounded down: never "100 %" before the last byte."""
+    return format_percent(math.floor(fraction * 100) / 100)
 
 
 def _page(form: DownloadSettingsForm | None = None, status: int = 200):

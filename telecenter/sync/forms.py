@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired
 
-from telecenter.forms import BoundedIntegerField, Form
+from telecenter.forms import BoundedIntegerField, Form, SelectChoice
 
 
 class ConnectionForm(Form):
@@ -15,7 +15,7 @@ class ConnectionForm(Form):
     token = PasswordField(_l("Clave del telecentro"))
 
 
-HOURS = [(hour, f"{hour:02d}:00") for hour in range(24)]
+HOURS = [SelectChoice(hour, f"{hour:02d}:00") for hour in range(24)]
 
 
 class DownloadSettingsForm(Form):
