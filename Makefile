@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 
 .PHONY: install install-test translations run demo serve test test-calendar test-fast lint typecheck \
 	extract-messages clean lock \
-	bench-sync bench-central bench-site bench-lesson
+	bench-sync bench-central bench-site bench-lesson bench-downloads
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -105,6 +105,9 @@ bench-lesson: install-test
 
 bench-central: install-test
 	$(BIN)/python bench/central_bench.py
+
+bench-downloads: install-test
+	$(BIN)/python bench/downloads.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
