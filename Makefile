@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 
 .PHONY: install install-test translations run demo serve test test-calendar test-fast lint typecheck \
 	extract-messages clean lock \
-	bench-sync bench-central bench-site bench-lesson bench-kolibri
+	bench-sync bench-central bench-site bench-lesson bench-kolibri bench-downloads
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -121,6 +121,9 @@ bench-central: install-test
 # ~/.cache/telecenter-bench; never by `make test`).
 bench-kolibri: install-test
 	$(BIN)/python bench/versus_kolibri.py
+
+bench-downloads: install-test
+	$(BIN)/python bench/downloads.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -209,6 +209,7 @@ def register_site_blueprints(app: Flask) -> None:
     from telecenter.participants.resident_routes import bp as resident_auth_bp
     from telecenter.participants.routes import bp as participants_bp
     from telecenter.participants.wfi_routes import bp as wfi_bp
+    from telecenter.sync.downloads_routes import bp as network_courses_bp
     from telecenter.sync.routes import bp as sync_bp
 
     for blueprint in (
@@ -224,6 +225,7 @@ def register_site_blueprints(app: Flask) -> None:
         calendar_bp,
         kiosk_bp,
         sync_bp,
+        network_courses_bp,
         backups_bp,
     ):
         app.register_blueprint(blueprint)

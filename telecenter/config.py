@@ -73,6 +73,10 @@ DEFAULTS: dict[str, object] = {
     # A write outside database.writing() during a request raises instead of being logged
     # (the tests and the servers they start turn it on).
     "STRICT_WRITES": False,
+    # Site: course downloads (telecenter.sync.downloads): seconds before a read of central's
+    # answer gives up, and seconds to wait after a cut line before asking again.
+    "DOWNLOAD_TIMEOUT_SECONDS": 60,
+    "DOWNLOAD_RETRY_SECONDS": 10,
 }
 
 # Environment variables read at start, with the type each is parsed as.
@@ -103,6 +107,8 @@ ENV_VARIABLES: dict[str, type] = {
     "BACKUP_MAX_BYTES": int,
     "BACKUP_MAX_FILES": int,
     "STRICT_WRITES": bool,
+    "DOWNLOAD_TIMEOUT_SECONDS": float,
+    "DOWNLOAD_RETRY_SECONDS": float,
     "PASSWORD_HASH_METHOD": str,
     "PIN_HASH_METHOD": str,
 }

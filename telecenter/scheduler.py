@@ -66,9 +66,12 @@ def jobs_for(app: Flask) -> list[Job]:
     """The jobs of this server role."""
     jobs = [Job("purge-sign-in-throttles", purge_sign_in_throttles, minutes=60)]
     if app.config["TELECENTER_ROLE"] == "site":
+        from telecenter.sync.downloads import download_job
         from telecenter.sync.tasks import sync_job
 
         jobs.append(Job("sync", sync_job, minutes=int(app.config["SYNC_INTERVAL_MINUTES"])))
+        # A run may last hours (a big pack on a slow line): max_instances=1 keeps it single.
+        jobs.append(Job("course-downloads", download_job, minutes=1))
         jobs.append(Job("nightly-backup", nightly_backup, daily_hour=2))
     return jobs
 

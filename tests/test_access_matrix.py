@@ -220,6 +220,28 @@ for _path, _admin in (("/admin/sync/usb/reports", 302), ("/admin/sync/usb/networ
         "admin": _admin,
     }
 
+# «Cursos de la red» (admin only): a button for an entry that is not there, or the settings
+# with no data, answer with a message (a redirect, or the form with its errors).
+SITE_MATRIX[("GET", "/admin/sync/courses/")] = {
+    ANON: SIGN_IN,
+    "resident": FORBIDDEN,
+    "trainer": FORBIDDEN,
+    "admin": OK,
+}
+SITE_MATRIX[("POST", "/admin/sync/courses/settings")] = {
+    ANON: SIGN_IN,
+    "resident": FORBIDDEN,
+    "trainer": FORBIDDEN,
+    "admin": 400,
+}
+for _button in ("download", "pause", "resume", "install"):
+    SITE_MATRIX[("POST", f"/admin/sync/courses/1/{_button}")] = {
+        ANON: SIGN_IN,
+        "resident": FORBIDDEN,
+        "trainer": FORBIDDEN,
+        "admin": 302,
+    }
+
 SITE_MATRIX[("GET", "/admin/backups/")] = {
     ANON: SIGN_IN,
     "resident": FORBIDDEN,

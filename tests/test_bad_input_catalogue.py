@@ -45,6 +45,10 @@ NO_INPUT_BUT_THE_ID = {
     "groups.remove_member",
     "sync.sync_now",
     "sync.test_connection",
+    "network_courses.download_now",
+    "network_courses.pause",
+    "network_courses.resume",
+    "network_courses.install",
     "backups.backup_now",
 }
 #: Where a row may change: a refused sign-in records the failure (the throttle), which is the

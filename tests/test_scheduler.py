@@ -92,7 +92,7 @@ def test_a_second_scheduler_process_refuses_to_start(tmp_path):
 def test_the_site_scheduler_runs_the_sync_job_at_the_configured_interval(make_app):
     app = make_app(SYNC_INTERVAL_MINUTES=7)
     jobs = {job.id: job for job in build_scheduler(app).get_jobs()}
-    assert set(jobs) == {"purge-sign-in-throttles", "sync", "nightly-backup"}
+    assert set(jobs) == {"purge-sign-in-throttles", "sync", "nightly-backup", "course-downloads"}
     assert str(jobs["nightly-backup"].trigger.fields[5]) == "2"  # 2 am, Lima
     assert jobs["sync"].trigger.interval.total_seconds() == 7 * 60
     central = make_app("central")

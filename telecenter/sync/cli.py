@@ -97,4 +97,28 @@ def _write_csv(items: list[dict], stream) -> None:
                 writer.writerow({"month": report["month"], "table": table, **row})
 
 
-COMMANDS = (sync_command, month_report_command)
+@click.command("download-courses")
+@with_appcontext
+def download_courses_command():
+    """Download (and install) central's course packs now, as the scheduler's job does: within
+    the admin's time window and bandwidth limit, resuming any partial file."""
+    from telecenter.sync import downloads
+
+    _site_only()
+    app = current_app
+    options = downloads.Options(
+        timeout=float(app.config["DOWNLOAD_TIMEOUT_SECONDS"]),
+        retry_pause=float(app.config["DOWNLOAD_RETRY_SECONDS"]),
+    )
+    result = downloads.run(db_session(), tasks.settings_of(app), app.instance_path, options)
+    if result.busy:
+        raise click.ClickException("another download is running; try again later")
+    click.echo(
+        f"verified {len(result.verified)}, installed {len(result.installed)}, "
+        f"refused {len(result.refused)}, damaged {result.damaged}, cuts {result.cuts}"
+    )
+    if result.not_configured:
+        click.echo("not connected to central: nothing downloaded")
+
+
+COMMANDS = (sync_command, month_report_command, download_courses_command)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import PasswordField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import InputRequired
 
-from telecenter.forms import Form
+from telecenter.forms import BoundedIntegerField, Form, SelectChoice
 
 
 class ConnectionForm(Form):
@@ -22,3 +23,17 @@ class NetworkBundleForm(Form):
         _l("Archivo de la oficina central (.tcbundle)"),
         validators=[FileRequired(_l("Elija el archivo que trajo de la oficina central."))],
     )
+
+
+HOURS = [SelectChoice(hour, f"{hour:02d}:00") for hour in range(24)]
+
+
+class DownloadSettingsForm(Form):
+    """«Cursos de la red»: how downloads may use the link (telecenter.sync.downloads_admin)."""
+
+    limit_kbps = BoundedIntegerField(
+        _l("Velocidad máxima para descargar (KB/s)"), validators=[InputRequired()]
+    )
+    window_from = SelectField(_l("Descargar desde las"), choices=HOURS, coerce=int)
+    window_to = SelectField(_l("hasta las"), choices=HOURS, coerce=int)
+    auto_install = BooleanField(_l("Instalar los cursos apenas se descarguen"))

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from telecenter.clock import utcnow
 from telecenter.counting_rules import DEFAULT, CountingRules, InvalidRules
-from telecenter.sync import network_events
+from telecenter.sync import course_catalogue, network_events
 from telecenter.sync.models import NetworkSettings
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,7 @@ class Checked:
     version: str
     rules: CountingRules
     events: list[network_events.NetworkEvent] | None  # None: an older central sent no events
+    courses: list[course_catalogue.Entry] | None = None  # None: nor a course catalogue
 
 
 def _checked(settings: object) -> Checked:
@@ -64,7 +65,8 @@ def _checked(settings: object) -> Checked:
     if not isinstance(version, str) or not 1 <= len(version) <= MAX_VERSION:
         raise InvalidRules(f"version must be text of 1 to {MAX_VERSION} characters")
     rules = CountingRules.from_json(settings.get("counting_rules"))
-    return Checked(settings, version, rules, network_events.parse(settings))
+    events, courses = network_events.parse(settings), course_catalogue.parse(settings)
+    return Checked(settings, version, rules, events, courses)
 
 
 def apply(session: Session, settings: object) -> bool:
@@ -77,7 +79,7 @@ def apply(session: Session, settings: object) -> bool:
     before = current_rules(session)
     try:
         checked = _checked(settings)
-    except InvalidRules as problem:  # network_events.InvalidEvents too
+    except InvalidRules as problem:  # InvalidEvents and InvalidCatalogue too
         log.warning("network settings from central refused, old ones kept: %s", problem)
         _reject(session, row, str(problem))
         return False
@@ -90,6 +92,7 @@ def apply(session: Session, settings: object) -> bool:
     row.version, row.settings, row.received_at = checked.version, dict(checked.settings), now
     session.flush()
     network_events.apply(session, checked.events, now)
+    course_catalogue.apply(session, checked.courses)
     rules = checked.rules
     changed = rules != before
     if changed:
