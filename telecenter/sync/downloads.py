@@ -25,8 +25,8 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask_babel import gettext as _
@@ -40,6 +40,9 @@ from telecenter.courses.authoring import find_by_slug
 from telecenter.database import writing
 from telecenter.sync.client import Settings
 from telecenter.sync.models import CourseDownload, DownloadSettings
+
+if TYPE_CHECKING:  # httpx is imported on use: a web worker never loads it (issue 23)
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -219,6 +222,8 @@ def _fetch(
     result: RunResult,
 ) -> str:
     """Download one file to the end, across cuts: "verified", "stopped" or "gave_up"."""
+    import httpx
+
     part = part_path(folder, target.sha256)
     failures = damaged = 0
     while True:
@@ -260,6 +265,8 @@ def _size(path: Path) -> int:
 
 
 def _explain(problem: Exception) -> str:
+    import httpx
+
     if isinstance(problem, TransferProblem):
         return problem.message
     if isinstance(problem, httpx.HTTPError):
@@ -281,6 +288,8 @@ def _transfer(
 ) -> None:
     """One request from `have` on; returns when the file is whole. Raises Stop, or
     TransferProblem / httpx.HTTPError on a cut, with what arrived written to the .part."""
+    import httpx
+
     headers = {"Authorization": f"Bearer {connection.token}", "Range": f"bytes={have}-"}
     url = connection.central_url.rstrip("/") + target.url
     with (

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import time
+
+from flask_babel import format_time
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, PasswordField, SelectField, StringField
@@ -25,15 +28,18 @@ class NetworkBundleForm(Form):
     )
 
 
-HOURS = [SelectChoice(hour, f"{hour:02d}:00") for hour in range(24)]
-
-
 class DownloadSettingsForm(Form):
     """«Cursos de la red»: how downloads may use the link (telecenter.sync.downloads_admin)."""
 
     limit_kbps = BoundedIntegerField(
         _l("Velocidad máxima para descargar (KB/s)"), validators=[InputRequired()]
     )
-    window_from = SelectField(_l("Descargar desde las"), choices=HOURS, coerce=int)
-    window_to = SelectField(_l("hasta las"), choices=HOURS, coerce=int)
+    window_from = SelectField(_l("Descargar desde las"), choices=[], coerce=int)
+    window_to = SelectField(_l("hasta las"), choices=[], coerce=int)
     auto_install = BooleanField(_l("Instalar los cursos apenas se descarguen"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Hours as the reader's language writes them (Babel), read when the form is built.
+        hours = [SelectChoice(hour, format_time(time(hour), "HH:mm")) for hour in range(24)]
+        self.window_from.choices = self.window_to.choices = hours

@@ -63,7 +63,7 @@ def test_the_admin_connects_tests_saves_and_syncs(page, site, central):
 
     page.get_by_label("Dirección de la oficina central").fill("central.ejemplo.org")
     page.get_by_label("Clave del telecentro").fill(central.token)
-    page.get_by_role("button", name="Guardar").click()
+    page.get_by_role("button", name="Guardar", exact=True).click()
     refused = page.locator(".error-summary")
     expect(refused).to_contain_text("empezando con https://")
     expect(refused).to_be_in_viewport()
@@ -80,7 +80,7 @@ def test_the_admin_connects_tests_saves_and_syncs(page, site, central):
     expect(answer).to_be_in_viewport()
     _shot(page, "tested")
 
-    page.get_by_role("button", name="Guardar").click()
+    page.get_by_role("button", name="Guardar", exact=True).click()
     expect(page.get_by_text("Conexión guardada")).to_be_visible()
     expect(page.get_by_test_id("token-state")).to_contain_text("Clave guardada el")
     assert central.token not in page.content()
